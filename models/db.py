@@ -1,0 +1,206 @@
+"""Opening the database: URL parsing, SQLite pragmas and file mode, schema upgrades, error translation."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+from playhouse import db_url
+from playhouse.migrations import Runner
+
+from .errors import StorageError
+
+__all__ = [
+    "database",
+    "open_database",
+    "normalize_url",
+    "sqlite_file",
+    "close_database",
+    "write_transaction",
+    "is_postgres",
+    "storage_errors",
+    "MIGRATIONS_DIR",
+    "SQLITE_PRAGMAS",
+]
+
+#: Every model is bound to this proxy; ``open_database`` points it at a real database.
+database = peewee.DatabaseProxy()
+
+MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,  # milliseconds; a busy desk waits rather than fails
+    "synchronous": 1,  # NORMAL: safe with WAL, much faster than FULL
+}
+
+_PG_LOCK_KEY = 0x5E0127E110  # advisory lock that serialises schema upgrades
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    """True when ``db`` (default: the bound database) is PostgreSQL."""
+    db = db or database.obj
+    return isinstance(db, peewee.PostgresqlDatabase)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file path of a ``sqlite://`` URL (None for other backends or ``:memory:``).
+
+    As in ``playhouse.db_url``: ``sqlite:///rel/path`` is relative, ``sqlite:////abs/path`` absolute.
+    """
+    parsed = urlparse(url)
+    if not parsed.scheme.startswith("sqlite"):
+        return None
+    path = parsed.path[1:]
+    if not path or path == ":memory:":
+        return None
+    return path
+
+
+def normalize_url(url: str) -> str:
+    """Accept a bare file path as a SQLite database; leave real URLs alone."""
+    if "://" in url:
+        return url
+    return "sqlite:///" + os.path.abspath(os.path.expanduser(url))
+
+
+def _create_private_file(path: str) -> None:
+    """Create an empty database file readable by its owner only (SQLite gives WAL files the same mode)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _connect(url: str) -> peewee.Database:
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        return db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+    if scheme.startswith("postgres"):
+        return db_url.connect(url, autorollback=True)
+    raise StorageError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+
+
+def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> peewee.Database:
+    """Open the database at ``url``, bind every model to it and bring its schema up to date.
+
+    Without ``create`` a missing SQLite file or an empty database is an error that points
+    at ``sportello init``.
+    """
+    path = sqlite_file(url)
+    if path is not None and not os.path.exists(path):
+        if not create:
+            raise StorageError(f"no database at {path}: run `sportello init` (or `sportello demo`) first")
+        try:
+            _create_private_file(path)
+        except OSError as exc:
+            raise StorageError(f"cannot create database {path}: {exc.strerror}") from None
+    try:
+        db = _connect(url)
+        with storage_errors(url):
+            db.connect(reuse_if_open=True)
+            database.initialize(db)
+            if upgrade:
+                upgrade_schema(db, create=create)
+    except StorageError:
+        with contextlib.suppress(Exception):
+            database.obj and database.obj.close()
+        raise
+    return db
+
+
+def close_database() -> None:
+    """Close the bound database's connection for this thread, if any."""
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
+
+
+def _runner(db: peewee.Database) -> Runner:
+    return Runner(db, MIGRATIONS_DIR, table_name="schema_migration")
+
+
+def schema_status(db: peewee.Database) -> tuple[list[str], list[str], list[str]]:
+    """(applied, pending, unknown) migration names; unknown ones come from a newer Sportello."""
+    runner = _runner(db)
+    applied, pending, unknown = [], [], []
+    for migration in runner.status():
+        if migration.path is None:
+            unknown.append(migration.name)
+        elif migration.applied:
+            applied.append(migration.name)
+        else:
+            pending.append(migration.name)
+    return applied, pending, unknown
+
+
+def upgrade_schema(db: peewee.Database, *, create: bool = False, target: str | None = None) -> list[str]:
+    """Apply pending migrations under a lock; refuse a database newer than this code."""
+    with db.atomic("IMMEDIATE") if not is_postgres(db) else db.atomic():
+        if is_postgres(db):
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+        applied, pending, unknown = schema_status(db)
+        if unknown:
+            raise StorageError(
+                f"this database was written by a newer Sportello (schema {unknown[-1]}); upgrade Sportello to use it"
+            )
+        if not applied and not create:
+            if db.get_tables():
+                raise StorageError("this database does not hold a Sportello desk")
+            raise StorageError("this database is empty: run `sportello init` first")
+        if not pending:
+            return []
+        return _runner(db).up(target=target)
+
+
+def write_transaction(db: peewee.Database | None = None):
+    """A transaction that takes the write lock at once (SQLite ``BEGIN IMMEDIATE``).
+
+    Taking it up front means a read-then-write never fails half way with "database is locked";
+    a concurrent writer waits for the busy timeout instead.
+    """
+    db = db or database.obj
+    if is_postgres(db):
+        return db.atomic()
+    return db.atomic("IMMEDIATE")
+
+
+def _describe(exc: BaseException, where: str) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return f"the database {where} is locked by another process (waited 10 s); try again"
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return f"the database {where} is read-only: check the file's permissions"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"the database {where} is corrupt or not a Sportello database"
+    if "unable to open" in text:
+        return f"cannot open the database {where}: check the path and permissions"
+    if "could not connect" in text or "connection refused" in text or "connection to server" in text:
+        return f"cannot connect to the database {where}: is the server running?"
+    if "does not exist" in text and "database" in text:
+        return f"the database {where} does not exist on the server"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"database error ({where}): {first}"
+
+
+@contextlib.contextmanager
+def storage_errors(where: str = "") -> Iterator[None]:
+    """Turn driver exceptions (locked, read-only, corrupt, unreachable) into one-line StorageErrors."""
+    try:
+        yield
+    except (peewee.OperationalError, peewee.DatabaseError, peewee.InterfaceError, sqlite3.Error) as exc:
+        if isinstance(exc, peewee.IntegrityError):
+            raise
+        raise StorageError(_describe(exc, _redact(where))) from exc
+
+
+def _redact(url: str) -> str:
+    """Drop any password from a URL before it is shown."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url

@@ -1,0 +1,98 @@
+"""Customers, organizations and queues: looking them up by what users type, and adding them."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from . import validate
+from .db import write_transaction
+from .errors import Conflict, InvalidInput, NotFound
+from .tables import Customer, Organization, Queue
+
+__all__ = [
+    "find_customer",
+    "add_customer",
+    "customer_for",
+    "find_organization",
+    "add_organization",
+    "find_queue",
+    "add_queue",
+]
+
+
+def find_customer(key: str) -> Customer:
+    """A customer by e-mail (exact, case-insensitive) or numeric id."""
+    key = str(key).strip()
+    customer = None
+    if key.isdigit():
+        customer = Customer.get_or_none(Customer.id == int(key))
+    if customer is None:
+        customer = Customer.get_or_none(Customer.email == key.lower())
+    if customer is None:
+        raise NotFound(f"no customer {key[:60]!r}")
+    return customer
+
+
+def add_customer(email: str, name: str = "", phone: str = "", organization: Organization | None = None) -> Customer:
+    email = validate.email(email)
+    name = " ".join((name or email.split("@")[0]).split())[:200]
+    try:
+        with write_transaction():
+            return Customer.create(email=email, name=name, phone=phone.strip()[:64], organization=organization)
+    except pw.IntegrityError:
+        raise Conflict(f"customer {email!r} already exists") from None
+
+
+def customer_for(email: str, name: str = "", organization: Organization | None = None) -> Customer:
+    """The customer with this e-mail, added on first contact."""
+    try:
+        return find_customer(validate.email(email))
+    except NotFound:
+        try:
+            return add_customer(email, name, organization=organization)
+        except Conflict:  # someone else added them a moment ago
+            return find_customer(email)
+
+
+def find_organization(key: str) -> Organization:
+    """An organization by name (case-insensitive) or numeric id."""
+    key = " ".join(str(key).split())
+    org = None
+    if key.isdigit():
+        org = Organization.get_or_none(Organization.id == int(key))
+    if org is None:
+        org = Organization.get_or_none(pw.fn.LOWER(Organization.name) == key.lower())
+    if org is None:
+        raise NotFound(f"no organization {key[:60]!r}")
+    return org
+
+
+def add_organization(name: str, **segment) -> Organization:
+    name = " ".join(str(name).split())
+    if not name:
+        raise InvalidInput("the organization name is empty")
+    try:
+        with write_transaction():
+            return Organization.create(name=name[:200], **segment)
+    except pw.IntegrityError:
+        raise Conflict(f"organization {name!r} already exists") from None
+
+
+def find_queue(key: str) -> Queue:
+    key = " ".join(str(key).split())
+    queue = Queue.get_or_none(pw.fn.LOWER(Queue.name) == key.lower())
+    if queue is None:
+        names = ", ".join(q.name for q in Queue.select().order_by(Queue.name)) or "none yet"
+        raise NotFound(f"no queue {key[:60]!r} (queues: {names})")
+    return queue
+
+
+def add_queue(name: str, description: str = "") -> Queue:
+    name = " ".join(str(name).split())
+    if not name:
+        raise InvalidInput("the queue name is empty")
+    try:
+        with write_transaction():
+            return Queue.create(name=name[:100], description=description)
+    except pw.IntegrityError:
+        raise Conflict(f"queue {name!r} already exists") from None

@@ -1,0 +1,89 @@
+"""The fixed vocabularies of a ticket: statuses and their transitions, priorities, channels, event kinds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "Status",
+    "Priority",
+    "Channel",
+    "Visibility",
+    "EventKind",
+    "Role",
+    "TRANSITIONS",
+    "OPEN_STATUSES",
+    "REASON_REQUIRED_STATUSES",
+    "can_transition",
+]
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"  # waiting on the customer
+    ON_HOLD = "on_hold"  # waiting on a third party
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        return list(Priority).index(self)
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    WEB = "web"
+    CHAT = "chat"
+    WALK_IN = "walk-in"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # the customer may see it
+    INTERNAL = "internal"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    STATUS = "status"
+    PRIORITY = "priority"
+    ASSIGNEE = "assignee"
+    TAGS = "tags"
+    REPLY = "reply"
+    NOTE = "note"
+    FAQ_LINKED = "faq_linked"
+    MERGED_INTO = "merged_into"  # this ticket was merged into another
+    MERGED_FROM = "merged_from"  # another ticket was merged into this one
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD})
+
+REASON_REQUIRED_STATUSES = frozenset({Status.ON_HOLD})
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.RESOLVED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.ON_HOLD, Status.RESOLVED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.ON_HOLD, Status.RESOLVED}),
+    Status.ON_HOLD: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),  # reopen, or close for good
+    Status.CLOSED: frozenset(),
+}
+
+
+def can_transition(old: Status, new: Status) -> bool:
+    """True when the transition table allows moving a ticket from ``old`` to ``new``."""
+    return new in TRANSITIONS[old]

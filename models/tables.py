@@ -1,0 +1,227 @@
+"""The Peewee models: one class per table, bound to ``models.db.database``.
+
+Tickets are written only by the service functions in ``models.tickets``; ``TicketEvent`` rows are
+append-only (the database refuses UPDATE and DELETE on them, see migration 0001).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import peewee as pw
+
+from .db import database
+from .enums import Priority, Role, Status, Visibility
+
+__all__ = [
+    "utcnow",
+    "BaseModel",
+    "Agent",
+    "Queue",
+    "Organization",
+    "Customer",
+    "Tag",
+    "Ticket",
+    "TicketTag",
+    "TicketEvent",
+    "FAQArticle",
+    "FAQRevision",
+    "TicketFAQ",
+    "SavedView",
+    "ALL_TABLES",
+]
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime (how every timestamp is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class PriorityField(pw.SmallIntegerField):
+    """Stores a priority name as its rank (low=0 … urgent=3) so that ``ORDER BY`` sorts by urgency."""
+
+    def db_value(self, value):
+        if value is None or isinstance(value, int):
+            return value
+        return Priority(value).rank
+
+    def python_value(self, value):
+        if value is None:
+            return None
+        return list(Priority)[value].value
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Agent(BaseModel):
+    login = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=200)
+    role = pw.CharField(max_length=8, default=Role.AGENT.value)
+    active = pw.BooleanField(default=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class Queue(BaseModel):
+    name = pw.CharField(max_length=100, unique=True)
+    description = pw.TextField(default="")
+
+
+class Organization(BaseModel):
+    name = pw.CharField(max_length=200, unique=True)
+    tier = pw.CharField(max_length=32, default="standard")
+    industry = pw.CharField(max_length=64, default="")
+    region = pw.CharField(max_length=64, default="")
+    size_band = pw.CharField(max_length=32, default="")
+    contract_valid_until = pw.DateField(null=True)
+
+
+class Customer(BaseModel):
+    name = pw.CharField(max_length=200)
+    email = pw.CharField(max_length=254, unique=True)
+    phone = pw.CharField(max_length=64, default="")
+    organization = pw.ForeignKeyField(Organization, null=True, backref="customers")
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Tag(BaseModel):
+    name = pw.CharField(max_length=64, unique=True)
+
+
+class Ticket(BaseModel):
+    number = pw.AutoField()
+    subject = pw.CharField(max_length=500)
+    status = pw.CharField(max_length=16, default=Status.NEW.value)
+    priority = PriorityField(default=Priority.NORMAL.value)
+    channel = pw.CharField(max_length=16)
+    customer = pw.ForeignKeyField(Customer, null=True, backref="tickets")
+    organization = pw.ForeignKeyField(Organization, null=True, backref="tickets")
+    queue = pw.ForeignKeyField(Queue, null=True, backref="tickets")
+    assignee = pw.ForeignKeyField(Agent, null=True, backref="tickets", index=False)
+    created_at = pw.DateTimeField()
+    updated_at = pw.DateTimeField()
+    first_response_at = pw.DateTimeField(null=True)
+    resolved_at = pw.DateTimeField(null=True)
+    closed_at = pw.DateTimeField(null=True)
+    # Reserved for SLA policies: the deadlines, and the nearest of them for ``sort:due``.
+    first_response_due = pw.DateTimeField(null=True)
+    resolution_due = pw.DateTimeField(null=True)
+    due_at = pw.DateTimeField(null=True)
+    merged_into = pw.ForeignKeyField("self", null=True, backref="merged_tickets")
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        # Each index serves one keyset-paged sort (see models.search).
+        indexes = (
+            (("updated_at", "number"), False),
+            (("status", "updated_at", "number"), False),
+            (("assignee", "status", "updated_at", "number"), False),
+            (("priority", "updated_at", "number"), False),
+            (("due_at", "number"), False),
+        )
+
+
+class TicketTag(BaseModel):
+    ticket = pw.ForeignKeyField(Ticket, backref="tag_links", index=False)
+    tag = pw.ForeignKeyField(Tag, backref="ticket_links", index=False)
+
+    class Meta:
+        primary_key = pw.CompositeKey("ticket", "tag")
+        indexes = ((("tag", "ticket"), False),)
+
+
+class TicketEvent(BaseModel):
+    """One change on a ticket's timeline. Never updated, never deleted."""
+
+    ticket = pw.ForeignKeyField(Ticket, backref="events", index=False)
+    at = pw.DateTimeField()
+    version = pw.IntegerField()  # the ticket version this change produced
+    actor = pw.ForeignKeyField(Agent, null=True, backref="events")  # the agent who made or recorded it
+    customer = pw.ForeignKeyField(Customer, null=True, backref="events")  # set when the customer wrote
+    kind = pw.CharField(max_length=16)
+    visibility = pw.CharField(max_length=8, default=Visibility.INTERNAL.value)
+    field = pw.CharField(max_length=32, null=True)
+    old_value = pw.TextField(null=True)
+    new_value = pw.TextField(null=True)
+    body = pw.TextField(null=True)
+    reason = pw.TextField(null=True)
+
+    class Meta:
+        indexes = ((("ticket", "id"), False),)
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+    def save(self, *args, **kwargs):
+        if self.id is not None and not kwargs.get("force_insert"):
+            raise pw.IntegrityError("ticket events are append-only")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise pw.IntegrityError("ticket events are append-only")
+
+
+class FAQArticle(BaseModel):
+    title = pw.CharField(max_length=300)
+    body = pw.TextField(default="")
+    category = pw.CharField(max_length=100, default="")
+    status = pw.CharField(max_length=16, default="draft")
+    author = pw.ForeignKeyField(Agent, null=True, backref="faq_articles")
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+    version = pw.IntegerField(default=1)
+
+
+class FAQRevision(BaseModel):
+    article = pw.ForeignKeyField(FAQArticle, backref="revisions", index=False)
+    number = pw.IntegerField()
+    at = pw.DateTimeField(default=utcnow)
+    author = pw.ForeignKeyField(Agent, null=True, backref="faq_revisions")
+    title = pw.CharField(max_length=300)
+    body = pw.TextField()
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("article", "number"), True),)
+
+
+class TicketFAQ(BaseModel):
+    ticket = pw.ForeignKeyField(Ticket, backref="faq_links", index=False)
+    article = pw.ForeignKeyField(FAQArticle, backref="ticket_links")
+    linked_at = pw.DateTimeField(default=utcnow)
+    linked_by = pw.ForeignKeyField(Agent, null=True, backref="faq_links")
+
+    class Meta:
+        primary_key = pw.CompositeKey("ticket", "article")
+
+
+class SavedView(BaseModel):
+    name = pw.CharField(max_length=100)
+    query = pw.TextField()
+    owner = pw.ForeignKeyField(Agent, null=True, backref="saved_views")  # None: shared with the team
+    position = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+ALL_TABLES = [
+    Agent,
+    Queue,
+    Organization,
+    Customer,
+    Tag,
+    Ticket,
+    TicketTag,
+    TicketEvent,
+    FAQArticle,
+    FAQRevision,
+    TicketFAQ,
+    SavedView,
+]

@@ -1,0 +1,491 @@
+"""The service functions through which every ticket change goes.
+
+Each function takes the acting ``Agent`` and, optionally, the ticket version the caller saw
+(``expect_version``). It writes the new ticket row and its timeline events in one transaction;
+a stale version raises ``Conflict`` naming who changed what since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import reduce
+
+
+
+from . import fulltext, validate
+from .db import write_transaction
+from .enums import TRANSITIONS, EventKind, Status, Visibility
+from .errors import Conflict, InvalidInput, NotFound, RuleViolation
+from .fold import TicketState, apply, created_payload
+from .tables import (
+    Agent,
+    Customer,
+    FAQArticle,
+    Organization,
+    Queue,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketFAQ,
+    TicketTag,
+    utcnow,
+)
+from .timeline import describe, events_of, who
+
+__all__ = [
+    "get_ticket",
+    "state_of",
+    "create_ticket",
+    "set_status",
+    "set_priority",
+    "set_assignee",
+    "change_tags",
+    "add_reply",
+    "add_note",
+    "link_faq",
+    "merge_tickets",
+]
+
+_MAX_RETRIES = 8
+
+
+class _Retry(Exception):
+    """Another writer won the race for this ticket; read it again and retry."""
+
+
+def get_ticket(number: int) -> Ticket:
+    ticket = Ticket.get_or_none(Ticket.number == number)
+    if ticket is None:
+        raise NotFound(f"no ticket #{number}")
+    return ticket
+
+
+def state_of(ticket: Ticket) -> TicketState:
+    """The ticket row (with its tags and linked FAQs) as a ``TicketState``."""
+    tags = (
+        Tag.select(Tag.name).join(TicketTag).where(TicketTag.ticket == ticket.number).order_by(Tag.name).tuples()
+    )
+    faqs = TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == ticket.number).tuples()
+    assignee = Agent.get_by_id(ticket.assignee_id).login if ticket.assignee_id else None
+    return TicketState(
+        number=ticket.number,
+        subject=ticket.subject,
+        status=ticket.status,
+        priority=ticket.priority,
+        channel=ticket.channel,
+        customer_id=ticket.customer_id,
+        organization_id=ticket.organization_id,
+        queue_id=ticket.queue_id,
+        assignee=assignee,
+        tags=tuple(name for (name,) in tags),
+        faqs=tuple(sorted(article for (article,) in faqs)),
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        first_response_at=ticket.first_response_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        merged_into=ticket.merged_into_id,
+        version=ticket.version,
+    )
+
+
+def _row(state: TicketState, assignee_id: int | None) -> dict:
+    return {
+        Ticket.subject: state.subject,
+        Ticket.status: state.status,
+        Ticket.priority: state.priority,
+        Ticket.channel: state.channel,
+        Ticket.customer: state.customer_id,
+        Ticket.organization: state.organization_id,
+        Ticket.queue: state.queue_id,
+        Ticket.assignee: assignee_id,
+        Ticket.created_at: state.created_at,
+        Ticket.updated_at: state.updated_at,
+        Ticket.first_response_at: state.first_response_at,
+        Ticket.resolved_at: state.resolved_at,
+        Ticket.closed_at: state.closed_at,
+        Ticket.merged_into: state.merged_into,
+        Ticket.version: state.version,
+    }
+
+
+def _active_agent(login: str) -> Agent:
+    agent = Agent.get_or_none(Agent.login == login)
+    if agent is None:
+        raise NotFound(f"no agent {login[:64]!r}")
+    if not agent.active:
+        raise RuleViolation(f"agent {login!r} is deactivated")
+    return agent
+
+
+def _tag_ids(names: Iterable[str]) -> list[int]:
+    ids = []
+    for name in names:
+        tag, _ = Tag.get_or_create(name=name)
+        ids.append(tag.id)
+    return ids
+
+
+def _conflict(number: int, seen: int) -> Conflict:
+    events = events_of(number, since_version=seen)
+    current = max((e.version for e in events), default=seen)
+    lines = [f"{who(e)} {describe(e)} at {e.at:%Y-%m-%d %H:%M} UTC" for e in events]
+    shown = "; ".join(lines[:4]) + (f"; and {len(lines) - 4} more" if len(lines) > 4 else "")
+    return Conflict(
+        f"ticket #{number} changed since you saw it (version {seen}, now {current}): {shown}",
+        changes=lines,
+        current_version=current,
+    )
+
+
+def _write(actor: Agent, ticket: Ticket, changes: list[TicketEvent]) -> Ticket:
+    """Append ``changes`` to ``ticket`` and write the state they fold to. Inside a write transaction."""
+    before = state_of(ticket)
+    at = max(utcnow(), ticket.updated_at)  # a timeline never runs backwards, whatever the clocks say
+    for event in changes:
+        event.ticket = ticket.number
+        event.at = at
+        event.version = ticket.version + 1
+        event.actor = actor.id if actor is not None else None
+    after = reduce(apply, changes, before)
+    assignee_id = ticket.assignee_id
+    if after.assignee != before.assignee:
+        assignee_id = _active_agent(after.assignee).id if after.assignee else None
+    updated = (
+        Ticket.update(_row(after, assignee_id))
+        .where((Ticket.number == ticket.number) & (Ticket.version == ticket.version))
+        .execute()
+    )
+    if updated != 1:
+        raise _Retry
+    for event in changes:
+        event.save(force_insert=True)
+        if event.body:
+            fulltext.append_text(ticket.number, event.body)
+    if after.tags != before.tags:
+        removed = set(before.tags) - set(after.tags)
+        if removed:
+            gone = Tag.select(Tag.id).where(Tag.name.in_(removed))
+            TicketTag.delete().where((TicketTag.ticket == ticket.number) & (TicketTag.tag.in_(gone))).execute()
+        added = sorted(set(after.tags) - set(before.tags))
+        TicketTag.insert_many([(ticket.number, tag_id) for tag_id in _tag_ids(added)]).execute()
+    for article in set(after.faqs) - set(before.faqs):
+        TicketFAQ.insert(ticket=ticket.number, article=article, linked_at=at, linked_by=actor.id).execute()
+    return Ticket.get_by_id(ticket.number)
+
+
+def _change(
+    actor: Agent,
+    number: int,
+    expect_version: int | None,
+    build: Callable[[Ticket], list[TicketEvent]],
+) -> Ticket:
+    """Load the ticket, check the version, build the events and write them — retrying lost races."""
+    for _ in range(_MAX_RETRIES):
+        try:
+            with write_transaction():
+                ticket = get_ticket(number)
+                if expect_version is not None and ticket.version != expect_version:
+                    raise _conflict(number, expect_version)
+                changes = build(ticket)
+                if not changes:
+                    return ticket
+                return _write(actor, ticket, changes)
+        except _Retry:
+            if expect_version is not None:
+                raise _conflict(number, expect_version) from None
+    raise Conflict(f"ticket #{number} is changing too fast to update; try again")
+
+
+def _event(kind: str, **fields) -> TicketEvent:
+    fields.setdefault("visibility", Visibility.INTERNAL.value)
+    return TicketEvent(kind=kind, **fields)
+
+
+def _refuse_if_closed(ticket: Ticket, what: str) -> None:
+    if ticket.status == Status.CLOSED:
+        raise RuleViolation(f"ticket #{ticket.number} is closed; {what} is not possible (open a new ticket instead)")
+
+
+def create_ticket(
+    actor: Agent,
+    *,
+    subject: str,
+    body: str,
+    customer: Customer | None = None,
+    organization: Organization | None = None,
+    queue: Queue | None = None,
+    priority: str = "normal",
+    channel: str = "email",
+    assignee: str | None = None,
+    tags: Iterable[str] = (),
+) -> Ticket:
+    """Open a ticket with its first message; the message counts as the customer's when there is one."""
+    subject = validate.subject(subject)
+    body = validate.body(body, "first message")
+    priority = validate.priority(priority)
+    channel = validate.channel(channel)
+    tag_names = tuple(sorted({validate.tag(t) for t in tags}))
+    if organization is None and customer is not None:
+        organization = customer.organization
+    with write_transaction():
+        assignee_agent = _active_agent(assignee) if assignee else None
+        now = utcnow()
+        ticket = Ticket.create(
+            subject=subject,
+            status=Status.NEW.value,
+            priority=priority,
+            channel=channel,
+            customer=customer,
+            organization=organization,
+            queue=queue,
+            assignee=assignee_agent,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        TicketEvent.create(
+            ticket=ticket.number,
+            at=now,
+            version=1,
+            actor=actor.id,
+            customer=customer.id if customer else None,
+            kind=EventKind.CREATED.value,
+            visibility=Visibility.PUBLIC.value,
+            new_value=created_payload(
+                subject=subject,
+                status=Status.NEW.value,
+                priority=priority,
+                channel=channel,
+                customer_id=customer.id if customer else None,
+                organization_id=organization.id if organization else None,
+                queue_id=queue.id if queue else None,
+                assignee=assignee,
+                tags=tag_names,
+            ),
+            body=body,
+        )
+        if tag_names:
+            TicketTag.insert_many([(ticket.number, tag_id) for tag_id in _tag_ids(tag_names)]).execute()
+        fulltext.index_ticket(ticket.number, subject, body)
+    return ticket
+
+
+def set_status(
+    actor: Agent, number: int, status: str, *, reason: str | None = None, expect_version: int | None = None
+) -> Ticket:
+    """Move a ticket along the transition table; on_hold needs a reason."""
+    new = Status(validate.status(status))
+
+    def build(ticket: Ticket) -> list[TicketEvent]:
+        old = Status(ticket.status)
+        if new == old:
+            return []
+        if new not in TRANSITIONS[old]:
+            allowed = ", ".join(s.value for s in TRANSITIONS[old]) or "none (closed is final)"
+            raise RuleViolation(f"ticket #{number} cannot go from {old} to {new} (allowed: {allowed})")
+        why = validate.reason(reason, "putting a ticket on hold") if new == Status.ON_HOLD else _optional(reason)
+        return [
+            _event(
+                EventKind.STATUS.value,
+                visibility=Visibility.PUBLIC.value,
+                field="status",
+                old_value=old.value,
+                new_value=new.value,
+                reason=why,
+            )
+        ]
+
+    return _change(actor, number, expect_version, build)
+
+
+def _optional(reason: str | None) -> str | None:
+    cleaned = " ".join(str(reason or "").split())
+    return cleaned or None
+
+
+def set_priority(
+    actor: Agent, number: int, priority: str, *, reason: str | None, expect_version: int | None = None
+) -> Ticket:
+    """Change the priority; always with a reason, kept on the event."""
+    new = validate.priority(priority)
+
+    def build(ticket: Ticket) -> list[TicketEvent]:
+        if ticket.priority == new:
+            return []
+        _refuse_if_closed(ticket, "changing the priority")
+        why = validate.reason(reason, "a priority change")
+        return [_event(EventKind.PRIORITY.value, field="priority", old_value=ticket.priority, new_value=new, reason=why)]
+
+    return _change(actor, number, expect_version, build)
+
+
+def set_assignee(actor: Agent, number: int, login: str | None, *, expect_version: int | None = None) -> Ticket:
+    """Assign the ticket to an active agent, or unassign it with ``None``."""
+
+    def build(ticket: Ticket) -> list[TicketEvent]:
+        agent = _active_agent(login) if login else None
+        old = Agent.get_by_id(ticket.assignee_id).login if ticket.assignee_id else None
+        if (agent.login if agent else None) == old:
+            return []
+        _refuse_if_closed(ticket, "assigning it")
+        return [
+            _event(EventKind.ASSIGNEE.value, field="assignee", old_value=old, new_value=agent.login if agent else None)
+        ]
+
+    return _change(actor, number, expect_version, build)
+
+
+def change_tags(
+    actor: Agent,
+    number: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    expect_version: int | None = None,
+) -> Ticket:
+    """Add and remove tags in one change."""
+    adding = {validate.tag(t) for t in add}
+    removing = {validate.tag(t) for t in remove}
+    both = adding & removing
+    if both:
+        raise InvalidInput(f"tag {sorted(both)[0]!r} is both added and removed")
+
+    def build(ticket: Ticket) -> list[TicketEvent]:
+        old = set(state_of(ticket).tags)
+        new = (old | adding) - removing
+        if new == old:
+            return []
+        return [
+            _event(
+                EventKind.TAGS.value, field="tags", old_value=" ".join(sorted(old)), new_value=" ".join(sorted(new))
+            )
+        ]
+
+    return _change(actor, number, expect_version, build)
+
+
+def add_reply(
+    actor: Agent,
+    number: int,
+    body: str,
+    *,
+    from_customer: bool = False,
+    expect_version: int | None = None,
+) -> Ticket:
+    """A public message. An agent's first reply opens a new ticket; a customer's reply reopens a
+    resolved one and takes a pending one back to open."""
+    body = validate.body(body, "reply")
+
+    def build(ticket: Ticket) -> list[TicketEvent]:
+        _refuse_if_closed(ticket, "replying")
+        status = Status(ticket.status)
+        customer_id = None
+        if from_customer:
+            if ticket.customer_id is None:
+                raise InvalidInput(f"ticket #{number} has no customer to reply as")
+            customer_id = ticket.customer_id
+        events = [_event(EventKind.REPLY.value, visibility=Visibility.PUBLIC.value, body=body, customer=customer_id)]
+        if from_customer and status in (Status.RESOLVED, Status.PENDING):
+            why = "the customer replied" + (" after resolution" if status == Status.RESOLVED else "")
+            events.append(_status_event(status, Status.OPEN, why, customer_id))
+        elif not from_customer and status == Status.NEW:
+            events.append(_status_event(status, Status.OPEN, "first reply", None))
+        return events
+
+    return _change(actor, number, expect_version, build)
+
+
+def _status_event(old: Status, new: Status, reason: str, customer_id: int | None) -> TicketEvent:
+    return _event(
+        EventKind.STATUS.value,
+        visibility=Visibility.PUBLIC.value,
+        field="status",
+        old_value=old.value,
+        new_value=new.value,
+        reason=reason,
+        customer=customer_id,
+    )
+
+
+def add_note(actor: Agent, number: int, body: str, *, expect_version: int | None = None) -> Ticket:
+    """An internal note: never shown to the customer."""
+    body = validate.body(body, "note")
+    return _change(actor, number, expect_version, lambda ticket: [_event(EventKind.NOTE.value, body=body)])
+
+
+def link_faq(actor: Agent, number: int, article_id: int, *, expect_version: int | None = None) -> Ticket:
+    """Link an FAQ article to the ticket (an internal event)."""
+
+    def build(ticket: Ticket) -> list[TicketEvent]:
+        if FAQArticle.get_or_none(FAQArticle.id == article_id) is None:
+            raise NotFound(f"no FAQ article #{article_id}")
+        if article_id in state_of(ticket).faqs:
+            return []
+        return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(article_id))]
+
+    return _change(actor, number, expect_version, build)
+
+
+def merge_tickets(
+    actor: Agent,
+    source: int,
+    target: int,
+    *,
+    reason: str | None = None,
+    expect_version: int | None = None,
+) -> tuple[Ticket, Ticket]:
+    """Merge ``source`` into ``target``: the source is closed and points at the target; both
+    timelines say so. Returns (source, target)."""
+    if source == target:
+        raise InvalidInput("a ticket cannot be merged into itself")
+    why = _optional(reason)
+    for _ in range(_MAX_RETRIES):
+        try:
+            with write_transaction():
+                src, dst = get_ticket(source), get_ticket(target)
+                if expect_version is not None and src.version != expect_version:
+                    raise _conflict(source, expect_version)
+                for ticket in (src, dst):
+                    _refuse_if_closed(ticket, "merging")
+                src = _write(
+                    actor,
+                    src,
+                    [
+                        _event(
+                            EventKind.MERGED_INTO.value,
+                            visibility=Visibility.PUBLIC.value,
+                            field="merged_into",
+                            new_value=str(target),
+                            reason=why,
+                        ),
+                        _event(
+                            EventKind.STATUS.value,
+                            visibility=Visibility.PUBLIC.value,
+                            field="status",
+                            old_value=src.status,
+                            new_value=Status.CLOSED.value,
+                            reason=f"merged into #{target}",
+                        ),
+                    ],
+                )
+                dst = _write(
+                    actor,
+                    dst,
+                    [
+                        _event(
+                            EventKind.MERGED_FROM.value,
+                            field="merged_from",
+                            new_value=str(source),
+                            body=f"Merged #{source}: {src.subject}",
+                            reason=why,
+                        )
+                    ],
+                )
+                return src, dst
+        except _Retry:
+            if expect_version is not None:
+                raise _conflict(source, expect_version) from None
+    raise Conflict(f"tickets #{source} and #{target} are changing too fast to merge; try again")
+
+

@@ -1,0 +1,65 @@
+"""Reading a ticket's timeline and describing its events in plain words."""
+
+from __future__ import annotations
+
+from peewee import JOIN
+
+from .enums import EventKind, Visibility
+from .tables import Agent, Customer, TicketEvent
+
+__all__ = ["events_of", "describe", "who"]
+
+
+def events_of(number: int, *, public_only: bool = False, since_version: int | None = None) -> list[TicketEvent]:
+    """A ticket's events, oldest first, with the acting agent and customer loaded in the same query."""
+    query = (
+        TicketEvent.select(TicketEvent, Agent, Customer)
+        .join_from(TicketEvent, Agent, on=(TicketEvent.actor == Agent.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(TicketEvent, Customer, on=(TicketEvent.customer == Customer.id), join_type=JOIN.LEFT_OUTER)
+        .where(TicketEvent.ticket == number)
+        .order_by(TicketEvent.id)
+    )
+    if public_only:
+        query = query.where(TicketEvent.visibility == Visibility.PUBLIC)
+    if since_version is not None:
+        query = query.where(TicketEvent.version > since_version)
+    return list(query)
+
+
+def who(event: TicketEvent) -> str:
+    """Who made the change: the customer's name when they wrote, else the agent's login, else 'system'."""
+    if event.customer_id is not None and event.kind in (EventKind.REPLY, EventKind.CREATED, EventKind.STATUS):
+        customer = event.customer
+        return f"{customer.name} <{customer.email}>"
+    if event.actor_id is not None:
+        return event.actor.login
+    return "system"
+
+
+def _arrow(old: str | None, new: str | None) -> str:
+    return f"{old or '—'} → {new or '—'}"
+
+
+def describe(event: TicketEvent) -> str:
+    """One line saying what the event did, e.g. ``status open → pending (waiting for logs)``."""
+    kind = event.kind
+    reason = f" ({event.reason})" if event.reason else ""
+    if kind == EventKind.CREATED:
+        return "created the ticket"
+    if kind in (EventKind.STATUS, EventKind.PRIORITY, EventKind.ASSIGNEE):
+        return f"{kind} {_arrow(event.old_value, event.new_value)}{reason}"
+    if kind == EventKind.TAGS:
+        old, new = set((event.old_value or "").split()), set((event.new_value or "").split())
+        parts = [f"+{t}" for t in sorted(new - old)] + [f"-{t}" for t in sorted(old - new)]
+        return "tags " + " ".join(parts)
+    if kind == EventKind.REPLY:
+        return "replied" if event.customer_id is not None else "replied to the customer"
+    if kind == EventKind.NOTE:
+        return "added an internal note"
+    if kind == EventKind.FAQ_LINKED:
+        return f"linked FAQ #{event.new_value}"
+    if kind == EventKind.MERGED_INTO:
+        return f"merged this ticket into #{event.new_value}{reason}"
+    if kind == EventKind.MERGED_FROM:
+        return f"merged #{event.new_value} into this ticket"
+    return kind

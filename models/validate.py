@@ -1,0 +1,103 @@
+"""Checks on what users type, shared by every service function. Each returns the cleaned value."""
+
+from __future__ import annotations
+
+import re
+
+from .enums import Channel, Priority, Status
+from .errors import InvalidInput
+
+__all__ = [
+    "MAX_SUBJECT",
+    "MAX_BODY_BYTES",
+    "subject",
+    "body",
+    "reason",
+    "tag",
+    "login",
+    "email",
+    "status",
+    "priority",
+    "channel",
+]
+
+MAX_SUBJECT = 500
+MAX_BODY_BYTES = 1_000_000
+MAX_REASON = 1_000
+_TAG = re.compile(r"^[^\W_][\w.\-]{0,63}$")
+_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _choice(kind: str, value: str, enum) -> str:
+    try:
+        return enum(str(value).strip().lower()).value
+    except ValueError:
+        names = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"unknown {kind} {str(value)[:40]!r} (one of: {names})") from None
+
+
+def status(value: str) -> str:
+    return _choice("status", value.replace("-", "_") if isinstance(value, str) else value, Status)
+
+
+def priority(value: str) -> str:
+    return _choice("priority", value, Priority)
+
+
+def channel(value: str) -> str:
+    value = {"walkin": "walk-in", "walk_in": "walk-in"}.get(str(value).strip().lower(), value)
+    return _choice("channel", value, Channel)
+
+
+def subject(value: str) -> str:
+    """One line, 1–500 characters; runs of whitespace (newlines included) become one space."""
+    cleaned = " ".join(str(value).split())
+    if not cleaned:
+        raise InvalidInput("the subject is empty")
+    if len(cleaned) > MAX_SUBJECT:
+        raise InvalidInput(f"the subject is {len(cleaned)} characters long; the limit is {MAX_SUBJECT}")
+    return cleaned
+
+
+def body(value: str, what: str = "message") -> str:
+    """A message body: not blank, at most 1 MB of UTF-8."""
+    if value is None or not str(value).strip():
+        raise InvalidInput(f"the {what} is empty")
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise InvalidInput(f"the {what} is {size:,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (1 MB)")
+    return value
+
+
+def reason(value: str | None, what: str) -> str:
+    """A reason is required for some changes; it is kept on the event."""
+    cleaned = " ".join(str(value or "").split())
+    if not cleaned:
+        raise InvalidInput(f"{what} needs a reason (give --reason)")
+    if len(cleaned) > MAX_REASON:
+        raise InvalidInput(f"the reason is {len(cleaned)} characters long; the limit is {MAX_REASON}")
+    return cleaned
+
+
+def tag(value: str) -> str:
+    cleaned = str(value).strip().lower()
+    if not _TAG.match(cleaned):
+        raise InvalidInput(
+            f"bad tag {cleaned[:40]!r}: use letters, digits, '.', '-' or '_' (up to 64, starting with a letter or digit)"
+        )
+    return cleaned
+
+
+def login(value: str) -> str:
+    cleaned = str(value).strip()
+    if not _LOGIN.match(cleaned):
+        raise InvalidInput(f"bad login {cleaned[:40]!r}: use letters, digits, '.', '-' or '_' (up to 64)")
+    return cleaned
+
+
+def email(value: str) -> str:
+    cleaned = str(value).strip().lower()
+    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+        raise InvalidInput(f"bad e-mail address {cleaned[:60]!r}")
+    return cleaned
