@@ -1,0 +1,116 @@
+"""Fixtures shared by the test suite.
+
+Model and service tests take the ``db`` fixture, which runs each test twice: on a fresh SQLite
+file and on a fresh schema of the real PostgreSQL server (``SPORTELLO_TEST_PG``, default
+``postgresql://postgres@127.0.0.1:5432/test``). Without a reachable server the PostgreSQL runs
+skip, unless ``SPORTELLO_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
+Nothing touches the user's own configuration or data: HOME and the XDG dirs point into tmp.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+from models import agents, close_database, open_database
+
+PG_URL = os.environ.get("SPORTELLO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("SPORTELLO_REQUIRE_POSTGRES") == "1"
+
+
+@functools.cache
+def postgres_problem() -> str | None:
+    """None when the test server answers, else why not."""
+    try:
+        import psycopg2
+    except ImportError:
+        return "the PostgreSQL driver is not installed (pip install -e '.[test]')"
+    try:
+        psycopg2.connect(PG_URL, connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        return f"PostgreSQL is not reachable at {PG_URL}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+def need_postgres() -> None:
+    problem = postgres_problem()
+    if problem is None:
+        return
+    if REQUIRE_PG:
+        pytest.fail(f"{problem} (SPORTELLO_REQUIRE_POSTGRES=1 makes this a failure)")
+    pytest.skip(problem)
+
+
+def _admin_connection():
+    import psycopg2
+
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    return conn
+
+
+def postgres_schema_url() -> tuple[str, str]:
+    """A new empty schema on the test server, and a URL whose connections use it."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with _admin_connection() as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    return schema, f"{PG_URL}{sep}options={quote(f'-c search_path={schema}')}"
+
+
+def drop_postgres_schema(schema: str) -> None:
+    conn = _admin_connection()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        conn.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share")):
+        monkeypatch.setenv(var, str(home / sub))
+    for var in ("SPORTELLO_DB", "SPORTELLO_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    """The URL of an empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/desk.db"
+        return
+    need_postgres()
+    schema, url = postgres_schema_url()
+    try:
+        yield url
+    finally:
+        close_database()
+        drop_postgres_schema(schema)
+
+
+@pytest.fixture
+def db(db_url):
+    """A freshly initialised desk, bound to the models."""
+    database = open_database(db_url, create=True)
+    yield database
+    close_database()
+
+
+@pytest.fixture
+def admin(db):
+    """The desk's first admin."""
+    return agents.ensure_admin("ada", "Ada Admin")
+
+
+@pytest.fixture
+def agent(admin):
+    """An ordinary agent."""
+    return agents.add_agent(admin, "bob", "Bob Agent")
