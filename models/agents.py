@@ -68,7 +68,7 @@ def add_agent(actor: Agent, login: str, name: str = "", role: str = Role.AGENT.v
         role = Role(role).value
     except ValueError:
         raise InvalidInput(f"unknown role {role!r} (one of: agent, lead, admin)") from None
-    name = " ".join((name or login).split())[:200]
+    name = validate.name(name, fallback=login)
     try:
         with write_transaction():
             return Agent.create(login=login, name=name, role=role)

@@ -82,7 +82,7 @@ def _connect(url: str) -> peewee.Database:
     if scheme.startswith("sqlite"):
         return db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
     if scheme.startswith("postgres"):
-        return db_url.connect(url, autorollback=True)
+        return db_url.connect(url)
     raise StorageError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
 
 

@@ -22,7 +22,7 @@ __all__ = [
 
 def find_customer(key: str) -> Customer:
     """A customer by e-mail (exact, case-insensitive) or numeric id."""
-    key = str(key).strip()
+    key = validate.text(key).strip()
     customer = None
     if key.isdigit():
         customer = Customer.get_or_none(Customer.id == int(key))
@@ -35,7 +35,7 @@ def find_customer(key: str) -> Customer:
 
 def add_customer(email: str, name: str = "", phone: str = "", organization: Organization | None = None) -> Customer:
     email = validate.email(email)
-    name = " ".join((name or email.split("@")[0]).split())[:200]
+    name = validate.name(name, fallback=email.split("@")[0])
     try:
         with write_transaction():
             return Customer.create(email=email, name=name, phone=phone.strip()[:64], organization=organization)
@@ -56,7 +56,7 @@ def customer_for(email: str, name: str = "", organization: Organization | None =
 
 def find_organization(key: str) -> Organization:
     """An organization by name (case-insensitive) or numeric id."""
-    key = " ".join(str(key).split())
+    key = " ".join(validate.text(key).split())
     org = None
     if key.isdigit():
         org = Organization.get_or_none(Organization.id == int(key))
@@ -68,18 +68,18 @@ def find_organization(key: str) -> Organization:
 
 
 def add_organization(name: str, **segment) -> Organization:
-    name = " ".join(str(name).split())
+    name = validate.name(name)
     if not name:
         raise InvalidInput("the organization name is empty")
     try:
         with write_transaction():
-            return Organization.create(name=name[:200], **segment)
+            return Organization.create(name=name, **segment)
     except pw.IntegrityError:
         raise Conflict(f"organization {name!r} already exists") from None
 
 
 def find_queue(key: str) -> Queue:
-    key = " ".join(str(key).split())
+    key = " ".join(validate.text(key).split())
     queue = Queue.get_or_none(pw.fn.LOWER(Queue.name) == key.lower())
     if queue is None:
         names = ", ".join(q.name for q in Queue.select().order_by(Queue.name)) or "none yet"
@@ -88,11 +88,11 @@ def find_queue(key: str) -> Queue:
 
 
 def add_queue(name: str, description: str = "") -> Queue:
-    name = " ".join(str(name).split())
+    name = validate.name(name, limit=100)
     if not name:
         raise InvalidInput("the queue name is empty")
     try:
         with write_transaction():
-            return Queue.create(name=name[:100], description=description)
+            return Queue.create(name=name, description=validate.text(description))
     except pw.IntegrityError:
         raise Conflict(f"queue {name!r} already exists") from None

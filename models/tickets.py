@@ -13,7 +13,7 @@ from functools import reduce
 
 
 from . import fulltext, validate
-from .db import write_transaction
+from .db import is_postgres, write_transaction
 from .enums import TRANSITIONS, EventKind, Status, Visibility
 from .errors import Conflict, InvalidInput, NotFound, RuleViolation
 from .fold import TicketState, apply, created_payload
@@ -55,6 +55,18 @@ class _Retry(Exception):
 
 def get_ticket(number: int) -> Ticket:
     ticket = Ticket.get_or_none(Ticket.number == number)
+    if ticket is None:
+        raise NotFound(f"no ticket #{number}")
+    return ticket
+
+
+def _lock(number: int) -> Ticket:
+    """Read a ticket for changing it. On PostgreSQL the row stays locked until commit, so concurrent
+    writers queue instead of racing; SQLite's ``BEGIN IMMEDIATE`` already serialises writers."""
+    query = Ticket.select().where(Ticket.number == number)
+    if is_postgres():
+        query = query.for_update()
+    ticket = query.get_or_none()
     if ticket is None:
         raise NotFound(f"no ticket #{number}")
     return ticket
@@ -184,7 +196,7 @@ def _change(
     for _ in range(_MAX_RETRIES):
         try:
             with write_transaction():
-                ticket = get_ticket(number)
+                ticket = _lock(number)
                 if expect_version is not None and ticket.version != expect_version:
                     raise _conflict(number, expect_version)
                 changes = build(ticket)
@@ -300,7 +312,7 @@ def set_status(
 
 
 def _optional(reason: str | None) -> str | None:
-    cleaned = " ".join(str(reason or "").split())
+    cleaned = " ".join(validate.text(reason or "").split())
     return cleaned or None
 
 
@@ -443,7 +455,9 @@ def merge_tickets(
     for _ in range(_MAX_RETRIES):
         try:
             with write_transaction():
-                src, dst = get_ticket(source), get_ticket(target)
+                first, second = sorted((source, target))  # one lock order for everyone: no deadlock
+                locked = {first: _lock(first), second: _lock(second)}
+                src, dst = locked[source], locked[target]
                 if expect_version is not None and src.version != expect_version:
                     raise _conflict(source, expect_version)
                 for ticket in (src, dst):

@@ -10,6 +10,8 @@ from .errors import InvalidInput
 __all__ = [
     "MAX_SUBJECT",
     "MAX_BODY_BYTES",
+    "text",
+    "name",
     "subject",
     "body",
     "reason",
@@ -27,6 +29,11 @@ MAX_REASON = 1_000
 _TAG = re.compile(r"^[^\W_][\w.\-]{0,63}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def text(value: str) -> str:
+    """Stored text as given, but with NUL replaced by U+FFFD: PostgreSQL cannot hold NUL, so neither backend does."""
+    return str(value).replace("\x00", "\ufffd")
 
 
 def _choice(kind: str, value: str, enum) -> str:
@@ -52,7 +59,7 @@ def channel(value: str) -> str:
 
 def subject(value: str) -> str:
     """One line, 1–500 characters; runs of whitespace (newlines included) become one space."""
-    cleaned = " ".join(str(value).split())
+    cleaned = " ".join(text(value).split())
     if not cleaned:
         raise InvalidInput("the subject is empty")
     if len(cleaned) > MAX_SUBJECT:
@@ -67,12 +74,12 @@ def body(value: str, what: str = "message") -> str:
     size = len(value.encode("utf-8", "surrogatepass"))
     if size > MAX_BODY_BYTES:
         raise InvalidInput(f"the {what} is {size:,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (1 MB)")
-    return value
+    return text(value)
 
 
 def reason(value: str | None, what: str) -> str:
     """A reason is required for some changes; it is kept on the event."""
-    cleaned = " ".join(str(value or "").split())
+    cleaned = " ".join(text(value or "").split())
     if not cleaned:
         raise InvalidInput(f"{what} needs a reason (give --reason)")
     if len(cleaned) > MAX_REASON:
@@ -101,3 +108,8 @@ def email(value: str) -> str:
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
         raise InvalidInput(f"bad e-mail address {cleaned[:60]!r}")
     return cleaned
+
+
+def name(value: str, fallback: str = "", limit: int = 200) -> str:
+    """A person's or organization's name: one line, NUL-free, at most ``limit`` characters."""
+    return " ".join(text(value or fallback).split())[:limit]
