@@ -83,7 +83,9 @@ def _connect(url: str) -> peewee.Database:
         return db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
     if scheme.startswith("postgres"):
         return db_url.connect(url)
-    raise StorageError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    raise StorageError(
+        f"unsupported database URL {_redact(url)!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+    )
 
 
 def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> peewee.Database:
@@ -179,10 +181,10 @@ def _describe(exc: BaseException, where: str) -> str:
         return f"the database {where} is corrupt or not a Sportello database"
     if "unable to open" in text:
         return f"cannot open the database {where}: check the path and permissions"
-    if "could not connect" in text or "connection refused" in text or "connection to server" in text:
-        return f"cannot connect to the database {where}: is the server running?"
     if "does not exist" in text and "database" in text:
         return f"the database {where} does not exist on the server"
+    if "could not connect" in text or "connection refused" in text or "connection to server" in text:
+        return f"cannot connect to the database {where}: is the server running?"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"database error ({where}): {first}"
 

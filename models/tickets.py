@@ -36,6 +36,7 @@ __all__ = [
     "get_ticket",
     "state_of",
     "create_ticket",
+    "update_ticket",
     "set_status",
     "set_priority",
     "set_assignee",
@@ -190,7 +191,7 @@ def _change(
     actor: Agent,
     number: int,
     expect_version: int | None,
-    build: Callable[[Ticket], list[TicketEvent]],
+    build: Callable[[Ticket, TicketState], list[TicketEvent]],
 ) -> Ticket:
     """Load the ticket, check the version, build the events and write them — retrying lost races."""
     for _ in range(_MAX_RETRIES):
@@ -199,7 +200,7 @@ def _change(
                 ticket = _lock(number)
                 if expect_version is not None and ticket.version != expect_version:
                     raise _conflict(number, expect_version)
-                changes = build(ticket)
+                changes = build(ticket, state_of(ticket))
                 if not changes:
                     return ticket
                 return _write(actor, ticket, changes)
@@ -214,7 +215,7 @@ def _event(kind: str, **fields) -> TicketEvent:
     return TicketEvent(kind=kind, **fields)
 
 
-def _refuse_if_closed(ticket: Ticket, what: str) -> None:
+def _refuse_if_closed(ticket: Ticket | TicketState, what: str) -> None:
     if ticket.status == Status.CLOSED:
         raise RuleViolation(f"ticket #{ticket.number} is closed; {what} is not possible (open a new ticket instead)")
 
@@ -283,32 +284,44 @@ def create_ticket(
     return ticket
 
 
-def set_status(
-    actor: Agent, number: int, status: str, *, reason: str | None = None, expect_version: int | None = None
-) -> Ticket:
-    """Move a ticket along the transition table; on_hold needs a reason."""
-    new = Status(validate.status(status))
+def _status_change(state: TicketState, status: str, reason: str | None) -> list[TicketEvent]:
+    old, new = Status(state.status), Status(validate.status(status))
+    if new == old:
+        return []
+    if new not in TRANSITIONS[old]:
+        allowed = ", ".join(s.value for s in Status if s in TRANSITIONS[old]) or "none, closed is final"
+        raise RuleViolation(f"ticket #{state.number} cannot go from {old} to {new} (allowed: {allowed})")
+    why = validate.reason(reason, "putting a ticket on hold") if new == Status.ON_HOLD else _optional(reason)
+    return [_status_event(old, new, why, None)]
 
-    def build(ticket: Ticket) -> list[TicketEvent]:
-        old = Status(ticket.status)
-        if new == old:
-            return []
-        if new not in TRANSITIONS[old]:
-            allowed = ", ".join(s.value for s in TRANSITIONS[old]) or "none (closed is final)"
-            raise RuleViolation(f"ticket #{number} cannot go from {old} to {new} (allowed: {allowed})")
-        why = validate.reason(reason, "putting a ticket on hold") if new == Status.ON_HOLD else _optional(reason)
-        return [
-            _event(
-                EventKind.STATUS.value,
-                visibility=Visibility.PUBLIC.value,
-                field="status",
-                old_value=old.value,
-                new_value=new.value,
-                reason=why,
-            )
-        ]
 
-    return _change(actor, number, expect_version, build)
+def _priority_change(state: TicketState, priority: str, reason: str | None) -> list[TicketEvent]:
+    new = validate.priority(priority)
+    if state.priority == new:
+        return []
+    _refuse_if_closed(state, "changing the priority")
+    why = validate.reason(reason, "a priority change")
+    return [_event(EventKind.PRIORITY.value, field="priority", old_value=state.priority, new_value=new, reason=why)]
+
+
+def _assignee_change(state: TicketState, login: str | None) -> list[TicketEvent]:
+    new = _active_agent(login).login if login else None
+    if new == state.assignee:
+        return []
+    _refuse_if_closed(state, "assigning it")
+    return [_event(EventKind.ASSIGNEE.value, field="assignee", old_value=state.assignee, new_value=new)]
+
+
+def _tags_change(state: TicketState, add: Iterable[str], remove: Iterable[str]) -> list[TicketEvent]:
+    adding = {validate.tag(t) for t in add}
+    removing = {validate.tag(t) for t in remove}
+    if adding & removing:
+        raise InvalidInput(f"tag {sorted(adding & removing)[0]!r} is both added and removed")
+    old = set(state.tags)
+    new = (old | adding) - removing
+    if new == old:
+        return []
+    return [_event(EventKind.TAGS.value, field="tags", old_value=" ".join(sorted(old)), new_value=" ".join(sorted(new)))]
 
 
 def _optional(reason: str | None) -> str | None:
@@ -316,36 +329,65 @@ def _optional(reason: str | None) -> str | None:
     return cleaned or None
 
 
+def update_ticket(
+    actor: Agent,
+    number: int,
+    *,
+    status: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    unassign: bool = False,
+    add_tags: Iterable[str] = (),
+    remove_tags: Iterable[str] = (),
+    reason: str | None = None,
+    expect_version: int | None = None,
+) -> Ticket:
+    """Several field changes as ONE change: one version, one transaction, all or nothing.
+
+    Applied in the order status, priority, assignee, tags, each seeing the ones before (a ticket
+    closed here cannot also be reassigned). ``reason`` goes on the status and priority events.
+    """
+    add_tags, remove_tags = tuple(add_tags), tuple(remove_tags)
+
+    def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
+        steps: list[Callable[[TicketState], list[TicketEvent]]] = []
+        if status is not None:
+            steps.append(lambda s: _status_change(s, status, reason))
+        if priority is not None:
+            steps.append(lambda s: _priority_change(s, priority, reason))
+        if assignee is not None or unassign:
+            steps.append(lambda s: _assignee_change(s, None if unassign else assignee))
+        if add_tags or remove_tags:
+            steps.append(lambda s: _tags_change(s, add_tags, remove_tags))
+        events: list[TicketEvent] = []
+        for step in steps:
+            made = step(state)
+            for event in made:
+                event.at, event.version = state.updated_at, state.version  # provisional, for the fold only
+            state = reduce(apply, made, state)
+            events.extend(made)
+        return events
+
+    return _change(actor, number, expect_version, build)
+
+
+def set_status(
+    actor: Agent, number: int, status: str, *, reason: str | None = None, expect_version: int | None = None
+) -> Ticket:
+    """Move a ticket along the transition table; on_hold needs a reason."""
+    return update_ticket(actor, number, status=status, reason=reason, expect_version=expect_version)
+
+
 def set_priority(
     actor: Agent, number: int, priority: str, *, reason: str | None, expect_version: int | None = None
 ) -> Ticket:
     """Change the priority; always with a reason, kept on the event."""
-    new = validate.priority(priority)
-
-    def build(ticket: Ticket) -> list[TicketEvent]:
-        if ticket.priority == new:
-            return []
-        _refuse_if_closed(ticket, "changing the priority")
-        why = validate.reason(reason, "a priority change")
-        return [_event(EventKind.PRIORITY.value, field="priority", old_value=ticket.priority, new_value=new, reason=why)]
-
-    return _change(actor, number, expect_version, build)
+    return update_ticket(actor, number, priority=priority, reason=reason, expect_version=expect_version)
 
 
 def set_assignee(actor: Agent, number: int, login: str | None, *, expect_version: int | None = None) -> Ticket:
     """Assign the ticket to an active agent, or unassign it with ``None``."""
-
-    def build(ticket: Ticket) -> list[TicketEvent]:
-        agent = _active_agent(login) if login else None
-        old = Agent.get_by_id(ticket.assignee_id).login if ticket.assignee_id else None
-        if (agent.login if agent else None) == old:
-            return []
-        _refuse_if_closed(ticket, "assigning it")
-        return [
-            _event(EventKind.ASSIGNEE.value, field="assignee", old_value=old, new_value=agent.login if agent else None)
-        ]
-
-    return _change(actor, number, expect_version, build)
+    return update_ticket(actor, number, assignee=login, unassign=login is None, expect_version=expect_version)
 
 
 def change_tags(
@@ -357,24 +399,7 @@ def change_tags(
     expect_version: int | None = None,
 ) -> Ticket:
     """Add and remove tags in one change."""
-    adding = {validate.tag(t) for t in add}
-    removing = {validate.tag(t) for t in remove}
-    both = adding & removing
-    if both:
-        raise InvalidInput(f"tag {sorted(both)[0]!r} is both added and removed")
-
-    def build(ticket: Ticket) -> list[TicketEvent]:
-        old = set(state_of(ticket).tags)
-        new = (old | adding) - removing
-        if new == old:
-            return []
-        return [
-            _event(
-                EventKind.TAGS.value, field="tags", old_value=" ".join(sorted(old)), new_value=" ".join(sorted(new))
-            )
-        ]
-
-    return _change(actor, number, expect_version, build)
+    return update_ticket(actor, number, add_tags=add, remove_tags=remove, expect_version=expect_version)
 
 
 def add_reply(
@@ -389,7 +414,7 @@ def add_reply(
     resolved one and takes a pending one back to open."""
     body = validate.body(body, "reply")
 
-    def build(ticket: Ticket) -> list[TicketEvent]:
+    def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
         _refuse_if_closed(ticket, "replying")
         status = Status(ticket.status)
         customer_id = None
@@ -423,16 +448,16 @@ def _status_event(old: Status, new: Status, reason: str, customer_id: int | None
 def add_note(actor: Agent, number: int, body: str, *, expect_version: int | None = None) -> Ticket:
     """An internal note: never shown to the customer."""
     body = validate.body(body, "note")
-    return _change(actor, number, expect_version, lambda ticket: [_event(EventKind.NOTE.value, body=body)])
+    return _change(actor, number, expect_version, lambda ticket, state: [_event(EventKind.NOTE.value, body=body)])
 
 
 def link_faq(actor: Agent, number: int, article_id: int, *, expect_version: int | None = None) -> Ticket:
     """Link an FAQ article to the ticket (an internal event)."""
 
-    def build(ticket: Ticket) -> list[TicketEvent]:
+    def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
         if FAQArticle.get_or_none(FAQArticle.id == article_id) is None:
             raise NotFound(f"no FAQ article #{article_id}")
-        if article_id in state_of(ticket).faqs:
+        if article_id in state.faqs:
             return []
         return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(article_id))]
 

@@ -222,3 +222,30 @@ def test_replies_and_notes_are_indexed_for_search(db, admin, ticket):
     else:
         sql = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?"
     assert [r[0] for r in db.execute_sql(sql, ("zebra42",)).fetchall()] == [ticket.number]
+
+
+def test_update_ticket_is_one_change_with_one_version(admin, agent, ticket):
+    row = tickets.update_ticket(
+        admin, ticket.number, status="on_hold", priority="high", assignee="bob", add_tags=["vendor"],
+        reason="waiting for the vendor", expect_version=1,
+    )  # fmt: skip
+    assert row.version == 2
+    changed = [(e.kind, e.version, e.reason) for e in events_of(ticket.number)[1:]]
+    assert changed == [
+        ("status", 2, "waiting for the vendor"),
+        ("priority", 2, "waiting for the vendor"),
+        ("assignee", 2, None),
+        ("tags", 2, None),
+    ]
+    assert_folds(ticket.number)
+
+
+def test_update_ticket_is_all_or_nothing(admin, ticket):
+    with pytest.raises(NotFound):
+        tickets.update_ticket(admin, ticket.number, status="open", priority="high", reason="x", assignee="ghost")
+    with pytest.raises(RuleViolation, match="closed"):
+        tickets.update_ticket(admin, ticket.number, status="resolved")
+        tickets.update_ticket(admin, ticket.number, status="closed", assignee="ada")
+    row = tickets.get_ticket(ticket.number)
+    assert (row.status, row.priority, row.assignee_id) == ("resolved", "normal", None)
+    assert [e.kind for e in events_of(ticket.number)] == ["created", "status"]

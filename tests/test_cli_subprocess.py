@@ -1,0 +1,106 @@
+"""The real program in a child process: ``python -m tui`` and, when installed, the ``sportello`` script.
+
+HOME and the XDG dirs point into tmp_path, so the default database paths are exercised without
+touching the user's own; the login is fixed through LOGNAME/USER, which ``getpass`` reads first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+COMMANDS = [pytest.param([sys.executable, "-m", "tui"], id="python-m-tui")]
+if shutil.which("sportello"):
+    COMMANDS.append(pytest.param([shutil.which("sportello")], id="console-script"))
+
+
+@pytest.fixture(params=COMMANDS)
+def sportello(request, tmp_path):
+    """Run the program with an isolated home; returns the CompletedProcess."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env.update(
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        LOGNAME="tess",
+        USER="tess",
+        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        COLUMNS="200",
+    )
+
+    def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*request.param, *args],
+            input=input if input is not None else b"",
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    run.data = tmp_path / "data" / "sportello"
+    return run
+
+
+def test_init_demo_and_list(sportello):
+    init = sportello("init")
+    assert init.returncode == 0, init.stderr
+    assert f"Desk ready at {sportello.data / 'sportello.db'}" in init.stdout.decode()
+    assert "You are tess (admin)" in init.stdout.decode()
+    assert oct((sportello.data / "sportello.db").stat().st_mode & 0o777) == "0o600"
+
+    demo = sportello("demo", "--tickets", "30", "--no-tui")
+    assert demo.returncode == 0, demo.stderr
+    assert b"building the demo" not in demo.stderr  # stderr is not a terminal: no progress line
+    demo_db = sportello.data / "demo.db"
+    assert demo_db.exists()
+
+    listed = sportello("--db", str(demo_db), "ticket", "list", "--limit", "10")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.decode().splitlines()
+    assert len(lines) == 11 and lines[0].split()[0] == "#"
+    assert all(len(line) <= 80 for line in lines)  # not a terminal: 80 columns whatever COLUMNS says
+    assert b"--after" in listed.stderr
+
+    as_json = sportello("--db", str(demo_db), "ticket", "list", "--json", "--limit", "500")
+    assert len(json.loads(as_json.stdout)["tickets"]) == 30
+
+
+def test_ticket_from_stdin_and_errors_without_traceback(sportello):
+    assert sportello("ticket", "list").returncode == 1  # no desk yet
+    missing = sportello("ticket", "list")
+    assert b"Traceback" not in missing.stderr
+    assert missing.stderr.decode().strip().endswith("run `sportello init` (or `sportello demo`) first")
+
+    assert sportello("init").returncode == 0
+    made = sportello("ticket", "new", "--subject", "From a pipe", input="Ciao, è rotto.\n".encode())
+    assert made.returncode == 0 and made.stdout.strip() == b"1"
+
+    not_found = sportello("ticket", "show", "42")
+    assert not_found.returncode == 4
+    assert not_found.stderr == b"sportello: no ticket #42\n"
+
+    bad_utf8 = sportello("ticket", "note", "1", input=b"\xff\xfe")
+    assert bad_utf8.returncode == 2 and b"Traceback" not in bad_utf8.stderr
+    assert len(bad_utf8.stderr.splitlines()) == 1
+
+    usage = sportello("ticket", "show")
+    assert usage.returncode == 2 and b"Traceback" not in usage.stderr
+
+    shown = sportello("ticket", "show", "1")
+    assert "Ciao, è rotto." in shown.stdout.decode()
+
+
+def test_no_subcommand_prints_the_notice_and_help(sportello):
+    result = sportello()
+    assert result.returncode == 0
+    assert b"full-screen app arrives with the TUI" in result.stderr
+    assert b"Usage: sportello" in result.stdout

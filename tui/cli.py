@@ -1,0 +1,221 @@
+"""The ``sportello`` command line: the entry point, the group options, ``init`` and ``demo``.
+
+The ticket commands live in :mod:`tui.cli_ticket`, the agent and export/import commands in
+:mod:`tui.cli_admin`, what they share in :mod:`tui.cli_common`.
+
+Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 conflict (the ticket changed since the
+version you gave), 4 not found, 130 interrupted. Every error is one line on standard error,
+``sportello: <message>``; a traceback only with ``SPORTELLO_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import sys
+import time
+
+import click
+
+from models import agents, search
+from models.config import default_db_url, describe_location
+from models.errors import RuleViolation, SportelloError
+
+from . import __version__
+from .cli_admin import agent, export, import_
+from .cli_common import CliState, echo_line, pass_state
+from .cli_ticket import ticket, timeline
+from .textsafe import one_line
+
+__all__ = ["cli", "main", "open_tui", "DEMO_DB"]
+
+#: The file ``sportello demo`` uses, next to the default desk, when no database is configured.
+DEMO_DB = "demo.db"
+
+TUI_NOTICE = "sportello: the full-screen app arrives with the TUI; until then every task has a command (see --help)."
+
+
+def open_tui(db_url: str | None = None, *, as_login: str | None = None) -> None:
+    """Run the full-screen app on the desk at ``db_url``. The Textual app is not built yet: say so."""
+    echo_line(TUI_NOTICE, err=True)
+
+
+def _debug() -> bool:
+    return os.environ.get("SPORTELLO_DEBUG") == "1"
+
+
+def _fail(message: str, code: int) -> None:
+    """Write ``sportello: message`` as one safe line on standard error and stop with ``code``."""
+    click.echo(f"sportello: {one_line(message)}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+class SportelloGroup(click.Group):
+    """The root group: turns every failure inside a command into one line and an exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:  # bytes that were not UTF-8 reach Python as lone surrogates
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                _fail(f"the argument {one_line(arg, 40)!r} is not valid UTF-8", 2)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SportelloError as err:
+            if _debug():
+                raise
+            _fail(err.message, err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # noqa: BLE001 - the one place that catches everything
+            if _debug():
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (SPORTELLO_DEBUG=1 shows the traceback)", 1)
+
+
+@click.group(cls=SportelloGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    help="Database: sqlite:////abs/path.db, a file path, or postgresql://USER@HOST:PORT/DB. "
+    "Default: $SPORTELLO_DB, then db in config.toml, then the user data dir.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="The config file (default: $SPORTELLO_CONFIG, then config.toml in the user config dir).",
+)
+@click.option("--as", "as_login", metavar="LOGIN", help="Act as another agent (admins only).")
+@click.version_option(__version__, "--version", prog_name="sportello", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, config_path: str | None, as_login: str | None) -> None:
+    """Sportello: a terminal helpdesk where every change is an event on the ticket's timeline.
+
+    You act as your OS login, which must be an agent of the desk (`sportello init` makes the
+    first one an admin). Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 conflict,
+    4 not found.
+    """
+    ctx.obj = CliState(cli_db=db, config_path=config_path, as_login=as_login)
+    if ctx.invoked_subcommand is None:
+        open_tui(None, as_login=as_login)
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+
+
+@cli.command()
+@pass_state
+def init(state: CliState) -> None:
+    """Create the desk (or upgrade it) and make your OS login its first admin."""
+    with state.desk(create=True) as url:
+        me = agents.ensure_admin(agents.os_login())
+        echo_line(f"Desk ready at {one_line(describe_location(url))}")
+        echo_line(f"You are {one_line(me.login)} ({me.role}{'' if me.active else ', deactivated'}).")
+
+
+@cli.command()
+@click.option("--tickets", "count", type=click.IntRange(1, 1_000_000), default=2000, show_default=True,
+              help="How many tickets to make up.")  # fmt: skip
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same desk.")
+@click.option("--no-tui", is_flag=True, help="Build the desk and stop, without opening the app.")
+@pass_state
+def demo(state: CliState, count: int, seed: int, no_tui: bool) -> None:
+    """Fill a desk with realistic made-up tickets, then open it.
+
+    Without --db (or $SPORTELLO_DB, or db in config.toml) this uses demo.db next to the default
+    desk, never your real one; run again, it reopens the same demo desk.
+    """
+    from models import demo as demo_data  # imported here: only this command needs the generator
+
+    url = state.db_url(default_name=DEMO_DB)
+    own_demo_file = url == default_db_url(DEMO_DB)
+    where = one_line(describe_location(url))
+    with state.desk(create=True, url=url):
+        existing = search.count_tickets("", me=None)
+        if existing and not own_demo_file:
+            raise RuleViolation(
+                f"the desk at {where} already has {existing} tickets; the demo needs an empty desk "
+                "(give --db a new file, or leave the database unset to use the demo desk)"
+            )
+        if existing:
+            echo_line(f"The demo desk at {where} is already there ({existing} tickets).")
+        else:
+            me = agents.ensure_admin(agents.os_login())
+            progress = _Progress(count) if _stderr_is_tty() else None
+            try:
+                summary = demo_data.build_demo(tickets=count, seed=seed, admin_login=me.login, progress=progress)
+            finally:
+                if progress:
+                    progress.done()
+            echo_line(f"Demo desk ready at {where}:")
+            for key, value in summary.items():
+                echo_line(f"  {one_line(key.replace('_', ' '))}: {one_line(value)}")
+    echo_line(f"Try: sportello --db {shlex.quote(one_line(describe_location(url)))} ticket list")
+    if not no_tui:
+        open_tui(url, as_login=state.as_login)
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A one-line counter on standard error, redrawn at most ten times a second."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int | None = None, *_: object) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < (total or self.total):
+            return
+        self.last = now
+        click.echo(f"\rbuilding the demo desk: {done}/{total or self.total}", err=True, nl=False)
+
+    def done(self) -> None:
+        click.echo("", err=True)
+
+
+cli.add_command(ticket)
+cli.add_command(timeline)
+cli.add_command(agent)
+cli.add_command(export)
+cli.add_command(import_)
+
+
+def _harden_streams() -> None:
+    """Never fail on a character the terminal's encoding lacks (an SSH session with a Latin-1 locale)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: run the command line and exit with its code."""
+    _harden_streams()
+    try:
+        code = cli.main(args=argv, prog_name="sportello", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.Abort as exc:
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt)
+        click.echo("sportello: interrupted" if interrupted else "sportello: aborted", err=True)
+        code = 130 if interrupted else 1
+    except KeyboardInterrupt:
+        click.echo("sportello: interrupted", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

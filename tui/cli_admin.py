@@ -1,0 +1,159 @@
+"""``sportello agent …``, ``sportello export`` and ``sportello import``: running the desk itself."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+
+import click
+
+from models import agents, exchange
+from models.enums import Role
+from models.errors import InvalidInput, PermissionDenied, StorageError
+
+from .cli_common import echo_json, echo_line, pad, pass_state
+from .textsafe import one_line
+
+__all__ = ["agent", "export", "import_"]
+
+
+@click.group()
+def agent() -> None:
+    """Add, list, deactivate and reactivate agents (changes need an admin)."""
+
+
+@agent.command("add")
+@click.argument("login")
+@click.option("--name", default="", help="The agent's full name (default: the login).")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.AGENT.value, show_default=True,
+    help="lead and admin see the same tickets; only admins manage agents and use --as.",
+)  # fmt: skip
+@pass_state
+def agent_add(state, login, name, role) -> None:
+    """Add LOGIN (their OS login name) as an agent of this desk."""
+    with state.desk():
+        added = agents.add_agent(state.actor(), login, name, role)
+        echo_line(f"added {one_line(added.login)} ({added.role})")
+
+
+@agent.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_state
+def agent_list(state, as_json) -> None:
+    """List every agent, active or not."""
+    with state.desk():
+        state.actor()
+        rows = agents.list_agents()
+    if as_json:
+        echo_json([{"login": a.login, "name": a.name, "role": a.role, "active": a.active} for a in rows])
+        return
+    echo_line(f"{pad('LOGIN', 16)} {pad('ROLE', 6)} {pad('ACTIVE', 6)} NAME")
+    for a in rows:
+        active = "yes" if a.active else "no"
+        echo_line(f"{pad(one_line(a.login, 16), 16)} {pad(a.role, 6)} {pad(active, 6)} {one_line(a.name, 48)}".rstrip())
+
+
+@agent.command("deactivate")
+@click.argument("login")
+@pass_state
+def agent_deactivate(state, login) -> None:
+    """Stop LOGIN from acting on the desk (their history stays)."""
+    with state.desk():
+        changed = agents.set_agent_active(state.actor(), login, False)
+        echo_line(f"deactivated {one_line(changed.login)}")
+
+
+@agent.command("activate")
+@click.argument("login")
+@pass_state
+def agent_activate(state, login) -> None:
+    """Let a deactivated LOGIN act on the desk again."""
+    with state.desk():
+        changed = agents.set_agent_active(state.actor(), login, True)
+        echo_line(f"activated {one_line(changed.login)}")
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing"
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
+              help="JSON Lines: one object per row, lossless.")  # fmt: skip
+@click.option(
+    "-o", "--output", default="-", metavar="FILE", help="Write to FILE (mode 0600) instead of standard output."
+)
+@pass_state
+def export(state, fmt, output) -> None:
+    """Write the whole desk to FILE or standard output; a summary goes to standard error."""
+    with state.desk():
+        state.actor()
+        if output == "-":
+            out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="\n")
+            try:
+                counts = exchange.export_jsonl(out)
+                out.flush()
+            finally:
+                with contextlib.suppress(ValueError):
+                    out.detach()
+            where = "standard output"
+        else:
+            counts = _export_to_file(output)
+            where = output
+    echo_line(f"sportello: exported {_summary(counts)} to {one_line(where)}", err=True)
+
+
+def _export_to_file(path: str) -> dict[str, int]:
+    """Export into a private temporary file next to ``path``, then move it into place."""
+    target = os.path.abspath(os.path.expanduser(path))
+    folder = os.path.dirname(target)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".sportello-export-", dir=folder)  # mode 0600
+    except OSError as exc:
+        raise StorageError(f"cannot write in {folder}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            counts = exchange.export_jsonl(out)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return counts
+
+
+@click.command("import")
+@click.argument("file", metavar="FILE")
+@pass_state
+def import_(state, file) -> None:
+    """Load an export (FILE, or - for standard input) into an empty desk, all or nothing (admins only).
+
+    The desk may already have agents (run `sportello init` first); it must have nothing else.
+    """
+    if file == "-":
+        raw = click.get_binary_stream("stdin")
+        with contextlib.suppress(AttributeError, ValueError):
+            if raw.isatty():
+                raise InvalidInput("import reads an export: give a FILE, or pipe one into `sportello import -`")
+    else:
+        try:
+            raw = open(os.path.expanduser(file), "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
+    inp = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
+    try:
+        with state.desk():
+            actor = state.actor()
+            if not actor.is_admin:
+                raise PermissionDenied(f"only an admin may import; {actor.login!r} is {actor.role}")
+            counts = exchange.import_jsonl(inp)
+    finally:
+        if file == "-":
+            with contextlib.suppress(ValueError):
+                inp.detach()
+        else:
+            inp.close()
+    echo_line(f"imported {_summary(counts)}")

@@ -1,0 +1,349 @@
+"""``sportello ticket …`` and ``sportello timeline``: every ticket command of the command line.
+
+Each change goes through its service function in ``models.tickets``; this module only turns
+options into calls and rows into safe text or JSON.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+
+import click
+
+from models import directory, search, tickets
+from models.errors import InvalidInput, NotFound, SportelloError
+from models.query import QUERY_HELP
+from models.tables import Ticket
+from models.timeline import events_of
+
+from .cli_common import (
+    age,
+    echo_json,
+    echo_line,
+    event_json,
+    event_lines,
+    pad,
+    pass_state,
+    read_body,
+    ticket_json,
+    when,
+)
+from .textsafe import one_line
+
+__all__ = ["ticket", "timeline", "SHOW_EVENTS"]
+
+#: How many of the latest events ``ticket show`` prints.
+SHOW_EVENTS = 10
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+_EXPECT = click.option(
+    "--expect-version",
+    type=click.IntRange(min=1),
+    metavar="V",
+    help="Fail with exit 3 if the ticket is no longer at version V (someone else changed it).",
+)
+_BODY = click.option("--body", metavar="TEXT", help="The text; without it, read from standard input (UTF-8).")
+
+
+@click.group()
+def ticket() -> None:
+    """Create, list, show and change tickets."""
+
+
+@ticket.command("new")
+@click.option("--subject", required=True, metavar="TEXT", help="One line, up to 500 characters.")
+@_BODY
+@click.option("--customer", "customer_email", metavar="EMAIL", help="The customer's e-mail (added on first contact).")
+@click.option("--customer-name", metavar="NAME", help="The customer's name, used when the customer is new.")
+@click.option("--org", metavar="NAME", help="The organization (added if new).")
+@click.option("--queue", metavar="NAME", help="An existing queue.")
+@click.option("--priority", default="normal", show_default=True, help="low, normal, high or urgent.")
+@click.option("--channel", default="email", show_default=True, help="email, phone, web, chat or walk-in.")
+@click.option("--assignee", metavar="LOGIN", help="Assign it to this agent at once.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeat for more).")
+@_JSON
+@pass_state
+def ticket_new(state, subject, body, customer_email, customer_name, org, queue, priority, channel, assignee, tags,
+               as_json) -> None:  # fmt: skip
+    """Open a ticket and print its number.
+
+    The first message comes from --body or standard input; it counts as the customer's
+    message when --customer is given.
+    """
+    text = read_body(body, "first message")
+    with state.desk():
+        actor = state.actor()
+        organization = _organization(org) if org else None
+        customer = directory.customer_for(customer_email, customer_name or "", organization) if customer_email else None
+        new = tickets.create_ticket(
+            actor,
+            subject=subject,
+            body=text,
+            customer=customer,
+            organization=organization,
+            queue=directory.find_queue(queue) if queue else None,
+            priority=priority,
+            channel=channel,
+            assignee=actor.login if assignee == "me" else assignee,
+            tags=tags,
+        )
+        if as_json:
+            fresh = tickets.get_ticket(new.number)
+            current = tickets.state_of(fresh)
+            echo_json(ticket_json(fresh, tags=current.tags, faqs=current.faqs))
+        else:
+            echo_line(str(new.number))
+
+
+def _organization(name: str):
+    """The organization named, added (and said so on stderr) when the desk has none by that name."""
+    try:
+        return directory.find_organization(name)
+    except NotFound:
+        created = directory.add_organization(name)
+        echo_line(f"sportello: added organization {one_line(created.name, 80)!s}", err=True)
+        return created
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+_LIST_HELP = f"""List the tickets that match QUERY, most recently updated first.
+
+Prints a table that fits 80 columns; when there are more tickets than --limit, standard error
+says how to ask for the next page (--after CURSOR).
+
+\b
+{QUERY_HELP}
+"""
+
+
+@ticket.command("list", help=_LIST_HELP)
+@click.argument("query", required=False, default="")
+@click.option(
+    "--limit", type=click.IntRange(1, search.MAX_PAGE_SIZE), default=50, show_default=True, help="Tickets per page."
+)
+@click.option("--after", metavar="CURSOR", help="Continue after this cursor (printed when there is more).")
+@_JSON
+@pass_state
+def ticket_list(state, query, limit, after, as_json) -> None:
+    with state.desk():
+        me = state.actor()
+        page = search.search_tickets(query, me=me, limit=limit, after=after)
+        if as_json:
+            echo_json({"tickets": [ticket_json(t) for t in page.tickets], "next_cursor": page.next_cursor})
+        else:
+            _print_table(page.tickets)
+    if page.next_cursor and not as_json:
+        words = ["sportello", "ticket", "list"] + ([query] if query else [])
+        words += (["--limit", str(limit)] if limit != 50 else []) + ["--after", page.next_cursor]
+        hint = " ".join(shlex.quote(w) for w in words)
+        echo_line(f"sportello: more tickets: {one_line(hint)}", err=True)
+    elif not page.tickets and not as_json:
+        echo_line("sportello: no tickets match" if query or after else "sportello: no tickets yet", err=True)
+
+
+def table_width() -> int:
+    """80 columns, or the terminal's width when standard output is a wider terminal (up to 200)."""
+    if not sys.stdout.isatty():
+        return 80
+    return max(80, min(200, shutil.get_terminal_size((80, 24)).columns))
+
+
+def _print_table(rows: list[Ticket], width: int | None = None) -> None:
+    width = width or table_width()
+    extra = width - 80
+    subject_w, who_w = 24 + extra - extra // 3, 15 + extra // 3
+    columns = [("#", 6, True), ("STATUS", 8, False), ("PRIO", 6, False), ("SUBJECT", subject_w, False),
+               ("CUSTOMER / ORG", who_w, False), ("ASSIGNEE", 8, False), ("UPDATED", 7, True)]  # fmt: skip
+    echo_line(" ".join(pad(name, w, right=right) for name, w, right in columns).rstrip())
+    for t in rows:
+        cells = [
+            str(t.number),
+            t.status,
+            t.priority,
+            t.subject,
+            _customer_org(t),
+            t.assignee.login if t.assignee_id else "-",
+            age(t.updated_at),
+        ]
+        line = " ".join(pad(one_line(v, w), w, right=right) for v, (_, w, right) in zip(cells, columns, strict=True))
+        echo_line(line.rstrip())
+
+
+def _ago(value) -> str:
+    text = age(value)
+    return "just now" if text == "now" else f"{text} ago"
+
+
+def _customer_org(t: Ticket) -> str:
+    customer = t.customer.name if t.customer_id else ""
+    org = t.organization.name if t.organization_id else ""
+    if customer and org:
+        return f"{customer} / {org}"
+    return customer or org or "-"
+
+
+# --- show and timeline --------------------------------------------------------------------------
+
+
+@ticket.command("show")
+@click.argument("number", type=int, metavar="ID")
+@_JSON
+@pass_state
+def ticket_show(state, number, as_json) -> None:
+    """Show a ticket's fields and its latest events."""
+    with state.desk():
+        state.actor()
+        t = tickets.get_ticket(number)
+        current = tickets.state_of(t)
+        events = events_of(number)
+        recent = events[-SHOW_EVENTS:]
+        if as_json:
+            data = ticket_json(t, tags=current.tags, faqs=current.faqs)
+            data["event_count"] = len(events)
+            data["events"] = [event_json(e) for e in recent]
+            echo_json(data)
+            return
+        echo_line(f"#{t.number}  {one_line(t.subject)}")
+        customer = f"{t.customer.name} <{t.customer.email}>" if t.customer_id else "-"
+        fields = [
+            ("status", t.status),
+            ("priority", t.priority),
+            ("channel", t.channel),
+            ("customer", customer),
+            ("organization", t.organization.name if t.organization_id else "-"),
+            ("queue", t.queue.name if t.queue_id else "-"),
+            ("assignee", t.assignee.login if t.assignee_id else "-"),
+            ("tags", " ".join(current.tags) or "-"),
+            ("created", f"{when(t.created_at)} UTC"),
+            ("updated", f"{when(t.updated_at)} UTC ({_ago(t.updated_at)})"),
+            ("version", str(t.version)),
+        ]
+        if t.merged_into_id:
+            fields.append(("merged into", f"#{t.merged_into_id}"))
+        if current.faqs:
+            fields.append(("FAQ", ", ".join(f"#{a}" for a in current.faqs)))
+        for name, value in fields:
+            echo_line(f"  {name + ':':<14}{one_line(value, 62)}")
+        echo_line()
+        earlier = len(events) - len(recent)
+        title = f"Latest {len(recent)} of {len(events)} events" if earlier else "Events"
+        echo_line(
+            f"{title} (times in UTC; all of them: sportello timeline {number}):" if earlier else f"{title} (UTC):"
+        )
+        for event in recent:
+            for line in event_lines(event, max_body_lines=20):
+                echo_line(line)
+
+
+@click.command("timeline")
+@click.argument("number", type=int, metavar="ID")
+@click.option("--public", is_flag=True, help="Only what the customer may see (public events).")
+@_JSON
+@pass_state
+def timeline(state, number, public, as_json) -> None:
+    """Every event of a ticket, oldest first: time (UTC), version, who, what, and the message."""
+    with state.desk():
+        state.actor()
+        tickets.get_ticket(number)
+        events = events_of(number, public_only=public)
+        if as_json:
+            echo_json({"ticket": number, "public_only": public, "events": [event_json(e) for e in events]})
+            return
+        for event in events:
+            for line in event_lines(event):
+                echo_line(line)
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+@ticket.command("set")
+@click.argument("number", type=int, metavar="ID")
+@click.option("--status", help="new, open, pending, on_hold, resolved or closed (on_hold needs --reason).")
+@click.option("--priority", help="low, normal, high or urgent (needs --reason).")
+@click.option("--assignee", metavar="LOGIN", help="An agent's login, 'me', or 'none' to unassign.")
+@click.option("--tag", "tags", multiple=True, metavar="[+|-]TAG", help="+TAG (or TAG) adds, -TAG removes; repeatable.")
+@click.option("--reason", metavar="TEXT", help="Why: kept on the status and priority events. "
+              "A status reason is visible to the customer.")  # fmt: skip
+@_EXPECT
+@pass_state
+def ticket_set(state, number, status, priority, assignee, tags, reason, expect_version) -> None:
+    """Change status, priority, assignee and tags as one change (all or nothing); print the new version."""
+    add = [t[1:] if t.startswith("+") else t for t in tags if not t.startswith("-")]
+    remove = [t[1:] for t in tags if t.startswith("-")]
+    if status is None and priority is None and assignee is None and not tags:
+        raise click.UsageError("nothing to change: give --status, --priority, --assignee or --tag")
+    with state.desk():
+        actor = state.actor()
+        login = None
+        if assignee is not None:
+            login = None if assignee.strip().lower() in ("none", "-", "") else assignee.strip()
+            login = actor.login if login == "me" else login
+        ticket = tickets.update_ticket(
+            actor,
+            number,
+            status=status,
+            priority=priority,
+            assignee=login,
+            unassign=assignee is not None and login is None,
+            add_tags=add,
+            remove_tags=remove,
+            reason=reason,
+            expect_version=expect_version,
+        )
+        echo_line(str(ticket.version))
+
+
+@ticket.command("reply")
+@click.argument("number", type=int, metavar="ID")
+@_BODY
+@click.option("--customer", "from_customer", is_flag=True, help="Record it as written by the ticket's customer.")
+@_EXPECT
+@pass_state
+def ticket_reply(state, number, body, from_customer, expect_version) -> None:
+    """Add a public reply (the customer sees it); print the new version."""
+    text = read_body(body, "reply")
+    with state.desk():
+        t = tickets.add_reply(state.actor(), number, text, from_customer=from_customer, expect_version=expect_version)
+        echo_line(str(t.version))
+
+
+@ticket.command("note")
+@click.argument("number", type=int, metavar="ID")
+@_BODY
+@_EXPECT
+@pass_state
+def ticket_note(state, number, body, expect_version) -> None:
+    """Add an internal note (never shown to the customer); print the new version."""
+    text = read_body(body, "note")
+    with state.desk():
+        t = tickets.add_note(state.actor(), number, text, expect_version=expect_version)
+        echo_line(str(t.version))
+
+
+@ticket.command("merge")
+@click.argument("source", type=int)
+@click.argument("target", type=int)
+@click.option("--reason", metavar="TEXT", help="Why (visible to the customer of SOURCE).")
+@_EXPECT
+@pass_state
+def ticket_merge(state, source, target, reason, expect_version) -> None:
+    """Merge ticket SOURCE into TARGET: SOURCE is closed and points at TARGET."""
+    with state.desk():
+        src, dst = tickets.merge_tickets(state.actor(), source, target, reason=reason, expect_version=expect_version)
+        echo_line(f"merged #{src.number} into #{dst.number}")
+
+
+@ticket.command("link-faq")
+@click.argument("number", type=int, metavar="ID")
+@click.argument("article", type=int)
+@_EXPECT
+@pass_state
+def ticket_link_faq(state, number, article, expect_version) -> None:
+    """Link FAQ article ARTICLE to the ticket; print the new version."""
+    with state.desk():
+        t = tickets.link_faq(state.actor(), number, article, expect_version=expect_version)
+        echo_line(str(t.version))
