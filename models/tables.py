@@ -125,6 +125,11 @@ class Ticket(BaseModel):
             (("assignee", "status", "updated_at", "number"), False),
             (("priority", "updated_at", "number"), False),
             (("due_at", "number"), False),
+            # Open tickets by assignee: the "Unassigned" and "Mine" views (migration 0003, partial).
+            pw.SQL(
+                "CREATE INDEX ticket_open_assignee ON ticket (assignee_id, updated_at, number) "
+                "WHERE status IN ('new', 'open', 'pending', 'on_hold')"
+            ),
         )
 
 

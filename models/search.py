@@ -1,0 +1,503 @@
+"""Run a ticket query against the desk, one keyset page at a time.
+
+:func:`search_tickets` turns a :class:`~models.query.Query` (or its text) into one SELECT that
+loads each ticket with its customer, organization, assignee and queue, in a total order that
+ends with the ticket number. Pages are keyset pages, never OFFSET: the opaque cursor holds the
+last row's sort-key values, so page 1,000 costs what page 1 costs.
+
+Words go through the full-text index of ``models.fulltext``: FTS5 ``MATCH`` on SQLite,
+``tsvector @@ tsquery`` on PostgreSQL. User text only ever travels as a bound parameter, and
+each word is quoted for FTS5, so nothing typed is read as SQL or as FTS5 syntax.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+import operator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+
+import peewee as pw
+
+from . import fulltext
+from .db import is_postgres
+from .enums import Priority
+from .errors import QueryError
+from .query import DateRange, Filter, Query, parse_query
+from .tables import Agent, Customer, Organization, Queue, Tag, Ticket, TicketTag
+
+__all__ = ["Page", "search_tickets", "count_tickets", "saved_view_queries", "MAX_PAGE_SIZE"]
+
+MAX_PAGE_SIZE = 500
+
+_SAVED_VIEWS = (
+    ("Unassigned", "is:unassigned is:open"),
+    ("Mine", "is:mine is:open"),
+    ("Open", "status:open"),
+    ("Pending", "status:pending"),
+    ("On hold", "status:on_hold"),
+    ("Recently resolved", "status:resolved sort:updated"),
+    ("All", ""),
+)
+
+# ``is:open`` must read exactly like the WHERE clause of the partial index ``ticket_open_assignee``
+# (migration 0003): SQLite uses a partial index only when the query repeats its condition with the
+# same literals, and a bound parameter does not count. So these two lists, our own constants, are
+# written into the SQL as text.
+_OPEN_SQL = pw.SQL("('new', 'open', 'pending', 'on_hold')")
+_CLOSED_SQL = pw.SQL("('resolved', 'closed')")
+
+_FOREIGN_CURSOR = "this page cursor does not belong to this query"
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # "_" is a word character but a token on neither backend
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of tickets, and the cursor of the next page (None on the last one)."""
+
+    tickets: list[Ticket]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class _Cond:
+    """A condition and its NULL-safe negation (a ticket without a queue is "not in queue X")."""
+
+    yes: pw.Node
+    no: pw.Node
+
+
+@dataclass(frozen=True)
+class _Order:
+    """A total order: key names (see ``_KEYS``), most significant first, all one direction."""
+
+    name: str  # written into cursors
+    keys: tuple[str, ...]
+    descending: bool
+    nulls_last: bool = False  # the first key may be NULL: those rows come after all the others
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A query ready to run."""
+
+    where: tuple[pw.Node, ...]  # on ticket columns: filters and dates
+    words: tuple[str, ...]  # each must match
+    excluded: tuple[str, ...]  # none may match
+    order: _Order
+    fingerprint: str  # ties cursors to the query
+
+    def conditions(self) -> list[pw.Node]:
+        """All conditions of a search without words (excluded words become a NOT IN)."""
+        if self.excluded:
+            return [*self.where, Ticket.number.not_in(_matching_any(self.excluded))]
+        return list(self.where)
+
+
+# --- public API ------------------------------------------------------------------------
+
+
+def saved_view_queries() -> dict[str, str]:
+    """The built-in views, name -> query text, in display order."""
+    return dict(_SAVED_VIEWS)
+
+
+def search_tickets(
+    query: str | Query,
+    *,
+    me: Agent | None = None,
+    limit: int = 50,
+    after: str | None = None,
+    now: datetime | None = None,
+) -> Page:
+    """One page of the tickets matching ``query``; pass ``next_cursor`` back as ``after``."""
+    plan = _plan(_as_query(query, now), me)
+    size = _page_size(limit)
+    position = None if after is None else _decode_cursor(after, plan)
+    rows = _fetch(plan, position, size + 1)
+    if len(rows) <= size:
+        return Page(rows, None)
+    return Page(rows[:size], _encode_cursor(plan, rows[size - 1]))
+
+
+def count_tickets(query: str | Query, *, me: Agent | None = None, now: datetime | None = None) -> int:
+    """How many tickets match ``query``: the number of rows that all its pages hold."""
+    plan = _plan(_as_query(query, now), me)
+    select = Ticket.select(pw.fn.COUNT(pw.SQL("*")))
+    if plan.words:
+        table, number, match, _ = _text_match(plan.words, plan.excluded)
+        select = _where(select.join(table, on=(number == Ticket.number)).where(match), plan.where)
+    else:
+        select = _where(select, plan.conditions())
+    with _word_errors(plan):
+        return int(select.scalar())
+
+
+# --- conditions ------------------------------------------------------------------------
+
+
+def _as_query(query: str | Query, now: datetime | None) -> Query:
+    if isinstance(query, Query):
+        return query
+    if not isinstance(query, str):
+        raise QueryError("a query must be text")
+    return parse_query(query, now=now)
+
+
+def _page_size(limit: int) -> int:
+    try:
+        return max(1, min(MAX_PAGE_SIZE, int(limit)))
+    except (TypeError, ValueError, OverflowError):
+        raise QueryError(f"the page size must be a whole number from 1 to {MAX_PAGE_SIZE}") from None
+
+
+def _plan(query: Query, me: Agent | None) -> _Plan:
+    where = [_filter_condition(f, me) for f in query.filters] + [_date_condition(d) for d in query.dates]
+    words = tuple(_clean(t.text) for t in query.terms if not t.negated and _searchable(t.text))
+    excluded = tuple(_clean(t.text) for t in query.terms if t.negated and _searchable(t.text))
+    order = _order(query, bool(words))
+    return _Plan(tuple(where), words, excluded, order, _fingerprint(query, order))
+
+
+def _clean(text: str) -> str:
+    """``text`` as either driver accepts it: no NUL characters, no lone surrogates."""
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+def _searchable(text: str) -> bool:
+    return fulltext.searchable(text) and bool(_LETTER_OR_DIGIT.search(text))
+
+
+def _quoted(value: str) -> str:
+    value = _clean(value)
+    return f'"{value[:39]}…"' if len(value) > 40 else f'"{value}"'
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _in(column: pw.Field, values: Sequence | pw.Node, nullable: bool = False) -> _Cond:
+    if isinstance(values, Sequence) and len(values) == 1:
+        yes, no = column == values[0], column != values[0]
+    else:
+        yes, no = column.in_(values), column.not_in(values)
+    return _Cond(yes, column.is_null() | no if nullable else no)
+
+
+def _unassigned() -> _Cond:
+    return _Cond(Ticket.assignee.is_null(), Ticket.assignee.is_null(False))
+
+
+def _assigned_to_me(me: Agent | None, what: str) -> _Cond:
+    if me is None or me.id is None:
+        raise QueryError(f"{what} needs an acting agent")
+    return _in(Ticket.assignee, [me.id], nullable=True)
+
+
+def _agent_id(login: str) -> int:
+    agent = Agent.get_or_none(Agent.login == _clean(login))
+    if agent is None:
+        raise QueryError(f"no agent {_quoted(login)}")
+    return agent.id
+
+
+def _named(model: type[pw.Model], values: Sequence[str]) -> pw.Select:
+    """Ids of the rows named (case-insensitive, spaces collapsed) or numbered in ``values``."""
+    cond = pw.fn.LOWER(model.name).in_([" ".join(_clean(v).split()).lower() for v in values])
+    ids = [int(v) for v in values if _is_id(v)]
+    return model.select(model.id).where(cond | model.id.in_(ids) if ids else cond)
+
+
+def _customers(values: Sequence[str]) -> pw.Select:
+    """Ids of the customers with one of these e-mails or ids, or a name containing one of them."""
+    conds = []
+    for value in map(_clean, values):
+        conds += [Customer.email == value.lower(), Customer.name.contains(value)]  # ILIKE, wildcards escaped
+        conds += [Customer.id == int(value)] if _is_id(value) else []
+    return Customer.select(Customer.id).where(reduce(operator.or_, conds))
+
+
+def _tagged(values: Sequence[str]) -> _Cond:
+    names = [_clean(v).lower() for v in values]
+    links = TicketTag.select(pw.SQL("1")).join(Tag).where((TicketTag.ticket == Ticket.number) & Tag.name.in_(names))
+    return _Cond(pw.fn.EXISTS(links), ~pw.fn.EXISTS(links))
+
+
+def _priorities(values: Sequence[str]) -> _Cond:
+    try:
+        return _in(Ticket.priority, [Priority(v).rank for v in values])
+    except ValueError:
+        raise QueryError(f"unknown priority among {', '.join(map(_quoted, values))}") from None
+
+
+def _assignees(values: Sequence[str], me: Agent | None) -> list[_Cond]:
+    conds = [_unassigned()] if "none" in values else []
+    conds += [_assigned_to_me(me, "assignee:me")] if "me" in values else []
+    logins = [v for v in values if v not in ("me", "none")]
+    return conds + ([_in(Ticket.assignee, [_agent_id(v) for v in logins], nullable=True)] if logins else [])
+
+
+def _is(value: str, me: Agent | None) -> _Cond:
+    if value == "unassigned":
+        return _unassigned()
+    if value == "mine":
+        return _assigned_to_me(me, "is:mine")
+    if value in ("open", "closed"):
+        return _in(Ticket.status, _OPEN_SQL if value == "open" else _CLOSED_SQL)
+    raise QueryError(f"unknown is: value {_quoted(value)}")
+
+
+_FILTERS: dict[str, Callable[[Sequence[str], Agent | None], list[_Cond]]] = {
+    "status": lambda values, me: [_in(Ticket.status, values)],
+    "priority": lambda values, me: [_priorities(values)],
+    "channel": lambda values, me: [_in(Ticket.channel, values)],
+    "tag": lambda values, me: [_tagged(values)],
+    "queue": lambda values, me: [_in(Ticket.queue, _named(Queue, values), nullable=True)],
+    "org": lambda values, me: [_in(Ticket.organization, _named(Organization, values), nullable=True)],
+    "customer": lambda values, me: [_in(Ticket.customer, _customers(values), nullable=True)],
+    "assignee": _assignees,
+    "is": lambda values, me: [_is(v, me) for v in values],
+}
+
+
+def _filter_condition(f: Filter, me: Agent | None) -> pw.Node:
+    """The values OR-ed; negated, the AND of their NULL-safe negations."""
+    build = _FILTERS.get(f.field)
+    if build is None or not f.values:
+        raise QueryError(f"unknown filter {_quoted(f.field + ':')}")
+    conds = build(f.values, me)
+    return reduce(operator.and_, (c.no for c in conds)) if f.negated else reduce(operator.or_, (c.yes for c in conds))
+
+
+def _date_condition(d: DateRange) -> pw.Node:
+    column = Ticket.created_at if d.field == "created" else Ticket.updated_at
+    parts = ([column >= d.start] if d.start else []) + ([column < d.end] if d.end else [])
+    inside = reduce(operator.and_, parts) if parts else pw.SQL("1 = 1")
+    return ~inside if d.negated else inside
+
+
+# --- full text -------------------------------------------------------------------------
+
+
+def _fts() -> pw.Table:
+    return pw.Table("ticket_fts", ("rowid", "ticket_fts", "rank"))  # ticket_fts: the MATCH column
+
+
+def _ts() -> pw.Table:
+    return pw.Table("ticket_search", ("ticket_id", "document"))
+
+
+def _tsquery(words: Sequence[str], joiner: str) -> pw.Node:
+    parts = [pw.fn.phraseto_tsquery(pw.SQL("'simple'"), word) for word in words]
+    return reduce(lambda a, b: pw.Expression(a, joiner, b), parts)
+
+
+def _text_match(words: Sequence[str], excluded: Sequence[str] = ()) -> tuple[pw.Table, pw.Node, pw.Node, pw.Node]:
+    """(index table, its ticket-number column, the match condition, score: higher is better).
+
+    Every word must match and no excluded word may: the index itself does the excluding.
+    """
+    if is_postgres():
+        table, tsquery = _ts(), _tsquery(words, "&&")
+        if excluded:
+            tsquery = pw.Expression(tsquery, "&&", pw.fn.tsquery_not(_tsquery(excluded, "||")))
+        score = pw.Cast(pw.fn.ts_rank(table.document, tsquery), "float8")  # a float4 would not round-trip
+        return table, table.ticket_id, pw.Expression(table.document, "@@", tsquery), score
+    table, expression = _fts(), fulltext.fts5_expression(words)
+    if excluded:  # every phrase is quoted, so these parentheses and NOT are the only operators
+        expression = f"({expression}) NOT ({fulltext.fts5_expression(excluded, 'OR')})"
+    match = pw.Expression(table.ticket_fts, "MATCH", expression)
+    return table, table.rowid, match, 0 - table.rank  # rank is bm25: lower is better
+
+
+def _matching_any(words: Sequence[str]) -> pw.Select:
+    """Numbers of the tickets whose text matches any of ``words``."""
+    if is_postgres():
+        table = _ts()
+        return table.select(table.ticket_id).where(pw.Expression(table.document, "@@", _tsquery(words, "||")))
+    table = _fts()
+    return table.select(table.rowid).where(
+        pw.Expression(table.ticket_fts, "MATCH", fulltext.fts5_expression(words, "OR"))
+    )
+
+
+# --- order, pages ----------------------------------------------------------------------
+
+_KEYS: dict[str, tuple[pw.Field | None, str]] = {  # key -> (column, kind in a cursor)
+    "updated_at": (Ticket.updated_at, "time"),
+    "number": (Ticket.number, "int"),
+    "priority": (Ticket.priority, "int"),  # the rank, 0..3
+    "due_at": (Ticket.due_at, "time"),
+    "score": (None, "float"),  # relevance, from _text_match
+}
+_SORTS = {
+    "updated": ("updated_at", "number"),
+    "created": ("number",),  # numbers follow creation order, and imported tickets keep theirs
+    "priority": ("priority", "updated_at", "number"),
+    "due": ("due_at", "number"),
+}
+
+
+def _order(query: Query, has_words: bool) -> _Order:
+    sort = query.sort
+    if sort is None and has_words:
+        return _Order("relevance", ("score", "number"), True)
+    if sort is None:
+        return _Order("updated-desc", _SORTS["updated"], True)
+    if sort.key not in _SORTS:
+        raise QueryError(f"unknown sort {_quoted(sort.key)}")
+    direction = "desc" if sort.descending else "asc"
+    return _Order(f"{sort.key}-{direction}", _SORTS[sort.key], sort.descending, nulls_last=sort.key == "due")
+
+
+def _phases(order: _Order, position: list | None) -> list[tuple[pw.Node | None, tuple[str, ...], list | None]]:
+    """The (condition, keys, start) walks that make up ``order``, from ``position`` on.
+
+    A NULLs-last order is two walks, each in index order: the rows whose first key is set,
+    then the others by the remaining keys. A position whose first key is None is in the second.
+    """
+    if not order.nulls_last:
+        return [(None, order.keys, position)]
+    first = _KEYS[order.keys[0]][0]
+    if position is not None and position[0] is None:
+        return [(first.is_null(), order.keys[1:], position[1:])]
+    return [(first.is_null(False), order.keys, position), (first.is_null(), order.keys[1:], None)]
+
+
+def _fetch(plan: _Plan, position: list | None, wanted: int) -> list[Ticket]:
+    page = _matches_page if plan.words else _tickets_page
+    rows: list[Ticket] = []
+    for condition, keys, start in _phases(plan.order, position):
+        extra = [condition] if condition is not None else []
+        with _word_errors(plan):
+            rows += list(page(plan, extra, keys, start, wanted - len(rows)))
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
+def _keyset(select: pw.Select, columns: Sequence[pw.Node], start: list | None, descending: bool) -> pw.Select:
+    """``select`` ordered by ``columns`` and started after the row whose values are ``start``."""
+    if start is not None:
+        row, last = pw.Tuple(*columns), pw.Tuple(*start)
+        select = select.where(row < last if descending else row > last)
+    return select.order_by(*(c.desc() if descending else c.asc() for c in columns))
+
+
+def _tickets_page(plan: _Plan, extra: list, keys: Sequence[str], start: list | None, limit: int) -> pw.Select:
+    """A page of a search without words: one walk down the index of the sort, joins included."""
+    select = _where(_eager_select(), plan.conditions() + extra)
+    return _keyset(select, [_KEYS[key][0] for key in keys], start, plan.order.descending).limit(limit)
+
+
+def _matches_page(plan: _Plan, extra: list, keys: Sequence[str], start: list | None, limit: int) -> pw.Select:
+    """A page of a word search: first the page's numbers (and scores), then those tickets.
+
+    Sorting the matches before joining anything saves four joins per matching ticket (2-6x
+    on common words); without filters the ranking happens in the full-text index alone, which
+    also lets PostgreSQL find a rare word through its GIN index rather than by a scan.
+    """
+    table, number, match, score = _text_match(plan.words, plan.excluded)
+    scored = "score" in keys
+    if plan.where or extra or not scored:
+        inner = Ticket.select(Ticket.number, *([score.alias("score")] if scored else []))
+        inner = inner.join(table, on=(number == Ticket.number)).where(match, *plan.where, *extra)
+        columns = [score if key == "score" else _KEYS[key][0] for key in keys]
+    else:
+        inner = table.select(number.alias("number"), score.alias("score")).where(match)
+        columns = [score, number]
+    hits = _keyset(inner, columns, start, plan.order.descending).limit(limit).alias("hits")
+    select = _eager_select().join_from(Ticket, hits, on=(hits.c.number == Ticket.number))
+    if scored:
+        select = select.select_extend(hits.c.score.alias("search_score").bind_to(Ticket))
+    outer = [hits.c.score if key == "score" else _KEYS[key][0] for key in keys]
+    return select.order_by(*(c.desc() if plan.order.descending else c.asc() for c in outer))
+
+
+def _where(select: pw.Select, conditions: Sequence[pw.Node]) -> pw.Select:
+    return select.where(*conditions) if conditions else select
+
+
+def _eager_select() -> pw.ModelSelect:
+    """Tickets with their customer, organization, assignee and queue, in one query."""
+    left = pw.JOIN.LEFT_OUTER
+    return (
+        Ticket.select(Ticket, Customer, Organization, Agent, Queue)
+        .join_from(Ticket, Customer, left, on=(Ticket.customer == Customer.id), attr="customer")
+        .join_from(Ticket, Organization, left, on=(Ticket.organization == Organization.id), attr="organization")
+        .join_from(Ticket, Agent, left, on=(Ticket.assignee == Agent.id), attr="assignee")
+        .join_from(Ticket, Queue, left, on=(Ticket.queue == Queue.id), attr="queue")
+    )
+
+
+@contextmanager
+def _word_errors(plan: _Plan) -> Iterator[None]:
+    """A driver error while searching for words becomes a plain QueryError."""
+    try:
+        yield
+    except pw.DatabaseError:
+        if not (plan.words or plan.excluded):
+            raise
+        raise QueryError("these words cannot be searched for; try other words") from None
+
+
+# --- cursors ---------------------------------------------------------------------------
+
+
+def _fingerprint(query: Query, order: _Order) -> str:
+    """Identifies the query a cursor belongs to (its text: relative dates like 7d may move on)."""
+    identity = " ".join(query.text.split()) if query.text else repr((query.terms, query.filters, query.dates))
+    return hashlib.sha256(f"{order.name}\n{identity}".encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def _key_value(ticket: Ticket, key: str):
+    if key == "score":
+        return ticket.search_score
+    if key == "priority":
+        return Priority(ticket.priority).rank
+    value = getattr(ticket, key)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _encode_cursor(plan: _Plan, last: Ticket) -> str:
+    keys = [_key_value(last, key) for key in plan.order.keys]
+    payload = json.dumps({"q": plan.fingerprint, "s": plan.order.name, "k": keys}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, plan: _Plan) -> list:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        keys = payload["k"]
+        if payload["q"] != plan.fingerprint or payload["s"] != plan.order.name:
+            raise ValueError
+        if not isinstance(keys, list) or len(keys) != len(plan.order.keys):
+            raise ValueError
+        nullable = [plan.order.nulls_last and i == 0 for i in range(len(keys))]
+        return [_checked(_KEYS[key][1], value, n) for key, value, n in zip(plan.order.keys, keys, nullable)]
+    except (ValueError, TypeError, KeyError, binascii.Error, RecursionError):
+        raise QueryError(_FOREIGN_CURSOR) from None
+
+
+def _checked(kind: str, value, nullable: bool):
+    """One cursor key value, checked against its kind (ValueError when it is not one)."""
+    if value is None and nullable:
+        return None
+    if kind == "time" and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            return moment
+    elif kind == "int" and type(value) is int and abs(value) < 2**63:
+        return value
+    elif kind == "float" and type(value) in (int, float) and math.isfinite(value):
+        return float(value)
+    raise ValueError(value)
