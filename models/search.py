@@ -28,15 +28,20 @@ from functools import reduce
 import peewee as pw
 
 from . import fulltext
-from .db import is_postgres
+from .db import database, is_postgres
 from .enums import Priority
 from .errors import QueryError
 from .query import DateRange, Filter, Query, parse_query
 from .tables import Agent, Customer, Organization, Queue, Tag, Ticket, TicketTag
 
-__all__ = ["Page", "search_tickets", "count_tickets", "saved_view_queries", "MAX_PAGE_SIZE"]
+__all__ = ["Page", "search_tickets", "count_tickets", "saved_view_queries", "MAX_PAGE_SIZE", "RELEVANCE_WINDOW"]
 
 MAX_PAGE_SIZE = 500
+
+#: Relevance ranks this many of the newest matching tickets; older matches follow, newest first.
+#: Ranking every match of a common word costs a second on a million tickets; ranking a recent
+#: window costs milliseconds, and on a help desk the recent tickets are the ones being looked for.
+RELEVANCE_WINDOW = 2000
 
 _SAVED_VIEWS = (
     ("Unassigned", "is:unassigned is:open"),
@@ -83,6 +88,7 @@ class _Order:
     keys: tuple[str, ...]
     descending: bool
     nulls_last: bool = False  # the first key may be NULL: those rows come after all the others
+    windowed: bool = False  # relevance: the first key ranks only the newest matches (see RELEVANCE_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -121,11 +127,13 @@ def search_tickets(
     """One page of the tickets matching ``query``; pass ``next_cursor`` back as ``after``."""
     plan = _plan(_as_query(query, now), me)
     size = _page_size(limit)
-    position = None if after is None else _decode_cursor(after, plan)
-    rows = _fetch(plan, position, size + 1)
+    position, window = (None, None) if after is None else _decode_cursor(after, plan)
+    if plan.order.windowed and after is None:
+        window = _window_start(plan)
+    rows = _fetch(plan, position, size + 1, window)
     if len(rows) <= size:
         return Page(rows, None)
-    return Page(rows[:size], _encode_cursor(plan, rows[size - 1]))
+    return Page(rows[:size], _encode_cursor(plan, rows[size - 1], window))
 
 
 def count_tickets(query: str | Query, *, me: Agent | None = None, now: datetime | None = None) -> int:
@@ -350,7 +358,7 @@ _SORTS = {
 def _order(query: Query, has_words: bool) -> _Order:
     sort = query.sort
     if sort is None and has_words:
-        return _Order("relevance", ("score", "number"), True)
+        return _Order("relevance", ("score", "number"), True, windowed=True)
     if sort is None:
         return _Order("updated-desc", _SORTS["updated"], True)
     if sort.key not in _SORTS:
@@ -359,24 +367,54 @@ def _order(query: Query, has_words: bool) -> _Order:
     return _Order(f"{sort.key}-{direction}", _SORTS[sort.key], sort.descending, nulls_last=sort.key == "due")
 
 
-def _phases(order: _Order, position: list | None) -> list[tuple[pw.Node | None, tuple[str, ...], list | None]]:
+def _phases(
+    order: _Order, position: list | None, window: int | None
+) -> list[tuple[pw.Node | None, tuple[str, ...], list | None]]:
     """The (condition, keys, start) walks that make up ``order``, from ``position`` on.
 
     A NULLs-last order is two walks, each in index order: the rows whose first key is set,
-    then the others by the remaining keys. A position whose first key is None is in the second.
+    then the others by the remaining keys. A windowed (relevance) order is two walks too: the
+    matches numbered ``window`` or above by score, then the older ones by number. Either way a
+    position whose first key is None is in the second walk.
     """
-    if not order.nulls_last:
+    if order.windowed:
+        if window is None:  # fewer matches than the window: rank them all
+            return [(None, order.keys, position)]
+        first, second = _WINDOW_NUMBER >= window, _WINDOW_NUMBER < window
+    elif order.nulls_last:
+        column = _KEYS[order.keys[0]][0]
+        first, second = column.is_null(False), column.is_null()
+    else:
         return [(None, order.keys, position)]
-    first = _KEYS[order.keys[0]][0]
     if position is not None and position[0] is None:
-        return [(first.is_null(), order.keys[1:], position[1:])]
-    return [(first.is_null(False), order.keys, position), (first.is_null(), order.keys[1:], None)]
+        return [(second, order.keys[1:], position[1:])]
+    return [(first, order.keys, position), (second, order.keys[1:], None)]
 
 
-def _fetch(plan: _Plan, position: list | None, wanted: int) -> list[Ticket]:
+# Stands for the ticket number in a windowed phase; _matches_page binds it to the index's own column
+# so that the full-text engine can restrict the match by rowid before scoring anything.
+_WINDOW_NUMBER = pw.Column(pw.Table("window"), "number")
+
+
+def _window_start(plan: _Plan) -> int | None:
+    """The number of the oldest of the newest RELEVANCE_WINDOW text matches; None when there are fewer.
+
+    Filters play no part: the window is a walk back through the full-text index alone, which
+    costs about the same whatever the words; filters then apply inside and outside it.
+    """
+    table, number, match, _ = _text_match(plan.words, plan.excluded)
+    newest = table.select(number.alias("number")).where(match).order_by(number.desc()).limit(RELEVANCE_WINDOW)
+    newest = newest.alias("newest")
+    counted = pw.Select([newest], [pw.fn.COUNT(pw.SQL("*")), pw.fn.MIN(newest.c.number)])
+    with _word_errors(plan):
+        count, oldest = database.execute(counted).fetchone()
+    return oldest if count >= RELEVANCE_WINDOW else None
+
+
+def _fetch(plan: _Plan, position: list | None, wanted: int, window: int | None = None) -> list[Ticket]:
     page = _matches_page if plan.words else _tickets_page
     rows: list[Ticket] = []
-    for condition, keys, start in _phases(plan.order, position):
+    for condition, keys, start in _phases(plan.order, position, window):
         extra = [condition] if condition is not None else []
         with _word_errors(plan):
             rows += list(page(plan, extra, keys, start, wanted - len(rows)))
@@ -407,6 +445,7 @@ def _matches_page(plan: _Plan, extra: list, keys: Sequence[str], start: list | N
     also lets PostgreSQL find a rare word through its GIN index rather than by a scan.
     """
     table, number, match, score = _text_match(plan.words, plan.excluded)
+    extra = [_bind_window(condition, number) for condition in extra]
     scored = "score" in keys
     if plan.where or extra or not scored:
         inner = Ticket.select(Ticket.number, *([score.alias("score")] if scored else []))
@@ -421,6 +460,13 @@ def _matches_page(plan: _Plan, extra: list, keys: Sequence[str], start: list | N
         select = select.select_extend(hits.c.score.alias("search_score").bind_to(Ticket))
     outer = [hits.c.score if key == "score" else _KEYS[key][0] for key in keys]
     return select.order_by(*(c.desc() if plan.order.descending else c.asc() for c in outer))
+
+
+def _bind_window(condition: pw.Node, number: pw.Node) -> pw.Node:
+    """A windowed phase's condition, on the full-text index's own ticket-number column."""
+    if isinstance(condition, pw.Expression) and condition.lhs is _WINDOW_NUMBER:
+        return pw.Expression(number, condition.op, condition.rhs)
+    return condition
 
 
 def _where(select: pw.Select, conditions: Sequence[pw.Node]) -> pw.Select:
@@ -461,20 +507,26 @@ def _fingerprint(query: Query, order: _Order) -> str:
 
 def _key_value(ticket: Ticket, key: str):
     if key == "score":
-        return ticket.search_score
+        return getattr(ticket, "search_score", None)  # None past the relevance window
     if key == "priority":
         return Priority(ticket.priority).rank
     value = getattr(ticket, key)
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _encode_cursor(plan: _Plan, last: Ticket) -> str:
+def _encode_cursor(plan: _Plan, last: Ticket, window: int | None) -> str:
     keys = [_key_value(last, key) for key in plan.order.keys]
-    payload = json.dumps({"q": plan.fingerprint, "s": plan.order.name, "k": keys}, separators=(",", ":"))
+    if plan.order.windowed and window is not None and last.number < window:
+        keys[0] = None  # past the ranked window: walking older matches by number
+    content = {"q": plan.fingerprint, "s": plan.order.name, "k": keys}
+    if window is not None:
+        content["w"] = window  # later pages keep the window of the first, whatever arrives meanwhile
+    payload = json.dumps(content, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, plan: _Plan) -> list:
+def _decode_cursor(cursor: str, plan: _Plan) -> tuple[list, int | None]:
+    """The position and the relevance window a cursor holds."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         keys = payload["k"]
@@ -482,8 +534,13 @@ def _decode_cursor(cursor: str, plan: _Plan) -> list:
             raise ValueError
         if not isinstance(keys, list) or len(keys) != len(plan.order.keys):
             raise ValueError
-        nullable = [plan.order.nulls_last and i == 0 for i in range(len(keys))]
-        return [_checked(_KEYS[key][1], value, n) for key, value, n in zip(plan.order.keys, keys, nullable)]
+        window = payload.get("w")
+        if window is not None and (type(window) is not int or not plan.order.windowed):
+            raise ValueError(window)
+        first_nullable = plan.order.nulls_last or window is not None
+        nullable = [first_nullable and i == 0 for i in range(len(keys))]
+        position = [_checked(_KEYS[key][1], value, n) for key, value, n in zip(plan.order.keys, keys, nullable)]
+        return position, window
     except (ValueError, TypeError, KeyError, binascii.Error, RecursionError):
         raise QueryError(_FOREIGN_CURSOR) from None
 

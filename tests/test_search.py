@@ -662,3 +662,27 @@ def test_any_query_gives_a_page_or_a_query_error(db, admin, agent, text, as_me, 
     assert isinstance(page, Page)
     if after is None:
         assert count_tickets(text, me=me) == len(found(text, me=me))
+
+
+def test_relevance_ranks_the_newest_matches_then_walks_older_ones(db, admin, monkeypatch):
+    import models.search as search
+
+    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 6)
+    # Older tickets say "toner" many times (more relevant), newer ones once.
+    numbers = [new(admin, "toner " * (10 if i < 8 else 1) + f"case {i}") for i in range(14)]
+    new(admin, "unrelated paper jam")
+    walked, cursor = [], None
+    while True:
+        page = search_tickets("toner", limit=4, after=cursor)
+        walked += page.tickets
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    got = [t.number for t in walked]
+    assert sorted(got) == sorted(numbers) and len(got) == len(set(got))
+    window, older = walked[:6], walked[6:]
+    assert {t.number for t in window} == set(numbers[-6:])  # the six newest matches are ranked first
+    scores = [t.search_score for t in window]
+    assert scores == sorted(scores, reverse=True)
+    assert [t.number for t in older] == sorted(numbers[:-6], reverse=True)  # then the rest, newest first
+    assert count_tickets("toner") == len(numbers)
