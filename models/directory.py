@@ -15,6 +15,7 @@ __all__ = [
     "customer_for",
     "find_organization",
     "add_organization",
+    "organization_for",
     "find_queue",
     "add_queue",
 ]
@@ -65,6 +66,14 @@ def find_organization(key: str) -> Organization:
     if org is None:
         raise NotFound(f"no organization {key[:60]!r}")
     return org
+
+
+def organization_for(name: str) -> Organization:
+    """The organization with this name (case-insensitive), added when new."""
+    try:
+        return find_organization(name)
+    except NotFound:
+        return add_organization(name)
 
 
 def add_organization(name: str, **segment) -> Organization:

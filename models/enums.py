@@ -14,7 +14,6 @@ __all__ = [
     "TRANSITIONS",
     "OPEN_STATUSES",
     "REASON_REQUIRED_STATUSES",
-    "can_transition",
 ]
 
 
@@ -82,8 +81,3 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),  # reopen, or close for good
     Status.CLOSED: frozenset(),
 }
-
-
-def can_transition(old: Status, new: Status) -> bool:
-    """True when the transition table allows moving a ticket from ``old`` to ``new``."""
-    return new in TRANSITIONS[old]

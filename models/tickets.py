@@ -12,9 +12,9 @@ from functools import reduce
 
 
 
-from . import fulltext, validate
+from . import directory, fulltext, validate
 from .db import is_postgres, write_transaction
-from .enums import TRANSITIONS, EventKind, Status, Visibility
+from .enums import REASON_REQUIRED_STATUSES, TRANSITIONS, EventKind, Status, Visibility
 from .errors import Conflict, InvalidInput, NotFound, RuleViolation
 from .fold import TicketState, apply, created_payload
 from .tables import (
@@ -47,13 +47,6 @@ __all__ = [
     "merge_tickets",
 ]
 
-_MAX_RETRIES = 8
-
-
-class _Retry(Exception):
-    """Another writer won the race for this ticket; read it again and retry."""
-
-
 def get_ticket(number: int) -> Ticket:
     ticket = Ticket.get_or_none(Ticket.number == number)
     if ticket is None:
@@ -75,9 +68,7 @@ def _lock(number: int) -> Ticket:
 
 def state_of(ticket: Ticket) -> TicketState:
     """The ticket row (with its tags and linked FAQs) as a ``TicketState``."""
-    tags = (
-        Tag.select(Tag.name).join(TicketTag).where(TicketTag.ticket == ticket.number).order_by(Tag.name).tuples()
-    )
+    tags = sorted(name for (name,) in Tag.select(Tag.name).join(TicketTag).where(TicketTag.ticket == ticket.number).tuples())
     faqs = TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == ticket.number).tuples()
     assignee = Agent.get_by_id(ticket.assignee_id).login if ticket.assignee_id else None
     return TicketState(
@@ -90,7 +81,7 @@ def state_of(ticket: Ticket) -> TicketState:
         organization_id=ticket.organization_id,
         queue_id=ticket.queue_id,
         assignee=assignee,
-        tags=tuple(name for (name,) in tags),
+        tags=tuple(tags),
         faqs=tuple(sorted(article for (article,) in faqs)),
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
@@ -139,9 +130,14 @@ def _tag_ids(names: Iterable[str]) -> list[int]:
     return ids
 
 
-def _conflict(number: int, seen: int) -> Conflict:
+def _conflict(ticket: Ticket, seen: int) -> Conflict:
+    number, current = ticket.number, ticket.version
+    if seen > current:
+        return Conflict(
+            f"ticket #{number} is at version {current}; version {seen} does not exist yet",
+            current_version=current,
+        )
     events = events_of(number, since_version=seen)
-    current = max((e.version for e in events), default=seen)
     lines = [f"{who(e)} {describe(e)} at {e.at:%Y-%m-%d %H:%M} UTC" for e in events]
     shown = "; ".join(lines[:4]) + (f"; and {len(lines) - 4} more" if len(lines) > 4 else "")
     return Conflict(
@@ -151,9 +147,8 @@ def _conflict(number: int, seen: int) -> Conflict:
     )
 
 
-def _write(actor: Agent, ticket: Ticket, changes: list[TicketEvent]) -> Ticket:
-    """Append ``changes`` to ``ticket`` and write the state they fold to. Inside a write transaction."""
-    before = state_of(ticket)
+def _write(actor: Agent, ticket: Ticket, before: TicketState, changes: list[TicketEvent]) -> Ticket:
+    """Append ``changes`` to the locked ``ticket`` and write the state they fold to."""
     at = max(utcnow(), ticket.updated_at)  # a timeline never runs backwards, whatever the clocks say
     for event in changes:
         event.ticket = ticket.number
@@ -163,14 +158,15 @@ def _write(actor: Agent, ticket: Ticket, changes: list[TicketEvent]) -> Ticket:
     after = reduce(apply, changes, before)
     assignee_id = ticket.assignee_id
     if after.assignee != before.assignee:
-        assignee_id = _active_agent(after.assignee).id if after.assignee else None
+        assignee_id = Agent.get(Agent.login == after.assignee).id if after.assignee else None
+    # The row is locked (FOR UPDATE / BEGIN IMMEDIATE); the version test is a second line of defence.
     updated = (
         Ticket.update(_row(after, assignee_id))
         .where((Ticket.number == ticket.number) & (Ticket.version == ticket.version))
         .execute()
     )
     if updated != 1:
-        raise _Retry
+        raise _conflict(get_ticket(ticket.number), ticket.version)
     for event in changes:
         event.save(force_insert=True)
         if event.body:
@@ -193,21 +189,16 @@ def _change(
     expect_version: int | None,
     build: Callable[[Ticket, TicketState], list[TicketEvent]],
 ) -> Ticket:
-    """Load the ticket, check the version, build the events and write them — retrying lost races."""
-    for _ in range(_MAX_RETRIES):
-        try:
-            with write_transaction():
-                ticket = _lock(number)
-                if expect_version is not None and ticket.version != expect_version:
-                    raise _conflict(number, expect_version)
-                changes = build(ticket, state_of(ticket))
-                if not changes:
-                    return ticket
-                return _write(actor, ticket, changes)
-        except _Retry:
-            if expect_version is not None:
-                raise _conflict(number, expect_version) from None
-    raise Conflict(f"ticket #{number} is changing too fast to update; try again")
+    """Lock the ticket, check the version, build the events and write them, in one transaction."""
+    with write_transaction():
+        ticket = _lock(number)
+        if expect_version is not None and ticket.version != expect_version:
+            raise _conflict(ticket, expect_version)
+        state = state_of(ticket)
+        changes = build(ticket, state)
+        if not changes:
+            return ticket
+        return _write(actor, ticket, state, changes)
 
 
 def _event(kind: str, **fields) -> TicketEvent:
@@ -225,24 +216,38 @@ def create_ticket(
     *,
     subject: str,
     body: str,
-    customer: Customer | None = None,
-    organization: Organization | None = None,
-    queue: Queue | None = None,
+    customer: Customer | str | None = None,
+    customer_name: str = "",
+    organization: Organization | str | None = None,
+    queue: Queue | str | None = None,
     priority: str = "normal",
     channel: str = "email",
     assignee: str | None = None,
     tags: Iterable[str] = (),
 ) -> Ticket:
-    """Open a ticket with its first message; the message counts as the customer's when there is one."""
+    """Open a ticket with its first message; the message counts as the customer's when there is one.
+
+    ``customer`` may be an e-mail address (added on first contact, with ``customer_name``),
+    ``organization`` a name (added when new), ``queue`` a name (must exist). Everything is checked
+    before anything is written, and all of it is written in one transaction.
+    """
     subject = validate.subject(subject)
     body = validate.body(body, "first message")
     priority = validate.priority(priority)
     channel = validate.channel(channel)
     tag_names = tuple(sorted({validate.tag(t) for t in tags}))
-    if organization is None and customer is not None:
-        organization = customer.organization
+    if isinstance(customer, str):
+        customer = validate.email(customer)
     with write_transaction():
         assignee_agent = _active_agent(assignee) if assignee else None
+        if isinstance(queue, str):
+            queue = directory.find_queue(queue)
+        if isinstance(organization, str):
+            organization = directory.organization_for(organization)
+        if isinstance(customer, str):
+            customer = directory.customer_for(customer, customer_name, organization)
+        if organization is None and customer is not None:
+            organization = customer.organization
         now = utcnow()
         ticket = Ticket.create(
             subject=subject,
@@ -273,7 +278,7 @@ def create_ticket(
                 customer_id=customer.id if customer else None,
                 organization_id=organization.id if organization else None,
                 queue_id=queue.id if queue else None,
-                assignee=assignee,
+                assignee=assignee_agent.login if assignee_agent else None,
                 tags=tag_names,
             ),
             body=body,
@@ -291,7 +296,7 @@ def _status_change(state: TicketState, status: str, reason: str | None) -> list[
     if new not in TRANSITIONS[old]:
         allowed = ", ".join(s.value for s in Status if s in TRANSITIONS[old]) or "none, closed is final"
         raise RuleViolation(f"ticket #{state.number} cannot go from {old} to {new} (allowed: {allowed})")
-    why = validate.reason(reason, "putting a ticket on hold") if new == Status.ON_HOLD else _optional(reason)
+    why = validate.reason(reason, f"moving a ticket to {new}") if new in REASON_REQUIRED_STATUSES else _optional(reason)
     return [_status_event(old, new, why, None)]
 
 
@@ -325,8 +330,8 @@ def _tags_change(state: TicketState, add: Iterable[str], remove: Iterable[str]) 
 
 
 def _optional(reason: str | None) -> str | None:
-    cleaned = " ".join(validate.text(reason or "").split())
-    return cleaned or None
+    """An optional reason: cleaned and limited like a required one, or None when blank."""
+    return validate.reason(reason, "") if reason and reason.strip() else None
 
 
 def update_ticket(
@@ -413,6 +418,8 @@ def add_reply(
     """A public message. An agent's first reply opens a new ticket; a customer's reply reopens a
     resolved one and takes a pending one back to open."""
     body = validate.body(body, "reply")
+    if from_customer:
+        number = _surviving(number)
 
     def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
         _refuse_if_closed(ticket, "replying")
@@ -431,6 +438,16 @@ def add_reply(
         return events
 
     return _change(actor, number, expect_version, build)
+
+
+def _surviving(number: int) -> int:
+    """The ticket that now carries a merged ticket's conversation (the ticket itself if not merged)."""
+    seen = {number}
+    ticket = get_ticket(number)
+    while ticket.merged_into_id is not None and ticket.merged_into_id not in seen:
+        seen.add(ticket.merged_into_id)
+        ticket = get_ticket(ticket.merged_into_id)
+    return ticket.number
 
 
 def _status_event(old: Status, new: Status, reason: str, customer_id: int | None) -> TicketEvent:
@@ -477,54 +494,50 @@ def merge_tickets(
     if source == target:
         raise InvalidInput("a ticket cannot be merged into itself")
     why = _optional(reason)
-    for _ in range(_MAX_RETRIES):
-        try:
-            with write_transaction():
-                first, second = sorted((source, target))  # one lock order for everyone: no deadlock
-                locked = {first: _lock(first), second: _lock(second)}
-                src, dst = locked[source], locked[target]
-                if expect_version is not None and src.version != expect_version:
-                    raise _conflict(source, expect_version)
-                for ticket in (src, dst):
-                    _refuse_if_closed(ticket, "merging")
-                src = _write(
-                    actor,
-                    src,
-                    [
-                        _event(
-                            EventKind.MERGED_INTO.value,
-                            visibility=Visibility.PUBLIC.value,
-                            field="merged_into",
-                            new_value=str(target),
-                            reason=why,
-                        ),
-                        _event(
-                            EventKind.STATUS.value,
-                            visibility=Visibility.PUBLIC.value,
-                            field="status",
-                            old_value=src.status,
-                            new_value=Status.CLOSED.value,
-                            reason=f"merged into #{target}",
-                        ),
-                    ],
+    with write_transaction():
+        first, second = sorted((source, target))  # one lock order for everyone: no deadlock
+        locked = {first: _lock(first), second: _lock(second)}
+        src, dst = locked[source], locked[target]
+        if expect_version is not None and src.version != expect_version:
+            raise _conflict(src, expect_version)
+        for ticket in (src, dst):
+            _refuse_if_closed(ticket, "merging")
+        src = _write(
+            actor,
+            src,
+            state_of(src),
+            [
+                _event(
+                    EventKind.MERGED_INTO.value,
+                    visibility=Visibility.PUBLIC.value,
+                    field="merged_into",
+                    new_value=str(target),
+                    reason=why,
+                ),
+                _event(
+                    EventKind.STATUS.value,
+                    visibility=Visibility.PUBLIC.value,
+                    field="status",
+                    old_value=src.status,
+                    new_value=Status.CLOSED.value,
+                    reason=f"merged into #{target}",
+                ),
+            ],
+        )
+        dst = _write(
+            actor,
+            dst,
+            state_of(dst),
+            [
+                _event(
+                    EventKind.MERGED_FROM.value,
+                    field="merged_from",
+                    new_value=str(source),
+                    body=f"Merged #{source}: {src.subject}",
+                    reason=why,
                 )
-                dst = _write(
-                    actor,
-                    dst,
-                    [
-                        _event(
-                            EventKind.MERGED_FROM.value,
-                            field="merged_from",
-                            new_value=str(source),
-                            body=f"Merged #{source}: {src.subject}",
-                            reason=why,
-                        )
-                    ],
-                )
-                return src, dst
-        except _Retry:
-            if expect_version is not None:
-                raise _conflict(source, expect_version) from None
-    raise Conflict(f"tickets #{source} and #{target} are changing too fast to merge; try again")
+            ],
+        )
+        return src, dst
 
 

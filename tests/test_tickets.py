@@ -249,3 +249,42 @@ def test_update_ticket_is_all_or_nothing(admin, ticket):
     row = tickets.get_ticket(ticket.number)
     assert (row.status, row.priority, row.assignee_id) == ("resolved", "normal", None)
     assert [e.kind for e in events_of(ticket.number)] == ["created", "status"]
+
+
+def test_a_refused_ticket_adds_no_customer_or_organization(admin):
+    from models.tables import Customer, Organization
+
+    with pytest.raises(NotFound, match="queue"):
+        tickets.create_ticket(admin, subject="Hi", body="x", customer="new@x.co", organization="NewCo", queue="nope")
+    with pytest.raises(InvalidInput, match="subject"):
+        tickets.create_ticket(admin, subject="", body="x", customer="new@x.co", organization="NewCo")
+    assert Customer.select().count() == 0 and Organization.select().count() == 0
+    made = tickets.create_ticket(admin, subject="Hi", body="x", customer="New@X.co", organization="NewCo")
+    assert made.customer.email == "new@x.co" and made.organization.name == "NewCo"
+    assert made.customer.organization.name == "NewCo"
+
+
+def test_empty_assignee_means_unassigned_in_row_and_timeline(admin):
+    made = tickets.create_ticket(admin, subject="Hi", body="x", assignee="")
+    assert made.assignee_id is None
+    assert_folds(made.number)
+
+
+def test_a_version_from_the_future_is_named_as_such(admin, ticket):
+    with pytest.raises(Conflict, match="version 99 does not exist"):
+        tickets.add_note(admin, ticket.number, "x", expect_version=99)
+
+
+def test_every_reason_is_limited(admin, ticket):
+    with pytest.raises(InvalidInput, match="limit"):
+        tickets.set_status(admin, ticket.number, "pending", reason="r" * 1001)
+
+
+def test_customer_reply_to_a_merged_ticket_lands_on_the_surviving_one(admin, ticket, customer):
+    other = tickets.create_ticket(admin, subject="Dup", body="Same.", customer=customer)
+    tickets.merge_tickets(admin, other.number, ticket.number)
+    landed = tickets.add_reply(admin, other.number, "Any news?", from_customer=True)
+    assert landed.number == ticket.number
+    assert events_of(ticket.number)[-1].body == "Any news?"
+    with pytest.raises(RuleViolation, match="closed"):
+        tickets.add_reply(admin, other.number, "agents reply on the open ticket")

@@ -75,20 +75,22 @@ def ticket_new(state, subject, body, customer_email, customer_name, org, queue, 
     text = read_body(body, "first message")
     with state.desk():
         actor = state.actor()
-        organization = _organization(org) if org else None
-        customer = directory.customer_for(customer_email, customer_name or "", organization) if customer_email else None
+        new_org = bool(org) and not _organization_exists(org)
         new = tickets.create_ticket(
             actor,
             subject=subject,
             body=text,
-            customer=customer,
-            organization=organization,
-            queue=directory.find_queue(queue) if queue else None,
+            customer=customer_email,
+            customer_name=customer_name or "",
+            organization=org or None,
+            queue=queue or None,
             priority=priority,
             channel=channel,
             assignee=actor.login if assignee == "me" else assignee,
             tags=tags,
         )
+        if new_org:
+            echo_line(f"sportello: added organization {one_line(new.organization.name, 80)!s}", err=True)
         if as_json:
             fresh = tickets.get_ticket(new.number)
             current = tickets.state_of(fresh)
@@ -97,14 +99,12 @@ def ticket_new(state, subject, body, customer_email, customer_name, org, queue, 
             echo_line(str(new.number))
 
 
-def _organization(name: str):
-    """The organization named, added (and said so on stderr) when the desk has none by that name."""
+def _organization_exists(name: str) -> bool:
     try:
-        return directory.find_organization(name)
+        directory.find_organization(name)
     except NotFound:
-        created = directory.add_organization(name)
-        echo_line(f"sportello: added organization {one_line(created.name, 80)!s}", err=True)
-        return created
+        return False
+    return True
 
 
 # --- list ---------------------------------------------------------------------------------------
