@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import pwd
 
 import peewee as pw
 
@@ -25,11 +26,14 @@ __all__ = [
 
 
 def os_login() -> str:
-    """The login of the person at the keyboard (the acting agent by default)."""
+    """The login of the person at the keyboard (the acting agent by default).
+
+    Taken from the process's user id, not from $LOGNAME or $USER, which anyone can set.
+    """
     try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (KeyError, OSError):  # a uid without a passwd entry (some containers)
         return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER") or "unknown"
 
 
 def get_agent(login: str) -> Agent:

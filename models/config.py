@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import platformdirs
 
-from .db import normalize_url
+from .db import normalize_url, redact_url
 from .errors import InvalidInput
 
 __all__ = [
@@ -191,19 +191,6 @@ def resolve_db_url(
     if config.db_url:
         return config.db_url
     return default_db_url(default_name)
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password replaced by ``***`` — the only form in which a URL is ever shown."""
-    try:
-        parsed = urlparse(url)
-        password = parsed.password
-    except ValueError:
-        return url
-    if not password:
-        return url
-    netloc = parsed.netloc.replace(f":{password}@", ":***@", 1)
-    return parsed._replace(netloc=netloc).geturl()
 
 
 def describe_location(url: str) -> str:

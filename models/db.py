@@ -20,6 +20,7 @@ __all__ = [
     "open_database",
     "normalize_url",
     "sqlite_file",
+    "redact_url",
     "close_database",
     "write_transaction",
     "is_postgres",
@@ -84,7 +85,7 @@ def _connect(url: str) -> peewee.Database:
     if scheme.startswith("postgres"):
         return db_url.connect(url)
     raise StorageError(
-        f"unsupported database URL {_redact(url)!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        f"unsupported database URL {redact_url(url)!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     )
 
 
@@ -95,6 +96,7 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> pe
     at ``sportello init``.
     """
     path = sqlite_file(url)
+    created = False
     if path is not None and not os.path.exists(path):
         if not create:
             raise StorageError(f"no database at {path}: run `sportello init` (or `sportello demo`) first")
@@ -102,9 +104,10 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> pe
             _create_private_file(path)
         except OSError as exc:
             raise StorageError(f"cannot create database {path}: {exc.strerror}") from None
+        created = True
     try:
-        db = _connect(url)
         with storage_errors(url):
+            db = _connect(url)
             db.connect(reuse_if_open=True)
             database.initialize(db)
             if upgrade:
@@ -112,6 +115,10 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> pe
     except StorageError:
         with contextlib.suppress(Exception):
             database.obj and database.obj.close()
+        if created:  # leave no empty file behind a failed first open
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.unlink(path + suffix)
         raise
     return db
 
@@ -140,21 +147,33 @@ def schema_status(db: peewee.Database) -> tuple[list[str], list[str], list[str]]
     return applied, pending, unknown
 
 
+def _check_schema(db: peewee.Database, create: bool) -> list[str]:
+    """The pending migrations; raises for a newer, foreign or (without ``create``) empty database."""
+    applied, pending, unknown = schema_status(db)
+    if unknown:
+        raise StorageError(
+            f"this database was written by a newer Sportello (schema {unknown[-1]}); upgrade Sportello to use it"
+        )
+    if not applied:
+        if [t for t in db.get_tables() if t != "schema_migration"]:
+            raise StorageError("this database holds other tables, not a Sportello desk; use another one")
+        if not create:
+            raise StorageError("this database is empty: run `sportello init` first")
+    return pending
+
+
 def upgrade_schema(db: peewee.Database, *, create: bool = False, target: str | None = None) -> list[str]:
-    """Apply pending migrations under a lock; refuse a database newer than this code."""
+    """Apply pending migrations; refuse a database newer than this code or holding something else.
+
+    The check is a plain read, so opening an up-to-date desk never waits for a writer; only when
+    there is something to apply is the schema lock taken, and the check made again under it.
+    """
+    if not _check_schema(db, create):
+        return []
     with db.atomic("IMMEDIATE") if not is_postgres(db) else db.atomic():
         if is_postgres(db):
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
-        applied, pending, unknown = schema_status(db)
-        if unknown:
-            raise StorageError(
-                f"this database was written by a newer Sportello (schema {unknown[-1]}); upgrade Sportello to use it"
-            )
-        if not applied and not create:
-            if db.get_tables():
-                raise StorageError("this database does not hold a Sportello desk")
-            raise StorageError("this database is empty: run `sportello init` first")
-        if not pending:
+        if not _check_schema(db, create):
             return []
         return _runner(db).up(target=target)
 
@@ -183,6 +202,10 @@ def _describe(exc: BaseException, where: str) -> str:
         return f"cannot open the database {where}: check the path and permissions"
     if "does not exist" in text and "database" in text:
         return f"the database {where} does not exist on the server"
+    if "role" in text and "does not exist" in text:
+        return f"the server at {where} does not know that user (role)"
+    if "authentication failed" in text or "password" in text:
+        return f"the server at {where} refused the login: check the user and password"
     if "could not connect" in text or "connection refused" in text or "connection to server" in text:
         return f"cannot connect to the database {where}: is the server running?"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -197,12 +220,31 @@ def storage_errors(where: str = "") -> Iterator[None]:
     except (peewee.OperationalError, peewee.DatabaseError, peewee.InterfaceError, sqlite3.Error) as exc:
         if isinstance(exc, peewee.IntegrityError):
             raise
-        raise StorageError(_describe(exc, _redact(where))) from exc
+        raise StorageError(_describe(exc, redact_url(where))) from exc
+    except (ValueError, TypeError, peewee.ImproperlyConfigured) as exc:
+        # playhouse.db_url and the drivers raise these for malformed URLs and unknown options.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StorageError(f"bad database URL {redact_url(where)}: {redact_text(first, where)}") from exc
 
 
-def _redact(url: str) -> str:
-    """Drop any password from a URL before it is shown."""
-    parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(f":{parsed.password}@", ":***@")
-    return url
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` — the only form in which a URL is ever shown."""
+    try:
+        parsed = urlparse(url)
+        password = parsed.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    netloc = parsed.netloc.replace(f":{password}@", ":***@", 1)
+    return parsed._replace(netloc=netloc).geturl()
+
+
+def redact_text(text: str, url: str) -> str:
+    """``text`` (say, a driver's message) with the URL's password and the URL itself redacted."""
+    try:
+        password = urlparse(url).password
+    except ValueError:
+        password = None
+    text = text.replace(url, redact_url(url))
+    return text.replace(password, "***") if password else text

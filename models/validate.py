@@ -27,7 +27,7 @@ MAX_SUBJECT = 500
 MAX_BODY_BYTES = 1_000_000
 MAX_REASON = 1_000
 _TAG = re.compile(r"^[^\W_][\w.\-]{0,63}$")
-_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")
+_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@\-]{0,63}$")  # '@': directory logins like jane@corp.example
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -99,7 +99,7 @@ def tag(value: str) -> str:
 def login(value: str) -> str:
     cleaned = str(value).strip()
     if not _LOGIN.match(cleaned):
-        raise InvalidInput(f"bad login {cleaned[:40]!r}: use letters, digits, '.', '-' or '_' (up to 64)")
+        raise InvalidInput(f"bad login {cleaned[:40]!r}: use letters, digits, '.', '-', '_' or '@' (up to 64)")
     return cleaned
 
 

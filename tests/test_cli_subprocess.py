@@ -1,13 +1,14 @@
 """The real program in a child process: ``python -m tui`` and, when installed, the ``sportello`` script.
 
 HOME and the XDG dirs point into tmp_path, so the default database paths are exercised without
-touching the user's own; the login is fixed through LOGNAME/USER, which ``getpass`` reads first.
+touching the user's own. The acting agent is the real login of the process (not $LOGNAME).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+ME = pwd.getpwuid(os.geteuid()).pw_name
 
 COMMANDS = [pytest.param([sys.executable, "-m", "tui"], id="python-m-tui")]
 if shutil.which("sportello"):
@@ -30,7 +32,7 @@ def sportello(request, tmp_path):
         HOME=str(tmp_path),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_DATA_HOME=str(tmp_path / "data"),
-        LOGNAME="tess",
+        LOGNAME="tess",  # ignored: the desk trusts the uid, not the environment
         USER="tess",
         PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
         COLUMNS="200",
@@ -54,7 +56,7 @@ def test_init_demo_and_list(sportello):
     init = sportello("init")
     assert init.returncode == 0, init.stderr
     assert f"Desk ready at {sportello.data / 'sportello.db'}" in init.stdout.decode()
-    assert "You are tess (admin)" in init.stdout.decode()
+    assert f"You are {ME} (admin)" in init.stdout.decode()
     assert oct((sportello.data / "sportello.db").stat().st_mode & 0o777) == "0o600"
 
     demo = sportello("demo", "--tickets", "30", "--no-tui")

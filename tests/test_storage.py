@@ -45,7 +45,7 @@ def test_foreign_database_is_refused(tmp_path):
 
     path = tmp_path / "other.db"
     sqlite3.connect(path).execute("CREATE TABLE stuff (x)").connection.close()
-    with pytest.raises(StorageError, match="does not hold a Sportello desk"):
+    with pytest.raises(StorageError, match="not a Sportello desk"):
         open_database(f"sqlite:///{path}")
 
 
@@ -85,3 +85,46 @@ def test_empty_database_needs_init(db_url):
     with pytest.raises(StorageError, match="sportello init"):
         open_database(db_url)
     close_database()
+
+
+def test_init_refuses_a_foreign_database_and_leaves_it_alone(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "invoices.db"
+    sqlite3.connect(path).execute("CREATE TABLE invoices (x)").connection.close()
+    with pytest.raises(StorageError, match="not a Sportello desk"):
+        open_database(f"sqlite:///{path}", create=True)
+    tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    assert tables == [("invoices",)]
+
+
+def test_readers_do_not_wait_for_a_writer(tmp_path):
+    import sqlite3
+    import time
+
+    url = f"sqlite:///{tmp_path}/desk.db"
+    open_database(url, create=True)
+    close_database()
+    writer = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO queue (name, description) VALUES ('busy', '')")
+    try:
+        start = time.monotonic()
+        open_database(url)
+        from models.search import search_tickets
+
+        assert search_tickets("").tickets == []
+        assert time.monotonic() - start < 2  # WAL readers never wait for the busy timeout
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        close_database()
+
+
+def test_a_bad_url_is_one_clear_error_without_its_password(tmp_path):
+    with pytest.raises(StorageError) as caught:
+        open_database("postgresql://u:hunter2@localhost")
+    assert "hunter2" not in str(caught.value) and "***" in str(caught.value)
+    with pytest.raises(StorageError, match="bad database URL"):
+        open_database(f"sqlite:///{tmp_path}/x.db?nonsense=1", create=True)
+    assert not (tmp_path / "x.db").exists()
