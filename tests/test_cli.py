@@ -491,3 +491,11 @@ def test_locked_database_is_one_line(sqlite_desk, monkeypatch):
     finally:
         holder.close()
     assert "locked" in one_error_line(result, 1)
+
+
+def test_list_takes_a_query_in_several_words_even_starting_with_minus(desk):
+    spam = new_ticket(desk, "Win a prize", "click here")
+    desk("ticket", "set", str(spam), "--tag", "+spam")
+    real = new_ticket(desk, "Printer broken", "it smokes")
+    listed = desk("ticket", "list", "-tag:spam", "is:open", "--json")
+    assert [t["number"] for t in json.loads(listed.stdout)["tickets"]] == [real]

@@ -106,3 +106,15 @@ def test_no_subcommand_prints_the_notice_and_help(sportello):
     assert result.returncode == 0
     assert b"full-screen app arrives with the TUI" in result.stderr
     assert b"Usage: sportello" in result.stdout
+
+
+def test_usage_errors_are_one_safe_line(sportello):
+    assert sportello("init").returncode == 0
+    hostile = "\x1b]0;PWN\x07\u202e"
+    for args in (["ticket", "show", "99999999999999999999"], ["ticket", "show", "1", hostile],
+                 ["ticket", "list", "--bogus"], ["ticket", "frobnicate"]):  # fmt: skip
+        result = sportello(*args)
+        stderr = result.stderr.decode()
+        assert result.returncode == 2, stderr
+        assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("sportello: ")
+        assert not any(c in stderr for c in "\x1b\x07\u202e") and "Traceback" not in stderr

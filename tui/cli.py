@@ -209,7 +209,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="sportello", standalone_mode=False)
     except click.ClickException as exc:
-        exc.show()
+        # One line, made safe: click's messages quote what was typed, escape sequences included.
+        hint = " (see --help)" if isinstance(exc, click.UsageError) else ""
+        click.echo(f"sportello: {one_line(exc.format_message())}{hint}", err=True)
         code = exc.exit_code
     except click.Abort as exc:
         interrupted = isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt)

@@ -32,6 +32,10 @@ from .cli_common import (
 )
 from .textsafe import one_line
 
+MAX_ID = 2**31 - 1  # ticket numbers are 32-bit on PostgreSQL
+#: A ticket or article number: a positive whole number that fits the database.
+TICKET_ID = click.IntRange(1, MAX_ID)
+
 __all__ = ["ticket", "timeline", "SHOW_EVENTS"]
 
 #: How many of the latest events ``ticket show`` prints.
@@ -40,7 +44,7 @@ SHOW_EVENTS = 10
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 _EXPECT = click.option(
     "--expect-version",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_ID),
     metavar="V",
     help="Fail with exit 3 if the ticket is no longer at version V (someone else changed it).",
 )
@@ -112,22 +116,27 @@ def _organization_exists(name: str) -> bool:
 _LIST_HELP = f"""List the tickets that match QUERY, most recently updated first.
 
 Prints a table that fits 80 columns; when there are more tickets than --limit, standard error
-says how to ask for the next page (--after CURSOR).
+says how to ask for the next page (--after CURSOR). The query may be one quoted argument or
+several words: sportello ticket list is:open -tag:spam.
 
 \b
 {QUERY_HELP}
 """
 
 
-@ticket.command("list", help=_LIST_HELP)
-@click.argument("query", required=False, default="")
+@ticket.command("list", help=_LIST_HELP, context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option(
     "--limit", type=click.IntRange(1, search.MAX_PAGE_SIZE), default=50, show_default=True, help="Tickets per page."
 )
 @click.option("--after", metavar="CURSOR", help="Continue after this cursor (printed when there is more).")
 @_JSON
 @pass_state
-def ticket_list(state, query, limit, after, as_json) -> None:
+def ticket_list(state, words, limit, after, as_json) -> None:
+    unknown = next((w for w in words if w.startswith("--") and len(w) > 2), None)
+    if unknown is not None:  # "-word" excludes a word; "--word" can only be a mistyped option
+        raise click.UsageError(f"no such option: {unknown}")
+    query = " ".join(words)  # unquoted words are one query too: ticket list status:open -tag:spam
     with state.desk():
         me = state.actor()
         page = search.search_tickets(query, me=me, limit=limit, after=after)
@@ -136,8 +145,9 @@ def ticket_list(state, query, limit, after, as_json) -> None:
         else:
             _print_table(page.tickets)
     if page.next_cursor and not as_json:
-        words = ["sportello", "ticket", "list"] + ([query] if query else [])
+        words = ["sportello", "ticket", "list"]
         words += (["--limit", str(limit)] if limit != 50 else []) + ["--after", page.next_cursor]
+        words += ["--", query] if query else []  # "--": a query may start with "-", as in -tag:spam
         hint = " ".join(shlex.quote(w) for w in words)
         echo_line(f"sportello: more tickets: {one_line(hint)}", err=True)
     elif not page.tickets and not as_json:
@@ -189,7 +199,7 @@ def _customer_org(t: Ticket) -> str:
 
 
 @ticket.command("show")
-@click.argument("number", type=int, metavar="ID")
+@click.argument("number", type=TICKET_ID, metavar="ID")
 @_JSON
 @pass_state
 def ticket_show(state, number, as_json) -> None:
@@ -239,7 +249,7 @@ def ticket_show(state, number, as_json) -> None:
 
 
 @click.command("timeline")
-@click.argument("number", type=int, metavar="ID")
+@click.argument("number", type=TICKET_ID, metavar="ID")
 @click.option("--public", is_flag=True, help="Only what the customer may see (public events).")
 @_JSON
 @pass_state
@@ -261,7 +271,7 @@ def timeline(state, number, public, as_json) -> None:
 
 
 @ticket.command("set")
-@click.argument("number", type=int, metavar="ID")
+@click.argument("number", type=TICKET_ID, metavar="ID")
 @click.option("--status", help="new, open, pending, on_hold, resolved or closed (on_hold needs --reason).")
 @click.option("--priority", help="low, normal, high or urgent (needs --reason).")
 @click.option("--assignee", metavar="LOGIN", help="An agent's login, 'me', or 'none' to unassign.")
@@ -298,7 +308,7 @@ def ticket_set(state, number, status, priority, assignee, tags, reason, expect_v
 
 
 @ticket.command("reply")
-@click.argument("number", type=int, metavar="ID")
+@click.argument("number", type=TICKET_ID, metavar="ID")
 @_BODY
 @click.option("--customer", "from_customer", is_flag=True, help="Record it as written by the ticket's customer.")
 @_EXPECT
@@ -312,7 +322,7 @@ def ticket_reply(state, number, body, from_customer, expect_version) -> None:
 
 
 @ticket.command("note")
-@click.argument("number", type=int, metavar="ID")
+@click.argument("number", type=TICKET_ID, metavar="ID")
 @_BODY
 @_EXPECT
 @pass_state
@@ -325,8 +335,8 @@ def ticket_note(state, number, body, expect_version) -> None:
 
 
 @ticket.command("merge")
-@click.argument("source", type=int)
-@click.argument("target", type=int)
+@click.argument("source", type=TICKET_ID)
+@click.argument("target", type=TICKET_ID)
 @click.option("--reason", metavar="TEXT", help="Why (visible to the customer of SOURCE).")
 @_EXPECT
 @pass_state
@@ -338,8 +348,8 @@ def ticket_merge(state, source, target, reason, expect_version) -> None:
 
 
 @ticket.command("link-faq")
-@click.argument("number", type=int, metavar="ID")
-@click.argument("article", type=int)
+@click.argument("number", type=TICKET_ID, metavar="ID")
+@click.argument("article", type=TICKET_ID)
 @_EXPECT
 @pass_state
 def ticket_link_faq(state, number, article, expect_version) -> None:
