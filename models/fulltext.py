@@ -1,8 +1,12 @@
 """The full-text index over ticket subjects and message bodies, on either backend.
 
 SQLite keeps it in the FTS5 table ``ticket_fts`` (rowid = ticket number); PostgreSQL in
-``ticket_search`` (a tsvector per ticket, GIN-indexed). The service layer calls ``index_ticket``
-and ``append_text`` inside the transaction that writes the change, so the index never lags.
+``ticket_search`` (a tsvector per ticket, GIN-indexed, built through the SQL function
+``sportello_search_text`` so that words split and fold as on SQLite; see migration 0002).
+The service layer calls ``index_ticket`` and ``append_text`` inside the transaction that writes
+the change, so the index never lags. Each message contributes its first ``MESSAGE_CHARS``
+characters and a ticket at most ``TICKET_CHARS``: a huge paste stays stored and shown in full,
+but cannot make a ticket slow to change or (on PostgreSQL) overflow its tsvector.
 """
 
 from __future__ import annotations
@@ -10,19 +14,33 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import peewee as pw
+
 from .db import database, is_postgres
 
-__all__ = ["index_ticket", "append_text", "rebuild", "searchable", "fts5_expression"]
+__all__ = [
+    "MESSAGE_CHARS",
+    "TICKET_CHARS",
+    "index_ticket",
+    "append_text",
+    "rebuild",
+    "searchable",
+    "fts5_expression",
+]
+
+MESSAGE_CHARS = 100_000
+TICKET_CHARS = 600_000
 
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 
 
 def index_ticket(number: int, subject: str, body: str = "") -> None:
     """Add a new ticket to the index."""
+    body = body[:MESSAGE_CHARS]
     if is_postgres():
         database.execute_sql(
-            "INSERT INTO ticket_search (ticket_id, document) "
-            "VALUES (%s, to_tsvector('simple', %s) || to_tsvector('simple', %s))",
+            "INSERT INTO ticket_search (ticket_id, document) VALUES (%s, "
+            "to_tsvector('simple', sportello_search_text(%s)) || to_tsvector('simple', sportello_search_text(%s)))",
             (number, subject, body),
         )
     else:
@@ -30,17 +48,24 @@ def index_ticket(number: int, subject: str, body: str = "") -> None:
 
 
 def append_text(number: int, text: str) -> None:
-    """Add a message body to a ticket's indexed text."""
-    if is_postgres():
+    """Add a message body to a ticket's indexed text, while the ticket is under its limit."""
+    text = text[:MESSAGE_CHARS]
+    if not is_postgres():
         database.execute_sql(
-            "UPDATE ticket_search SET document = document || to_tsvector('simple', %s) WHERE ticket_id = %s",
-            (text, number),
+            "UPDATE ticket_fts SET body = body || char(10) || ? WHERE rowid = ? AND length(body) < ?",
+            (text, number, TICKET_CHARS),
         )
-    else:
-        database.execute_sql(
-            "UPDATE ticket_fts SET body = body || char(10) || ? WHERE rowid = ?",
-            (text, number),
-        )
+        return
+    try:
+        with database.atomic():  # a savepoint: a full tsvector must not undo the change itself
+            database.execute_sql(
+                "UPDATE ticket_search SET document = document || to_tsvector('simple', sportello_search_text(%s)) "
+                "WHERE ticket_id = %s",
+                (text, number),
+            )
+    except pw.DatabaseError as exc:
+        if "too long for tsvector" not in str(exc):
+            raise
 
 
 def rebuild() -> None:
@@ -49,18 +74,21 @@ def rebuild() -> None:
         database.execute_sql("TRUNCATE ticket_search")
         database.execute_sql(
             "INSERT INTO ticket_search (ticket_id, document) "
-            "SELECT t.number, to_tsvector('simple', t.subject) || to_tsvector('simple', COALESCE(b.text, '')) "
-            "FROM ticket t LEFT JOIN (SELECT ticket_id, string_agg(body, E'\\n' ORDER BY id) AS text "
-            "FROM ticket_event WHERE body IS NOT NULL GROUP BY ticket_id) b ON b.ticket_id = t.number"
+            "SELECT t.number, to_tsvector('simple', sportello_search_text(t.subject)) || "
+            "to_tsvector('simple', sportello_search_text(left(COALESCE(b.text, ''), %s))) "
+            "FROM ticket t LEFT JOIN (SELECT ticket_id, string_agg(left(body, %s), E'\\n' ORDER BY id) AS text "
+            "FROM ticket_event WHERE body IS NOT NULL GROUP BY ticket_id) b ON b.ticket_id = t.number",
+            (TICKET_CHARS, MESSAGE_CHARS),
         )
     else:
         database.execute_sql("DELETE FROM ticket_fts")
         database.execute_sql(
             "INSERT INTO ticket_fts (rowid, subject, body) "
-            "SELECT t.number, t.subject, COALESCE(b.text, '') FROM ticket t LEFT JOIN "
-            "(SELECT ticket_id, group_concat(body, char(10)) AS text FROM "
+            "SELECT t.number, t.subject, COALESCE(substr(b.text, 1, ?), '') FROM ticket t LEFT JOIN "
+            "(SELECT ticket_id, group_concat(substr(body, 1, ?), char(10)) AS text FROM "
             "(SELECT ticket_id, body FROM ticket_event WHERE body IS NOT NULL ORDER BY ticket_id, id) "
-            "GROUP BY ticket_id) b ON b.ticket_id = t.number"
+            "GROUP BY ticket_id) b ON b.ticket_id = t.number",
+            (TICKET_CHARS, MESSAGE_CHARS),
         )
 
 

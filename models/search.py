@@ -305,7 +305,7 @@ def _ts() -> pw.Table:
 
 
 def _tsquery(words: Sequence[str], joiner: str) -> pw.Node:
-    parts = [pw.fn.phraseto_tsquery(pw.SQL("'simple'"), word) for word in words]
+    parts = [pw.fn.phraseto_tsquery(pw.SQL("'simple'"), pw.fn.sportello_search_text(word)) for word in words]
     return reduce(lambda a, b: pw.Expression(a, joiner, b), parts)
 
 

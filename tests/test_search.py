@@ -686,3 +686,36 @@ def test_relevance_ranks_the_newest_matches_then_walks_older_ones(db, admin, mon
     assert scores == sorted(scores, reverse=True)
     assert [t.number for t in older] == sorted(numbers[:-6], reverse=True)  # then the rest, newest first
     assert count_tickets("toner") == len(numbers)
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("Please write to mario.rossi@acme.it", "mario"),
+        ("Please write to mario.rossi@acme.it", "acme"),
+        ("Login fails at https://portal.example.com/login", "portal"),
+        ("The screen says ERR-4012 then nothing", "4012"),
+        ("Il Caffè è freddo", "caffe"),
+        ("Il caffe è freddo", "caffè"),
+        ("WiFi DOWN on floor_3", "floor"),
+    ],
+)
+def test_words_split_and_fold_the_same_on_both_backends(db, admin, text, word):
+    number = new(admin, "Something", text)
+    assert found(word) == [number]
+
+
+def test_huge_messages_are_kept_but_cannot_break_or_stall_a_ticket(db, admin):
+    number = new(admin, "Logs attached")
+    distinct = " ".join(f"w{i:06d}" for i in range(120_000))  # ~960 KB of all-different words
+    for _ in range(3):
+        tickets.add_note(admin, number, distinct)
+    tickets.add_note(admin, number, "final zebra42 remark")
+    assert len(events_of_bodies(number)) == 4
+    assert found("w000001") == [number]  # the start of a huge message is indexed
+
+
+def events_of_bodies(number):
+    from models.timeline import events_of
+
+    return [e.body for e in events_of(number) if e.kind == "note"]
