@@ -112,4 +112,7 @@ def email(value: str) -> str:
 
 def name(value: str, fallback: str = "", limit: int = 200) -> str:
     """A person's or organization's name: one line, NUL-free, at most ``limit`` characters."""
-    return " ".join(text(value or fallback).split())[:limit]
+    cleaned = " ".join(text(value or fallback).split())
+    if len(cleaned) > limit:
+        raise InvalidInput(f"the name is {len(cleaned)} characters long; the limit is {limit}")
+    return cleaned
