@@ -1,0 +1,480 @@
+"""The vocabulary of the demo desk: names, companies, FAQ titles and message templates.
+
+Pure data, no logic beyond plain constants. ``models.demo`` fills the templates' ``{slots}``
+with words drawn Zipf-like (the first words of each list are the most frequent), so the
+full-text index sees a realistic word distribution. Mostly English, with some Italian.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AGENTS",
+    "AGENT_CLOSERS",
+    "AGENT_OPENERS",
+    "AGENT_REPLIES",
+    "CLOSE_REASONS",
+    "CUSTOMER_CLOSERS",
+    "CUSTOMER_OPENERS",
+    "FAQ_BODY",
+    "FAQ_TITLES",
+    "FIRST_MESSAGES",
+    "FIRST_NAMES",
+    "FOLLOW_UPS",
+    "HOLD_REASONS",
+    "HOSTILE",
+    "INDUSTRIES",
+    "LAST_NAMES",
+    "MAIL_DOMAINS",
+    "NOTES",
+    "ORG_FORMS",
+    "ORG_STEMS",
+    "ORG_SUFFIXES",
+    "PENDING_REASONS",
+    "PRIORITY_REASONS",
+    "QUEUES",
+    "REGIONS",
+    "RESOLVE_REASONS",
+    "SAVED_VIEWS",
+    "SIZE_BANDS",
+    "SLOTS",
+    "SOLUTIONS",
+    "SPAM_REASONS",
+    "SUBJECTS",
+    "TAGS",
+    "TOPICS",
+    "TOPIC_TAGS",
+    "TOPIC_WEIGHTS",
+    "TRIAGE_REASONS",
+    "UNHOLD_REASONS",
+]
+
+# fmt: off
+# Compact data: the formatter leaves this module's literals as written.
+
+# login, name, role, active — the admin_login given to build_demo is added as the admin.
+AGENTS = (
+    ("giulia.rossi", "Giulia Rossi", "lead", True),
+    ("tom.baker", "Tom Baker", "lead", True),
+    ("marco.bianchi", "Marco Bianchi", "agent", True),
+    ("sara.conti", "Sara Conti", "agent", True),
+    ("emma.wilson", "Emma Wilson", "agent", True),
+    ("luca.ferrari", "Luca Ferrari", "agent", True),
+    ("priya.shah", "Priya Shah", "agent", True),
+    ("pietro.galli", "Pietro Galli", "agent", False),  # left the company in the spring
+)
+
+# name, description; the topics below use the same order.
+QUEUES = (
+    ("Technical", "Bugs, errors, outages and how-to questions about the product"),
+    ("Billing", "Invoices, payments, refunds and VAT"),
+    ("Accounts", "Logins, passwords, two-factor authentication and user management"),
+    ("Shipping", "Deliveries, tracking, damaged parcels and returns"),
+    ("General", "Everything else: feedback, partnerships, questions before buying"),
+)
+TOPICS = ("technical", "billing", "accounts", "shipping", "general")
+TOPIC_WEIGHTS = (35, 25, 15, 15, 10)
+
+FIRST_NAMES = (
+    "Marco", "Giulia", "Luca", "Francesca", "Alessandro", "Chiara", "Matteo", "Sara", "Andrea", "Elena", "Davide",
+    "Martina", "Paolo", "Anna", "Stefano", "Valentina", "Roberto", "Federica", "Simone", "Laura", "James", "Emily",
+    "Oliver", "Sophie", "Daniel", "Hannah", "Thomas", "Grace", "Michael", "Olivia", "David", "Charlotte", "Peter",
+    "Lucy", "Richard", "Amelia", "Noah", "Isabella", "Ahmed", "Fatima", "Wei", "Mei", "Jonas", "Lena", "Pierre",
+    "Camille", "Diego", "Lucia", "Ivan", "Olga",
+)  # fmt: skip
+LAST_NAMES = (
+    "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno",
+    "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti", "Smith", "Jones",
+    "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Walker", "Wright", "Thompson", "White",
+    "Hughes", "Edwards", "Green", "Hall", "Wood", "Harris", "Clarke", "Müller", "Schmidt", "Dubois", "Martin",
+    "Garcia", "Fernández", "Novak", "Kowalski", "Nguyen", "Khan",
+)  # fmt: skip
+MAIL_DOMAINS = ("gmail.com", "libero.it", "outlook.com", "yahoo.it", "icloud.com", "tiscali.it", "proton.me")
+
+ORG_STEMS = (
+    "Acme", "Alpina", "Aurora", "Borealis", "Castello", "Delta", "Dolomiti", "Etna", "Fenice", "Galileo", "Helios",
+    "Iris", "Laguna", "Lario", "Meridiana", "Nettuno", "Olimpo", "Orione", "Pegaso", "Quadrante", "Riviera",
+    "Sirio", "Tirreno", "Umbra", "Vesuvio", "Zenit", "Northwind", "Bluefield", "Ironbridge", "Redwood",
+    "Silverline", "Brightwater", "Oakridge", "Stonegate", "Greenway", "Harbor", "Summit", "Pioneer", "Keystone",
+    "Lighthouse",
+)  # fmt: skip
+ORG_SUFFIXES = (
+    "Logistica", "Tecnologie", "Servizi", "Trasporti", "Software", "Foods", "Systems", "Retail", "Energy",
+    "Consulting", "Labs", "Digital", "Textiles", "Motors", "Pharma", "Media",
+)  # fmt: skip
+ORG_FORMS = ("Srl", "SpA", "Ltd", "GmbH", "S.r.l.s.", "Inc.", "Snc", "LLP")
+INDUSTRIES = (
+    "retail", "manufacturing", "logistics", "healthcare", "software", "hospitality", "finance", "education",
+    "public sector", "food",
+)  # fmt: skip
+REGIONS = (
+    "Lombardia", "Lazio", "Veneto", "Piemonte", "Emilia-Romagna", "Toscana", "Campania", "Sicilia", "UK", "DACH",
+    "France", "Iberia",
+)  # fmt: skip
+SIZE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1000+")
+
+TAGS = (
+    "refund", "invoice", "vat", "payment-failed", "login", "2fa", "password", "sso", "outage", "bug", "crash",
+    "performance", "api", "mobile", "feature-request", "shipping-delay", "damaged", "returns", "tracking",
+    "vip", "escalated", "duplicate", "gdpr", "italiano",
+)  # fmt: skip
+TOPIC_TAGS = {
+    "technical": ("bug", "crash", "performance", "api", "mobile", "outage", "feature-request"),
+    "billing": ("invoice", "refund", "vat", "payment-failed"),
+    "accounts": ("login", "password", "2fa", "sso", "gdpr"),
+    "shipping": ("shipping-delay", "tracking", "damaged", "returns"),
+    "general": ("feature-request", "gdpr", "vip"),
+}
+
+# category, title — the demo gives each a status (mostly published) and one revision.
+FAQ_TITLES = (
+    ("Billing", "How do I download an invoice?"),
+    ("Billing", "Why was I charged twice?"),
+    ("Billing", "How long does a refund take?"),
+    ("Billing", "Adding your VAT number (Partita IVA) to invoices"),
+    ("Billing", "Changing the payment method on file"),
+    ("Billing", "What happens when a payment fails?"),
+    ("Billing", "Upgrading or downgrading your plan"),
+    ("Billing", "Fatturazione elettronica e codice SDI"),
+    ("Accounts", "Resetting a forgotten password"),
+    ("Accounts", "Setting up two-factor authentication"),
+    ("Accounts", "Lost your 2FA device? Recovery codes explained"),
+    ("Accounts", "Adding and removing users from your team"),
+    ("Accounts", "Single sign-on with Google Workspace and Azure AD"),
+    ("Accounts", "Why is my account locked?"),
+    ("Accounts", "Deleting your account and your data (GDPR)"),
+    ("Accounts", "Changing the e-mail address of an account"),
+    ("Technical", "The app crashes on start-up after an update"),
+    ("Technical", "Sync is stuck at 99%"),
+    ("Technical", "Error 502 when uploading large files"),
+    ("Technical", "Exporting your data to CSV"),
+    ("Technical", "API rate limits and error 429"),
+    ("Technical", "Generating an API key"),
+    ("Technical", "Supported browsers and operating systems"),
+    ("Technical", "Clearing the cache on the mobile app"),
+    ("Technical", "Webhooks are not delivered"),
+    ("Technical", "Importing contacts from a spreadsheet"),
+    ("Technical", "Known issue: slow dashboard on Safari"),
+    ("Technical", "Connecting the printer driver"),
+    ("Shipping", "Tracking your parcel"),
+    ("Shipping", "My parcel arrived damaged"),
+    ("Shipping", "Returning an item within 30 days"),
+    ("Shipping", "Shipping times to the islands (Sicilia, Sardegna)"),
+    ("Shipping", "Changing the delivery address after ordering"),
+    ("Shipping", "Customs fees for deliveries outside the EU"),
+    ("Shipping", "Spedizione gratuita: quando si applica"),
+    ("General", "Our support hours"),
+    ("General", "How to reach a human quickly"),
+    ("General", "Requesting a product demo"),
+    ("General", "Partner and reseller programme"),
+    ("General", "Accessibility statement"),
+    ("General", "Sending feedback about the product"),
+)
+FAQ_BODY = (
+    "{title}\n\nThis article explains the steps for the most common case. Open Settings, choose the section "
+    "named in the title and follow the instructions on screen. If the {product} shows an error such as "
+    "{error}, note the time and the exact message and contact support: we will reply within one working day."
+)
+
+# Slot vocabularies, most frequent first (drawn with a Zipf-like skew).
+SLOTS = {
+    "product": (
+        "mobile app", "web dashboard", "desktop client", "sync service", "API", "invoice portal", "printer driver",
+        "Android app", "iPhone app", "reporting module", "calendar integration", "browser extension",
+        "Outlook add-in", "backup agent", "barcode scanner", "point-of-sale terminal", "CSV importer",
+    ),
+    "error": (
+        "error 500", "a blank screen", "error 502 Bad Gateway", "a timeout", "error 403 Forbidden",
+        "'session expired'", "error 429 Too Many Requests", "a spinning wheel", "'unknown error'", "error E1042",
+        "'sync conflict'", "an SSL certificate warning", "error 404", "'quota exceeded'", "error E2007",
+        "a crash to desktop", "'invalid token'",
+    ),
+    "when": (
+        "since this morning", "since yesterday", "after the last update", "since Monday", "every time",
+        "from time to time", "since we upgraded the plan", "after I changed my password", "da ieri sera",
+        "only on Wi-Fi", "only on the office network", "since last week",
+    ),
+    "device": (
+        "Windows 11", "an iPhone 14", "macOS", "a Samsung Galaxy", "Chrome", "Firefox", "Safari", "an iPad",
+        "Windows 10", "Ubuntu", "a Pixel 7", "Edge",
+    ),
+    "money": ("€49.00", "€19.90", "€120.00", "€9.99", "€240.00", "€35.50", "€1,200.00", "€79.00", "€5.00"),
+    "payment": (
+        "credit card", "PayPal", "bank transfer", "SEPA direct debit", "Satispay", "American Express", "bonifico",
+    ),
+    "courier": ("BRT", "GLS", "DHL", "Poste Italiane", "UPS", "SDA", "FedEx", "TNT"),
+    "item": (
+        "order", "parcel", "replacement unit", "spare battery", "charging cable", "starter kit", "label printer",
+        "card reader", "docking station", "return label",
+    ),
+    "city": (
+        "Milano", "Roma", "Torino", "Napoli", "Bologna", "Firenze", "Palermo", "Bari", "Verona", "Genova",
+        "London", "Munich", "Lyon",
+    ),
+    "feature": (
+        "dark mode", "bulk export", "custom fields", "shared calendars", "an Italian translation",
+        "recurring invoices", "offline mode", "audit logs", "a public API for reports", "keyboard shortcuts",
+    ),
+}
+
+# Subjects per topic; {ref} is a per-ticket reference (order, invoice or error number).
+SUBJECTS = {
+    "technical": (
+        "{product} shows {error}",
+        "{product} crashes {when}",
+        "Cannot open the {product} on {device}",
+        "{product} very slow {when}",
+        "Sync not working on {device}",
+        "Getting {error} from the {product}",
+        "{product} keeps logging me out",
+        "Data missing after update ({ref})",
+        "Problema con {product}: {error}",
+        "Feature request: {feature}",
+    ),
+    "billing": (
+        "Invoice {ref} charged twice",
+        "Refund for invoice {ref}",
+        "Wrong VAT on invoice {ref}",
+        "{payment} payment failed",
+        "Question about my invoice {ref}",
+        "Charged {money} after cancelling",
+        "Need to change the billing address",
+        "Fattura {ref} errata",
+        "Cannot download invoice {ref}",
+    ),
+    "accounts": (
+        "Cannot log in {when}",
+        "Password reset e-mail never arrives",
+        "Lost my phone, need to disable 2FA",
+        "Account locked after too many attempts",
+        "Please add a new user to our team",
+        "SSO login fails with {error}",
+        "Delete my account and data (GDPR)",
+        "Non riesco ad accedere al mio account",
+        "Change the e-mail address on my account",
+    ),
+    "shipping": (
+        "Where is my {item}? ({ref})",
+        "{item} arrived damaged ({ref})",
+        "{courier} tracking not updating for {ref}",
+        "Wrong {item} delivered ({ref})",
+        "Return request for {ref}",
+        "Change delivery address for {ref}",
+        "Spedizione in ritardo ({ref})",
+        "{item} stuck in {city}",
+    ),
+    "general": (
+        "Question before buying",
+        "Feedback about the {product}",
+        "Request for a demo",
+        "Partnership proposal",
+        "Do you support {feature}?",
+        "Informazioni sui prezzi",
+        "Complaint about response times",
+        "Thank you!",
+    ),
+}
+
+FIRST_MESSAGES = {
+    "technical": (
+        (
+            "The {product} shows {error} {when}. I tried restarting and reinstalling but nothing changed. "
+            "It happens on {device}."
+        ),
+        (
+            "Since the last update the {product} is extremely slow on {device}; opening a report takes minutes. "
+            "My colleagues on {device} see the same."
+        ),
+        "When I open the {product} on {device} I get {error}. We depend on it for daily work, please help.",
+        "Our {product} stopped syncing {when}. The log says {error}. Nothing changed on our side.",
+        "Il {product} dà {error} {when}. Ho già provato a riavviare il computer.",
+        "Would it be possible to add {feature} to the {product}? We would use it every day.",
+        "Some records disappeared from the {product} {when}. We see {error} when we try to reload them.",
+    ),
+    "billing": (
+        "I was charged {money} twice by {payment} for the same month. Please refund the duplicate charge.",
+        "The invoice shows the wrong VAT rate and our company name is misspelled. We need a corrected invoice.",
+        "My {payment} payment of {money} failed but the money left my account. What should I do?",
+        "I cancelled the subscription last month but I was charged {money} again. Please check.",
+        "Potete inviarmi la fattura corretta? Manca la Partita IVA e il codice SDI.",
+        "I cannot download the invoice from the portal: the button gives {error}.",
+    ),
+    "accounts": (
+        "I cannot log in {when}. The page shows {error} after I enter my password.",
+        "I requested a password reset three times but the e-mail never arrives, not even in spam.",
+        "I lost my phone with the authenticator app. Please disable two-factor authentication on my account.",
+        "Please add two new colleagues to our team account and remove a user who left the company.",
+        "Our single sign-on stopped working {when}: users get {error} when they sign in.",
+        "Vorrei cancellare il mio account e tutti i miei dati personali, come previsto dal GDPR.",
+    ),
+    "shipping": (
+        "My {item} was supposed to arrive last week but the {courier} tracking has not moved since it left {city}.",
+        "The {item} arrived today but the box was crushed and the device inside is damaged. Photos attached.",
+        "I received the wrong {item}. I ordered the black model and got a white one.",
+        "I would like to return the {item}: it does not work with {device}. How do I get a return label?",
+        "Il pacco è fermo a {city} da cinque giorni e {courier} non risponde.",
+        "Can I still change the delivery address? I am moving to {city} next week.",
+    ),
+    "general": (
+        "We are evaluating the {product} for a team of twenty people. Do you offer discounts for non-profits?",
+        "Just wanted to say the new {product} is great, but {feature} would make it perfect.",
+        "Could someone call me to show a demo of the {product}? Mornings work best.",
+        "I waited four days for an answer to my last request. This is not acceptable for a paid plan.",
+        "Vorrei sapere i prezzi per un'azienda di {city} con cinquanta dipendenti.",
+        "We are a reseller in {city} and would like to join your partner programme.",
+    ),
+}
+
+FOLLOW_UPS = (
+    "Any news on this? It is still not working {when}.",
+    "I attach the screenshot you asked for. The message is still {error}.",
+    "I tried what you suggested but I still see {error} on {device}.",
+    "Thanks, that worked for me but my colleague on {device} still has the problem.",
+    "Here are the details you asked for: the {item} was ordered from {city}.",
+    "Ci sono novità? Il problema persiste.",
+    "Sorry for the late answer, I was away. Yes, it happens on {device} too.",
+    "It started again after the update. Same {error} as before.",
+    "Great, thank you! One more question: does this also apply to the {product}?",
+    "I checked with our accountant: we paid with {payment} on the 3rd.",
+)
+
+AGENT_REPLIES = {
+    "technical": (
+        "Thanks for the report. Could you send us the {product} log and tell us the exact time you saw {error}?",
+        "We are aware of an issue with the {product} on {device} and our engineers are working on a fix.",
+        "Please update the {product} to the latest version and clear the cache; this fixes {error} in most cases.",
+        "I reproduced {error} on {device}. I have passed it to our engineering team with all the details.",
+    ),
+    "billing": (
+        "I checked your account: the {payment} charge of {money} was taken twice. I have started the refund.",
+        "I have issued a corrected invoice with the right VAT rate; you will find it in the invoice portal.",
+        "Failed {payment} payments are usually released by the bank within five working days.",
+        "Could you confirm the last four digits of the card used for the {money} payment?",
+    ),
+    "accounts": (
+        "For security reasons I need to verify your identity first. Please reply from the e-mail on the account.",
+        "I have sent a new password reset link; it is valid for one hour. Please check the spam folder as well.",
+        "Two-factor authentication is now disabled. Please set it up again as soon as you log in.",
+        "The users have been added and the former colleague has been removed from your team.",
+    ),
+    "shipping": (
+        "I have opened an investigation with {courier}; they usually answer within 48 hours.",
+        "Sorry about the damaged {item}. We will ship a replacement today; no need to return the damaged one.",
+        "Here is your prepaid return label. Please drop the {item} at any {courier} point within 14 days.",
+        "The parcel is in the {courier} depot in {city} and should be delivered tomorrow.",
+    ),
+    "general": (
+        "Thank you for your interest! I have forwarded your request to our sales team in {city}.",
+        "Thanks for the feedback. I have added your vote for {feature} to the request on our roadmap.",
+        "I am sorry for the delay. We had an unusual number of requests this week; I am taking care of it now.",
+        "Grazie per averci contattato. Un collega vi richiamerà entro domani.",
+    ),
+}
+
+NOTES = (
+    "Customer is on the premium plan, handle with care.",
+    "Checked the logs: {error} from the {product} at 10:42, matches the known issue.",
+    "Escalated to engineering, see the internal bug tracker.",
+    "Called the customer, no answer. Will try again tomorrow.",
+    "Refund of {money} approved by the team lead.",
+    "{courier} confirmed the parcel was damaged in transit; claim opened.",
+    "Same problem reported by two other customers this week.",
+    "Nota: il cliente preferisce essere contattato in italiano.",
+    "Possible duplicate of an older ticket from the same customer.",
+    "Workaround: downgrade the {product} to the previous version.",
+)
+
+SOLUTIONS = (
+    "The fix is now live. Please update the {product} and let us know if you still see {error}.",
+    "The refund of {money} has been processed; it may take 3-5 working days to appear on your statement.",
+    "Your account is unlocked and the new password works. I am closing this request.",
+    "The replacement {item} has been delivered in {city}. Thank you for your patience.",
+    "I have answered your questions above; feel free to reply if anything is unclear.",
+    "Abbiamo risolto il problema. Grazie per la pazienza!",
+)
+
+CUSTOMER_OPENERS = (
+    "Hello,\n", "Hi,\n", "Good morning,\n", "Dear support,\n", "Buongiorno,\n", "Salve,\n", "", "Hi team,\n",
+)
+CUSTOMER_CLOSERS = (
+    "\nThanks", "\nThank you in advance.", "\nBest regards", "\nGrazie mille", "\nCordiali saluti", "", "\nCheers",
+)
+AGENT_OPENERS = ("Hello,\n", "Hi,\n", "Dear customer,\n", "Buongiorno,\n", "Thanks for getting in touch.\n")
+AGENT_CLOSERS = ("\nKind regards", "\nBest regards", "\nCordiali saluti", "\nHave a nice day!", "\nBest")
+
+PENDING_REASONS = (
+    None, "waiting for the customer's logs", "asked for a screenshot", "waiting for payment details",
+    "in attesa di conferma dal cliente",
+)
+HOLD_REASONS = (
+    "waiting for the courier's investigation",
+    "waiting for the payment provider",
+    "engineering is working on a fix",
+    "waiting for the bank's confirmation",
+    "in attesa del fornitore",
+    "waiting for a replacement from the warehouse",
+)
+UNHOLD_REASONS = (None, "the third party answered", "fix released", "il fornitore ha risposto")
+RESOLVE_REASONS = (
+    None, None, "fixed", "refund issued", "answered", "replacement delivered", "no answer from the customer",
+)
+CLOSE_REASONS = (None, "closed automatically after resolution", "confirmed by the customer")
+TRIAGE_REASONS = (
+    "production outage confirmed",
+    "customer on the premium plan",
+    "affects the whole team",
+    "not blocking, workaround available",
+    "payment deadline tomorrow",
+    "cliente bloccato, non può lavorare",
+)
+PRIORITY_REASONS = (
+    "customer escalated by phone",
+    "workaround provided",
+    "more users affected than reported",
+    "fix scheduled for next release",
+    "contract renewal at risk",
+    "downgraded after clarification",
+)
+SPAM_REASONS = ("spam", "duplicate request", "sent by mistake")
+
+# name, query — shared views (no owner).
+SAVED_VIEWS = (
+    ("Unassigned", "is:unassigned is:open sort:created-asc"),
+    ("Urgent and high", "prio:urgent,high is:open"),
+    ("Waiting on customer", "status:pending sort:updated-asc"),
+    ("On hold", "status:on_hold"),
+    ("Billing backlog", "queue:Billing is:open sort:created-asc"),
+)
+
+# Hostile text: a tool that shows tickets must render all of this inertly. (subject, body)
+HOSTILE = (
+    (
+        "[bold]x[/bold] invoice looks wrong",
+        "The PDF says [bold]x[/bold] and [red]TOTAL[/red] where the amount should be.",
+    ),
+    (
+        "Please click [@click=app.quit]here[/]",
+        "Your support form inserted [@click=app.quit]this[/] into my message, why?",
+    ),
+    (
+        "Link broken: [link=file:///etc/passwd]x[/link]",
+        "The e-mail had [link=file:///etc/passwd]x[/link] instead of a real link.",
+    ),
+    (
+        "Colours \x1b[31mRED\x1b[0m in my export",
+        "The CSV export contains \x1b[31mred\x1b[0m escape codes and \x1b[2J clears my screen.",
+    ),
+    (
+        "Window title \x1b]0;pwned\x07 changed",
+        "Opening the report sets the terminal title: \x1b]0;pwned\x07 and rings the bell \x07\x07.",
+    ),
+    (
+        "Order \u202eredro\u202c reversed text",
+        "The name on the label shows \u202etxt.exe\u202c and looks reversed (RTL override).",
+    ),
+    ("Very long token in the log", "Log line follows: {long_word}"),
+    (
+        "Mixed: [b]\x1b[1m\u202e\x07[/b] everything at once",
+        "Markup [i]x[/i], ESC \x1b[5mblink\x1b[0m, OSC \x1b]8;;http://evil\x07link\x1b]8;;\x07, BEL \x07.",
+    ),
+)
+# fmt: on
