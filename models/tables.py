@@ -45,10 +45,12 @@ class PriorityField(pw.SmallIntegerField):
             return value
         return Priority(value).rank
 
+    _NAMES = tuple(p.value for p in Priority)
+
     def python_value(self, value):
         if value is None:
             return None
-        return list(Priority)[value].value
+        return self._NAMES[value]
 
 
 class BaseModel(pw.Model):

@@ -719,3 +719,24 @@ def events_of_bodies(number):
     from models.timeline import events_of
 
     return [e.body for e in events_of(number) if e.kind == "note"]
+
+
+def test_page_tickets_are_the_same_objects_the_orm_loads(db, admin, agent):
+    from models import directory
+
+    org = directory.add_organization("Acme Srl", tier="premium")
+    customer = directory.add_customer("ann@acme.it", "Ann", organization=org)
+    directory.add_queue("Billing")
+    number = tickets.create_ticket(
+        admin, subject="Invoice twice", body="charged twice", customer=customer, queue="Billing", assignee="bob"
+    ).number
+    tickets.set_status(admin, number, "resolved")
+    plain = new(admin, "No customer at all")
+    for query in ("", "invoice"):
+        for ticket in search_tickets(query).tickets:
+            loaded = Ticket.get_by_id(ticket.number)
+            assert ticket.__data__ == loaded.__data__
+            for attr in ("customer", "organization", "assignee", "queue"):
+                got, want = getattr(ticket, attr), getattr(loaded, attr)
+                assert (got and got.__data__) == (want and want.__data__)
+    assert {t.number for t in search_tickets("").tickets} == {number, plain}
