@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import random
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -818,9 +819,11 @@ def _chunks(desk: DemoDesk, *, tickets: int, seed: int, first_number: int) -> It
 
     A worker only computes and sends: it never touches the inherited database connection (and
     multiprocessing ends a forked child with ``os._exit``, so nothing of the parent's is cleaned
-    up there). Where fork is unavailable, generation stays in this process.
+    up there). Where fork is unavailable or unsafe (other threads running, which a fork would copy
+    mid-flight), generation stays in this process.
     """
-    if tickets < _WORKER_MIN_TICKETS or "fork" not in multiprocessing.get_all_start_methods():
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if tickets < _WORKER_MIN_TICKETS or not forkable:
         yield from generate(desk, tickets=tickets, seed=seed, first_number=first_number)
         return
     context = multiprocessing.get_context("fork")

@@ -90,6 +90,8 @@ def test_summary_and_reference_data(demo_desk):
     assert 550 <= Customer.select().count() <= 650
     assert Customer.select().where(Customer.organization.is_null()).count() > 50  # private persons
     assert Customer.select().where(Customer.organization.is_null(False)).count() > 300
+    reserved = (".example", "@example.com", "@example.org", "@example.net")
+    assert all(customer.email.endswith(reserved) for customer in Customer.select())  # no real mailbox
     assert 35 <= FAQArticle.select().count() <= 45
     assert {a.status for a in FAQArticle.select()} == {"draft", "published", "archived"}
     assert len({a.category for a in FAQArticle.select()}) >= 4
@@ -238,9 +240,13 @@ def test_worker_processes_build_the_same_desk(db, tmp_path, monkeypatch):
     demo.build_demo(tickets=150, seed=3, admin_login="ada")
     in_process = export_text()
     monkeypatch.setattr(demo, "_WORKER_MIN_TICKETS", 0)  # … now from two forked workers
+    received = []
+    receive = demo._receive
+    monkeypatch.setattr(demo, "_receive", lambda *args: received.append(1) or receive(*args))
     with other_desk(tmp_path, is_postgres()):
         demo.build_demo(tickets=150, seed=3, admin_login="ada")
         assert export_text() == in_process
+    assert len(received) == 4
 
 
 def test_refuses_a_desk_with_tickets(admin):
