@@ -29,7 +29,7 @@ import peewee as pw
 from . import bulk
 from .db import database, is_postgres, schema_status, write_transaction
 from .enums import Channel, EventKind, Priority, Role, Status, Visibility
-from .errors import InvalidInput, RuleViolation
+from .errors import InvalidInput, PermissionDenied, RuleViolation
 from .tables import (
     Agent,
     Customer,
@@ -516,12 +516,15 @@ def _refuse_non_empty() -> None:
             )
 
 
-def import_jsonl(inp: TextIO) -> dict[str, int]:
+def import_jsonl(inp: TextIO, *, actor: Agent) -> dict[str, int]:
     """Load an export into this empty desk, all or nothing; return the row counts per table.
 
-    The desk may hold agents (the importing admin): they are matched by login. Anything else
-    already there is refused (``RuleViolation``); a bad file raises ``InvalidInput`` naming its line.
+    Only an admin may import (``actor``). The desk may hold agents (the importing admin): they are
+    matched by login. Anything else already there is refused (``RuleViolation``); a bad file
+    raises ``InvalidInput`` naming its line.
     """
+    if not actor.is_admin:
+        raise PermissionDenied(f"only an admin may import; {actor.login!r} is {actor.role}")
     importer = _Importer()
     with bulk.load_settings(), write_transaction():
         _refuse_non_empty()

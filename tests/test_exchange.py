@@ -58,7 +58,11 @@ def export_text() -> str:
 
 
 def import_text(text: str) -> dict[str, int]:
-    return exchange.import_jsonl(io.StringIO(text))
+    """Import as the desk's admin (the one ``sportello init`` made)."""
+    from models.tables import Agent
+
+    admin = Agent.select().where(Agent.role == "admin").order_by(Agent.id).first()
+    return exchange.import_jsonl(io.StringIO(text), actor=admin)
 
 
 def assert_fold_invariant() -> None:
@@ -132,10 +136,11 @@ def test_round_trip_is_byte_identical(admin, agent, tmp_path):
         assert_fold_invariant()
 
 
-def test_round_trip_into_a_desk_without_agents(admin, agent, tmp_path):
+def test_round_trip_into_a_new_desk_of_the_same_admin(admin, agent, tmp_path):
     busy_desk(admin, agent)
     first = export_text()
     with other_desk(tmp_path, is_postgres()):
+        agents.ensure_admin(admin.login)  # what `sportello init` leaves
         import_text(first)
         assert export_text() == first
 
@@ -234,13 +239,13 @@ def edit_row(text: str, kind: str, **changes) -> tuple[str, int]:
 
 def assert_refused(tmp_path, text: str | bytes, line: int, words: str) -> None:
     with other_desk(tmp_path, is_postgres()):
-        agents.ensure_admin("ada")
+        admin = agents.ensure_admin("ada")
         if isinstance(text, bytes):
             stream = io.TextIOWrapper(io.BytesIO(text), encoding="utf-8")
         else:
             stream = io.StringIO(text)
         with pytest.raises(InvalidInput) as info:
-            exchange.import_jsonl(stream)
+            exchange.import_jsonl(stream, actor=admin)
         message = str(info.value)
         assert message.startswith(f"line {line}: "), message
         assert words in message, message
@@ -317,6 +322,7 @@ def test_nul_characters_are_refused_on_postgresql_only(good_export, tmp_path):
         assert_refused(tmp_path, edited, number, "NUL")
     else:
         with other_desk(tmp_path, False):
+            agents.ensure_admin("ada")
             import_text(edited)
             assert Customer.get(Customer.email == "alice@acme.example").name == "Nul\x00Byte"
 
@@ -400,6 +406,7 @@ def test_sqlite_settings_and_indexes_survive_a_failed_and_a_good_import(good_exp
         pytest.skip("SQLite pragmas and indexes")
     pragmas = ("journal_mode", "synchronous", "foreign_keys", "cache_size")
     with other_desk(tmp_path, False):
+        agents.ensure_admin("ada")
         state = [database.execute_sql(f"PRAGMA {p}").fetchone()[0] for p in pragmas]
         schema = database.execute_sql("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
         broken, _ = edit_row(good_export, "ticket_event", ticket_id=404)
@@ -411,3 +418,10 @@ def test_sqlite_settings_and_indexes_survive_a_failed_and_a_good_import(good_exp
         assert [database.execute_sql(f"PRAGMA {p}").fetchone()[0] for p in pragmas] == state
         indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
         assert database.execute_sql(indexes).fetchall() == [row[1:] for row in schema if row[0] == "index"]
+
+
+def test_only_an_admin_may_import(db, admin, agent):
+    from models.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="only an admin"):
+        exchange.import_jsonl(io.StringIO(""), actor=agent)
