@@ -88,7 +88,8 @@ LAST_NAMES = (
     "Hughes", "Edwards", "Green", "Hall", "Wood", "Harris", "Clarke", "Müller", "Schmidt", "Dubois", "Martin",
     "Garcia", "Fernández", "Novak", "Kowalski", "Nguyen", "Khan",
 )  # fmt: skip
-MAIL_DOMAINS = ("gmail.com", "libero.it", "outlook.com", "yahoo.it", "icloud.com", "tiscali.it", "proton.me")
+# Reserved names only (RFC 2606): demo addresses can never reach a real mailbox.
+MAIL_DOMAINS = ("example.com", "example.org", "example.net", "posta.example", "mail.example", "casella.example")
 
 ORG_STEMS = (
     "Acme", "Alpina", "Aurora", "Borealis", "Castello", "Delta", "Dolomiti", "Etna", "Fenice", "Galileo", "Helios",
