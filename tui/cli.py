@@ -181,7 +181,9 @@ class _Progress:
         if now - self.last < 0.1 and done < (total or self.total):
             return
         self.last = now
-        click.echo(f"\rbuilding the demo desk: {done}/{total or self.total}", err=True, nl=False)
+        total = total or self.total
+        tail = " tickets written; building the indexes…" if done >= total else ""
+        click.echo(f"\rbuilding the demo desk: {done}/{total}{tail}", err=True, nl=False)
 
     def done(self) -> None:
         click.echo("", err=True)
