@@ -9,14 +9,17 @@ Nothing touches the user's own configuration or data: HOME and the XDG dirs poin
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import os
 import uuid
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from models import agents, close_database, open_database
+from models import agents, close_database, database, exchange, open_database
 
 PG_URL = os.environ.get("SPORTELLO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("SPORTELLO_REQUIRE_POSTGRES") == "1"
@@ -114,3 +117,29 @@ def admin(db):
 def agent(admin):
     """An ordinary agent."""
     return agents.add_agent(admin, "bob", "Bob Agent")
+
+
+@contextlib.contextmanager
+def other_desk(tmp_path, postgres: bool) -> Iterator[None]:
+    """Bind the models to a second, fresh desk on the same backend; rebind the first one after."""
+    original = database.obj
+    schema = None
+    if postgres:
+        schema, url = postgres_schema_url()
+    else:
+        url = f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db"
+    db = open_database(url, create=True)
+    try:
+        yield
+    finally:
+        db.close()
+        database.initialize(original)
+        if schema is not None:
+            drop_postgres_schema(schema)
+
+
+def export_text() -> str:
+    """The bound desk as a JSON Lines export."""
+    out = io.StringIO()
+    exchange.export_jsonl(out)
+    return out.getvalue()

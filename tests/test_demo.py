@@ -3,21 +3,17 @@ generator's inline state tracker proven equal to ``models.fold``."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-from conftest import drop_postgres_schema, postgres_schema_url
+from conftest import export_text, other_desk
 
-from models import agents, demo, demo_text, exchange, fulltext, tickets
-from models.db import database, is_postgres, open_database
+from models import agents, demo, demo_text, fulltext, tickets
+from models.db import database, is_postgres
 from models.enums import TRANSITIONS, Channel, Priority, Status
 from models.errors import RuleViolation
 from models.fold import TicketState, created_payload, replay
@@ -39,31 +35,6 @@ from models.tables import (
 from models.timeline import events_of
 
 DEMO_TICKETS = 300
-
-
-@contextlib.contextmanager
-def other_desk(tmp_path, postgres: bool) -> Iterator[None]:
-    """Bind the models to a second, fresh desk on the same backend; rebind the first one after."""
-    original = database.obj
-    schema = None
-    if postgres:
-        schema, url = postgres_schema_url()
-    else:
-        url = f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db"
-    db = open_database(url, create=True)
-    try:
-        yield
-    finally:
-        db.close()
-        database.initialize(original)
-        if schema is not None:
-            drop_postgres_schema(schema)
-
-
-def export_text() -> str:
-    out = io.StringIO()
-    exchange.export_jsonl(out)
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -3,19 +3,16 @@ and one-line errors that leave the desk untouched. Every test runs on SQLite and
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import uuid
-from collections.abc import Iterator
 
 import pytest
-from conftest import drop_postgres_schema, postgres_schema_url
+from conftest import export_text, other_desk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import agents, directory, exchange, tickets
-from models.db import database, is_postgres, open_database
+from models.db import database, is_postgres
 from models.errors import InvalidInput, RuleViolation, SportelloError
 from models.fold import replay
 from models.tables import (
@@ -30,31 +27,6 @@ from models.tables import (
 from models.timeline import events_of
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def other_desk(tmp_path, postgres: bool) -> Iterator[None]:
-    """Bind the models to a second, fresh desk on the same backend; rebind the first one after."""
-    original = database.obj
-    schema = None
-    if postgres:
-        schema, url = postgres_schema_url()
-    else:
-        url = f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db"
-    db = open_database(url, create=True)
-    try:
-        yield
-    finally:
-        db.close()
-        database.initialize(original)
-        if schema is not None:
-            drop_postgres_schema(schema)
-
-
-def export_text() -> str:
-    out = io.StringIO()
-    exchange.export_jsonl(out)
-    return out.getvalue()
 
 
 def import_text(text: str) -> dict[str, int]:
