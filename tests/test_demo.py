@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import export_text, other_desk
 
-from models import agents, demo, demo_text, fulltext, tickets
+from models import agents, demo, demo_story, demo_text, fulltext, tickets
 from models.db import database, is_postgres
 from models.enums import TRANSITIONS, Channel, Priority, Status
 from models.errors import RuleViolation
@@ -207,7 +207,7 @@ def test_same_seed_same_desk_other_seed_other_desk(db, tmp_path):
 
 
 def test_worker_processes_build_the_same_desk(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "CHUNK_TICKETS", 40)  # four chunks …
+    monkeypatch.setattr(demo_story, "CHUNK_TICKETS", 40)  # four chunks …
     demo.build_demo(tickets=150, seed=3, admin_login="ada")
     in_process = export_text()
     monkeypatch.setattr(demo, "_WORKER_MIN_TICKETS", 0)  # … now from two forked workers
@@ -277,7 +277,7 @@ def _fake_desk() -> demo.DemoDesk:
 
 
 def _clean(row: tuple) -> tuple:
-    return tuple(None if type(v) is int and v == demo.NULL else v for v in row)
+    return tuple(None if type(v) is int and v == demo_story.NULL else v for v in row)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -288,7 +288,7 @@ def test_the_inline_tracker_equals_the_fold():
     desk = _fake_desk()
     login = dict(zip(desk.agent_ids, desk.agent_logins))
     tag_name = {i: name for name, i in desk.tag_ids.items()}
-    names = [f"{c}_id" if c in ("ticket", "actor", "customer") else c for c in demo.EVENT_COLUMNS]
+    names = [f"{c}_id" if c in ("ticket", "actor", "customer") else c for c in demo_story.EVENT_COLUMNS]
     checked = 0
     for chunk in demo.generate(desk, tickets=4000, seed=5):
         events, tags, faqs = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -301,7 +301,7 @@ def test_the_inline_tracker_equals_the_fold():
         for number, article, _, _ in chunk.faqs:
             faqs[number].append(article)
         for raw in chunk.tickets:
-            row = dict(zip(demo.TICKET_COLUMNS, _clean(raw)))
+            row = dict(zip(demo_story.TICKET_COLUMNS, _clean(raw)))
             number = row["number"]
             mine = TicketState(
                 number=number,
@@ -343,5 +343,5 @@ def test_timestamps_are_what_sqlite_stores():
     assert demo.timestamp(0) == "2025-11-01 00:00:00"
     assert demo.timestamp(86_400 * 365 - 1) == "2026-10-31 23:59:59"
     assert str(datetime(2026, 3, 4, 5, 6, 7)) == demo.timestamp(
-        int((datetime(2026, 3, 4, 5, 6, 7) - demo.START).total_seconds())
+        int((datetime(2026, 3, 4, 5, 6, 7) - demo_story.START).total_seconds())
     )
