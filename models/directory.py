@@ -6,8 +6,9 @@ import peewee as pw
 
 from . import validate
 from .db import write_transaction
-from .errors import Conflict, InvalidInput, NotFound
-from .tables import Customer, Organization, Queue
+from .enums import Role
+from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from .tables import Agent, Customer, Organization, Queue
 
 __all__ = [
     "find_customer",
@@ -18,6 +19,7 @@ __all__ = [
     "organization_for",
     "find_queue",
     "add_queue",
+    "list_queues",
 ]
 
 
@@ -80,6 +82,8 @@ def add_organization(name: str, **segment) -> Organization:
     name = validate.name(name)
     if not name:
         raise InvalidInput("the organization name is empty")
+    if Organization.select().where(pw.fn.LOWER(Organization.name) == name.lower()).exists():
+        raise Conflict(f"organization {name!r} already exists")  # names are looked up case-insensitively
     try:
         with write_transaction():
             return Organization.create(name=name, **segment)
@@ -96,10 +100,19 @@ def find_queue(key: str) -> Queue:
     return queue
 
 
-def add_queue(name: str, description: str = "") -> Queue:
+def list_queues() -> list[Queue]:
+    return list(Queue.select().order_by(Queue.name))
+
+
+def add_queue(name: str, description: str = "", *, actor: Agent) -> Queue:
+    """Add a queue (leads and admins: queues shape how the whole team works)."""
+    if actor.role not in (Role.LEAD, Role.ADMIN):
+        raise PermissionDenied(f"only a lead or an admin may add queues; {actor.login!r} is {actor.role}")
     name = validate.name(name, limit=100)
     if not name:
         raise InvalidInput("the queue name is empty")
+    if Queue.select().where(pw.fn.LOWER(Queue.name) == name.lower()).exists():
+        raise Conflict(f"queue {name!r} already exists")  # names are looked up case-insensitively
     try:
         with write_transaction():
             return Queue.create(name=name, description=validate.text(description))

@@ -499,3 +499,13 @@ def test_list_takes_a_query_in_several_words_even_starting_with_minus(desk):
     real = new_ticket(desk, "Printer broken", "it smokes")
     listed = desk("ticket", "list", "-tag:spam", "is:open", "--json")
     assert [t["number"] for t in json.loads(listed.stdout)["tickets"]] == [real]
+
+
+def test_queues_are_added_by_leads_and_used_by_everyone(desk):
+    assert desk("agent", "add", "bob").exit_code == 0
+    assert desk("queue", "add", "Billing", "--description", "Invoices and refunds").exit_code == 0
+    assert "Billing" in desk("queue", "list").stdout
+    number = new_ticket(desk, "Refund please", "Charged twice", "--queue", "billing")
+    shown = json.loads(desk("ticket", "show", str(number), "--json").stdout)
+    assert shown["queue"] == "Billing"
+    assert "already exists" in one_error_line(desk("queue", "add", "billing"), 3)

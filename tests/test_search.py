@@ -168,7 +168,7 @@ def test_tag_filter(db, admin):
 
 
 def test_queue_filter_is_case_insensitive_and_negation_keeps_tickets_without_queue(db, admin):
-    billing, support = directory.add_queue("Billing"), directory.add_queue("Tech Support")
+    billing, support = directory.add_queue("Billing", actor=admin), directory.add_queue("Tech Support", actor=admin)
     a = new(admin, "A", queue=billing)
     b = new(admin, "B", queue=support)
     none = new(admin, "None")
@@ -537,7 +537,7 @@ def test_query_objects_and_bad_input(db, admin, agent):
 
 
 def test_related_rows_are_loaded_by_the_same_query(db, admin, agent, monkeypatch):
-    queue = directory.add_queue("Billing")
+    queue = directory.add_queue("Billing", actor=admin)
     org = directory.add_organization("Acme")
     customer = directory.add_customer("anna@example.com", "Anna", organization=org)
     new(admin, "Loaded", customer=customer, queue=queue, assignee="bob")
@@ -726,7 +726,7 @@ def test_page_tickets_are_the_same_objects_the_orm_loads(db, admin, agent):
 
     org = directory.add_organization("Acme Srl", tier="premium")
     customer = directory.add_customer("ann@acme.it", "Ann", organization=org)
-    directory.add_queue("Billing")
+    directory.add_queue("Billing", actor=admin)
     number = tickets.create_ticket(
         admin, subject="Invoice twice", body="charged twice", customer=customer, queue="Billing", assignee="bob"
     ).number

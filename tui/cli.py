@@ -23,7 +23,7 @@ from models.config import default_db_url, describe_location
 from models.errors import RuleViolation, SportelloError
 
 from . import __version__
-from .cli_admin import agent, export, import_
+from .cli_admin import agent, export, import_, queue
 from .cli_common import CliState, echo_line, pass_state
 from .cli_ticket import ticket, timeline
 from .textsafe import one_line
@@ -192,6 +192,7 @@ class _Progress:
 cli.add_command(ticket)
 cli.add_command(timeline)
 cli.add_command(agent)
+cli.add_command(queue)
 cli.add_command(export)
 cli.add_command(import_)
 

@@ -9,7 +9,7 @@ import tempfile
 
 import click
 
-from models import agents, exchange
+from models import agents, directory, exchange
 from models.enums import Role
 from models.errors import InvalidInput, StorageError
 
@@ -74,6 +74,37 @@ def agent_activate(state, login) -> None:
     with state.desk():
         changed = agents.set_agent_active(state.actor(), login, True)
         echo_line(f"activated {one_line(changed.login)}")
+
+
+@click.group()
+def queue() -> None:
+    """Add and list the queues tickets are filed in (adding needs a lead or an admin)."""
+
+
+@queue.command("add")
+@click.argument("name")
+@click.option("--description", default="", help="What the queue is for.")
+@pass_state
+def queue_add(state, name, description) -> None:
+    """Add a queue called NAME."""
+    with state.desk():
+        added = directory.add_queue(name, description, actor=state.actor())
+        echo_line(f"added queue {one_line(added.name)}")
+
+
+@queue.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_state
+def queue_list(state, as_json) -> None:
+    """List the queues."""
+    with state.desk():
+        state.actor()
+        rows = directory.list_queues()
+    if as_json:
+        echo_json([{"name": q.name, "description": q.description} for q in rows])
+        return
+    for q in rows:
+        echo_line(f"{pad(one_line(q.name, 24), 24)} {one_line(q.description, 54)}".rstrip())
 
 
 def _summary(counts: dict[str, int]) -> str:
