@@ -317,7 +317,7 @@ class _Importer:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise self.fail("not valid UTF-8") from None
-        self.escaped_surrogates = "\\ud" in text or "\\uD" in text  # JSON may spell a lone one as \udXXX
+        self.escaped_surrogates = "\\ud" in text or "\\uD" in text  # JSON may spell a lone one as \ud + three hex digits
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError):

@@ -95,7 +95,7 @@ def one_line(value: Any, width: int | None = None) -> str:
 
 def dumps_json(data: Any, *, indent: int | None = 2) -> str:
     """JSON for the terminal: readable non-ASCII text, but DEL, C1, bidi controls and lone
-    surrogates written as ``\\uXXXX`` escapes (JSON already escapes C0 controls).
+    surrogates written as ``\\u`` + four hex digits (JSON already escapes C0 controls).
 
     ``json.loads`` gives back exactly the original data.
     """
