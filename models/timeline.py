@@ -5,6 +5,7 @@ from __future__ import annotations
 from peewee import JOIN
 
 from .enums import EventKind, Visibility
+from .rows import load_joined
 from .tables import Agent, Customer, TicketEvent
 
 __all__ = ["events_of", "describe", "who"]
@@ -23,7 +24,7 @@ def events_of(number: int, *, public_only: bool = False, since_version: int | No
         query = query.where(TicketEvent.visibility == Visibility.PUBLIC)
     if since_version is not None:
         query = query.where(TicketEvent.version > since_version)
-    return list(query)
+    return load_joined(query, TicketEvent, [(Agent, "actor"), (Customer, "customer")])
 
 
 def who(event: TicketEvent) -> str:
