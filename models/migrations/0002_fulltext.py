@@ -7,12 +7,9 @@ from ``sportello_search_text(text)``, which folds case and accents and splits on
 the way unicode61 does, so that the same words find the same tickets on either backend
 (``mario`` finds mario.rossi@acme.it, ``4012`` finds ERR-4012, ``cafe`` finds Café).
 Existing tickets are indexed as part of the upgrade; each message contributes its first
-100,000 characters and a ticket at most 600,000 (PostgreSQL cannot hold a tsvector over 1 MB).
+100,000 characters and a ticket at most 600,000 (PostgreSQL cannot hold a tsvector over 1 MB). PostgreSQL databases must be UTF-8.
 """
 from peewee import PostgresqlDatabase
-
-_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿāăąćĉċčďēĕėęěĝğġģĥĩīĭįĵķĺļľńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǧǩǫǭǰǵǹǻȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ"
-_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaccccdeeeeegggghiiiijklllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaaaeeiioorruusthaeooooy"
 
 _SQLITE = [
     "CREATE VIRTUAL TABLE ticket_fts USING fts5(subject, body, tokenize = 'unicode61 remove_diacritics 2')",
@@ -22,8 +19,10 @@ _SQLITE = [
 ]
 
 _POSTGRES = [
+    # Accents: decompose (NFD) and drop the combining marks, as unicode61's remove_diacritics does.
     "CREATE FUNCTION sportello_search_text(value text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
-    f"AS $$ SELECT regexp_replace(translate(lower(value), '{_ACCENTED}', '{_PLAIN}'), '[[:punct:]]+', ' ', 'g') $$",
+    "AS $$ SELECT regexp_replace(regexp_replace(normalize(lower(value), NFD), '[\\u0300-\\u036f]+', '', 'g'), "
+    "'[[:punct:]]+', ' ', 'g') $$",
     "CREATE TABLE ticket_search (ticket_id INTEGER PRIMARY KEY REFERENCES ticket (number), "
     "document TSVECTOR NOT NULL)",
     "INSERT INTO ticket_search (ticket_id, document) "
