@@ -452,7 +452,7 @@ class _Importer:
             bulk.write_rows(plan.model, plan.names, rows)
         except pw.DatabaseError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise self.fail(f"the database refused a {plan.name} row from here on: {first}", self.pending_first_line)
+            raise self.fail(f"the database refused a {plan.name} row from here on: {first}", self.pending_first_line) from None
 
     def write_agents(self) -> None:
         """Match the file's agents to the desk's by login; keep ids that are free, give new ones otherwise."""

@@ -13,7 +13,7 @@ import sys
 import click
 
 from models import directory, search, tickets
-from models.errors import InvalidInput, NotFound, SportelloError
+from models.errors import NotFound
 from models.query import QUERY_HELP
 from models.tables import Ticket
 from models.timeline import events_of
