@@ -53,7 +53,7 @@ def busy_desk(admin: Agent, agent: Agent) -> None:
     org = directory.add_organization("Acme Srl", tier="premium", industry="retail", region="Lombardia")
     alice = directory.add_customer("alice@acme.example", "Alice Àlvarez", "+39 02 1234", organization=org)
     bob = directory.add_customer("bob@example.com", "Bob")
-    queue = directory.add_queue("Billing", "Invoices and refunds")
+    queue = directory.add_queue("Billing", "Invoices and refunds", actor=admin)
     article = FAQArticle.create(title="Refunds", body="How refunds work", category="Billing", status="published")
     FAQRevision.create(article=article, number=1, title="Refunds", body="How refunds work", note="first version")
     SavedView.create(name="Urgent", query="prio:urgent", owner=None, position=1)
