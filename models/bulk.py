@@ -36,6 +36,7 @@ from .tables import ALL_TABLES
 
 __all__ = [
     "CHUNK_ROWS",
+    "analyze",
     "NULL_MARKER",
     "column_names",
     "load_settings",
@@ -254,3 +255,15 @@ def rebuild_fulltext() -> None:
     fulltext.rebuild()
     for key, value in _FTS_DEFAULTS.items():
         database.execute_sql("INSERT INTO ticket_fts (ticket_fts, rank) VALUES (?, ?)", (key, current.get(key, value)))
+
+
+def analyze() -> None:
+    """Give PostgreSQL's planner statistics for freshly loaded tables (autovacuum would only get
+    there minutes later, and until then it plans a million-row desk as if it were empty). SQLite
+    plans this schema well without statistics, so it is left alone."""
+    if not is_postgres():
+        return
+    from .tables import ALL_TABLES
+
+    for name in [model._meta.table_name for model in ALL_TABLES] + ["ticket_search"]:
+        database.execute_sql(f'ANALYZE "{name}"')

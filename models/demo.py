@@ -339,6 +339,7 @@ def build_demo(
                     progress(counts["tickets"], tickets)
         bulk.rebuild_fulltext()
         bulk.reset_sequences()
+        bulk.analyze()
     return {
         "agents": len(desk.agent_ids),
         "queues": len(desk.queue_ids),

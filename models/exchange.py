@@ -540,4 +540,5 @@ def import_jsonl(inp: TextIO, *, actor: Agent) -> dict[str, int]:
             importer.finish()
         bulk.rebuild_fulltext()
         bulk.reset_sequences()
+        bulk.analyze()
     return importer.counts
