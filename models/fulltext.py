@@ -31,7 +31,7 @@ __all__ = [
 MESSAGE_CHARS = 100_000
 TICKET_CHARS = 600_000
 
-_WORDLIKE = re.compile(r"\w", re.UNICODE)
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # "_" is a word character, but a token on neither backend
 
 
 def index_ticket(number: int, subject: str, body: str = "") -> None:
@@ -93,8 +93,8 @@ def rebuild() -> None:
 
 
 def searchable(text: str) -> bool:
-    """True when ``text`` holds at least one indexable character (punctuation alone matches nothing)."""
-    return bool(_WORDLIKE.search(text))
+    """True when ``text`` holds a letter or digit: punctuation (and "_") alone matches nothing."""
+    return bool(_LETTER_OR_DIGIT.search(text))
 
 
 def fts5_expression(phrases: Sequence[str], joiner: str = "AND") -> str:

@@ -18,7 +18,6 @@ import hashlib
 import json
 import math
 import operator
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,7 +61,6 @@ _OPEN_SQL = pw.SQL("('new', 'open', 'pending', 'on_hold')")
 _CLOSED_SQL = pw.SQL("('resolved', 'closed')")
 
 _FOREIGN_CURSOR = "this page cursor does not belong to this query"
-_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # "_" is a word character but a token on neither backend
 
 
 @dataclass(frozen=True)
@@ -170,8 +168,8 @@ def _page_size(limit: int) -> int:
 
 def _plan(query: Query, me: Agent | None) -> _Plan:
     where = [_filter_condition(f, me) for f in query.filters] + [_date_condition(d) for d in query.dates]
-    words = tuple(_clean(t.text) for t in query.terms if not t.negated and _searchable(t.text))
-    excluded = tuple(_clean(t.text) for t in query.terms if t.negated and _searchable(t.text))
+    words = tuple(_clean(t.text) for t in query.terms if not t.negated and fulltext.searchable(t.text))
+    excluded = tuple(_clean(t.text) for t in query.terms if t.negated and fulltext.searchable(t.text))
     order = _order(query, bool(words))
     return _Plan(tuple(where), words, excluded, order, _fingerprint(query, order))
 
@@ -179,10 +177,6 @@ def _plan(query: Query, me: Agent | None) -> _Plan:
 def _clean(text: str) -> str:
     """``text`` as either driver accepts it: no NUL characters, no lone surrogates."""
     return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
-
-
-def _searchable(text: str) -> bool:
-    return fulltext.searchable(text) and bool(_LETTER_OR_DIGIT.search(text))
 
 
 def _quoted(value: str) -> str:
