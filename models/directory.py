@@ -8,7 +8,7 @@ from . import validate
 from .db import write_transaction
 from .enums import Role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from .tables import Agent, Customer, Organization, Queue
+from .tables import Agent, Customer, Organization, Queue, Tag
 
 __all__ = [
     "find_customer",
@@ -20,6 +20,7 @@ __all__ = [
     "find_queue",
     "add_queue",
     "list_queues",
+    "list_tags",
 ]
 
 
@@ -118,3 +119,8 @@ def add_queue(name: str, description: str = "", *, actor: Agent) -> Queue:
             return Queue.create(name=name, description=validate.text(description))
     except pw.IntegrityError:
         raise Conflict(f"queue {name!r} already exists") from None
+
+
+def list_tags(limit: int = 500) -> list[str]:
+    """Tag names known to the desk, in alphabetical order (what a tag picker offers)."""
+    return [row.name for row in Tag.select(Tag.name).order_by(Tag.name).limit(limit)]

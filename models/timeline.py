@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from .enums import EventKind, Visibility
 from .rows import load_joined
 from .tables import Agent, Customer, TicketEvent
 
-__all__ = ["events_of", "describe", "who"]
+__all__ = ["events_of", "describe", "who", "latest_event_id"]
 
 
 def events_of(number: int, *, public_only: bool = False, since_version: int | None = None) -> list[TicketEvent]:
@@ -25,6 +25,15 @@ def events_of(number: int, *, public_only: bool = False, since_version: int | No
     if since_version is not None:
         query = query.where(TicketEvent.version > since_version)
     return load_joined(query, TicketEvent, [(Agent, "actor"), (Customer, "customer")])
+
+
+def latest_event_id() -> int:
+    """The id of the newest event on the desk (0 on an empty one).
+
+    Every change to any ticket appends an event, so this one number moving is how a screen learns,
+    with a single index lookup, that something changed since it last looked.
+    """
+    return TicketEvent.select(fn.MAX(TicketEvent.id)).scalar() or 0
 
 
 def who(event: TicketEvent) -> str:

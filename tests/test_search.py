@@ -477,6 +477,35 @@ def test_paging_a_filtered_relevance_search(crowd):
     assert sorted(toner_first) == sorted(t.number for t in crowd if "toner" in t.subject)
 
 
+@pytest.mark.parametrize("query", ["sort:updated-desc", "sort:due-asc", "sort:priority-asc", "status:open sort:due-desc",
+                                   "printer number sort:created-desc", "printer", "toner printer"])
+def test_an_offset_page_is_that_slice_of_the_walk_and_its_cursor_goes_on(crowd, query, monkeypatch):
+    import models.search as search
+
+    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 9)  # relevance: offsets inside and past the window
+    walk = found(query)
+    for offset in (0, 1, 5, 8, 9, 10, 17, len(walk) - 3, len(walk) - 1, len(walk), len(walk) + 5):
+        page = search_tickets(query, limit=4, offset=offset)
+        assert [t.number for t in page.tickets] == walk[offset : offset + 4], offset
+        rest = []
+        cursor = page.next_cursor
+        while cursor is not None:
+            more = search_tickets(query, limit=4, after=cursor)
+            rest += [t.number for t in more.tickets]
+            cursor = more.next_cursor
+        assert [t.number for t in page.tickets] + rest == walk[offset:], offset
+
+
+def test_offset_is_checked(db, admin):
+    new(admin, "Printer on fire")
+    first = search_tickets("", limit=1)
+    for bad in (-1, 1.5, "3", 2**40):
+        with pytest.raises(QueryError, match="offset"):
+            search_tickets("", offset=bad)
+    with pytest.raises(QueryError, match="either after a cursor or at an offset"):
+        search_tickets("", offset=1, after=first.next_cursor or cursor_of({"q": "x", "s": "y", "k": []}))
+
+
 def test_cursor_keeps_microseconds(db):
     rows = insert_tickets([{"subject": f"t{i}", "updated_at": T0 + timedelta(microseconds=i % 3)} for i in range(9)])
     expected = _expected(rows, "updated", True)
