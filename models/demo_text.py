@@ -439,10 +439,9 @@ SPAM_REASONS = ("spam", "duplicate request", "sent by mistake")
 
 # name, query — shared views (no owner).
 SAVED_VIEWS = (
-    ("Unassigned", "is:unassigned is:open sort:created-asc"),
+    ("Oldest unassigned", "is:unassigned is:open sort:created-asc"),
     ("Urgent and high", "prio:urgent,high is:open"),
-    ("Waiting on customer", "status:pending sort:updated-asc"),
-    ("On hold", "status:on_hold"),
+    ("Waiting longest", "status:pending sort:updated-asc"),
     ("Billing backlog", "queue:Billing is:open sort:created-asc"),
 )
 

@@ -33,12 +33,13 @@ __all__ = ["cli", "main", "open_tui", "DEMO_DB"]
 #: The file ``sportello demo`` uses, next to the default desk, when no database is configured.
 DEMO_DB = "demo.db"
 
-TUI_NOTICE = "sportello: the full-screen app arrives with the TUI; until then every task has a command (see --help)."
+def open_tui(state: CliState, url: str | None = None) -> None:
+    """Run the full-screen app on the desk at ``url`` (default: the configured desk)."""
+    from .app import run_app  # Textual loads only when the app opens
 
-
-def open_tui(db_url: str | None = None, *, as_login: str | None = None) -> None:
-    """Run the full-screen app on the desk at ``db_url``. The Textual app is not built yet: say so."""
-    echo_line(TUI_NOTICE, err=True)
+    if not _stdout_is_tty():
+        raise click.UsageError("the full-screen app needs a terminal; every task also has a command (see --help)")
+    run_app(url or state.db_url(), as_login=state.as_login, mouse=state.mouse)
 
 
 def _debug() -> bool:
@@ -94,20 +95,19 @@ class SportelloGroup(click.Group):
     help="The config file (default: $SPORTELLO_CONFIG, then config.toml in the user config dir).",
 )
 @click.option("--as", "as_login", metavar="LOGIN", help="Act as another agent (admins only).")
+@click.option("--no-mouse", is_flag=True, help="The full-screen app ignores the mouse (the terminal keeps its own selection).")
 @click.version_option(__version__, "--version", prog_name="sportello", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_path: str | None, as_login: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, config_path: str | None, as_login: str | None, no_mouse: bool) -> None:
     """Sportello: a terminal helpdesk where every change is an event on the ticket's timeline.
 
     You act as your OS login, which must be an agent of the desk (`sportello init` makes the
     first one an admin). Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 conflict,
     4 not found.
     """
-    ctx.obj = CliState(cli_db=db, config_path=config_path, as_login=as_login)
+    ctx.obj = CliState(cli_db=db, config_path=config_path, as_login=as_login, mouse=not no_mouse)
     if ctx.invoked_subcommand is None:
-        open_tui(None, as_login=as_login)
-        click.echo(ctx.get_help())
-        ctx.exit(0)
+        open_tui(ctx.obj)
 
 
 @cli.command()
@@ -159,7 +159,14 @@ def demo(state: CliState, count: int, seed: int, no_tui: bool) -> None:
                 echo_line(f"  {one_line(key.replace('_', ' '))}: {one_line(value)}")
     echo_line(f"Try: sportello --db {shlex.quote(one_line(describe_location(url)))} ticket list")
     if not no_tui:
-        open_tui(url, as_login=state.as_login)
+        open_tui(state, url)
+
+
+def _stdout_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _stderr_is_tty() -> bool:

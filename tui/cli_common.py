@@ -24,6 +24,7 @@ from models.tables import Agent, Ticket, TicketEvent, utcnow
 from models.timeline import describe, who
 from models.validate import MAX_BODY_BYTES
 
+from . import render
 from .textsafe import cells, dumps_json, one_line, safe_text
 
 __all__ = [
@@ -49,6 +50,7 @@ class CliState:
     cli_db: str | None = None  # --db
     config_path: str | None = None  # --config
     as_login: str | None = None  # --as
+    mouse: bool = True  # not --no-mouse
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     _config: Config | None = None
 
@@ -142,17 +144,8 @@ def when(value: datetime | None) -> str:
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:
-    """How long ago, in at most four characters: ``now``, ``12m``, ``5h``, ``3d``, ``2w``, ``11mo``, ``2y``."""
-    if value is None:
-        return ""
-    seconds = max(0, int(((now or utcnow()) - value).total_seconds()))
-    for unit, size, limit in (("m", 60, 60), ("h", 3600, 24), ("d", 86400, 14), ("w", 604800, 9)):
-        if seconds < size:
-            return "now"
-        if seconds < size * limit:
-            return f"{seconds // size}{unit}"
-    days = seconds // 86400
-    return f"{days // 30}mo" if days < 365 else f"{days // 365}y"
+    """How long ago, in at most four characters (see :func:`tui.render.age`)."""
+    return render.age(value, now or utcnow())
 
 
 # --- rows as JSON -------------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""The Sportello app: screens, global keys, the command palette, live updates and terminal hygiene."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from models.errors import SportelloError
+
+from .desk import Desk
+from .textsafe import one_line
+
+__all__ = ["SportelloApp", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app"]
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+#: How often the app looks for changes made by others (one indexed MAX() per look).
+POLL_SECONDS = 1.0
+
+
+class TooSmallScreen(Screen):
+    """Shown instead of everything else while the terminal is smaller than 80×24."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="small.quit")]
+
+    def compose(self):
+        yield Static("", id="too-small")
+
+    def show(self, width: int, height: int) -> None:
+        self.query_one("#too-small", Static).update(
+            Text(f"Terminal too small: {width}×{height}.\nSportello needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press ctrl+q to quit.")
+        )
+
+
+class SportelloApp(App[None]):
+    """A terminal helpdesk: triage the queue, follow each ticket's timeline, change it safely."""
+
+    CSS_PATH = "sportello.tcss"
+    TITLE = "Sportello"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("colon", "command_palette", "Palette", show=False, id="app.palette"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette_ctrl"),
+    ]
+
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        now: Callable[[], datetime] | None = None,
+        blink: bool = True,
+        poll: float | None = POLL_SECONDS,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.now = now or desk.now
+        self.blink = blink
+        self.poll = poll
+        self.latest_change = 0
+        self.drafts: dict[tuple[int, str], str] = {}  # (ticket, reply|note) -> unsent text
+        self.animation_level = "none"
+        self._keymap = keymap or {}
+
+    def on_mount(self) -> None:
+        from .queue_screen import QueueScreen
+
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.push_screen(QueueScreen(self.desk, now=self.now))
+        if self.poll:
+            self.set_interval(self.poll, self.look_for_changes)
+        self._check_size()
+
+    # --- live updates --------------------------------------------------------------------
+
+    def look_for_changes(self) -> None:
+        self.run_worker(self._latest_change, thread=True, group="poll", exclusive=True, exit_on_error=False)
+
+    def _latest_change(self) -> None:
+        latest = self.desk.latest_change()
+        self.call_from_thread(self._changed, latest)
+
+    def _changed(self, latest: int) -> None:
+        if latest == self.latest_change:
+            return
+        first = self.latest_change == 0
+        self.latest_change = latest
+        if first:
+            for screen in self.screen_stack:
+                if hasattr(screen, "seen_change"):
+                    screen.seen_change = screen.seen_change or latest
+            return
+        handler = getattr(self.screen, "desk_changed", None)
+        if handler is not None:
+            handler(latest)
+
+    # --- errors from workers -------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, SportelloError):
+            message = error.message
+        else:
+            message = f"internal error: {type(error).__name__}: {error}"
+            if os.environ.get("SPORTELLO_DEBUG") == "1":
+                raise error
+        self.notify(one_line(message, 400), severity="error", markup=False, timeout=10)
+
+    # --- size ----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        top = self.screen_stack[-1] if self.screen_stack else None
+        if small:
+            if isinstance(top, TooSmallScreen):
+                top.show(width, height)
+            else:
+                screen = TooSmallScreen()
+                self.push_screen(screen, callback=None)
+                self.call_after_refresh(screen.show, width, height)
+        elif isinstance(top, TooSmallScreen):
+            self.pop_screen()
+
+    # --- help and the palette ------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("Help", "Every key, by screen (? or F1)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def run_app(url: str, *, as_login: str | None = None, mouse: bool = True) -> None:
+    """Open the desk at ``url`` and run the app until the user quits."""
+    desk = Desk.open(url, as_login=as_login)
+    SportelloApp(desk).run(mouse=mouse)

@@ -1,0 +1,263 @@
+"""The TUI's one seam to the data: a :class:`Desk` whose methods call ``models`` and return plain rows.
+
+Every method runs in a worker thread, never on the UI thread, and returns frozen dataclasses
+that hold plain values, so a widget can never trigger a lazy ORM query while it paints. Each
+worker thread keeps its own connection (Peewee connections are per thread).
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from models import agents, directory, search, tickets, timeline, views
+from models.config import describe_location
+from models.db import database, open_database, storage_errors
+from models.enums import TRANSITIONS, Status, Visibility
+from models.errors import Conflict, SportelloError
+from models.query import Query, parse_query
+from models.tables import Agent, Ticket, TicketEvent, utcnow
+from models.views import View
+
+__all__ = ["Desk", "QueueRow", "EventRow", "TicketView", "Outcome", "user_at_host"]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One ticket as a queue line shows it."""
+
+    number: int
+    version: int
+    subject: str
+    customer: str
+    organization: str
+    status: str
+    priority: str
+    assignee: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One timeline event, already described in words."""
+
+    id: int
+    version: int
+    at: datetime
+    who: str
+    kind: str
+    internal: bool
+    by_customer: bool
+    summary: str
+    body: str
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket's header fields and its timeline (all of it, or what the customer may see)."""
+
+    number: int
+    version: int
+    subject: str
+    status: str
+    priority: str
+    customer: str
+    organization: str
+    tier: str
+    assignee: str
+    queue: str
+    tags: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    merged_into: int | None
+    next_statuses: tuple[str, ...]
+    events: tuple[EventRow, ...]
+    customer_view: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one ticket of a bulk action went: ``error`` is None when the change was made."""
+
+    number: int
+    error: str | None = None
+    conflict: bool = False
+
+
+def user_at_host() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _customer_label(ticket: Ticket) -> str:
+    customer = ticket.customer
+    if customer is None:
+        return ""
+    return customer.name or customer.email
+
+
+def _customer_full(ticket: Ticket) -> str:
+    customer = ticket.customer
+    if customer is None:
+        return ""
+    return f"{customer.name} <{customer.email}>" if customer.name else customer.email
+
+
+def queue_row(ticket: Ticket) -> QueueRow:
+    return QueueRow(
+        number=ticket.number,
+        version=ticket.version,
+        subject=ticket.subject,
+        customer=_customer_label(ticket),
+        organization=ticket.organization.name if ticket.organization else "",
+        status=ticket.status,
+        priority=ticket.priority,
+        assignee=ticket.assignee.login if ticket.assignee else "",
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+    )
+
+
+def event_row(event: TicketEvent) -> EventRow:
+    return EventRow(
+        id=event.id,
+        version=event.version,
+        at=event.at,
+        who=timeline.who(event),
+        kind=event.kind,
+        internal=event.visibility != Visibility.PUBLIC,
+        by_customer=event.customer_id is not None,
+        summary=timeline.describe(event),
+        body=event.body or "",
+    )
+
+
+class Desk:
+    """The open desk and the agent using it."""
+
+    def __init__(self, url: str, me: Agent, *, where: str | None = None, user_host: str | None = None) -> None:
+        self.url = url
+        self.me = me
+        self.where = where if where is not None else describe_location(url)
+        self.user_host = user_host if user_host is not None else user_at_host()
+
+    @classmethod
+    def open(cls, url: str, *, as_login: str | None = None) -> Desk:
+        """Open the desk at ``url`` (it must exist) as the OS login, or ``as_login`` for an admin."""
+        open_database(url)
+        with storage_errors(describe_location(url)):
+            me = agents.resolve_actor(agents.os_login(), as_login)
+        return cls(url, me)
+
+    def _connected(self) -> None:
+        database.connect(reuse_if_open=True)
+
+    def _call(self, fn: Callable, *args, **kwargs):
+        self._connected()
+        with storage_errors(self.where):
+            return fn(*args, **kwargs)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def check_query(self, text: str) -> Query:
+        """The parsed query, or a QueryError naming what is wrong (no database access)."""
+        return parse_query(text)
+
+    def queue_page(
+        self, query: str, *, after: str | None = None, offset: int = 0, limit: int = 100
+    ) -> tuple[list[QueueRow], str | None]:
+        page = self._call(search.search_tickets, query, me=self.me, limit=limit, after=after, offset=offset)
+        return [queue_row(t) for t in page.tickets], page.next_cursor
+
+    def count(self, query: str) -> int:
+        return self._call(search.count_tickets, query, me=self.me)
+
+    def latest_change(self) -> int:
+        return self._call(timeline.latest_event_id)
+
+    def views(self) -> list[View]:
+        return self._call(views.list_views, self.me)
+
+    def save_view(self, name: str, query: str, *, shared: bool = False) -> View:
+        return self._call(views.save_view, self.me, name, query, shared=shared)
+
+    def delete_view(self, view_id: int) -> None:
+        self._call(views.delete_view, self.me, view_id)
+
+    def ticket(self, number: int, *, customer_view: bool = False) -> TicketView:
+        return self._call(self._ticket, number, customer_view)
+
+    def _ticket(self, number: int, customer_view: bool) -> TicketView:
+        ticket = tickets.get_ticket(number)
+        org = ticket.organization
+        events = timeline.events_of(number, public_only=customer_view)
+        return TicketView(
+            number=ticket.number,
+            version=ticket.version,
+            subject=ticket.subject,
+            status=ticket.status,
+            priority=ticket.priority,
+            customer=_customer_full(ticket),
+            organization=org.name if org else "",
+            tier=org.tier if org else "",
+            assignee=ticket.assignee.login if ticket.assignee else "",
+            queue=ticket.queue.name if ticket.queue else "",
+            tags=tuple(tickets.state_of(ticket).tags),
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            merged_into=ticket.merged_into_id,
+            next_statuses=tuple(sorted(TRANSITIONS[Status(ticket.status)], key=list(Status).index)),
+            events=tuple(event_row(e) for e in events),
+            customer_view=customer_view,
+        )
+
+    def agent_logins(self) -> list[tuple[str, str]]:
+        """(login, name) of every active agent, for the assign picker."""
+        return self._call(lambda: [(a.login, a.name) for a in agents.list_agents() if a.active])
+
+    def tag_names(self) -> list[str]:
+        return self._call(directory.list_tags)
+
+    # --- changing ------------------------------------------------------------------------
+
+    def set_status(self, number: int, status: str, reason: str | None, version: int | None) -> None:
+        self._call(tickets.set_status, self.me, number, status, reason=reason, expect_version=version)
+
+    def set_priority(self, number: int, priority: str, reason: str, version: int | None) -> None:
+        self._call(tickets.set_priority, self.me, number, priority, reason=reason, expect_version=version)
+
+    def assign(self, number: int, login: str | None, version: int | None) -> None:
+        self._call(tickets.set_assignee, self.me, number, login, expect_version=version)
+
+    def change_tags(self, number: int, add: Iterable[str], remove: Iterable[str], version: int | None) -> None:
+        self._call(tickets.change_tags, self.me, number, add=add, remove=remove, expect_version=version)
+
+    def reply(self, number: int, body: str, version: int | None) -> None:
+        self._call(tickets.add_reply, self.me, number, body, expect_version=version)
+
+    def note(self, number: int, body: str, version: int | None) -> None:
+        self._call(tickets.add_note, self.me, number, body, expect_version=version)
+
+    def bulk(self, targets: dict[int, int], change: Callable[[int, int], None]) -> list[Outcome]:
+        """Apply ``change(number, version)`` to each ticket on its own; one refusal stops no other."""
+        outcomes = []
+        for number, version in targets.items():
+            try:
+                change(number, version)
+            except Conflict as err:
+                outcomes.append(Outcome(number, err.message, conflict=True))
+            except SportelloError as err:
+                outcomes.append(Outcome(number, err.message))
+            else:
+                outcomes.append(Outcome(number))
+        return outcomes
+
+    def now(self) -> datetime:
+        return utcnow()

@@ -1,0 +1,70 @@
+"""``?`` / F1: every key of the app, grouped by where it works, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+__all__ = ["HelpScreen", "key_groups"]
+
+
+def _keys(binding: Binding) -> str:
+    names = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        names.append({"slash": "/", "question_mark": "?", "colon": ":", "space": "space", "escape": "esc"}.get(key, key))
+    return " ".join(names)
+
+
+def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(title, [(keys, what)]) for every screen and widget, in the order a new user meets them."""
+    from .app import SportelloApp
+    from .composer import Composer
+    from .queue_screen import QueueScreen
+    from .queue_table import QueueTable
+    from .ticket_screen import TicketScreen
+    from .timeline_view import Timeline
+
+    def rows(*classes) -> list[tuple[str, str]]:
+        seen, found = set(), []
+        for cls in classes:
+            for binding in cls.BINDINGS:
+                if isinstance(binding, Binding) and binding.description and binding.action not in seen:
+                    seen.add(binding.action)
+                    found.append((_keys(binding), binding.description))
+        return found
+
+    queue = rows(QueueTable, QueueScreen)
+    queue = [r for r in queue if not r[1].startswith("View ")] + [("1 … 9", "Saved view 1 to 9")]
+    return [
+        ("Everywhere", rows(SportelloApp)),
+        ("Queue", queue),
+        ("Ticket", rows(TicketScreen, Timeline)),
+        ("Writing a reply or note", rows(Composer)),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    """The full key reference; any of esc, q, ? or F1 closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help"):
+            yield Label(Text("Sportello keys — the footer shows the ones that apply now"), classes="dialog-title")
+            with VerticalScroll():
+                for title, rows in key_groups():
+                    text = Text()
+                    text.append(title + "\n", style="bold underline")
+                    for keys, what in rows:
+                        text.append(f"  {keys:<22}", style="bold")
+                        text.append(f"{what}\n")
+                    yield Static(text)
+            yield Label(Text("esc close · ctrl+p or : finds any action by name"), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,391 @@
+"""The home screen: saved views as tabs, filter-as-you-type, the windowed queue, bulk actions."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Static, Tab, Tabs
+from textual.worker import WorkerFailed
+
+from models.enums import TRANSITIONS, Status
+from models.errors import QueryError
+from models.query import parse_query
+from models.search import saved_view_queries
+from models.views import View
+
+from . import flows
+from .desk import Desk, Outcome
+from .header import DeskHeader
+from .pickers import ConfirmScreen, TextPrompt
+from .queue_table import QueueTable
+from .textsafe import one_line
+
+__all__ = ["QueueScreen", "combine_queries"]
+
+FILTER_DELAY = 0.12  # seconds of typing pause before the filter runs
+
+
+def combine_queries(view: str, typed: str) -> str:
+    """The view's query refined by what was typed; a typed ``sort:`` replaces the view's."""
+    typed_query = parse_query(typed)
+    if typed_query.sort is not None:
+        view = " ".join(w for w in view.split() if not w.lower().startswith("sort:"))
+    return " ".join(part for part in (view, typed) if part.strip())
+
+
+class QueueScreen(Screen):
+    """Triage: pick a view, narrow it, open or change tickets."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="queue.filter"),
+        Binding("escape", "clear", "Clear", show=False, id="queue.clear"),
+        Binding("s", "status", "Status", id="queue.status"),
+        Binding("p", "priority", "Priority", id="queue.priority"),
+        Binding("a", "assign", "Assign", id="queue.assign"),
+        Binding("A", "take", "Take", id="queue.take"),
+        Binding("t", "tags", "Tags", id="queue.tags"),
+        Binding("ctrl+s", "save_view", "Save view", id="queue.save_view"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
+        Binding("f", "faq", "FAQ", show=False, id="queue.faq"),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
+        *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
+    ]
+
+    def __init__(self, desk: Desk, *, now=None) -> None:
+        super().__init__()
+        self.desk = desk
+        self._now = now
+        self.views: list[View] = []
+        self.view_index = 0
+        self.typed = ""
+        self._filter_timer: Timer | None = None
+        self.seen_change = 0
+        self._rebuilding_tabs = False
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(self.desk)
+        self.views = [View(name, query) for name, query in saved_view_queries().items()]
+        yield Tabs(*self._tabs(), id="views")
+        with Horizontal(id="filter-bar"):
+            yield Label("/", id="filter-prompt")
+            yield Input(placeholder="words, \"phrases\", status:open prio:high tag:vip … (esc clears)", id="filter")
+        yield Static("", id="filter-error")
+        yield QueueTable(self.desk, now=self._now, id="queue")
+        yield Static("", id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#views", Tabs).can_focus = False
+        self.query_one("#filter-bar").display = False
+        self.query_one("#filter-error").display = False
+        self.table.focus()
+        self._run()
+        self._load_views()
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one("#queue", QueueTable)
+
+    # --- views ---------------------------------------------------------------------------
+
+    @work(thread=True, group="views", exclusive=True, exit_on_error=False)
+    def _load_views(self) -> None:
+        found = self.desk.views()
+        self.app.call_from_thread(self._views_loaded, found)
+
+    def _views_loaded(self, found: list[View]) -> None:
+        if found == self.views:
+            return
+        current = self.views[self.view_index] if self.views else None
+        self.views = found
+        if current is not None:
+            self.view_index = next((i for i, v in enumerate(found) if (v.name, v.query) == (current.name, current.query)), 0)
+        self._show_tabs()
+
+    def _tabs(self) -> list[Tab]:
+        tabs = []
+        for index, view in enumerate(self.views):
+            key = f"{index + 1} " if index < 9 else ""
+            tabs.append(Tab(Text(key + one_line(view.name, 24)), id=f"view-{index}"))
+        return tabs
+
+    @work(group="tabs", exclusive=True, exit_on_error=False)
+    async def _show_tabs(self) -> None:
+        tabs = self.query_one("#views", Tabs)
+        self._rebuilding_tabs = True
+        try:
+            with self.app.batch_update():
+                await tabs.clear()
+                for tab in self._tabs():
+                    await tabs.add_tab(tab)
+                tabs.active = f"view-{self.view_index}"
+        finally:
+            self.call_after_refresh(setattr, self, "_rebuilding_tabs", False)
+
+    @on(Tabs.TabActivated, "#views")
+    def tab_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab is None or event.tab.id is None or self._rebuilding_tabs:
+            return
+        index = int(event.tab.id.removeprefix("view-"))
+        if index != self.view_index:
+            self.view_index = index
+            self._run()
+
+    def action_view(self, index: int) -> None:
+        if index < len(self.views):
+            self.query_one("#views", Tabs).active = f"view-{index}"
+
+    @property
+    def view(self) -> View:
+        return self.views[self.view_index]
+
+    # --- filter --------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-bar").display = True
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def typed_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(event.value))
+
+    def _apply_filter(self, text: str) -> None:
+        self.typed = text
+        self._run()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._apply_filter(self.query_one("#filter", Input).value)
+        self.table.focus()
+
+    def _run(self) -> None:
+        """Show the current view refined by the filter, or say what is wrong with the filter."""
+        error = self.query_one("#filter-error", Static)
+        try:
+            text = combine_queries(self.view.query, self.typed)
+            parse_query(text)
+        except QueryError as err:
+            error.update(Text(one_line(f"✗ {err.message}", 200)))
+            error.display = True
+            return
+        error.display = False
+        self.table.show_query(text)
+
+    def action_clear(self) -> None:
+        if self.table.marked:
+            self.table.clear_marks()
+            return
+        bar = self.query_one("#filter-bar")
+        if bar.display or self.typed:
+            self.query_one("#filter", Input).value = ""
+            bar.display = False
+            if self.typed:
+                self.typed = ""
+                self._run()
+            self.query_one("#filter-error").display = False
+            self.table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+            event.stop()
+            self.action_clear()
+
+    # --- status line ---------------------------------------------------------------------
+
+    @on(QueueTable.Changed)
+    def update_status(self) -> None:
+        table = self.table
+        total = table.total
+        parts = ["counting…" if total is None else f"{total:,} ticket{'s' if total != 1 else ''}"]
+        if table.total:
+            parts.append(f"row {table.cursor + 1:,}")
+        if table.marked:
+            parts.append(f"{len(table.marked)} marked (esc clears)")
+        query = table.query_text
+        if query:
+            parts.append(f"query: {query}")
+        self.query_one("#queue-status", Static).update(Text(one_line(" · ".join(parts), 300)))
+
+    # --- opening -------------------------------------------------------------------------
+
+    @on(QueueTable.Opened)
+    def open_ticket(self, event: QueueTable.Opened) -> None:
+        from .ticket_screen import TicketScreen
+
+        self.app.push_screen(TicketScreen(self.desk, event.number, now=self._now))
+
+    # --- live updates --------------------------------------------------------------------
+
+    def desk_changed(self, change: int) -> None:
+        """Something changed on the desk: refresh what is on screen (called by the app)."""
+        if change != self.seen_change:
+            self.seen_change = change
+            self.table.reload()
+            self._load_views()
+
+    def on_screen_resume(self) -> None:
+        self.desk_changed(getattr(self.app, "latest_change", self.seen_change))
+
+    def action_reload(self) -> None:
+        self.table.reload()
+        self._load_views()
+
+    def action_faq(self) -> None:
+        self.notify("The FAQ screen is not built yet.", markup=False)
+
+    # --- actions on tickets --------------------------------------------------------------
+
+    def _targets(self) -> dict[int, int]:
+        table = self.table
+        if table.marked:
+            return dict(table.marked)
+        row = table.current_row
+        return {row.number: row.version} if row else {}
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("status", "priority", "assign", "take", "tags"):
+            return bool(self._targets()) or None
+        if action == "save_view":
+            return bool(self.typed.strip()) or None
+        return True
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def action_status(self) -> None:
+        targets = self._targets()
+        row = self.table.current_row
+        if len(targets) == 1 and row is not None and row.number in targets:
+            choices = [s.value for s in Status if s in TRANSITIONS[Status(row.status)]]
+            asked = await flows.ask_status(self.app, choices, row.status)
+        else:
+            asked = await flows.ask_status(self.app, flows.next_statuses(""), None)
+        self._apply(targets, asked)
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def action_priority(self) -> None:
+        targets = self._targets()
+        row = self.table.current_row
+        current = row.priority if row is not None and len(targets) == 1 else None
+        self._apply(targets, await flows.ask_priority(self.app, current))
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def action_assign(self) -> None:
+        targets = self._targets()
+        agents = await self._in_thread(self.desk.agent_logins)
+        if agents is None:
+            return
+        row = self.table.current_row
+        current = row.assignee if row is not None and len(targets) == 1 else None
+        self._apply(targets, await flows.ask_assignee(self.app, agents, current))
+
+    def action_take(self) -> None:
+        self._apply(self._targets(), flows.take(self.desk.me.login))
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def action_tags(self) -> None:
+        targets = self._targets()
+        known = await self._in_thread(self.desk.tag_names)
+        if known is None:
+            return
+        self._apply(targets, await flows.ask_tags(self.app, None, known, count=len(targets)))
+
+    async def _in_thread(self, fn):
+        """``fn()`` run in a thread worker; None when it failed (the app has said why)."""
+        worker = self.run_worker(fn, thread=True, group="lookup", exit_on_error=False)
+        try:
+            return await worker.wait()
+        except WorkerFailed:
+            return None
+
+    def _apply(self, targets: dict[int, int], asked) -> None:
+        if asked is None or not targets:
+            return
+        change, what = asked
+        self._run_change(targets, change, what)
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def _run_change(self, targets: dict[int, int], change, what: str) -> None:
+        outcomes = self.desk.bulk(targets, lambda n, v: change(self.desk, n, v))
+        self.app.call_from_thread(self._changed, outcomes, what)
+
+    def _changed(self, outcomes: list[Outcome], what: str) -> None:
+        done = [o for o in outcomes if o.error is None]
+        refused = [o for o in outcomes if o.error is not None]
+        if len(outcomes) == 1 and refused:
+            self.notify(one_line(f"#{refused[0].number}: {refused[0].error}", 400), severity="warning", markup=False, timeout=8)
+        elif refused:
+            lines = [f"{what}: {len(done)} of {len(outcomes)} tickets changed; refused:"]
+            lines += [one_line(f"#{o.number}: {o.error}", 200) for o in refused[:5]]
+            if len(refused) > 5:
+                lines.append(f"…and {len(refused) - 5} more")
+            self.notify("\n".join(lines), severity="warning", markup=False, timeout=12)
+        else:
+            self.notify(one_line(f"{what}: {len(done)} ticket{'s' if len(done) != 1 else ''} changed", 200), markup=False)
+        if self.table.marked:
+            for outcome in done:
+                self.table.marked.pop(outcome.number, None)
+        self.table.reload()
+
+    # --- saved views ---------------------------------------------------------------------
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def action_save_view(self) -> None:
+        query = combine_queries(self.view.query, self.typed)
+        name = await self.app.push_screen_wait(TextPrompt(f"Save {one_line(query, 50)!s} as a view named:", max_length=100))
+        if not name:
+            return
+        shared = await self.app.push_screen_wait(ConfirmScreen("Share it with the whole team?", yes="Shared", no="Just me"))
+        view = await self._in_thread(lambda: self.desk.save_view(name, query, shared=shared))
+        if view is None:
+            return
+        self.notify(one_line(f"Saved view {view.name!r}", 200), markup=False)
+        self.typed = ""
+        self.query_one("#filter", Input).value = ""
+        self.query_one("#filter-bar").display = False
+        self.views.append(view)
+        self.view_index = len(self.views) - 1
+        self._show_tabs()
+        self._run()
+
+    def remove_view(self, view: View) -> None:
+        self._remove_view(view)
+
+    @work(thread=True, group="views", exit_on_error=False)
+    def _remove_view(self, view: View) -> None:
+        self.desk.delete_view(view.id)
+        self.app.call_from_thread(self._view_removed, view)
+
+    def _view_removed(self, view: View) -> None:
+        self.notify(one_line(f"Removed view {view.name!r}", 200), markup=False)
+        if self.view == view:
+            self.view_index = 0
+        self._load_views()
+        self._run()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        commands = [(f"View: {one_line(v.name, 40)}", one_line(v.query or "every ticket", 80), (lambda i=i: self.action_view(i))) for i, v in enumerate(self.views)]
+        commands += [
+            ("Filter", "Filter the queue as you type (/)", self.action_filter),
+            ("Reload", "Fetch the queue again (ctrl+r)", self.action_reload),
+            ("Set status", "Of the marked tickets, or the one under the cursor (s)", self.action_status),
+            ("Set priority", "With a reason (p)", self.action_priority),
+            ("Assign", "To an agent, or nobody (a)", self.action_assign),
+            ("Take", "Assign to me (A)", self.action_take),
+            ("Tags", "Add or remove tags (t)", self.action_tags),
+        ]
+        if self.typed.strip():
+            commands.append(("Save filter as a view", "Personal or shared (ctrl+s)", self.action_save_view))
+        commands += [
+            (f"Remove view: {one_line(v.name, 40)}", "Delete this saved view", (lambda v=v: self.remove_view(v)))
+            for v in self.views
+            if not v.built_in
+        ]
+        return commands

@@ -1,0 +1,372 @@
+"""The queue: a Line API table that shows a window of a query's tickets, however many match.
+
+It never holds the result in a widget: :class:`~tui.queue_window.QueueWindow` keeps a bounded
+set of chunks and says what to fetch; fetches run in thread workers and come back as messages.
+Painting a line never waits for the database: a row not loaded yet shows as ``…`` for the
+moment it takes to arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from .desk import Desk, QueueRow
+from .queue_window import CHUNK, Fetch, QueueWindow
+from .render import age, priority_label, status_label
+from .textsafe import cells, one_line
+
+__all__ = ["QueueTable", "Column", "columns_for"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+
+
+def columns_for(width: int) -> list[Column]:
+    """The queue's columns for a table ``width`` cells wide; the subject takes what is left."""
+    wide = width >= 110
+    fixed = [
+        Column("mark", "", 1),
+        Column("number", "#", 7),
+        Column("subject", "Subject", 0),
+        Column("customer", "Customer / org", 24 if wide else 13),
+        Column("status", "Status", 10),
+        Column("priority", "Priority", 9),
+        Column("assignee", "Assignee", 12 if wide else 8),
+        Column("age", "Age", 4),
+        Column("updated", "Upd", 4),
+    ]
+    used = sum(c.width for c in fixed) + len(fixed) - 1
+    subject = max(8, width - used)
+    return [Column(c.key, c.title, subject) if c.key == "subject" else c for c in fixed]
+
+
+def _cells(row: QueueRow, now: datetime, marked: bool) -> dict[str, str]:
+    who = row.customer
+    if row.organization:
+        who = f"{who} / {row.organization}" if who else row.organization
+    return {
+        "mark": "●" if marked else " ",
+        "number": str(row.number),
+        "subject": row.subject,
+        "customer": who,
+        "status": status_label(row.status),
+        "priority": priority_label(row.priority),
+        "assignee": row.assignee or "—",
+        "age": age(row.created_at, now),
+        "updated": age(row.updated_at, now),
+    }
+
+
+class QueueTable(ScrollView, can_focus=True):
+    """A query's tickets, one per line, fetched as they scroll into view."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="queue.up"),
+        Binding("g,home", "first", "First", show=False, id="queue.first"),
+        Binding("G,end", "last", "Last", show=False, id="queue.last"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="queue.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="queue.page_up"),
+        Binding("enter", "open", "Open", id="queue.open"),
+        Binding("space", "mark", "Mark", id="queue.mark"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "queue-table--header",
+        "queue-table--cursor",
+        "queue-table--marked",
+        "queue-table--loading",
+        "queue-table--stale",
+        "queue-table--status-new",
+        "queue-table--status-open",
+        "queue-table--status-pending",
+        "queue-table--status-on_hold",
+        "queue-table--status-resolved",
+        "queue-table--status-closed",
+        "queue-table--priority-urgent",
+        "queue-table--priority-high",
+        "queue-table--priority-normal",
+        "queue-table--priority-low",
+    }
+
+    cursor = reactive(0, always_update=True)
+
+    class Opened(Message):
+        """The user opened the ticket under the cursor."""
+
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    class Changed(Message):
+        """The count, the cursor or the marks changed (the screen updates its status line)."""
+
+    class Loaded(Message):
+        """The first rows of a new query are on screen."""
+
+    class Counted(Message, bubble=False):
+        """A count arrived from a worker (internal)."""
+
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
+    class Fetched(Message, bubble=False):
+        """A chunk of rows arrived from a worker, or failed to (internal)."""
+
+        def __init__(self, fetch: Fetch, rows: list[QueueRow], next_cursor: str | None, failed: bool = False) -> None:
+            super().__init__()
+            self.fetch = fetch
+            self.rows = rows
+            self.next_cursor = next_cursor
+            self.failed = failed
+
+    def __init__(self, desk: Desk, *, now=None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.desk = desk
+        self.query_text = ""
+        self.window: QueueWindow[QueueRow] = QueueWindow()
+        self.marked: dict[int, int] = {}  # ticket number -> the version the user last saw
+        self._now = now or desk.now
+        self._follow: int | None = None  # keep the cursor on this ticket across a reload
+        self._fetch_scheduled = False
+        self._announced = True
+
+    # --- the query -----------------------------------------------------------------------
+
+    def show_query(self, text: str) -> None:
+        """Show the tickets matching ``text`` (already checked), from the top."""
+        self.query_text = text
+        self.window.reset(keep_stale=False)
+        self.marked.clear()
+        self._announced = False
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+        self._count(self.window.generation, text)
+        self._resize_virtual()
+        self._schedule_fetch()
+
+    def reload(self) -> None:
+        """Fetch again what is on screen, keeping the cursor on its ticket and the old rows meanwhile."""
+        row = self.current_row
+        self._follow = row.number if row else None
+        self.window.reset(keep_stale=True)
+        self._count(self.window.generation, self.query_text)
+        self._schedule_fetch()
+
+    @property
+    def current_row(self) -> QueueRow | None:
+        row, _ = self.window.row(self.cursor)
+        return row
+
+    @property
+    def total(self) -> int | None:
+        return self.window.total
+
+    # --- fetching ------------------------------------------------------------------------
+
+    @work(thread=True, group="queue-count", exclusive=True, exit_on_error=False)
+    def _count(self, generation: int, text: str) -> None:
+        total = self.desk.count(text)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Counted(generation, total))
+
+    def _schedule_fetch(self) -> None:
+        if not self._fetch_scheduled:
+            self._fetch_scheduled = True
+            self.call_later(self._fetch_missing)
+
+    def _fetch_missing(self) -> None:
+        self._fetch_scheduled = False
+        first = int(self.scroll_y)
+        for fetch in self.window.wanted(first, first + self.size.height + 1)[:3]:
+            self._load(fetch, self.query_text)
+
+    @work(thread=True, group="queue-rows", exit_on_error=False)
+    def _load(self, fetch: Fetch, text: str) -> None:
+        try:
+            rows, next_cursor = self.desk.queue_page(text, after=fetch.after, offset=fetch.offset, limit=CHUNK)
+        except Exception:
+            self.post_message(self.Fetched(fetch, [], None, failed=True))
+            raise
+        self.post_message(self.Fetched(fetch, rows, next_cursor))
+
+    def on_queue_table_counted(self, message: Counted) -> None:
+        if self.window.set_total(message.generation, message.total):
+            self._after_data()
+
+    def on_queue_table_fetched(self, message: Fetched) -> None:
+        if message.failed:
+            self.window.failed(message.fetch)
+            return
+        if not self.window.store(message.fetch, message.rows, message.next_cursor):
+            return
+        for row in message.rows:
+            if row.number in self.marked:
+                self.marked[row.number] = row.version
+        if self._follow is not None:
+            for at, row in enumerate(message.rows):
+                if row.number == self._follow:
+                    self.cursor = message.fetch.chunk * CHUNK + at
+                    self._follow = None
+                    break
+        self._after_data()
+        if not self._announced and message.fetch.chunk == 0:
+            self._announced = True
+            self.call_after_refresh(self.post_message, self.Loaded())
+
+    def _after_data(self) -> None:
+        self._resize_virtual()
+        rows = self.window.known_rows
+        if rows and self.cursor >= rows:
+            self.cursor = rows - 1
+        self.refresh()
+        self._schedule_fetch()
+        self.post_message(self.Changed())
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.window.known_rows + 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._resize_virtual()
+        self._schedule_fetch()
+
+    # --- painting ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        columns = columns_for(width)
+        if y == 0:
+            return self._strip(columns, {c.key: c.title for c in columns}, self.get_component_rich_style("queue-table--header"), width)
+        index = int(self.scroll_y) + y - 1
+        if index >= self.window.known_rows:
+            if index == 0 and self.window.total == 0:
+                return self._message_strip("No tickets match.", width)
+            if index == 0 and self.window.total is None and not self.window.loaded(0):
+                return self._message_strip("Loading…", width)
+            return Strip.blank(width, self.rich_style)
+        row, stale = self.window.row(index)
+        if row is None:
+            self._schedule_fetch()
+            return self._message_strip("…", width)
+        base = self.rich_style
+        if stale:
+            base += self.get_component_rich_style("queue-table--stale")
+        if row.number in self.marked:
+            base += self.get_component_rich_style("queue-table--marked")
+        if index == self.cursor:
+            base += self.get_component_rich_style("queue-table--cursor")
+        values = _cells(row, self._now(), row.number in self.marked)
+        styles = {
+            "status": self.get_component_rich_style(f"queue-table--status-{row.status}", partial=True),
+            "priority": self.get_component_rich_style(f"queue-table--priority-{row.priority}", partial=True),
+        }
+        return self._strip(columns, values, base, width, styles)
+
+    def _message_strip(self, text: str, width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("queue-table--loading")
+        return Strip([Segment(one_line(text, width).ljust(width), style)], width)
+
+    def _strip(
+        self, columns: list[Column], values: dict[str, str], base: Style, width: int, styles: dict[str, Style] | None = None
+    ) -> Strip:
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for at, column in enumerate(columns):
+            if at:
+                text.append(" ", base)
+            cell = one_line(values.get(column.key, ""), column.width)
+            right = column.key == "number"
+            padding = " " * max(0, column.width - cells(cell))
+            style = base + styles[column.key] if styles and column.key in styles else base
+            text.append(padding + cell if right else cell + padding, style)
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, base)
+
+    # --- the cursor ----------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._keep_visible()
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def _page(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def _keep_visible(self) -> None:
+        top = int(self.scroll_y)
+        rows_shown = max(1, self.size.height - 1 - (1 if self.show_horizontal_scrollbar else 0))
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + rows_shown:
+            self.scroll_to(y=self.cursor - rows_shown + 1, animate=False)
+        self._schedule_fetch()
+
+    def _move(self, to: int) -> None:
+        rows = self.window.known_rows
+        self.cursor = max(0, min(to, rows - 1)) if rows else 0
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.window.known_rows - 1)
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + self._page())
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - self._page())
+
+    def action_open(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Opened(row.number))
+
+    def action_mark(self) -> None:
+        row = self.current_row
+        if row is None:
+            return
+        if row.number in self.marked:
+            del self.marked[row.number]
+        else:
+            self.marked[row.number] = row.version
+        self._move(self.cursor + 1)
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_y) + event.y - 1
+        if event.y >= 1 and 0 <= index < self.window.known_rows:
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_open()
+

@@ -1,0 +1,72 @@
+"""How the TUI shows statuses, priorities, times and stored text.
+
+Meaning never rides on colour alone: every status and priority has a glyph and a word, and the
+colour only repeats them. Every stored string reaches the screen as a ``rich.text.Text`` built
+from :func:`tui.textsafe.safe_text`, so markup stays literal and control characters never reach
+the terminal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from .textsafe import one_line, safe_text
+
+__all__ = ["STATUS_LABELS", "PRIORITY_LABELS", "status_label", "priority_label", "age", "when", "plain", "line"]
+
+#: Status -> what the queue shows (glyph, then the word).
+STATUS_LABELS = {
+    "new": "✦ new",
+    "open": "● open",
+    "pending": "◐ pending",
+    "on_hold": "‖ on hold",
+    "resolved": "✓ resolved",
+    "closed": "✕ closed",
+}
+
+#: Priority -> what the queue shows; the number of marks grows with urgency.
+PRIORITY_LABELS = {
+    "urgent": "▲▲ urgent",
+    "high": "▲ high",
+    "normal": "· normal",
+    "low": "▽ low",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, one_line(status))
+
+
+def priority_label(priority: str) -> str:
+    return PRIORITY_LABELS.get(priority, one_line(priority))
+
+
+def age(value: datetime | None, now: datetime) -> str:
+    """How long ago, in at most four characters: ``now``, ``12m``, ``5h``, ``3d``, ``2w``, ``11mo``, ``2y``."""
+    if value is None:
+        return ""
+    seconds = max(0, int((now - value).total_seconds()))
+    for unit, size, limit in (("m", 60, 60), ("h", 3600, 24), ("d", 86400, 14), ("w", 604800, 9)):
+        if seconds < size:
+            return "now"
+        if seconds < size * limit:
+            return f"{seconds // size}{unit}"
+    days = seconds // 86400
+    return f"{days // 30}mo" if days < 365 else f"{days // 365}y"
+
+
+def when(value: datetime | None) -> str:
+    """A stored time for people: ``2026-01-05 14:02`` (UTC, as everywhere on the desk)."""
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+def plain(value: object, style: str = "") -> Text:
+    """Stored multi-line text as inert ``Text``: controls replaced, markup kept literal."""
+    return Text(safe_text("" if value is None else str(value)), style=style)
+
+
+def line(value: object, width: int | None = None, style: str = "") -> Text:
+    """Stored text as one inert line of at most ``width`` cells."""
+    return Text(one_line(value, width), style=style, no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,334 @@
+"""One ticket: its header, its timeline (all of it, or the customer's view), the composer and the actions."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import tempfile
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import WorkerFailed
+
+from models.errors import Conflict
+
+from . import flows
+from .composer import NOTE, REPLY, Composer
+from .desk import Desk, TicketView
+from .header import DeskHeader
+from .pickers import ConfirmScreen
+from .render import age, priority_label, status_label, when
+from .textsafe import one_line
+from .timeline_view import Timeline
+
+__all__ = ["TicketScreen", "ticket_header"]
+
+
+def ticket_header(view: TicketView, now) -> Text:
+    """The ticket's header lines: subject, who, state, dates — as inert text."""
+    text = Text()
+    text.append(f"#{view.number} ", style="bold")
+    text.append(one_line(view.subject, 300), style="bold")
+    if view.customer_view:
+        text.append("   [CUSTOMER VIEW: what the customer sees]", style="reverse")
+    text.append("\n")
+    who = one_line(view.customer or "no customer", 80)
+    if view.organization:
+        who += f" · {one_line(view.organization, 60)}"
+        if view.tier:
+            who += f" ({one_line(view.tier, 20)})"
+    text.append(who + "\n")
+    state = [status_label(view.status), priority_label(view.priority), f"assignee {one_line(view.assignee or '—', 30)}"]
+    if view.queue:
+        state.append(f"queue {one_line(view.queue, 30)}")
+    if view.merged_into:
+        state.append(f"merged into #{view.merged_into}")
+    text.append(" · ".join(state) + "\n")
+    tags = " ".join(one_line(t, 40) for t in view.tags) or "—"
+    text.append(one_line(f"tags {tags}", 300) + "\n")
+    text.append(
+        f"created {when(view.created_at)} ({age(view.created_at, now)} ago) · "
+        f"updated {when(view.updated_at)} ({age(view.updated_at, now)} ago) · version {view.version}"
+    )
+    return text
+
+
+class TicketScreen(Screen):
+    """A ticket's full story, and everything that can be done to it."""
+
+    BINDINGS = [
+        Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
+        Binding("n", "compose('note')", "Note", id="ticket.note"),
+        Binding("s", "status", "Status", id="ticket.status"),
+        Binding("p", "priority", "Priority", id="ticket.priority"),
+        Binding("a", "assign", "Assign", id="ticket.assign"),
+        Binding("A", "take", "Take", id="ticket.take"),
+        Binding("t", "tags", "Tags", id="ticket.tags"),
+        Binding("v", "toggle_view", "Customer view", id="ticket.customer_view"),
+        Binding("e", "editor", "$EDITOR", show=False, id="ticket.editor"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
+        Binding("f", "faq", "FAQ", show=False, id="ticket.faq"),
+        Binding("q,escape", "close", "Back", id="ticket.close"),
+    ]
+
+    def __init__(self, desk: Desk, number: int, *, now=None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.number = number
+        self._now = now or desk.now
+        self.view: TicketView | None = None
+        self.customer_view = False
+        self.seen_change = 0
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(self.desk, title=f"ticket #{self.number}")
+        yield Static(Text(f"#{self.number} loading…"), id="ticket-header")
+        yield Timeline(id="timeline")
+        yield Composer(blink=getattr(self.app, "blink", True), id="composer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.composer.display = False
+        self.timeline.focus()
+        self.seen_change = getattr(self.app, "latest_change", 0)
+        self.load()
+        drafts = getattr(self.app, "drafts", {})
+        for kind in (REPLY, NOTE):
+            if drafts.get((self.number, kind)):
+                self.composer.start(kind, drafts[(self.number, kind)])
+                self.notify("Your unsent draft is back.", markup=False)
+                break
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one("#timeline", Timeline)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
+
+    # --- loading -------------------------------------------------------------------------
+
+    @work(thread=True, group="ticket-load", exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        view = self.desk.ticket(self.number, customer_view=self.customer_view)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view: TicketView) -> None:
+        if view.customer_view != self.customer_view:
+            return  # the toggle moved on while this loaded
+        self.view = view
+        self.query_one("#ticket-header", Static).update(ticket_header(view, self._now()))
+        self.timeline.show(view)
+        self.refresh_bindings()
+
+    def desk_changed(self, change: int) -> None:
+        if change != self.seen_change:
+            self.seen_change = change
+            self.load()
+
+    def on_screen_resume(self) -> None:
+        self.desk_changed(getattr(self.app, "latest_change", self.seen_change))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_toggle_view(self) -> None:
+        self.customer_view = not self.customer_view
+        self.notify("Customer view: only what the customer may see." if self.customer_view else "Agent view: everything.", markup=False)
+        self.load()
+
+    def action_faq(self) -> None:
+        self.notify("The FAQ screen is not built yet.", markup=False)
+
+    # --- closing -------------------------------------------------------------------------
+
+    @work(group="ticket-close", exclusive=True, exit_on_error=False)
+    async def action_close(self) -> None:
+        if self.composer.display:
+            await self._close_composer()
+            return
+        self.dismiss()
+
+    async def _close_composer(self) -> None:
+        if self.composer.draft.strip():
+            if not await self.app.push_screen_wait(ConfirmScreen("Discard this draft?", yes="Discard", no="Keep editing")):
+                self.composer.area.focus()
+                return
+        self._forget_draft(self.composer.kind)
+        self.composer.set_text("")
+        self.composer.display = False
+        self.timeline.focus()
+
+    @on(Composer.Close)
+    def composer_close(self) -> None:
+        self.action_close()
+
+    # --- composing -----------------------------------------------------------------------
+
+    def action_compose(self, kind: str) -> None:
+        if self.composer.display and self.composer.kind != kind and self.composer.draft.strip():
+            self.notify("Finish or close the draft you are writing first.", severity="warning", markup=False)
+            self.composer.area.focus()
+            return
+        draft = getattr(self.app, "drafts", {}).get((self.number, kind), "")
+        self.composer.start(kind, draft)
+        self.refresh_bindings()
+
+    @on(Composer.DraftChanged)
+    def keep_draft(self, event: Composer.DraftChanged) -> None:
+        drafts = getattr(self.app, "drafts", None)
+        if drafts is not None:
+            if event.body.strip():
+                drafts[(self.number, event.kind)] = event.body
+            else:
+                drafts.pop((self.number, event.kind), None)
+
+    def _forget_draft(self, kind: str) -> None:
+        getattr(self.app, "drafts", {}).pop((self.number, kind), None)
+
+    @on(Composer.Send)
+    def send(self, event: Composer.Send) -> None:
+        if not event.body.strip():
+            self.notify("The message is empty.", severity="warning", markup=False)
+            return
+        version = self.view.version if self.view else None
+        self._send(event.kind, event.body, version)
+
+    @work(thread=True, group="ticket-send", exclusive=True, exit_on_error=False)
+    def _send(self, kind: str, body: str, version: int | None) -> None:
+        try:
+            if kind == REPLY:
+                self.desk.reply(self.number, body, version)
+            else:
+                self.desk.note(self.number, body, version)
+        except Conflict as err:
+            self.app.call_from_thread(self._conflict, err.message)
+            return
+        self.app.call_from_thread(self._sent, kind, body)
+
+    def _sent(self, kind: str, body: str) -> None:
+        if self.composer.draft == body:  # nothing typed meanwhile
+            self.composer.set_text("")
+            self.composer.display = False
+            self.timeline.focus()
+        self._forget_draft(kind)
+        self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
+        self.load()
+
+    def _conflict(self, message: str) -> None:
+        self.notify(one_line(message, 400) + " — the ticket is refreshed; your draft is kept.", severity="warning", markup=False, timeout=10)
+        self.load()
+
+    @on(Composer.Edit)
+    def composer_edit(self) -> None:
+        self.action_editor()
+
+    def action_editor(self) -> None:
+        if not self.composer.display:
+            self.action_compose(REPLY)
+        edited = self._edit_externally(self.composer.draft)
+        if edited is not None:
+            self.composer.set_text(edited)
+
+    def _edit_externally(self, text: str) -> str | None:
+        """The draft after the user edited it in $VISUAL / $EDITOR (None if that failed)."""
+        command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        handle, path = tempfile.mkstemp(prefix=f"sportello-{self.number}-", suffix=".md")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            try:
+                suspended = self.app.suspend() if not self.app.is_headless else contextlib.nullcontext()
+                with suspended:
+                    result = subprocess.run([*command, path], check=False)
+            except SuspendNotSupported:
+                self.notify("This terminal cannot hand over to an editor.", severity="warning", markup=False)
+                return None
+            except OSError as exc:
+                self.notify(one_line(f"Cannot run the editor {command[0]!r}: {exc.strerror}", 200), severity="error", markup=False)
+                return None
+            if result.returncode != 0:
+                self.notify(f"The editor exited with status {result.returncode}; the draft is unchanged.", severity="warning", markup=False)
+                return None
+            with open(path, encoding="utf-8", errors="replace") as file:
+                return file.read()
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+    # --- changing the ticket -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("status", "priority", "assign", "take", "tags", "compose", "editor"):
+            return self.view is not None and not self.customer_view or None
+        return True
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_status(self) -> None:
+        if self.view:
+            self._apply(await flows.ask_status(self.app, list(self.view.next_statuses), self.view.status))
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_priority(self) -> None:
+        if self.view:
+            self._apply(await flows.ask_priority(self.app, self.view.priority))
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_assign(self) -> None:
+        agents = await self._in_thread(self.desk.agent_logins)
+        if self.view and agents is not None:
+            self._apply(await flows.ask_assignee(self.app, agents, self.view.assignee))
+
+    def action_take(self) -> None:
+        self._apply(flows.take(self.desk.me.login))
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_tags(self) -> None:
+        known = await self._in_thread(self.desk.tag_names)
+        if self.view and known is not None:
+            self._apply(await flows.ask_tags(self.app, self.view.tags, known))
+
+    async def _in_thread(self, fn):
+        worker = self.run_worker(fn, thread=True, group="lookup", exit_on_error=False)
+        try:
+            return await worker.wait()
+        except WorkerFailed:
+            return None
+
+    def _apply(self, asked) -> None:
+        if asked is None or self.view is None:
+            return
+        change, what = asked
+        self._change(change, what, self.view.version)
+
+    @work(thread=True, group="ticket-change", exit_on_error=False)
+    def _change(self, change, what: str, version: int) -> None:
+        try:
+            change(self.desk, self.number, version)
+        except Conflict as err:
+            self.app.call_from_thread(self._conflict, err.message)
+            return
+        self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {what}", 200), markup=False)
+        self.app.call_from_thread(self.load)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            ("Reply", "A public reply the customer will read (r)", lambda: self.action_compose(REPLY)),
+            ("Internal note", "Only agents see it (n)", lambda: self.action_compose(NOTE)),
+            ("Set status", "Move the ticket along (s)", self.action_status),
+            ("Set priority", "With a reason (p)", self.action_priority),
+            ("Assign", "To an agent, or nobody (a)", self.action_assign),
+            ("Take", "Assign to me (A)", self.action_take),
+            ("Tags", "Add or remove tags (t)", self.action_tags),
+            ("Customer view", "Show exactly what the customer may see, or everything (v)", self.action_toggle_view),
+            ("Edit draft in $EDITOR", "Write the reply in your own editor (e)", self.action_editor),
+            ("Reload", "Fetch the ticket again (ctrl+r)", self.action_reload),
+            ("Back to the queue", "(q)", self.action_close),
+        ]

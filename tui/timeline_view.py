@@ -1,0 +1,140 @@
+"""A ticket's timeline as a Line API view: messages in full, changes as one ``old → new`` line each.
+
+Lines are wrapped once per width and kept, so scrolling a thousand-event ticket only slices a
+list. Stored text is made inert (:mod:`tui.render`) and long words fold instead of pushing the
+layout sideways.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .desk import EventRow, TicketView
+from .render import plain, when
+
+__all__ = ["Timeline", "timeline_text"]
+
+_WITH_BODY = ("created", "reply", "note")
+
+
+def timeline_text(view: TicketView) -> list[tuple[str, Text]]:
+    """The timeline as (role, text) blocks; role picks the style (``message``, ``internal``, ``change``, ``customer``)."""
+    blocks: list[tuple[str, Text]] = []
+    for event in view.events:
+        blocks.extend(_event_blocks(event))
+    return blocks
+
+
+def _event_blocks(event: EventRow) -> list[tuple[str, Text]]:
+    stamp = when(event.at)
+    if event.kind in _WITH_BODY:
+        role = "internal" if event.internal else ("customer" if event.by_customer else "message")
+        head = Text()
+        head.append("◆ INTERNAL NOTE · " if event.internal else "▶ ")
+        head.append(plain(event.who))
+        head.append(f" · {stamp} · ")
+        head.append(plain(event.summary))
+        body = plain(event.body.rstrip() or "(empty)")
+        return [("gap", Text("")), (f"{role}-head", head), (role, body)]
+    line = Text("  · ")
+    line.append(stamp)
+    line.append("  ")
+    line.append(plain(event.who))
+    line.append("  ")
+    line.append(plain(event.summary))
+    if event.internal:
+        line.append("  (internal)")
+    return [("change", line)]
+
+
+class Timeline(ScrollView, can_focus=True):
+    """The conversation and the changes of one ticket, in time order."""
+
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Down", show=False, id="timeline.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="timeline.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="timeline.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="timeline.bottom"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="timeline.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "timeline--message-head",
+        "timeline--customer-head",
+        "timeline--internal-head",
+        "timeline--message",
+        "timeline--customer",
+        "timeline--internal",
+        "timeline--change",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.blocks: list[tuple[str, Text]] = []
+        self._lines: list[Strip] = []
+        self._width = 0
+
+    def show(self, view: TicketView) -> None:
+        """Show ``view``'s events; a reader at the bottom stays at the bottom, others stay put."""
+        at_end = self.is_vertical_scroll_end or not self.blocks
+        self.blocks = timeline_text(view)
+        self._width = 0
+        self._wrap()
+        if at_end:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._wrap()
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        if width == self._width and self._lines:
+            return
+        self._width = width
+        console: Console = self.app.console
+        lines: list[Strip] = []
+        for role, text in self.blocks:
+            if role == "gap":
+                lines.append(Strip.blank(width))
+                continue
+            style = self.get_component_rich_style(f"timeline--{role}")
+            body = role in ("message", "customer", "internal")
+            gutter = Text("│ " if not role == "internal" else "┃ ", style=style)
+            room = max(4, width - (gutter.cell_len if body else 0))
+            text = text.copy()
+            text.overflow = "fold"
+            text.no_wrap = False
+            for part in text.wrap(console, room, overflow="fold"):
+                row = Text.assemble(gutter, part) if body else part
+                if not body:
+                    row.stylize(style)
+                segments = list(row.render(console))
+                lines.append(Strip(segments).crop_extend(0, width, Style()))
+        self._lines = lines
+        self.virtual_size = Size(width, len(lines))
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._wrap()
+        if 0 <= index < len(self._lines):
+            return self._lines[index].apply_style(self.rich_style)
+        return Strip([Segment(" " * width, self.rich_style)], width)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
