@@ -24,8 +24,10 @@ MAX_QUERY_ITEMS = 30
 
 FILTER_NAMES = (
     "status", "prio", "assignee", "org", "customer", "tag",
-    "channel", "queue", "is", "created", "updated", "sort",
+    "channel", "queue", "is", "id", "created", "updated", "sort",
 )  # fmt: skip
+
+_TICKET_NUMBER = re.compile(r"#([0-9]{1,10})")
 
 QUERY_HELP = """\
 Words match the subject and messages; "quoted words" match a phrase.
@@ -33,6 +35,7 @@ Filters are name:value; a comma means OR, as in status:open,pending.
   status:new|open|pending|on_hold|resolved|closed   prio:low|normal|high|urgent
   assignee:me|none|LOGIN   org:NAME   customer:NAME   tag:NAME   queue:NAME
   channel:email|phone|web|chat|walk-in   is:unassigned|mine|open|closed
+  #123 or id:123,456 (ticket numbers)
   created: / updated:  >2026-01-31  <=2026-02-15  2026-01-01..2026-01-31
                        <7d (newer than 7 days)  >12h (older than 12 hours); units m h d w
   sort:updated|created|priority|due, optionally -asc or -desc (sort:created-asc)
@@ -200,6 +203,11 @@ def _tokens(text: str) -> list[_Token]:
             continue
         end = _scan(text, pos, '"')
         word = text[pos:end]
+        number = _TICKET_NUMBER.fullmatch(word)
+        if number:
+            pos = end
+            tokens.append(_Token(text[start:pos], negated, "id", (number.group(1),)))
+            continue
         field = _filter_field(word)
         if field is None:
             pos = end
@@ -226,6 +234,11 @@ def _canonical(field: str, value: str) -> str:
         return _choice(field, value)
     if field == "tag" or (field == "assignee" and value.lower() in ("me", "none")):
         return value.lower()
+    if field == "id":
+        value = value.removeprefix("#")
+        if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**31:
+            raise QueryError(f"id: takes ticket numbers, not {_show(value)}")
+        return str(int(value))
     return value
 
 

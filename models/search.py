@@ -289,6 +289,7 @@ _FILTERS: dict[str, Callable[[Sequence[str], Agent | None], list[_Cond]]] = {
     "customer": lambda values, me: [_in(Ticket.customer, _customers(values), nullable=True)],
     "assignee": _assignees,
     "is": lambda values, me: [_is(v, me) for v in values],
+    "id": lambda values, me: [_in(Ticket.number, [int(v) for v in values])],
 }
 
 

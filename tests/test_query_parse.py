@@ -234,7 +234,7 @@ def test_no_sort_means_none():
     "text, expected",
     [
         ("foo:bar", 'unknown filter "foo:" (known: status, prio, assignee, org, customer, tag, channel, '
-         "queue, is, created, updated, sort)"),
+         "queue, is, id, created, updated, sort)"),
         ("-Stato:aperto", 'unknown filter "Stato:"'),
         ("status:opne", 'unknown status "opne" (one of: new, open, pending, on_hold, resolved, closed)'),
         ("prio:medium", 'unknown priority "medium" (one of: low, normal, high, urgent)'),

@@ -769,3 +769,14 @@ def test_page_tickets_are_the_same_objects_the_orm_loads(db, admin, agent):
                 got, want = getattr(ticket, attr), getattr(loaded, attr)
                 assert (got and got.__data__) == (want and want.__data__)
     assert {t.number for t in search_tickets("").tickets} == {number, plain}
+
+
+def test_ticket_numbers_find_tickets(db, admin):
+    first, second, third = (new(admin, f"Printer {i}") for i in range(3))
+    assert matches(f"#{second}") == {second}
+    assert matches(f"id:{first},#{third}") == {first, third}
+    assert matches(f"printer -#{first}") == {second, third}
+    assert matches("#999999") == set()
+    for bad in ("id:abc", "id:0", "id:-3", "id:99999999999"):
+        with pytest.raises(QueryError, match="ticket numbers"):
+            search_tickets(bad)
