@@ -143,3 +143,37 @@ def export_text() -> str:
     out = io.StringIO()
     exchange.export_jsonl(out)
     return out.getvalue()
+
+
+# --- the TUI ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> str:
+    """A small demo desk built once per test process; each TUI test works on its own copy."""
+    from models import demo
+
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    open_database(f"sqlite:///{path}", create=True)
+    try:
+        agents.ensure_admin("ada", "Ada Admin")
+        demo.build_demo(tickets=150, seed=7, admin_login="ada")
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        close_database()
+    return str(path)
+
+
+@pytest.fixture
+def tui_desk(demo_template, tmp_path):
+    """A copy of the demo desk, open, as the Desk the app talks to (agent ada, fixed labels)."""
+    import shutil
+
+    from tui.desk import Desk
+
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    os.chmod(path, 0o600)
+    url = f"sqlite:///{path}"
+    open_database(url)
+    yield Desk(url, agents.get_agent("ada"), where="demo.db", user_host="ada@helpdesk")
+    close_database()

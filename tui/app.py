@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from rich.text import Text
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -72,6 +73,7 @@ class SportelloApp(App[None]):
         self.drafts: dict[tuple[int, str], str] = {}  # (ticket, reply|note) -> unsent text
         self.animation_level = "none"
         self._keymap = keymap or {}
+        self._started = False
 
     def on_mount(self) -> None:
         from .queue_screen import QueueScreen
@@ -79,6 +81,7 @@ class SportelloApp(App[None]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self.push_screen(QueueScreen(self.desk, now=self.now))
+        self._started = True
         if self.poll:
             self.set_interval(self.poll, self.look_for_changes)
         self._check_size()
@@ -122,22 +125,26 @@ class SportelloApp(App[None]):
 
     # --- size ----------------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        if self._started:  # before on_mount the home screen is not there to cover yet
+            self._check_size(event.size.width, event.size.height)
 
-    def _check_size(self) -> None:
-        width, height = self.size
+    def _check_size(self, width: int | None = None, height: int | None = None) -> None:
+        """Cover the app with a notice while the terminal is below 80×24; lift it when it grows."""
+        if width is None or height is None:
+            width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         top = self.screen_stack[-1] if self.screen_stack else None
         if small:
             if isinstance(top, TooSmallScreen):
                 top.show(width, height)
-            else:
+            elif not any(isinstance(s, TooSmallScreen) for s in self.screen_stack):
                 screen = TooSmallScreen()
-                self.push_screen(screen, callback=None)
+                self.push_screen(screen)
                 self.call_after_refresh(screen.show, width, height)
-        elif isinstance(top, TooSmallScreen):
-            self.pop_screen()
+        else:
+            while isinstance(self.screen_stack[-1], TooSmallScreen):
+                self.pop_screen()
 
     # --- help and the palette ------------------------------------------------------------
 

@@ -48,6 +48,23 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
+def _group_text(title: str, rows: list[tuple[str, str]]) -> Text:
+    """One group as two columns of ``keys  what`` entries, so the whole reference fits 80×24 better."""
+    text = Text()
+    text.append(title + "\n", style="bold underline")
+    half = (len(rows) + 1) // 2
+    left, right = rows[:half], rows[half:]
+    for index, (keys, what) in enumerate(left):
+        text.append(f" {keys:<13}", style="bold")
+        text.append(f"{what:<22}")
+        if index < len(right):
+            other_keys, other_what = right[index]
+            text.append(f" {other_keys:<13}", style="bold")
+            text.append(other_what)
+        text.append("\n")
+    return text
+
+
 class HelpScreen(ModalScreen[None]):
     """The full key reference; any of esc, q, ? or F1 closes it."""
 
@@ -58,12 +75,7 @@ class HelpScreen(ModalScreen[None]):
             yield Label(Text("Sportello keys — the footer shows the ones that apply now"), classes="dialog-title")
             with VerticalScroll():
                 for title, rows in key_groups():
-                    text = Text()
-                    text.append(title + "\n", style="bold underline")
-                    for keys, what in rows:
-                        text.append(f"  {keys:<22}", style="bold")
-                        text.append(f"{what}\n")
-                    yield Static(text)
+                    yield Static(_group_text(title, rows))
             yield Label(Text("esc close · ctrl+p or : finds any action by name"), classes="dialog-hint")
 
     def action_close(self) -> None:

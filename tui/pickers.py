@@ -21,7 +21,7 @@ __all__ = ["ChoiceScreen", "TextPrompt", "TagsScreen", "ConfirmScreen", "parse_t
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    """Pick one value from a list; with many choices, typing narrows it."""
+    """Pick one value from a list: typing narrows it, arrows move, enter chooses."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
 
@@ -34,8 +34,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.title_text), classes="dialog-title")
-            if len(self.choices) > 8:
-                yield Input(placeholder="type to narrow", id="choice-filter")
+            yield Input(placeholder="type to narrow, ↑↓ to move", id="choice-filter")
             yield OptionList(*self._options(""), id="choices")
             yield Label(Text("enter choose · esc cancel"), classes="dialog-hint")
 
@@ -52,8 +51,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one("#choices", OptionList)
         options.highlighted = 0 if options.option_count else None
-        if not self.query("#choice-filter"):
-            options.focus()
+        self.query_one("#choice-filter", Input).focus()
 
     @on(Input.Changed, "#choice-filter")
     def narrow(self, event: Input.Changed) -> None:

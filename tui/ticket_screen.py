@@ -74,7 +74,8 @@ class TicketScreen(Screen):
         Binding("e", "editor", "$EDITOR", show=False, id="ticket.editor"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
         Binding("f", "faq", "FAQ", show=False, id="ticket.faq"),
-        Binding("q,escape", "close", "Back", id="ticket.close"),
+        Binding("escape", "close", "Close", show=False, id="ticket.close"),
+        Binding("q", "back", "Back", id="ticket.back"),
     ]
 
     def __init__(self, desk: Desk, number: int, *, now=None) -> None:
@@ -154,6 +155,12 @@ class TicketScreen(Screen):
         if self.composer.display:
             await self._close_composer()
             return
+        self.dismiss()
+
+    def action_back(self) -> None:
+        """Back to the queue; an unsent draft stays with the app and comes back with the ticket."""
+        if self.composer.draft.strip():
+            self.notify(f"Draft for #{self.number} kept; open the ticket again to finish it.", markup=False)
         self.dismiss()
 
     async def _close_composer(self) -> None:
@@ -330,5 +337,5 @@ class TicketScreen(Screen):
             ("Customer view", "Show exactly what the customer may see, or everything (v)", self.action_toggle_view),
             ("Edit draft in $EDITOR", "Write the reply in your own editor (e)", self.action_editor),
             ("Reload", "Fetch the ticket again (ctrl+r)", self.action_reload),
-            ("Back to the queue", "(q)", self.action_close),
+            ("Back to the queue", "The draft, if any, is kept (q)", self.action_back),
         ]

@@ -89,7 +89,7 @@ class Timeline(ScrollView, can_focus=True):
         self._width = 0
         self._wrap()
         if at_end:
-            self.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         self.refresh()
 
     def on_resize(self) -> None:

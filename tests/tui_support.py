@@ -1,0 +1,71 @@
+"""What the TUI tests share: a fixed clock, the app as tests build it, and waiting for the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.pilot import Pilot
+
+from tui.app import SportelloApp
+from tui.desk import Desk
+from tui.queue_screen import QueueScreen
+from tui.ticket_screen import TicketScreen
+
+#: A day after the demo's own "now", so ages read the same on every run.
+NOW = datetime(2026, 11, 2, 9, 0)
+
+
+def make_app(desk: Desk, *, poll: float | None = None) -> SportelloApp:
+    return SportelloApp(desk, now=lambda: NOW, blink=False, poll=poll)
+
+
+def run(coro) -> None:
+    asyncio.run(coro)
+
+
+async def until(pilot: Pilot, predicate: Callable[[], object], what: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def queue_ready(pilot: Pilot) -> QueueScreen:
+    app = pilot.app
+
+    def ready() -> bool:
+        screen = app.screen
+        return isinstance(screen, QueueScreen) and screen.table.total is not None and (
+            screen.table.total == 0 or screen.table.window.loaded(screen.table.cursor)
+        )
+
+    await until(pilot, ready, "the queue")
+    await pilot.pause()
+    return app.screen
+
+
+async def ticket_ready(pilot: Pilot, version: int | None = None) -> TicketScreen:
+    app = pilot.app
+    await until(
+        pilot,
+        lambda: isinstance(app.screen, TicketScreen)
+        and app.screen.view is not None
+        and (version is None or app.screen.view.version >= version),
+        "the ticket",
+    )
+    await pilot.pause()
+    return app.screen
+
+
+def screen_strips(app: SportelloApp):
+    """The screen as the terminal would get it, line by line."""
+    return app.screen._compositor.render_strips()
+
+
+def screen_text(app: SportelloApp) -> str:
+    """Everything on screen as plain text (what a user reads)."""
+    return "\n".join(strip.text for strip in screen_strips(app))
