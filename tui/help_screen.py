@@ -35,11 +35,11 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
             for binding in cls.BINDINGS:
                 if isinstance(binding, Binding) and binding.description and binding.action not in seen:
                     seen.add(binding.action)
-                    found.append((_keys(binding), binding.description))
+                    found.append((_keys(binding), binding.tooltip or binding.description))
         return found
 
     queue = rows(QueueTable, QueueScreen)
-    queue = [r for r in queue if not r[1].startswith("View ")] + [("1 … 9", "Saved view 1 to 9")]
+    queue = [r for r in queue if not r[1].startswith("View ")] + [("1 … 9", "Saved view N")]
     return [
         ("Everywhere", rows(SportelloApp)),
         ("Queue", queue),
@@ -54,12 +54,14 @@ def _group_text(title: str, rows: list[tuple[str, str]]) -> Text:
     text.append(title + "\n", style="bold underline")
     half = (len(rows) + 1) // 2
     left, right = rows[:half], rows[half:]
+    key_width = min(16, max((len(k) for k, _ in rows), default=0)) + 1
+    what_width = max((len(w) for w, _ in ((w, 0) for _, w in left)), default=0) + 1
     for index, (keys, what) in enumerate(left):
-        text.append(f" {keys:<13}", style="bold")
-        text.append(f"{what:<22}")
+        text.append(f" {keys:<{key_width}}", style="bold")
+        text.append(f"{what:<{what_width}}")
         if index < len(right):
             other_keys, other_what = right[index]
-            text.append(f" {other_keys:<13}", style="bold")
+            text.append(f" {other_keys:<{key_width}}", style="bold")
             text.append(other_what)
         text.append("\n")
     return text

@@ -17,10 +17,18 @@ from textual.widgets.option_list import Option
 
 from .textsafe import one_line
 
-__all__ = ["ChoiceScreen", "TextPrompt", "TagsScreen", "ConfirmScreen", "parse_tag_edit"]
+__all__ = ["ChoiceScreen", "TextPrompt", "TagsScreen", "ConfirmScreen", "parse_tag_edit", "Dialog"]
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class Dialog(ModalScreen):
+    """What every dialog shares: the app's cursor-blink setting (off in tests and screenshots)."""
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = getattr(self.app, "blink", True)
+
+
+class ChoiceScreen(Dialog, ModalScreen[str | None]):
     """Pick one value from a list: typing narrows it, arrows move, enter chooses."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
@@ -49,6 +57,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         return options
 
     def on_mount(self) -> None:
+        super().on_mount()
         options = self.query_one("#choices", OptionList)
         options.highlighted = 0 if options.option_count else None
         self.query_one("#choice-filter", Input).focus()
@@ -80,7 +89,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog, ModalScreen[str | None]):
     """Ask for one line of text (a reason, a name); ``required`` refuses an empty answer."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
@@ -101,6 +110,7 @@ class TextPrompt(ModalScreen[str | None]):
             yield Label(Text("enter confirm · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#prompt-input", Input).focus()
 
     @on(Input.Submitted, "#prompt-input")
@@ -127,7 +137,7 @@ def parse_tag_edit(text: str, current: tuple[str, ...] | None) -> tuple[list[str
     return add, remove
 
 
-class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
+class TagsScreen(Dialog, ModalScreen[tuple[list[str], list[str]] | None]):
     """Edit tags: the ticket's tags as text (one ticket), or ``+add -remove`` (several)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="tags.cancel")]
@@ -150,6 +160,7 @@ class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
             yield Label(Text("enter apply · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#tags-input", Input).focus()
 
     @on(Input.Submitted, "#tags-input")
@@ -161,7 +172,7 @@ class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog, ModalScreen[bool]):
     """A yes/no question; esc means no."""
 
     BINDINGS = [

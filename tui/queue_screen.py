@@ -43,15 +43,15 @@ class QueueScreen(Screen):
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="queue.filter"),
-        Binding("escape", "clear", "Clear", show=False, id="queue.clear"),
-        Binding("s", "status", "Status", id="queue.status"),
-        Binding("p", "priority", "Priority", id="queue.priority"),
-        Binding("a", "assign", "Assign", id="queue.assign"),
-        Binding("A", "take", "Take", id="queue.take"),
-        Binding("t", "tags", "Tags", id="queue.tags"),
-        Binding("ctrl+s", "save_view", "Save view", id="queue.save_view"),
+        Binding("escape", "clear", "Clear", show=False, tooltip="Clear marks, then the filter", id="queue.clear"),
+        Binding("s", "status", "Status", tooltip="Set status (marked or current)", id="queue.status"),
+        Binding("p", "priority", "Prio", tooltip="Set priority, with a reason", id="queue.priority"),
+        Binding("a", "assign", "Assign", tooltip="Assign to an agent", id="queue.assign"),
+        Binding("A", "take", "Take", show=False, tooltip="Assign to me", id="queue.take"),
+        Binding("t", "tags", "Tags", tooltip="Add or remove tags", id="queue.tags"),
+        Binding("ctrl+s", "save_view", "Save view", tooltip="Save the filter as a view", id="queue.save_view"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
-        Binding("f", "faq", "FAQ", show=False, id="queue.faq"),
+        Binding("f", "faq", "FAQ", show=False, tooltip="FAQ (coming soon)", id="queue.faq"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
@@ -66,6 +66,7 @@ class QueueScreen(Screen):
         self._filter_timer: Timer | None = None
         self.seen_change = 0
         self._rebuilding_tabs = False
+        self._could_act = False
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(self.desk)
@@ -83,6 +84,7 @@ class QueueScreen(Screen):
         self.query_one("#views", Tabs).can_focus = False
         self.query_one("#filter-bar").display = False
         self.query_one("#filter-error").display = False
+        self.query_one("#filter", Input).cursor_blink = getattr(self.app, "blink", True)
         self.table.focus()
         self._run()
         self._load_views()
@@ -159,6 +161,7 @@ class QueueScreen(Screen):
     def _apply_filter(self, text: str) -> None:
         self.typed = text
         self._run()
+        self.refresh_bindings()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
@@ -214,6 +217,10 @@ class QueueScreen(Screen):
         if query:
             parts.append(f"query: {query}")
         self.query_one("#queue-status", Static).update(Text(one_line(" · ".join(parts), 300)))
+        can_act = bool(self._targets())
+        if can_act != self._could_act:  # the footer shows s/p/a/t only when there is a ticket to act on
+            self._could_act = can_act
+            self.refresh_bindings()
 
     # --- opening -------------------------------------------------------------------------
 
@@ -255,7 +262,7 @@ class QueueScreen(Screen):
         if action in ("status", "priority", "assign", "take", "tags"):
             return bool(self._targets()) or None
         if action == "save_view":
-            return bool(self.typed.strip()) or None
+            return bool(self.typed.strip())
         return True
 
     @work(group="action", exclusive=True, exit_on_error=False)

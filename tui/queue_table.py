@@ -45,7 +45,7 @@ def columns_for(width: int) -> list[Column]:
         Column("mark", "", 1),
         Column("number", "#", 7),
         Column("subject", "Subject", 0),
-        Column("customer", "Customer / org", 24 if wide else 13),
+        Column("customer", "Customer / org" if wide else "Customer", 24 if wide else 13),
         Column("status", "Status", 10),
         Column("priority", "Priority", 9),
         Column("assignee", "Assignee", 12 if wide else 8),
@@ -275,6 +275,8 @@ class QueueTable(ScrollView, can_focus=True):
         if index == self.cursor:
             base += self.get_component_rich_style("queue-table--cursor")
         values = _cells(row, self._now(), row.number in self.marked)
+        if index == self.cursor:  # the cursor's own colours win: the words still say it all
+            return self._strip(columns, values, base, width)
         styles = {
             "status": self.get_component_rich_style(f"queue-table--status-{row.status}", partial=True),
             "priority": self.get_component_rich_style(f"queue-table--priority-{row.priority}", partial=True),

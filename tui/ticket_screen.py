@@ -30,52 +30,50 @@ from .timeline_view import Timeline
 __all__ = ["TicketScreen", "ticket_header"]
 
 
-def ticket_header(view: TicketView, now) -> Text:
-    """The ticket's header lines: subject, who, state, dates — as inert text."""
-    text = Text()
-    text.append(f"#{view.number} ", style="bold")
-    text.append(one_line(view.subject, 300), style="bold")
+def ticket_header(view: TicketView, now, width: int = 200) -> Text:
+    """The ticket's header, one fact per line, each cut to ``width`` cells — as inert text."""
+    title = Text()
+    title.append(f"#{view.number} ", style="bold")
+    room = width - title.cell_len
     if view.customer_view:
-        text.append("   [CUSTOMER VIEW: what the customer sees]", style="reverse")
-    text.append("\n")
-    who = one_line(view.customer or "no customer", 80)
+        room -= 36
+    title.append(one_line(view.subject, max(8, room)), style="bold")
+    if view.customer_view:
+        title.append("  CUSTOMER VIEW: what they see ", style="reverse")
+    who = view.customer or "no customer"
     if view.organization:
-        who += f" · {one_line(view.organization, 60)}"
-        if view.tier:
-            who += f" ({one_line(view.tier, 20)})"
-    text.append(who + "\n")
-    state = [status_label(view.status), priority_label(view.priority), f"assignee {one_line(view.assignee or '—', 30)}"]
+        who += f" · {view.organization}" + (f" ({view.tier})" if view.tier else "")
+    state = [status_label(view.status), priority_label(view.priority), f"assignee {view.assignee or '—'}"]
     if view.queue:
-        state.append(f"queue {one_line(view.queue, 30)}")
+        state.append(f"queue {view.queue}")
     if view.merged_into:
         state.append(f"merged into #{view.merged_into}")
-    text.append(" · ".join(state) + "\n")
-    tags = " ".join(one_line(t, 40) for t in view.tags) or "—"
-    text.append(one_line(f"tags {tags}", 300) + "\n")
-    text.append(
+    state.append("tags " + (" ".join(view.tags) or "—"))
+    dates = (
         f"created {when(view.created_at)} ({age(view.created_at, now)} ago) · "
         f"updated {when(view.updated_at)} ({age(view.updated_at, now)} ago) · version {view.version}"
     )
-    return text
+    lines = [title] + [Text(one_line(line, width)) for line in (who, " · ".join(state), dates)]
+    return Text("\n").join(lines)
 
 
 class TicketScreen(Screen):
     """A ticket's full story, and everything that can be done to it."""
 
     BINDINGS = [
-        Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
-        Binding("n", "compose('note')", "Note", id="ticket.note"),
-        Binding("s", "status", "Status", id="ticket.status"),
-        Binding("p", "priority", "Priority", id="ticket.priority"),
-        Binding("a", "assign", "Assign", id="ticket.assign"),
-        Binding("A", "take", "Take", id="ticket.take"),
-        Binding("t", "tags", "Tags", id="ticket.tags"),
-        Binding("v", "toggle_view", "Customer view", id="ticket.customer_view"),
-        Binding("e", "editor", "$EDITOR", show=False, id="ticket.editor"),
+        Binding("r", "compose('reply')", "Reply", tooltip="Public reply to the customer", id="ticket.reply"),
+        Binding("n", "compose('note')", "Note", tooltip="Internal note (agents only)", id="ticket.note"),
+        Binding("s", "status", "Status", tooltip="Set status", id="ticket.status"),
+        Binding("p", "priority", "Prio", tooltip="Set priority, with a reason", id="ticket.priority"),
+        Binding("a", "assign", "Assign", tooltip="Assign to an agent", id="ticket.assign"),
+        Binding("A", "take", "Take", show=False, tooltip="Assign to me", id="ticket.take"),
+        Binding("t", "tags", "Tags", tooltip="Add or remove tags", id="ticket.tags"),
+        Binding("v", "toggle_view", "Cust. view", tooltip="Show exactly what the customer may see", id="ticket.customer_view"),
+        Binding("e", "editor", "$EDITOR", show=False, tooltip="Write the reply in $EDITOR", id="ticket.editor"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
-        Binding("f", "faq", "FAQ", show=False, id="ticket.faq"),
-        Binding("escape", "close", "Close", show=False, id="ticket.close"),
-        Binding("q", "back", "Back", id="ticket.back"),
+        Binding("f", "faq", "FAQ", show=False, tooltip="FAQ (coming soon)", id="ticket.faq"),
+        Binding("escape", "close", "Close", show=False, tooltip="Close the draft, else back", id="ticket.close"),
+        Binding("q", "back", "Back", tooltip="Back to the queue (a draft is kept)", id="ticket.back"),
     ]
 
     def __init__(self, desk: Desk, number: int, *, now=None) -> None:
@@ -125,9 +123,18 @@ class TicketScreen(Screen):
         if view.customer_view != self.customer_view:
             return  # the toggle moved on while this loaded
         self.view = view
-        self.query_one("#ticket-header", Static).update(ticket_header(view, self._now()))
+        self._show_header()
         self.timeline.show(view)
         self.refresh_bindings()
+
+    def _show_header(self) -> None:
+        if self.view is not None:
+            header = self.query_one("#ticket-header", Static)
+            width = max(20, header.content_region.width or self.size.width - 2)
+            header.update(ticket_header(self.view, self._now(), width))
+
+    def on_resize(self) -> None:
+        self._show_header()
 
     def desk_changed(self, change: int) -> None:
         if change != self.seen_change:
@@ -142,7 +149,6 @@ class TicketScreen(Screen):
 
     def action_toggle_view(self) -> None:
         self.customer_view = not self.customer_view
-        self.notify("Customer view: only what the customer may see." if self.customer_view else "Agent view: everything.", markup=False)
         self.load()
 
     def action_faq(self) -> None:
