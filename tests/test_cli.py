@@ -366,11 +366,11 @@ def test_demo_builds_a_small_desk_then_lists(run):
 # --- whole program behaviour --------------------------------------------------------------------
 
 
-def test_no_subcommand_shows_the_notice_and_help(cli_runner):
+def test_no_subcommand_without_a_terminal_says_the_app_needs_one(cli_runner):
     result = cli_runner()
-    assert result.exit_code == 0
-    assert "full-screen app arrives with the TUI" in result.stderr
-    assert "Usage: " in result.stdout and "ticket" in result.stdout
+    assert result.exit_code == 2
+    assert "the full-screen app needs a terminal" in result.stderr and "--help" in result.stderr
+    assert cli_runner("--help").stdout.startswith("Usage: ")
     assert cli_runner("--version").stdout.startswith("sportello ")
     assert cli_runner("--no-such-option").exit_code == 2
 
@@ -425,7 +425,7 @@ def test_demo_defaults_to_its_own_file_and_reuses_it(cli_runner):
     again = cli_runner("demo", "--tickets", "20")
     assert again.exit_code == 0, again.output
     assert "already there (20 tickets)" in again.stdout
-    assert "full-screen app arrives with the TUI" in again.stderr
+    assert "the full-screen app needs a terminal" in again.stderr  # the desk is ready; no app without a terminal
 
 
 def test_malformed_config_is_one_line_naming_the_line(cli_runner):

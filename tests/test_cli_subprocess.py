@@ -101,11 +101,11 @@ def test_ticket_from_stdin_and_errors_without_traceback(sportello):
     assert "Ciao, è rotto." in shown.stdout.decode()
 
 
-def test_no_subcommand_prints_the_notice_and_help(sportello):
+def test_no_subcommand_without_a_terminal_is_a_usage_error(sportello):
     result = sportello()
-    assert result.returncode == 0
-    assert b"full-screen app arrives with the TUI" in result.stderr
-    assert b"Usage: sportello" in result.stdout
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"sportello: the full-screen app needs a terminal")
+    assert result.stderr.count(b"\n") == 1
 
 
 def test_usage_errors_are_one_safe_line(sportello):
@@ -118,3 +118,60 @@ def test_usage_errors_are_one_safe_line(sportello):
         assert result.returncode == 2, stderr
         assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("sportello: ")
         assert not any(c in stderr for c in "\x1b\x07\u202e") and "Traceback" not in stderr
+
+
+def _run_in_terminal(command: list[str], env: dict, cwd, keys: bytes, wait_for: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
+    """Run ``command`` on a pseudo-terminal of 100×30; once ``wait_for`` shows, type ``keys``."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program, on the terminal
+        os.chdir(cwd)
+        os.execvpe(command[0], command, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    seen, sent, deadline = b"", False, time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break  # the program ended and closed the terminal
+                if not chunk:
+                    break
+                seen += chunk
+            if not sent and wait_for in seen:
+                time.sleep(0.3)
+                os.write(fd, keys)
+                sent = True
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status), seen
+        while time.monotonic() < deadline:  # the terminal closed: wait for the exit status
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status), seen
+            time.sleep(0.05)
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError(f"the app did not finish; it showed: {seen[-2000:]!r}")
+    finally:
+        os.close(fd)
+
+
+def test_sportello_opens_the_app_on_a_terminal_and_ctrl_q_quits(sportello, tmp_path):
+    built = sportello("demo", "--tickets", "40", "--no-tui")
+    assert built.returncode == 0, built.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
+               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), TERM="xterm-256color")  # fmt: skip
+    db = str(sportello.data / "demo.db")
+    code, seen = _run_in_terminal([sys.executable, "-m", "tui", "--db", db], env, tmp_path, b"\x11", b"Unassigned")
+    assert code == 0, seen[-2000:]
+    assert b"Sportello" in seen and b"tickets" in seen

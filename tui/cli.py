@@ -33,12 +33,21 @@ __all__ = ["cli", "main", "open_tui", "DEMO_DB"]
 #: The file ``sportello demo`` uses, next to the default desk, when no database is configured.
 DEMO_DB = "demo.db"
 
-def open_tui(state: CliState, url: str | None = None) -> None:
-    """Run the full-screen app on the desk at ``url`` (default: the configured desk)."""
+NO_TERMINAL = "the full-screen app needs a terminal; every task also has a command (see --help)"
+
+
+def open_tui(state: CliState, url: str | None = None, *, required: bool = True) -> None:
+    """Run the full-screen app on the desk at ``url`` (default: the configured desk).
+
+    Without a terminal this is a usage error, or, when not ``required``, a notice.
+    """
+    if not _stdout_is_tty():
+        if required:
+            raise click.UsageError(NO_TERMINAL)
+        echo_line(f"sportello: {NO_TERMINAL}", err=True)
+        return
     from .app import run_app  # Textual loads only when the app opens
 
-    if not _stdout_is_tty():
-        raise click.UsageError("the full-screen app needs a terminal; every task also has a command (see --help)")
     run_app(url or state.db_url(), as_login=state.as_login, mouse=state.mouse)
 
 
@@ -159,7 +168,7 @@ def demo(state: CliState, count: int, seed: int, no_tui: bool) -> None:
                 echo_line(f"  {one_line(key.replace('_', ' '))}: {one_line(value)}")
     echo_line(f"Try: sportello --db {shlex.quote(one_line(describe_location(url)))} ticket list")
     if not no_tui:
-        open_tui(state, url)
+        open_tui(state, url, required=False)
 
 
 def _stdout_is_tty() -> bool:

@@ -43,9 +43,9 @@ def columns_for(width: int) -> list[Column]:
     wide = width >= 110
     fixed = [
         Column("mark", "", 1),
-        Column("number", "#", 7),
+        Column("number", "#", 7 if wide else 6),
         Column("subject", "Subject", 0),
-        Column("customer", "Customer / org" if wide else "Customer", 24 if wide else 13),
+        Column("customer", "Customer / org" if wide else "Customer", 24 if wide else 12),
         Column("status", "Status", 10),
         Column("priority", "Priority", 9),
         Column("assignee", "Assignee", 12 if wide else 8),

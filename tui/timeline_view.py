@@ -115,9 +115,14 @@ class Timeline(ScrollView, can_focus=True):
             text = text.copy()
             text.overflow = "fold"
             text.no_wrap = False
-            for part in text.wrap(console, room, overflow="fold"):
-                row = Text.assemble(gutter, part) if body else part
-                if not body:
+            indent = Text("    ")  # continuation lines of a heading or a change line
+            if not body:
+                room = max(4, width - indent.cell_len)
+            for index, part in enumerate(text.wrap(console, room, overflow="fold")):
+                if body:
+                    row = Text.assemble(gutter, part)
+                else:
+                    row = Text.assemble(indent, part) if index else part
                     row.stylize(style)
                 segments = list(row.render(console))
                 lines.append(Strip(segments).crop_extend(0, width, Style()))
