@@ -218,6 +218,10 @@ class Desk:
             customer_view=customer_view,
         )
 
+    def ticket_version(self, number: int) -> int:
+        """The ticket's current version: one primary-key lookup, to decide whether to reload it."""
+        return self._call(lambda: tickets.get_ticket(number).version)
+
     def agent_logins(self) -> list[tuple[str, str]]:
         """(login, name) of every active agent, for the assign picker."""
         return self._call(lambda: [(a.login, a.name) for a in agents.list_agents() if a.active])

@@ -137,9 +137,16 @@ class TicketScreen(Screen):
         self._show_header()
 
     def desk_changed(self, change: int) -> None:
+        """Something changed on the desk: reload if it was this ticket (a version check first)."""
         if change != self.seen_change:
             self.seen_change = change
-            self.load()
+            self._reload_if_changed()
+
+    @work(thread=True, group="ticket-check", exclusive=True, exit_on_error=False)
+    def _reload_if_changed(self) -> None:
+        version = self.desk.ticket_version(self.number)
+        if self.view is None or version != self.view.version:
+            self.app.call_from_thread(self.load)
 
     def on_screen_resume(self) -> None:
         self.desk_changed(getattr(self.app, "latest_change", self.seen_change))
