@@ -56,6 +56,26 @@ def test_queue_opens_on_unassigned_with_the_count_and_who_is_working(tui_desk):
     run(scenario())
 
 
+def test_the_app_starts_with_its_first_page_and_view_keys_work_at_once(tui_desk):
+    from tui.app import preload
+
+    views, first_page = preload(tui_desk)
+    assert first_page.total == search.count_tickets("is:unassigned is:open", me=tui_desk.me)
+
+    async def scenario():
+        app = make_app(tui_desk, views=views, first_page=first_page)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("9", "8", "1", "7")  # before anything else has loaded
+            screen = await queue_ready(pilot)
+            assert app.is_running and screen.table.query_text == "" and screen.view.name == "All"
+            assert screen.table.total == search.count_tickets("")
+            await pilot.press("1")
+            await queue_ready(pilot)
+            assert screen.table.total == first_page.total
+
+    run(scenario())
+
+
 def test_number_keys_switch_views_including_saved_ones(tui_desk):
     async def scenario():
         async with make_app(tui_desk).run_test(size=(100, 30)) as pilot:

@@ -18,8 +18,8 @@ from tui.ticket_screen import TicketScreen
 NOW = datetime(2026, 11, 2, 9, 0)
 
 
-def make_app(desk: Desk, *, poll: float | None = None) -> SportelloApp:
-    return SportelloApp(desk, now=lambda: NOW, blink=False, poll=poll)
+def make_app(desk: Desk, *, poll: float | None = None, **options) -> SportelloApp:
+    return SportelloApp(desk, now=lambda: NOW, blink=False, poll=poll, **options)
 
 
 def run(coro) -> None:

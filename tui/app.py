@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -63,6 +64,8 @@ class SportelloApp(App[None]):
         blink: bool = True,
         poll: float | None = POLL_SECONDS,
         keymap: dict[str, str] | None = None,
+        views: list | None = None,
+        first_page=None,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -74,13 +77,17 @@ class SportelloApp(App[None]):
         self.animation_level = "none"
         self._keymap = keymap or {}
         self._started = False
+        self._views = views
+        self._first_page = first_page
 
     def on_mount(self) -> None:
         from .queue_screen import QueueScreen
 
+        self.call_after_refresh(gc.freeze)  # the app's own objects live as long as it does: stop rescanning them
+
         if self._keymap:
             self.set_keymap(self._keymap)
-        self.push_screen(QueueScreen(self.desk, now=self.now))
+        self.push_screen(QueueScreen(self.desk, now=self.now, views=self._views, first_page=self._first_page))
         self._started = True
         if self.poll:
             self.set_interval(self.poll, self.look_for_changes)
@@ -163,7 +170,22 @@ class SportelloApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
+def preload(desk: Desk):
+    """The views and the first view's first page and count: a few indexed queries, made before
+    the app starts so that its first frame already shows tickets (see tests/benchmarks/tui.py)."""
+    from .queue_screen import combine_queries
+    from .queue_table import FirstPage
+    from .queue_window import CHUNK
+
+    views = desk.views()
+    query = combine_queries(views[0].query, "")
+    rows, next_cursor = desk.queue_page(query, limit=CHUNK)
+    total = len(rows) if next_cursor is None else desk.count(query)
+    return views, FirstPage(query, tuple(rows), next_cursor, total)
+
+
 def run_app(url: str, *, as_login: str | None = None, mouse: bool = True) -> None:
     """Open the desk at ``url`` and run the app until the user quits."""
     desk = Desk.open(url, as_login=as_login)
-    SportelloApp(desk).run(mouse=mouse)
+    views, first_page = preload(desk)
+    SportelloApp(desk, views=views, first_page=first_page).run(mouse=mouse)

@@ -22,7 +22,7 @@ from . import flows
 from .desk import Desk, Outcome
 from .header import DeskHeader
 from .pickers import ConfirmScreen, TextPrompt
-from .queue_table import QueueTable
+from .queue_table import FirstPage, QueueTable
 from .textsafe import one_line
 
 __all__ = ["QueueScreen", "combine_queries"]
@@ -56,11 +56,12 @@ class QueueScreen(Screen):
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
 
-    def __init__(self, desk: Desk, *, now=None) -> None:
+    def __init__(self, desk: Desk, *, now=None, views: list[View] | None = None, first_page: FirstPage | None = None) -> None:
         super().__init__()
         self.desk = desk
         self._now = now
-        self.views: list[View] = []
+        self._first_page = first_page
+        self.views: list[View] = views or []
         self.view_index = 0
         self.typed = ""
         self._filter_timer: Timer | None = None
@@ -70,7 +71,8 @@ class QueueScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(self.desk)
-        self.views = [View(name, query) for name, query in saved_view_queries().items()]
+        if not self.views:
+            self.views = [View(name, query) for name, query in saved_view_queries().items()]
         yield Tabs(*self._tabs(), id="views")
         with Horizontal(id="filter-bar"):
             yield Label("/", id="filter-prompt")
@@ -86,7 +88,8 @@ class QueueScreen(Screen):
         self.query_one("#filter-error").display = False
         self.query_one("#filter", Input).cursor_blink = getattr(self.app, "blink", True)
         self.table.focus()
-        self._run()
+        self._run(self._first_page)
+        self._first_page = None
         self._load_views()
 
     @property
@@ -119,11 +122,15 @@ class QueueScreen(Screen):
     @work(group="tabs", exclusive=True, exit_on_error=False)
     async def _show_tabs(self) -> None:
         tabs = self.query_one("#views", Tabs)
+        wanted = self._tabs()
+        shown = [(t.id, str(t.label)) for t in tabs.query(Tab)]
         self._rebuilding_tabs = True
         try:
             with self.app.batch_update():
-                await tabs.clear()
-                for tab in self._tabs():
+                if shown != [(t.id, str(t.label)) for t in wanted[: len(shown)]]:
+                    await tabs.clear()
+                    shown = []
+                for tab in wanted[len(shown) :]:
                     await tabs.add_tab(tab)
                 tabs.active = f"view-{self.view_index}"
         finally:
@@ -139,8 +146,13 @@ class QueueScreen(Screen):
             self._run()
 
     def action_view(self, index: int) -> None:
-        if index < len(self.views):
-            self.query_one("#views", Tabs).active = f"view-{index}"
+        if index >= len(self.views) or index == self.view_index:
+            return
+        self.view_index = index
+        self._run()
+        tabs = self.query_one("#views", Tabs)
+        if tabs.query(f"#view-{index}"):  # the tabs may be being rebuilt right now
+            tabs.active = f"view-{index}"
 
     @property
     def view(self) -> View:
@@ -170,7 +182,7 @@ class QueueScreen(Screen):
         self._apply_filter(self.query_one("#filter", Input).value)
         self.table.focus()
 
-    def _run(self) -> None:
+    def _run(self, first_page: FirstPage | None = None) -> None:
         """Show the current view refined by the filter, or say what is wrong with the filter."""
         error = self.query_one("#filter-error", Static)
         try:
@@ -181,7 +193,7 @@ class QueueScreen(Screen):
             error.display = True
             return
         error.display = False
-        self.table.show_query(text)
+        self.table.show_query(text, first_page)
 
     def action_clear(self) -> None:
         if self.table.marked:

@@ -28,7 +28,17 @@ from .queue_window import CHUNK, Fetch, QueueWindow
 from .render import age, priority_label, status_label
 from .textsafe import cells, one_line
 
-__all__ = ["QueueTable", "Column", "columns_for"]
+__all__ = ["QueueTable", "Column", "columns_for", "FirstPage"]
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first rows and the count of a query, fetched before the app starts (see ``run_app``)."""
+
+    query: str
+    rows: tuple[QueueRow, ...]
+    next_cursor: str | None
+    total: int
 
 
 @dataclass(frozen=True)
@@ -149,18 +159,30 @@ class QueueTable(ScrollView, can_focus=True):
         self._follow: int | None = None  # keep the cursor on this ticket across a reload
         self._fetch_scheduled = False
         self._announced = True
+        self._showing = False  # nothing to fetch before the screen says what to show
+        self._announce_pending = False
 
     # --- the query -----------------------------------------------------------------------
 
-    def show_query(self, text: str) -> None:
-        """Show the tickets matching ``text`` (already checked), from the top."""
+    def show_query(self, text: str, first_page: FirstPage | None = None) -> None:
+        """Show the tickets matching ``text`` (already checked), from the top.
+
+        ``first_page`` — rows, cursor and count already fetched for ``text`` — skips the first fetch.
+        """
         self.query_text = text
-        self.window.reset(keep_stale=False)
+        self._showing = True
+        generation = self.window.reset(keep_stale=False)
         self.marked.clear()
         self._announced = False
         self.cursor = 0
         self.scroll_to(y=0, animate=False)
-        self._count(self.window.generation, text)
+        if first_page is not None and first_page.query == text:
+            self.window.store(Fetch(generation, 0, None, 0), list(first_page.rows), first_page.next_cursor)
+            self.window.set_total(generation, first_page.total)
+            self._after_data()
+            self._announce()
+        else:
+            self._count(generation, text)
         self._resize_virtual()
         self._schedule_fetch()
 
@@ -190,7 +212,7 @@ class QueueTable(ScrollView, can_focus=True):
             self.post_message(self.Counted(generation, total))
 
     def _schedule_fetch(self) -> None:
-        if not self._fetch_scheduled:
+        if self._showing and not self._fetch_scheduled:
             self._fetch_scheduled = True
             self.call_later(self._fetch_missing)
 
@@ -229,9 +251,12 @@ class QueueTable(ScrollView, can_focus=True):
                     self._follow = None
                     break
         self._after_data()
-        if not self._announced and message.fetch.chunk == 0:
-            self._announced = True
-            self.call_after_refresh(self.post_message, self.Loaded())
+        if message.fetch.chunk == 0:
+            self._announce()
+
+    def _announce(self) -> None:
+        """Post Loaded once the first rows of this query are painted (see render_line)."""
+        self._announce_pending = not self._announced
 
     def _after_data(self) -> None:
         self._resize_virtual()
@@ -267,6 +292,9 @@ class QueueTable(ScrollView, can_focus=True):
         if row is None:
             self._schedule_fetch()
             return self._message_strip("…", width)
+        if self._announce_pending and not stale:
+            self._announce_pending, self._announced = False, True
+            self.post_message(self.Loaded())
         base = self.rich_style
         if stale:
             base += self.get_component_rich_style("queue-table--stale")
