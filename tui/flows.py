@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.app import App
+from textual.dom import DOMNode
+from textual.worker import WorkerFailed
 
 from models.enums import REASON_REQUIRED_STATUSES, Priority, Status
 
@@ -18,7 +20,7 @@ from .desk import Desk
 from .pickers import ChoiceScreen, TagsScreen, TextPrompt
 from .render import priority_label, status_label
 
-__all__ = ["Change", "ask_status", "ask_priority", "ask_assignee", "ask_tags", "take"]
+__all__ = ["Change", "ask_status", "ask_priority", "ask_assignee", "ask_tags", "take", "in_thread"]
 
 Change = Callable[[Desk, int, int], None]
 
@@ -82,3 +84,12 @@ async def ask_tags(app: App, current: tuple[str, ...] | None, known: list[str], 
 def next_statuses(status: str) -> list[str]:
     """Every status a ticket may move to, for a bulk action (each ticket's own rules still apply)."""
     return [s.value for s in Status if s != Status.NEW and s.value != status]
+
+
+async def in_thread(node: DOMNode, fn: Callable[[], object]):
+    """``fn()`` run in a thread worker of ``node``; None when it failed (the app has said why)."""
+    worker = node.run_worker(fn, thread=True, group="lookup", exit_on_error=False)
+    try:
+        return await worker.wait()
+    except WorkerFailed:
+        return None

@@ -10,7 +10,6 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, Tab, Tabs
-from textual.worker import WorkerFailed
 
 from models.enums import TRANSITIONS, Status
 from models.errors import QueryError
@@ -317,12 +316,7 @@ class QueueScreen(Screen):
         self._apply(targets, await flows.ask_tags(self.app, None, known, count=len(targets)))
 
     async def _in_thread(self, fn):
-        """``fn()`` run in a thread worker; None when it failed (the app has said why)."""
-        worker = self.run_worker(fn, thread=True, group="lookup", exit_on_error=False)
-        try:
-            return await worker.wait()
-        except WorkerFailed:
-            return None
+        return await flows.in_thread(self, fn)
 
     def _apply(self, targets: dict[int, int], asked) -> None:
         if asked is None or not targets:

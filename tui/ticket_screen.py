@@ -14,7 +14,6 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import WorkerFailed
 
 from models.errors import Conflict
 
@@ -316,11 +315,7 @@ class TicketScreen(Screen):
             self._apply(await flows.ask_tags(self.app, self.view.tags, known))
 
     async def _in_thread(self, fn):
-        worker = self.run_worker(fn, thread=True, group="lookup", exit_on_error=False)
-        try:
-            return await worker.wait()
-        except WorkerFailed:
-            return None
+        return await flows.in_thread(self, fn)
 
     def _apply(self, asked) -> None:
         if asked is None or self.view is None:
