@@ -495,3 +495,32 @@ def _all_strips(app):
     from tui_support import screen_strips
 
     return screen_strips(app)
+
+
+def test_the_app_hears_when_the_first_rows_are_painted(tui_desk):
+    from pathlib import Path
+
+    import tui.app
+    from tui.app import SportelloApp, preload
+    from tui.queue_table import QueueTable
+    from tui_support import NOW
+
+    heard: list[str] = []
+
+    class Listening(SportelloApp):
+        CSS_PATH = str(Path(tui.app.__file__).with_name("sportello.tcss"))
+
+        def on_queue_table_loaded(self, message: QueueTable.Loaded) -> None:
+            heard.append(self.screen.table.query_text)
+
+    async def scenario():
+        for options in ({}, dict(zip(("views", "first_page"), preload(tui_desk)))):
+            heard.clear()
+            app = Listening(tui_desk, now=lambda: NOW, blink=False, poll=None, **options)
+            async with app.run_test(size=(100, 30)) as pilot:
+                await until(pilot, lambda: heard, "Loaded at the app")
+                await pilot.press("4")
+                await until(pilot, lambda: len(heard) == 2, "Loaded for the next view")
+                assert heard == ["is:unassigned is:open", "status:pending"]
+
+    run(scenario())

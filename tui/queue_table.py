@@ -8,6 +8,7 @@ moment it takes to arrive.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +49,8 @@ class Column:
     width: int
 
 
-def columns_for(width: int) -> list[Column]:
+@functools.lru_cache(maxsize=8)
+def columns_for(width: int) -> tuple[Column, ...]:
     """The queue's columns for a table ``width`` cells wide; the subject takes what is left."""
     wide = width >= 110
     fixed = [
@@ -64,7 +66,7 @@ def columns_for(width: int) -> list[Column]:
     ]
     used = sum(c.width for c in fixed) + len(fixed) - 1
     subject = max(8, width - used)
-    return [Column(c.key, c.title, subject) if c.key == "subject" else c for c in fixed]
+    return tuple(Column(c.key, c.title, subject) if c.key == "subject" else c for c in fixed)
 
 
 def _cells(row: QueueRow, now: datetime, marked: bool) -> dict[str, str]:
@@ -158,9 +160,8 @@ class QueueTable(ScrollView, can_focus=True):
         self._now = now or desk.now
         self._follow: int | None = None  # keep the cursor on this ticket across a reload
         self._fetch_scheduled = False
-        self._announced = True
         self._showing = False  # nothing to fetch before the screen says what to show
-        self._announce_pending = False
+        self._announce = False  # post Loaded when the first fresh rows of the query are painted
 
     # --- the query -----------------------------------------------------------------------
 
@@ -173,14 +174,13 @@ class QueueTable(ScrollView, can_focus=True):
         self._showing = True
         generation = self.window.reset(keep_stale=False)
         self.marked.clear()
-        self._announced = False
+        self._announce = True
         self.cursor = 0
         self.scroll_to(y=0, animate=False)
         if first_page is not None and first_page.query == text:
             self.window.store(Fetch(generation, 0, None, 0), list(first_page.rows), first_page.next_cursor)
             self.window.set_total(generation, first_page.total)
             self._after_data()
-            self._announce()
         else:
             self._count(generation, text)
         self._resize_virtual()
@@ -251,12 +251,6 @@ class QueueTable(ScrollView, can_focus=True):
                     self._follow = None
                     break
         self._after_data()
-        if message.fetch.chunk == 0:
-            self._announce()
-
-    def _announce(self) -> None:
-        """Post Loaded once the first rows of this query are painted (see render_line)."""
-        self._announce_pending = not self._announced
 
     def _after_data(self) -> None:
         self._resize_virtual()
@@ -292,9 +286,11 @@ class QueueTable(ScrollView, can_focus=True):
         if row is None:
             self._schedule_fetch()
             return self._message_strip("…", width)
-        if self._announce_pending and not stale:
-            self._announce_pending, self._announced = False, True
-            self.post_message(self.Loaded())
+        if self._announce and not stale:
+            self._announce = False
+            # Built in the table's own context: a message made while the screen paints would name
+            # the screen as its sender and stop bubbling there, before the app.
+            self.call_later(lambda: self.post_message(self.Loaded()))
         base = self.rich_style
         if stale:
             base += self.get_component_rich_style("queue-table--stale")
@@ -316,7 +312,7 @@ class QueueTable(ScrollView, can_focus=True):
         return Strip([Segment(one_line(text, width).ljust(width), style)], width)
 
     def _strip(
-        self, columns: list[Column], values: dict[str, str], base: Style, width: int, styles: dict[str, Style] | None = None
+        self, columns: tuple[Column, ...], values: dict[str, str], base: Style, width: int, styles: dict[str, Style] | None = None
     ) -> Strip:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         for at, column in enumerate(columns):
