@@ -14,6 +14,7 @@ __all__ = [
     "TRANSITIONS",
     "OPEN_STATUSES",
     "REASON_REQUIRED_STATUSES",
+    "next_statuses",
 ]
 
 
@@ -81,3 +82,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),  # reopen, or close for good
     Status.CLOSED: frozenset(),
 }
+
+
+def next_statuses(status: str) -> list[str]:
+    """Where a ticket in ``status`` may move, in the order of ``Status``."""
+    allowed = TRANSITIONS[Status(status)]
+    return [s.value for s in Status if s in allowed]

@@ -19,7 +19,7 @@ from .query import parse_query
 from .search import saved_view_queries
 from .tables import Agent, SavedView
 
-__all__ = ["View", "list_views", "save_view", "delete_view", "MAX_VIEWS"]
+__all__ = ["View", "built_in_views", "list_views", "save_view", "delete_view", "MAX_VIEWS"]
 
 #: How many personal views one agent may keep, and how many shared ones the team may.
 MAX_VIEWS = 50
@@ -39,9 +39,14 @@ class View:
         return self.id is None
 
 
+def built_in_views() -> list[View]:
+    """The views every agent has (no database needed)."""
+    return [View(name, query) for name, query in saved_view_queries().items()]
+
+
 def list_views(me: Agent | None) -> list[View]:
     """The built-in views, then shared ones, then ``me``'s own, each group in the order saved."""
-    views = [View(name, query) for name, query in saved_view_queries().items()]
+    views = built_in_views()
     saved = SavedView.select().order_by(SavedView.owner.is_null(False), SavedView.position, SavedView.id)
     if me is None:
         saved = saved.where(SavedView.owner.is_null())

@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -18,6 +19,11 @@ from textual.worker import Worker, WorkerState
 from models.errors import SportelloError
 
 from .desk import Desk
+
+if TYPE_CHECKING:
+    from models.views import View
+
+    from .queue_table import FirstPage
 from .textsafe import one_line
 
 __all__ = ["SportelloApp", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app"]
@@ -63,9 +69,8 @@ class SportelloApp(App[None]):
         now: Callable[[], datetime] | None = None,
         blink: bool = True,
         poll: float | None = POLL_SECONDS,
-        keymap: dict[str, str] | None = None,
-        views: list | None = None,
-        first_page=None,
+        views: list[View] | None = None,
+        first_page: FirstPage | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -75,7 +80,6 @@ class SportelloApp(App[None]):
         self.latest_change = 0
         self.drafts: dict[tuple[int, str], str] = {}  # (ticket, reply|note) -> unsent text
         self.animation_level = "none"
-        self._keymap = keymap or {}
         self._started = False
         self._views = views
         self._first_page = first_page
@@ -84,9 +88,6 @@ class SportelloApp(App[None]):
         from .queue_screen import QueueScreen
 
         self.call_after_refresh(gc.freeze)  # the app's own objects live as long as it does: stop rescanning them
-
-        if self._keymap:
-            self.set_keymap(self._keymap)
         self.push_screen(QueueScreen(self.desk, now=self.now, views=self._views, first_page=self._first_page))
         self._started = True
         if self.poll:
@@ -170,7 +171,7 @@ class SportelloApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def preload(desk: Desk):
+def preload(desk: Desk) -> tuple[list[View], FirstPage]:
     """The views and the first view's first page and count: a few indexed queries, made before
     the app starts so that its first frame already shows tickets (see tests/benchmarks/tui.py)."""
     from .queue_screen import combine_queries

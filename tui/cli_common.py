@@ -139,8 +139,8 @@ def iso(value: datetime | None) -> str | None:
 
 
 def when(value: datetime | None) -> str:
-    """A stored time for people: ``2026-01-05 14:02`` (UTC, as in every message of the desk)."""
-    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+    """A stored time for people (see :func:`tui.render.when`)."""
+    return render.when(value)
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:

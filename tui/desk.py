@@ -16,9 +16,8 @@ from datetime import datetime
 from models import agents, directory, search, tickets, timeline, views
 from models.config import describe_location
 from models.db import database, open_database, storage_errors
-from models.enums import TRANSITIONS, Status, Visibility
+from models.enums import Visibility, next_statuses
 from models.errors import Conflict, SportelloError
-from models.query import Query, parse_query
 from models.tables import Agent, Ticket, TicketEvent, utcnow
 from models.views import View
 
@@ -166,10 +165,6 @@ class Desk:
 
     # --- reading -------------------------------------------------------------------------
 
-    def check_query(self, text: str) -> Query:
-        """The parsed query, or a QueryError naming what is wrong (no database access)."""
-        return parse_query(text)
-
     def queue_page(
         self, query: str, *, after: str | None = None, offset: int = 0, limit: int = 100
     ) -> tuple[list[QueueRow], str | None]:
@@ -213,7 +208,7 @@ class Desk:
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             merged_into=ticket.merged_into_id,
-            next_statuses=tuple(sorted(TRANSITIONS[Status(ticket.status)], key=list(Status).index)),
+            next_statuses=tuple(next_statuses(ticket.status)),
             events=tuple(event_row(e) for e in events),
             customer_view=customer_view,
         )

@@ -16,11 +16,12 @@ from textual.worker import WorkerFailed
 
 from models.enums import REASON_REQUIRED_STATUSES, Priority, Status
 
-from .desk import Desk
+from .desk import Desk, Outcome
 from .pickers import ChoiceScreen, TagsScreen, TextPrompt
 from .render import priority_label, status_label
+from .textsafe import one_line
 
-__all__ = ["Change", "ask_status", "ask_priority", "ask_assignee", "ask_tags", "take", "in_thread"]
+__all__ = ["Change", "ask_status", "ask_priority", "ask_assignee", "ask_tags", "take", "in_thread", "summary"]
 
 Change = Callable[[Desk, int, int], None]
 
@@ -93,3 +94,18 @@ async def in_thread(node: DOMNode, fn: Callable[[], object]):
         return await worker.wait()
     except WorkerFailed:
         return None
+
+
+def summary(outcomes: list[Outcome], what: str) -> tuple[str, str]:
+    """What to tell the user after a change to one or more tickets: (message, severity)."""
+    done = [o for o in outcomes if o.error is None]
+    refused = [o for o in outcomes if o.error is not None]
+    if len(outcomes) == 1 and refused:
+        return one_line(f"#{refused[0].number}: {refused[0].error}", 400), "warning"
+    if refused:
+        lines = [f"{what}: {len(done)} of {len(outcomes)} tickets changed; refused:"]
+        lines += [one_line(f"#{o.number}: {o.error}", 200) for o in refused[:5]]
+        if len(refused) > 5:
+            lines.append(f"…and {len(refused) - 5} more")
+        return "\n".join(lines), "warning"
+    return one_line(f"{what}: {len(done)} ticket{'s' if len(done) != 1 else ''} changed", 200), "information"

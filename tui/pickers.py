@@ -25,7 +25,7 @@ class Dialog(ModalScreen):
 
     def on_mount(self) -> None:
         for field in self.query(Input):
-            field.cursor_blink = getattr(self.app, "blink", True)
+            field.cursor_blink = self.app.blink
 
 
 class ChoiceScreen(Dialog, ModalScreen[str | None]):

@@ -11,11 +11,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, Tab, Tabs
 
-from models.enums import TRANSITIONS, Status
+from models.enums import next_statuses
 from models.errors import QueryError
 from models.query import parse_query
-from models.search import saved_view_queries
-from models.views import View
+from models.views import View, built_in_views
 
 from . import flows
 from .desk import Desk, Outcome
@@ -67,11 +66,12 @@ class QueueScreen(Screen):
         self.seen_change = 0
         self._rebuilding_tabs = False
         self._could_act = False
+        self._views_preloaded = bool(views)  # run_app read them already: no second query at start
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(self.desk)
         if not self.views:
-            self.views = [View(name, query) for name, query in saved_view_queries().items()]
+            self.views = built_in_views()
         yield Tabs(*self._tabs(), id="views")
         with Horizontal(id="filter-bar"):
             yield Label("/", id="filter-prompt")
@@ -85,11 +85,12 @@ class QueueScreen(Screen):
         self.query_one("#views", Tabs).can_focus = False
         self.query_one("#filter-bar").display = False
         self.query_one("#filter-error").display = False
-        self.query_one("#filter", Input).cursor_blink = getattr(self.app, "blink", True)
+        self.query_one("#filter", Input).cursor_blink = self.app.blink
         self.table.focus()
         self._run(self._first_page)
         self._first_page = None
-        self._load_views()
+        if not self._views_preloaded:
+            self._load_views()
 
     @property
     def table(self) -> QueueTable:
@@ -244,14 +245,16 @@ class QueueScreen(Screen):
     # --- live updates --------------------------------------------------------------------
 
     def desk_changed(self, change: int) -> None:
-        """Something changed on the desk: refresh what is on screen (called by the app)."""
+        """A ticket changed on the desk: refresh what is on screen (called by the app).
+
+        Views are not tickets: the team's new shared views arrive with ctrl+r.
+        """
         if change != self.seen_change:
             self.seen_change = change
             self.table.reload()
-            self._load_views()
 
     def on_screen_resume(self) -> None:
-        self.desk_changed(getattr(self.app, "latest_change", self.seen_change))
+        self.desk_changed(self.app.latest_change)
 
     def action_reload(self) -> None:
         self.table.reload()
@@ -281,8 +284,7 @@ class QueueScreen(Screen):
         targets = self._targets()
         row = self.table.current_row
         if len(targets) == 1 and row is not None and row.number in targets:
-            choices = [s.value for s in Status if s in TRANSITIONS[Status(row.status)]]
-            asked = await flows.ask_status(self.app, choices, row.status)
+            asked = await flows.ask_status(self.app, next_statuses(row.status), row.status)
         else:
             asked = await flows.ask_status(self.app, flows.next_statuses(""), None)
         self._apply(targets, asked)
@@ -330,18 +332,10 @@ class QueueScreen(Screen):
         self.app.call_from_thread(self._changed, outcomes, what)
 
     def _changed(self, outcomes: list[Outcome], what: str) -> None:
+        message, severity = flows.summary(outcomes, what)
+        timeout = (12 if len(outcomes) > 1 else 8) if severity == "warning" else None
+        self.notify(message, severity=severity, markup=False, timeout=timeout)
         done = [o for o in outcomes if o.error is None]
-        refused = [o for o in outcomes if o.error is not None]
-        if len(outcomes) == 1 and refused:
-            self.notify(one_line(f"#{refused[0].number}: {refused[0].error}", 400), severity="warning", markup=False, timeout=8)
-        elif refused:
-            lines = [f"{what}: {len(done)} of {len(outcomes)} tickets changed; refused:"]
-            lines += [one_line(f"#{o.number}: {o.error}", 200) for o in refused[:5]]
-            if len(refused) > 5:
-                lines.append(f"…and {len(refused) - 5} more")
-            self.notify("\n".join(lines), severity="warning", markup=False, timeout=12)
-        else:
-            self.notify(one_line(f"{what}: {len(done)} ticket{'s' if len(done) != 1 else ''} changed", 200), markup=False)
         if self.table.marked:
             for outcome in done:
                 self.table.marked.pop(outcome.number, None)
@@ -368,11 +362,8 @@ class QueueScreen(Screen):
         self._show_tabs()
         self._run()
 
-    def remove_view(self, view: View) -> None:
-        self._remove_view(view)
-
     @work(thread=True, group="views", exit_on_error=False)
-    def _remove_view(self, view: View) -> None:
+    def remove_view(self, view: View) -> None:
         self.desk.delete_view(view.id)
         self.app.call_from_thread(self._view_removed, view)
 

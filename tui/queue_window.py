@@ -129,15 +129,3 @@ class QueueWindow(Generic[Row]):
             return False
         self.total = total
         return True
-
-    def rows_in_memory(self) -> int:
-        return sum(len(c.rows) for c in self._chunks.values()) + sum(len(c.rows) for c in self._stale.values())
-
-    def visible_rows(self, first: int, last: int) -> list[Row]:
-        """The loaded rows among ``first..last`` (for keeping marks and the cursor in step)."""
-        found = []
-        for index in range(first, last + 1):
-            row, _ = self.row(index)
-            if row is not None:
-                found.append(row)
-        return found

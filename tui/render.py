@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .textsafe import one_line, safe_text
 
-__all__ = ["STATUS_LABELS", "PRIORITY_LABELS", "status_label", "priority_label", "age", "when", "plain", "line"]
+__all__ = ["STATUS_LABELS", "PRIORITY_LABELS", "status_label", "priority_label", "age", "when", "plain"]
 
 #: Status -> what the queue shows (glyph, then the word).
 STATUS_LABELS = {
@@ -66,7 +66,3 @@ def plain(value: object, style: str = "") -> Text:
     """Stored multi-line text as inert ``Text``: controls replaced, markup kept literal."""
     return Text(safe_text("" if value is None else str(value)), style=style)
 
-
-def line(value: object, width: int | None = None, style: str = "") -> Text:
-    """Stored text as one inert line of at most ``width`` cells."""
-    return Text(one_line(value, width), style=style, no_wrap=True, overflow="ellipsis")

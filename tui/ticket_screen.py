@@ -88,15 +88,15 @@ class TicketScreen(Screen):
         yield DeskHeader(self.desk, title=f"ticket #{self.number}")
         yield Static(Text(f"#{self.number} loading…"), id="ticket-header")
         yield Timeline(id="timeline")
-        yield Composer(blink=getattr(self.app, "blink", True), id="composer")
+        yield Composer(blink=self.app.blink, id="composer")
         yield Footer()
 
     def on_mount(self) -> None:
         self.composer.display = False
         self.timeline.focus()
-        self.seen_change = getattr(self.app, "latest_change", 0)
+        self.seen_change = self.app.latest_change
         self.load()
-        drafts = getattr(self.app, "drafts", {})
+        drafts = self.app.drafts
         for kind in (REPLY, NOTE):
             if drafts.get((self.number, kind)):
                 self.composer.start(kind, drafts[(self.number, kind)])
@@ -148,7 +148,7 @@ class TicketScreen(Screen):
             self.app.call_from_thread(self.load)
 
     def on_screen_resume(self) -> None:
-        self.desk_changed(getattr(self.app, "latest_change", self.seen_change))
+        self.desk_changed(self.app.latest_change)
 
     def action_reload(self) -> None:
         self.load()
@@ -196,21 +196,19 @@ class TicketScreen(Screen):
             self.notify("Finish or close the draft you are writing first.", severity="warning", markup=False)
             self.composer.area.focus()
             return
-        draft = getattr(self.app, "drafts", {}).get((self.number, kind), "")
+        draft = self.app.drafts.get((self.number, kind), "")
         self.composer.start(kind, draft)
         self.refresh_bindings()
 
     @on(Composer.DraftChanged)
     def keep_draft(self, event: Composer.DraftChanged) -> None:
-        drafts = getattr(self.app, "drafts", None)
-        if drafts is not None:
-            if event.body.strip():
-                drafts[(self.number, event.kind)] = event.body
-            else:
-                drafts.pop((self.number, event.kind), None)
+        if event.body.strip():
+            self.app.drafts[(self.number, event.kind)] = event.body
+        else:
+            self.app.drafts.pop((self.number, event.kind), None)
 
     def _forget_draft(self, kind: str) -> None:
-        getattr(self.app, "drafts", {}).pop((self.number, kind), None)
+        self.app.drafts.pop((self.number, kind), None)
 
     @on(Composer.Send)
     def send(self, event: Composer.Send) -> None:
