@@ -78,7 +78,9 @@ class Composer(Vertical):
             self.area.load_text(draft)
         self.area.move_cursor(self.area.document.end)
         self.display = True
-        self.area.focus()
+        # Focus now, not after the next refresh: keys typed right after r/n must land in the draft,
+        # not trigger the screen's letter keys (e would open $EDITOR).
+        self.screen.set_focus(self.area)
 
     def set_text(self, text: str) -> None:
         self.area.load_text(text)
