@@ -48,21 +48,30 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
+#: Room for text inside the help dialog (its width, less border and padding).
+HELP_WIDTH = 72
+
+
 def _group_text(title: str, rows: list[tuple[str, str]]) -> Text:
-    """One group as two columns of ``keys  what`` entries, so the whole reference fits 80×24 better."""
+    """One group as ``keys  what`` lines: in two columns when they fit the dialog, else one."""
     text = Text()
     text.append(title + "\n", style="bold underline")
+    key_width = max((len(k) for k, _ in rows), default=0) + 2
     half = (len(rows) + 1) // 2
     left, right = rows[:half], rows[half:]
-    key_width = min(16, max((len(k) for k, _ in rows), default=0)) + 1
-    what_width = max((len(w) for w, _ in ((w, 0) for _, w in left)), default=0) + 1
+    what_width = max((len(w) for _, w in left), default=0) + 2
+    widest_right = max((len(w) for _, w in right), default=0)
+    if key_width * 2 + what_width + widest_right + 2 > HELP_WIDTH:
+        left, right = rows, []
     for index, (keys, what) in enumerate(left):
         text.append(f" {keys:<{key_width}}", style="bold")
-        text.append(f"{what:<{what_width}}")
         if index < len(right):
+            text.append(f"{what:<{what_width}}")
             other_keys, other_what = right[index]
             text.append(f" {other_keys:<{key_width}}", style="bold")
             text.append(other_what)
+        else:
+            text.append(what)
         text.append("\n")
     return text
 
