@@ -1,14 +1,19 @@
-"""Sportello's user interfaces: the ``sportello`` command line (:mod:`tui.cli`) and, later, the
-full-screen Textual app. Both call ``models`` functions only, and show stored text only through
-:mod:`tui.textsafe`."""
+"""Sportello's user interfaces: the ``sportello`` command line (:mod:`tui.cli`) and the
+full-screen Textual app (:mod:`tui.app`). Both call ``models`` functions only, and show stored
+text only through :mod:`tui.textsafe`."""
 
 from __future__ import annotations
 
-from importlib import metadata
-
 __all__ = ["__version__"]
 
-try:
-    __version__ = metadata.version("sportello")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # importlib.metadata costs ~15 ms at start; only --version needs it.
+    if name != "__version__":
+        raise AttributeError(name)
+    from importlib import metadata
+
+    try:
+        return metadata.version("sportello")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"

@@ -22,7 +22,6 @@ from models import agents, search
 from models.config import default_db_url, describe_location
 from models.errors import RuleViolation, SportelloError
 
-from . import __version__
 from .cli_admin import agent, export, import_, queue
 from .cli_common import CliState, echo_line, pass_state
 from .cli_ticket import ticket, timeline
@@ -105,7 +104,7 @@ class SportelloGroup(click.Group):
 )
 @click.option("--as", "as_login", metavar="LOGIN", help="Act as another agent (admins only).")
 @click.option("--no-mouse", is_flag=True, help="The full-screen app ignores the mouse (the terminal keeps its own selection).")
-@click.version_option(__version__, "--version", prog_name="sportello", message="%(prog)s %(version)s")
+@click.version_option(None, "--version", package_name="sportello", prog_name="sportello", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config_path: str | None, as_login: str | None, no_mouse: bool) -> None:
     """Sportello: a terminal helpdesk where every change is an event on the ticket's timeline.
