@@ -122,19 +122,24 @@ def search_tickets(
     limit: int = 50,
     after: str | None = None,
     offset: int = 0,
+    from_end: bool = False,
     now: datetime | None = None,
 ) -> Page:
     """One page of the tickets matching ``query``; pass ``next_cursor`` back as ``after``.
 
-    ``offset`` starts the page that many rows into the result instead (the TUI jumps to the end
-    of a long queue with it). It walks the sort's index up to there, so it costs what the rows
-    it skips cost; following ``next_cursor`` from there on is as cheap as ever.
+    ``offset`` starts the page that many rows into the result instead (the TUI jumps with it).
+    It walks the sort's index up to there, so it costs what the rows it skips cost; following
+    ``next_cursor`` from there on is as cheap as ever. With ``from_end`` the offset counts back
+    from the end: the page holds the ``limit`` rows that end ``offset`` rows before the last
+    one, still in the query's order, so the end of a long queue costs what its start costs.
     """
     plan = _plan(_as_query(query, now), me)
     size = _page_size(limit)
-    if after is not None and offset:
+    if after is not None and (offset or from_end):
         raise QueryError("a page starts either after a cursor or at an offset, not both")
     skip = _offset(offset)
+    if from_end:
+        return _page_from_end(plan, size, skip)
     position, window = (None, None) if after is None else _decode_cursor(after, plan)
     if plan.order.windowed and after is None:
         window = _window_start(plan)
@@ -142,6 +147,21 @@ def search_tickets(
     if len(rows) <= size:
         return Page(rows, None)
     return Page(rows[:size], _encode_cursor(plan, rows[size - 1], window))
+
+
+def _page_from_end(plan: _Plan, size: int, skip: int) -> Page:
+    """The page that ends ``skip`` rows before the last match (see ``search_tickets``)."""
+    window = _window_start(plan) if plan.order.windowed else None
+    if plan.words or len(_phases(plan.order, None, window)) > 1:
+        # A ranked or two-walk order has no single index to walk backwards: count, then skip forwards.
+        total = _count(plan, [])
+        start = max(total - skip - size, 0)
+        wanted = total - skip - start
+        rows = _fetch(plan, None, wanted, window, start) if wanted > 0 else []
+    else:
+        rows = _materialize(_tickets_page(plan, [], plan.order.keys, None, size, skip, backwards=True))
+    more = skip > 0 and bool(rows)
+    return Page(rows, _encode_cursor(plan, rows[-1], window) if more else None)
 
 
 def count_tickets(query: str | Query, *, me: Agent | None = None, now: datetime | None = None) -> int:
@@ -455,18 +475,27 @@ def _keyset(select: pw.Select, columns: Sequence[pw.Node], start: list | None, d
 
 
 def _tickets_page(
-    plan: _Plan, extra: list, keys: Sequence[str], start: list | None, limit: int, skip: int = 0
+    plan: _Plan,
+    extra: list,
+    keys: Sequence[str],
+    start: list | None,
+    limit: int,
+    skip: int = 0,
+    *,
+    backwards: bool = False,
 ) -> pw.Select:
     """A page of a search without words: one walk down the index of the sort, joins included.
 
-    With ``skip`` the walk first skips that many numbers in the index alone, then joins the page.
+    With ``skip`` the walk first skips that many numbers in the index alone, then joins the page;
+    ``backwards`` walks (and skips) from the end of the index, the page still in the sort's order.
     """
     columns = [_KEYS[key][0] for key in keys]
-    if not skip:
+    if not skip and not backwards:
         select = _where(_eager_select(), plan.conditions() + extra)
         return _keyset(select, columns, start, plan.order.descending).limit(limit)
     inner = _where(Ticket.select(Ticket.number), plan.conditions() + extra)
-    page = _keyset(inner, columns, start, plan.order.descending).limit(limit).offset(skip).alias("page")
+    walk = plan.order.descending != backwards
+    page = _keyset(inner, columns, start, walk).limit(limit).offset(skip or None).alias("page")
     select = _eager_select().join_from(Ticket, page, on=(page.c.number == Ticket.number))
     return select.order_by(*(c.desc() if plan.order.descending else c.asc() for c in columns))
 

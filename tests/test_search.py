@@ -496,6 +496,25 @@ def test_an_offset_page_is_that_slice_of_the_walk_and_its_cursor_goes_on(crowd, 
         assert [t.number for t in page.tickets] + rest == walk[offset:], offset
 
 
+@pytest.mark.parametrize("query", ["sort:updated-desc", "sort:created-asc", "sort:due-asc", "status:open sort:priority-desc",
+                                   "printer", "toner printer"])
+def test_a_page_from_the_end_is_the_same_slice_counted_backwards(crowd, query, monkeypatch):
+    import models.search as search
+
+    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 9)
+    walk = found(query)
+    for back in (0, 1, 3, 9, len(walk) - 4, len(walk) - 1, len(walk), len(walk) + 5):
+        end = max(len(walk) - back, 0)
+        page = search_tickets(query, limit=4, offset=back, from_end=True)
+        assert [t.number for t in page.tickets] == walk[max(end - 4, 0) : end], back
+        rest, cursor = [], page.next_cursor
+        while cursor is not None:  # the cursor goes on forwards, to the very end
+            more = search_tickets(query, limit=4, after=cursor)
+            rest += [t.number for t in more.tickets]
+            cursor = more.next_cursor
+        assert [t.number for t in page.tickets] + rest == (walk[max(end - 4, 0) :] if end else []), back
+
+
 def test_offset_is_checked(db, admin):
     new(admin, "Printer on fire")
     first = search_tickets("", limit=1)
@@ -504,6 +523,8 @@ def test_offset_is_checked(db, admin):
             search_tickets("", offset=bad)
     with pytest.raises(QueryError, match="either after a cursor or at an offset"):
         search_tickets("", offset=1, after=first.next_cursor or cursor_of({"q": "x", "s": "y", "k": []}))
+    with pytest.raises(QueryError, match="either after a cursor or at an offset"):
+        search_tickets("", from_end=True, after=first.next_cursor or cursor_of({"q": "x", "s": "y", "k": []}))
 
 
 def test_cursor_keeps_microseconds(db):
