@@ -166,9 +166,11 @@ class Desk:
     # --- reading -------------------------------------------------------------------------
 
     def queue_page(
-        self, query: str, *, after: str | None = None, offset: int = 0, limit: int = 100
+        self, query: str, *, after: str | None = None, offset: int = 0, from_end: bool = False, limit: int = 100
     ) -> tuple[list[QueueRow], str | None]:
-        page = self._call(search.search_tickets, query, me=self.me, limit=limit, after=after, offset=offset)
+        page = self._call(
+            search.search_tickets, query, me=self.me, limit=limit, after=after, offset=offset, from_end=from_end
+        )
         return [queue_row(t) for t in page.tickets], page.next_cursor
 
     def count(self, query: str) -> int:

@@ -181,6 +181,7 @@ class QueueTable(ScrollView, can_focus=True):
             self.window.store(Fetch(generation, 0, None, 0), list(first_page.rows), first_page.next_cursor)
             self.window.set_total(generation, first_page.total)
             self._after_data()
+            self.call_after_refresh(self._prefetch_end, generation)
         else:
             self._count(generation, text)
         self._resize_virtual()
@@ -225,7 +226,9 @@ class QueueTable(ScrollView, can_focus=True):
     @work(thread=True, group="queue-rows", exit_on_error=False)
     def _load(self, fetch: Fetch, text: str) -> None:
         try:
-            rows, next_cursor = self.desk.queue_page(text, after=fetch.after, offset=fetch.offset, limit=CHUNK)
+            rows, next_cursor = self.desk.queue_page(
+                text, after=fetch.after, offset=fetch.offset, from_end=fetch.from_end, limit=fetch.limit
+            )
         except Exception:
             self.post_message(self.Fetched(fetch, [], None, failed=True))
             raise
@@ -234,6 +237,14 @@ class QueueTable(ScrollView, can_focus=True):
     def on_queue_table_counted(self, message: Counted) -> None:
         if self.window.set_total(message.generation, message.total):
             self._after_data()
+            self._prefetch_end(message.generation)
+
+    def _prefetch_end(self, generation: int) -> None:
+        """Load the end of the queue ahead of time, so that `G` is as instant as `g`."""
+        total = self.window.total
+        if generation == self.window.generation and total:
+            for fetch in self.window.wanted(total - 1, total - 1)[:1]:
+                self._load(fetch, self.query_text)
 
     def on_queue_table_fetched(self, message: Fetched) -> None:
         if message.failed:

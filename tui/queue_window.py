@@ -2,7 +2,8 @@
 
 The queue is cut into chunks of ``CHUNK`` rows. A chunk is fetched with the keyset cursor of
 the chunk before it when that one is loaded (as cheap as the first page), else by offset (a
-jump: a walk over the sort's index, off the UI thread). At most ``MAX_CHUNKS`` chunks are kept,
+jump: a walk over the sort's index, off the UI thread) from whichever end of the queue is nearer,
+so the last rows cost what the first ones cost. At most ``MAX_CHUNKS`` chunks are kept,
 the least recently shown dropped first, so memory does not grow with the number of tickets.
 
 After a reload (something changed on the desk) the previous chunks stay on screen, marked
@@ -25,12 +26,17 @@ Row = TypeVar("Row")
 
 @dataclass(frozen=True)
 class Fetch:
-    """One chunk to load: start after ``after`` (a cursor) or at ``offset`` rows in."""
+    """One chunk to load: start after ``after`` (a cursor) or at ``offset`` rows in.
+
+    With ``from_end`` the chunk is the ``limit`` rows that end ``offset`` rows before the last.
+    """
 
     generation: int
     chunk: int
     after: str | None
     offset: int
+    from_end: bool = False
+    limit: int = CHUNK
 
 
 @dataclass
@@ -48,6 +54,7 @@ class QueueWindow(Generic[Row]):
     _chunks: OrderedDict[int, _Chunk[Row]] = field(default_factory=OrderedDict)
     _stale: dict[int, _Chunk[Row]] = field(default_factory=dict)
     _pending: set[int] = field(default_factory=set)
+    _counted: bool = False  # ``total`` was counted for this generation (not kept from the last)
 
     def reset(self, *, keep_stale: bool) -> int:
         """Start over (a new query, or a reload when ``keep_stale``); return the new generation."""
@@ -55,6 +62,7 @@ class QueueWindow(Generic[Row]):
         self._stale = dict(self._chunks) if keep_stale else {}
         self._chunks = OrderedDict()
         self._pending = set()
+        self._counted = False
         if not keep_stale:
             self.total = None
         return self.generation
@@ -105,7 +113,13 @@ class QueueWindow(Generic[Row]):
         before = self._chunks.get(chunk - 1)
         if before is not None and before.next_cursor is not None:
             return Fetch(self.generation, chunk, before.next_cursor, 0)
-        return Fetch(self.generation, chunk, None, chunk * CHUNK)
+        start = chunk * CHUNK
+        # Counting back from the end needs this generation's count: a kept one may be off by the
+        # tickets that came or went, and every row fetched so would land at the wrong index.
+        if self._counted and self.total is not None and start and self.total - start - CHUNK < start:
+            end = min(start + CHUNK, self.total)
+            return Fetch(self.generation, chunk, None, self.total - end, from_end=True, limit=end - start)
+        return Fetch(self.generation, chunk, None, start)
 
     def store(self, fetch: Fetch, rows: list[Row], next_cursor: str | None) -> bool:
         """Keep a fetched chunk; False (and nothing kept) when it belongs to an older generation."""
@@ -116,6 +130,7 @@ class QueueWindow(Generic[Row]):
         self._stale.pop(fetch.chunk, None)
         if next_cursor is None and self.total is None:
             self.total = fetch.chunk * CHUNK + len(rows)  # the walk reached the end
+            self._counted = True
         while len(self._chunks) > MAX_CHUNKS:
             self._chunks.popitem(last=False)
         return True
@@ -128,4 +143,5 @@ class QueueWindow(Generic[Row]):
         if generation != self.generation:
             return False
         self.total = total
+        self._counted = True
         return True
