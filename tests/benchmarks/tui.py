@@ -11,8 +11,10 @@ else reused as it is. Every figure comes from a fresh child process of this modu
    just before ``Popen``; the child stamps it when its first frame with rows has been painted.
    The reference is a bare Textual app with a ``DataTable`` of 50 rows that stamps on its first
    ``call_after_refresh`` after mount; Sportello stamps on ``QueueTable.Loaded`` (posted after
-   the first rows are painted). One untimed run of each warms the page cache, then the two
-   alternate ``--repeat`` times.
+   the first rows are painted). The Sportello child first imports ``tui.cli``, as the
+   ``sportello`` command does. Sportello's modules are compiled to bytecode first (as ``pip
+   install`` does; ``PYTHONDONTWRITEBYTECODE`` would otherwise recompile them in every child),
+   one untimed run of each warms the page cache, then the two alternate ``--repeat`` times.
 2. *Keys*: under ``run_test`` with the Pilot, on the default view and on "All" (key ``7``):
    ``pagedown`` ×100 from the top, then ``G``/``g`` alternately. Per step, from just before
    ``pilot.press``: (a) the first frame that shows the moved cursor, (b) the first frame whose
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import resource
@@ -151,6 +154,8 @@ def sportello_probe(url: str, *, exit_on_loaded: bool) -> Any:
 
 
 def child_start(url: str) -> dict[str, float]:
+    import tui.cli  # noqa: F401  the command line's modules load on the real start path too
+
     app = sportello_probe(url, exit_on_loaded=True)
     app.run(headless=True, size=SIZE)
     return {"frame": app.loads[0], "rss": app.rss_first}
@@ -271,7 +276,9 @@ def ensure_desk(db: str, tickets: int) -> str:
 def measure(url: str, repeat: int) -> dict[str, Any]:
     starts: dict[str, list[float]] = {"bare": [], "start": []}
     rss: dict[str, list[float]] = {"bare": [], "start": []}
-    for mode in ("bare", "start"):  # untimed: warm the page cache and the bytecode
+    compileall.compile_dir(HERE.parent.parent / "tui", quiet=1)
+    compileall.compile_dir(HERE.parent.parent / "models", quiet=1)
+    for mode in ("bare", "start"):  # untimed: warm the page cache
         child(mode, url if mode == "start" else None)
     for _ in range(repeat):
         for mode in ("bare", "start"):
