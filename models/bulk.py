@@ -245,7 +245,8 @@ _FTS_DEFAULTS = {"hashsize": 1024 * 1024, "automerge": 4, "crisismerge": 16}
 
 
 def rebuild_fulltext() -> None:
-    """``fulltext.rebuild()``, on SQLite with the FTS5 table tuned for one big insert."""
+    """``fulltext.rebuild()`` (on SQLite with the FTS5 table tuned for one big insert), then the FAQ's."""
+    fulltext.rebuild_articles()
     if is_postgres() or not database.table_exists("ticket_fts"):
         fulltext.rebuild()
         return
@@ -265,5 +266,5 @@ def analyze() -> None:
         return
     from .tables import ALL_TABLES
 
-    for name in [model._meta.table_name for model in ALL_TABLES] + ["ticket_search"]:
+    for name in [model._meta.table_name for model in ALL_TABLES] + ["ticket_search", "faq_search"]:
         database.execute_sql(f'ANALYZE "{name}"')

@@ -45,7 +45,9 @@ from .tables import (
     Agent,
     Customer,
     FAQArticle,
+    FAQCategory,
     FAQRevision,
+    FAQTag,
     Organization,
     Queue,
     SavedView,
@@ -161,19 +163,30 @@ def _named(model, names: tuple[str, ...], extra: Callable[[str], tuple] = lambda
     return ids
 
 
-def _faq(rng: random.Random, authors: list[int]) -> dict[str, list[int]]:
-    """About forty articles with their first revision; returns the published ones per topic."""
+def _faq(rng: random.Random, authors: list[int], tag_ids: dict[str, int]) -> dict[str, list[int]]:
+    """About forty articles with their categories, tags and first revision; returns the published ones per topic."""
+    names = sorted({category for category, _ in text.FAQ_TITLES})
+    first_category = _next_id(FAQCategory)
+    bulk.write_rows(
+        FAQCategory, ("id", "name", "created_at"),
+        [(first_category + i, name, START - timedelta(days=400)) for i, name in enumerate(names)],
+    )  # fmt: skip
     first = _next_id(FAQArticle)
-    articles, revisions, published = [], [], {t: [] for t in text.TOPICS}
+    articles, revisions, links, published = [], [], [], {t: [] for t in text.TOPICS}
     revision_id = _next_id(FAQRevision)
+    tag_names = sorted(tag_ids)
     for i, (category, title) in enumerate(text.FAQ_TITLES):
         status = rng.choices(("published", "draft", "archived"), (75, 15, 10))[0]
         body = _fill(rng, text.FAQ_BODY.replace("{title}", title))
         author = authors[i % len(authors)]
         at = START - timedelta(days=rng.randrange(5, 300), seconds=rng.randrange(86_400))
         article_id = first + i
+        pick = random.Random(f"sportello-demo:faq-tags:{i}")  # its own stream: the desk's stays as it was
+        tags = sorted(pick.sample(tag_names, k=min(len(tag_names), pick.randrange(0, 3))))
         articles.append((article_id, title, body, category, status, author, at, at, 1))
-        revisions.append((revision_id + i, article_id, 1, at, author, title, body, "first version"))
+        revisions.append((revision_id + i, article_id, 1, at, author, title, body, "first version", category,
+                          " ".join(tags), status))  # fmt: skip
+        links += [(article_id, tag_ids[name]) for name in tags]
         if status == "published":
             published[category.lower()].append(article_id)
     bulk.write_rows(
@@ -181,7 +194,12 @@ def _faq(rng: random.Random, authors: list[int]) -> dict[str, list[int]]:
         ("id", "title", "body", "category", "status", "author", "created_at", "updated_at", "version"),
         articles,
     )
-    bulk.write_rows(FAQRevision, ("id", "article", "number", "at", "author", "title", "body", "note"), revisions)
+    bulk.write_rows(
+        FAQRevision,
+        ("id", "article", "number", "at", "author", "title", "body", "note", "category", "tags", "status"),
+        revisions,
+    )
+    bulk.write_rows(FAQTag, ("article", "tag"), links)
     return published
 
 
@@ -200,7 +218,7 @@ def _reference_data(rng: random.Random, admin_login: str, tickets: int) -> DemoD
     customers = _customers(rng, max(600, tickets // 20), orgs)
     queues = _named(Queue, tuple(q[0] for q in text.QUEUES), lambda name: (dict(text.QUEUES)[name],))
     tags = _named(Tag, text.TAGS)
-    faqs = _faq(rng, ids[: max(1, len(ids) - 1)])
+    faqs = _faq(rng, ids[: max(1, len(ids) - 1)], dict(zip(text.TAGS, tags)))
     _saved_views()
     departed = next((i for i, is_active in enumerate(active) if not is_active), None)
     return DemoDesk(
@@ -223,7 +241,7 @@ def _reference_data(rng: random.Random, admin_login: str, tickets: int) -> DemoD
 def _refuse_non_empty() -> None:
     if Ticket.select().exists():
         raise RuleViolation("this desk already has tickets; demo needs an empty database")
-    for model in (Organization, Customer, FAQArticle, SavedView):
+    for model in (Organization, Customer, FAQCategory, FAQArticle, SavedView):
         if model.select().exists():
             raise RuleViolation(f"this desk already has {model._meta.table_name} rows; demo needs an empty database")
 

@@ -11,6 +11,7 @@ __all__ = [
     "Visibility",
     "EventKind",
     "Role",
+    "FAQStatus",
     "TRANSITIONS",
     "OPEN_STATUSES",
     "REASON_REQUIRED_STATUSES",
@@ -25,6 +26,12 @@ class Status(StrEnum):
     ON_HOLD = "on_hold"  # waiting on a third party
     RESOLVED = "resolved"
     CLOSED = "closed"
+
+
+class FAQStatus(StrEnum):
+    DRAFT = "draft"  # being written: not suggested, not answered from
+    PUBLISHED = "published"
+    ARCHIVED = "archived"  # kept with its history; hidden from searches unless asked for
 
 
 class Priority(StrEnum):

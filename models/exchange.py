@@ -34,7 +34,9 @@ from .tables import (
     Agent,
     Customer,
     FAQArticle,
+    FAQCategory,
     FAQRevision,
+    FAQTag,
     Organization,
     PriorityField,
     Queue,
@@ -59,12 +61,14 @@ EXPORT_TABLES: tuple[type[pw.Model], ...] = (
     Organization,
     Customer,
     Tag,
-    FAQArticle,
-    FAQRevision,
     SavedView,
     Ticket,
     TicketTag,
     TicketEvent,
+    FAQCategory,
+    FAQArticle,  # after Ticket: an article may name the ticket it was drafted from
+    FAQRevision,
+    FAQTag,
     TicketFAQ,
 )
 

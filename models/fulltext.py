@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import reduce
 
 import peewee as pw
 
 from .db import database, is_postgres
 
 __all__ = [
+    "ARTICLE_CHARS",
+    "index_article",
+    "rebuild_articles",
     "MESSAGE_CHARS",
     "TICKET_CHARS",
     "index_ticket",
@@ -26,10 +30,12 @@ __all__ = [
     "rebuild",
     "searchable",
     "fts5_expression",
+    "pg_tsquery",
 ]
 
 MESSAGE_CHARS = 100_000
 TICKET_CHARS = 600_000
+ARTICLE_CHARS = 600_000  # of an FAQ body; titles are always indexed whole
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # "_" is a word character, but a token on neither backend
 
@@ -97,7 +103,51 @@ def searchable(text: str) -> bool:
     return bool(_LETTER_OR_DIGIT.search(text))
 
 
+def pg_tsquery(phrases: Sequence[str], joiner: str) -> pw.Node:
+    """A PostgreSQL tsquery matching each phrase (words in order), joined by ``&&`` or ``||``."""
+    parts = [pw.fn.phraseto_tsquery(pw.SQL("'simple'"), pw.fn.sportello_search_text(p)) for p in phrases]
+    return reduce(lambda a, b: pw.Expression(a, joiner, b), parts)
+
+
 def fts5_expression(phrases: Sequence[str], joiner: str = "AND") -> str:
     """An FTS5 MATCH expression that treats every phrase literally (no operators, no column filters)."""
     quoted = ['"' + phrase.replace('"', '""') + '"' for phrase in phrases]
     return f" {joiner} ".join(quoted)
+
+
+# --- FAQ articles: faq_fts (SQLite) / faq_search (PostgreSQL, title weighted A, body B) ---------
+
+_PG_ARTICLE_DOCUMENT = (
+    "setweight(to_tsvector('simple', sportello_search_text({title})), 'A') || "
+    "setweight(to_tsvector('simple', sportello_search_text(left({body}, {chars}))), 'B')"
+)
+
+
+def index_article(article_id: int, title: str, body: str) -> None:
+    """(Re)index an article's title and body; called in the transaction that saves them."""
+    if is_postgres():
+        document = _PG_ARTICLE_DOCUMENT.format(title="%s", body="%s", chars=ARTICLE_CHARS)
+        database.execute_sql(
+            f"INSERT INTO faq_search (article_id, document) VALUES (%s, {document}) "
+            "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
+            (article_id, title, body),
+        )
+        return
+    database.execute_sql("DELETE FROM faq_fts WHERE rowid = ?", (article_id,))
+    database.execute_sql(
+        "INSERT INTO faq_fts (rowid, title, body) VALUES (?, ?, ?)", (article_id, title, body[:ARTICLE_CHARS])
+    )
+
+
+def rebuild_articles() -> None:
+    """Rebuild the FAQ index from the articles (after a bulk load or an import)."""
+    if is_postgres():
+        database.execute_sql("TRUNCATE faq_search")
+        document = _PG_ARTICLE_DOCUMENT.format(title="title", body="body", chars=ARTICLE_CHARS)
+        database.execute_sql(f"INSERT INTO faq_search (article_id, document) SELECT id, {document} FROM faq_article")
+    else:
+        database.execute_sql("DELETE FROM faq_fts")
+        database.execute_sql(
+            "INSERT INTO faq_fts (rowid, title, body) SELECT id, title, substr(body, 1, ?) FROM faq_article",
+            (ARTICLE_CHARS,),
+        )

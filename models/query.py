@@ -173,19 +173,19 @@ def _read_values(text: str, pos: int) -> tuple[tuple[str, ...], int]:
             return tuple(values), pos
 
 
-def _filter_field(word: str) -> str | None:
+def _filter_field(word: str, fields: dict[str, str], names: tuple[str, ...]) -> str | None:
     """The canonical field when ``word`` starts a filter; None when it is a free word."""
     name, colon, rest = word.partition(":")
     if not colon or not name.isalpha() or rest.startswith("//"):
         return None  # "10:30", "http://x"
-    field = _FIELDS.get(name.lower())
+    field = fields.get(name.lower())
     if field is None:
-        raise QueryError(f"unknown filter {_show(name + ':')} (known: {', '.join(FILTER_NAMES)})")
+        raise QueryError(f"unknown filter {_show(name + ':')} (known: {', '.join(names)})")
     return field
 
 
-def _tokens(text: str) -> list[_Token]:
-    """Split ``text`` into terms and filters; a lone ``-`` is dropped."""
+def _tokens(text: str, fields: dict[str, str] = _FIELDS, names: tuple[str, ...] = FILTER_NAMES) -> list[_Token]:
+    """Split ``text`` into terms and filters (``fields``: every spelling → its field); a lone ``-`` is dropped."""
     tokens: list[_Token] = []
     pos = 0
     while pos < len(text):
@@ -208,7 +208,7 @@ def _tokens(text: str) -> list[_Token]:
             pos = end
             tokens.append(_Token(text[start:pos], negated, "id", (number.group(1),)))
             continue
-        field = _filter_field(word)
+        field = _filter_field(word, fields, names)
         if field is None:
             pos = end
             if word:

@@ -340,20 +340,15 @@ def _ts() -> pw.Table:
     return pw.Table("ticket_search", ("ticket_id", "document"))
 
 
-def _tsquery(words: Sequence[str], joiner: str) -> pw.Node:
-    parts = [pw.fn.phraseto_tsquery(pw.SQL("'simple'"), pw.fn.sportello_search_text(word)) for word in words]
-    return reduce(lambda a, b: pw.Expression(a, joiner, b), parts)
-
-
 def _text_match(words: Sequence[str], excluded: Sequence[str] = ()) -> tuple[pw.Table, pw.Node, pw.Node, pw.Node]:
     """(index table, its ticket-number column, the match condition, score: higher is better).
 
     Every word must match and no excluded word may: the index itself does the excluding.
     """
     if is_postgres():
-        table, tsquery = _ts(), _tsquery(words, "&&")
+        table, tsquery = _ts(), fulltext.pg_tsquery(words, "&&")
         if excluded:
-            tsquery = pw.Expression(tsquery, "&&", pw.fn.tsquery_not(_tsquery(excluded, "||")))
+            tsquery = pw.Expression(tsquery, "&&", pw.fn.tsquery_not(fulltext.pg_tsquery(excluded, "||")))
         score = pw.Cast(pw.fn.ts_rank(table.document, tsquery), "float8")  # a float4 would not round-trip
         return table, table.ticket_id, pw.Expression(table.document, "@@", tsquery), score
     table, expression = _fts(), fulltext.fts5_expression(words)
@@ -367,7 +362,7 @@ def _matching_any(words: Sequence[str]) -> pw.Select:
     """Numbers of the tickets whose text matches any of ``words``."""
     if is_postgres():
         table = _ts()
-        return table.select(table.ticket_id).where(pw.Expression(table.document, "@@", _tsquery(words, "||")))
+        return table.select(table.ticket_id).where(pw.Expression(table.document, "@@", fulltext.pg_tsquery(words, "||")))
     table = _fts()
     return table.select(table.rowid).where(
         pw.Expression(table.ticket_fts, "MATCH", fulltext.fts5_expression(words, "OR"))

@@ -24,8 +24,10 @@ __all__ = [
     "Ticket",
     "TicketTag",
     "TicketEvent",
+    "FAQCategory",
     "FAQArticle",
     "FAQRevision",
+    "FAQTag",
     "TicketFAQ",
     "SavedView",
     "ALL_TABLES",
@@ -110,7 +112,7 @@ class Ticket(BaseModel):
     created_at = pw.DateTimeField()
     updated_at = pw.DateTimeField()
     first_response_at = pw.DateTimeField(null=True)
-    resolved_at = pw.DateTimeField(null=True)
+    resolved_at = pw.DateTimeField(null=True, index=True)  # the FAQ gaps report (migration 0004)
     closed_at = pw.DateTimeField(null=True)
     # Reserved for SLA policies: the deadlines, and the nearest of them for ``sort:due``.
     first_response_due = pw.DateTimeField(null=True)
@@ -176,18 +178,33 @@ class TicketEvent(BaseModel):
         raise pw.IntegrityError("ticket events are append-only")
 
 
+class FAQCategory(BaseModel):
+    """A category an FAQ article may be filed under (migration 0004)."""
+
+    name = pw.CharField(max_length=100, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
 class FAQArticle(BaseModel):
+    """An article as its latest revision left it; ``version`` is that revision's number."""
+
     title = pw.CharField(max_length=300)
     body = pw.TextField(default="")
-    category = pw.CharField(max_length=100, default="")
+    category = pw.CharField(max_length=100, default="")  # a FAQCategory name, or "" for none
     status = pw.CharField(max_length=16, default="draft")
     author = pw.ForeignKeyField(Agent, null=True, backref="faq_articles")
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     version = pw.IntegerField(default=1)
+    source_ticket = pw.ForeignKeyField(Ticket, null=True, backref="extracted_faqs", index=False)
+
+    class Meta:
+        indexes = ((("status", "category"), False),)
 
 
 class FAQRevision(BaseModel):
+    """The whole article as one save left it. Never rewritten: a revert is a new revision."""
+
     article = pw.ForeignKeyField(FAQArticle, backref="revisions", index=False)
     number = pw.IntegerField()
     at = pw.DateTimeField(default=utcnow)
@@ -195,9 +212,21 @@ class FAQRevision(BaseModel):
     title = pw.CharField(max_length=300)
     body = pw.TextField()
     note = pw.TextField(default="")
+    category = pw.CharField(max_length=100, default="")
+    tags = pw.TextField(default="")  # tag names, space-separated, sorted
+    status = pw.CharField(max_length=16, default="draft")
 
     class Meta:
         indexes = ((("article", "number"), True),)
+
+
+class FAQTag(BaseModel):
+    article = pw.ForeignKeyField(FAQArticle, backref="tag_links", index=False)
+    tag = pw.ForeignKeyField(Tag, backref="faq_links", index=False)
+
+    class Meta:
+        primary_key = pw.CompositeKey("article", "tag")
+        indexes = ((("tag", "article"), False),)
 
 
 class TicketFAQ(BaseModel):
@@ -208,6 +237,7 @@ class TicketFAQ(BaseModel):
 
     class Meta:
         primary_key = pw.CompositeKey("ticket", "article")
+        indexes = ((("article", "linked_at"), False),)
 
 
 class SavedView(BaseModel):
@@ -227,8 +257,10 @@ ALL_TABLES = [
     Ticket,
     TicketTag,
     TicketEvent,
+    FAQCategory,
     FAQArticle,
     FAQRevision,
+    FAQTag,
     TicketFAQ,
     SavedView,
 ]

@@ -468,15 +468,24 @@ def add_note(actor: Agent, number: int, body: str, *, expect_version: int | None
     return _change(actor, number, expect_version, lambda ticket, state: [_event(EventKind.NOTE.value, body=body)])
 
 
-def link_faq(actor: Agent, number: int, article_id: int, *, expect_version: int | None = None) -> Ticket:
-    """Link an FAQ article to the ticket (an internal event)."""
+def link_faq(
+    actor: Agent, number: int, article_id: int, *, reason: str | None = None, expect_version: int | None = None
+) -> Ticket:
+    """Link an FAQ article to the ticket (an internal event; ``reason`` says how, e.g. "inserted in a reply").
+
+    Linking an article that is already linked changes nothing; an archived one is refused.
+    """
+    why = _optional(reason)
 
     def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
-        if FAQArticle.get_or_none(FAQArticle.id == article_id) is None:
+        article = FAQArticle.get_or_none(FAQArticle.id == article_id)
+        if article is None:
             raise NotFound(f"no FAQ article #{article_id}")
         if article_id in state.faqs:
             return []
-        return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(article_id))]
+        if article.status == "archived":
+            raise RuleViolation(f"FAQ #{article_id} is archived; publish it again before linking it")
+        return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(article_id), reason=why)]
 
     return _change(actor, number, expect_version, build)
 

@@ -67,7 +67,7 @@ def describe(event: TicketEvent) -> str:
     if kind == EventKind.NOTE:
         return "added an internal note"
     if kind == EventKind.FAQ_LINKED:
-        return f"linked FAQ #{event.new_value}"
+        return f"linked FAQ #{event.new_value}{reason}"
     if kind == EventKind.MERGED_INTO:
         return f"merged this ticket into #{event.new_value}{reason}"
     if kind == EventKind.MERGED_FROM:

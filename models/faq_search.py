@@ -1,0 +1,325 @@
+"""Finding FAQ articles: the FAQ query language, full-text search, and suggestions for a ticket.
+
+The language is the tickets' (see :mod:`models.query`): words and "phrases" match the title
+and body (the title weighs more), a leading ``-`` excludes, and the filters are
+``category:`` ``status:`` ``tag:`` ``id:`` (or ``#12``) and ``sort:``. Archived articles are
+left out unless a ``status:`` filter asks for them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee as pw
+
+from . import fulltext
+from .db import is_postgres
+from .enums import EventKind, FAQStatus
+from .errors import QueryError
+from .query import MAX_QUERY_ITEMS, MAX_QUERY_LENGTH, Term, _show, _tokens
+from .tables import FAQArticle, FAQTag, Tag, TicketEvent, TicketFAQ
+from .tickets import get_ticket
+
+__all__ = [
+    "FAQ_FILTERS",
+    "FAQ_QUERY_HELP",
+    "FAQQuery",
+    "FAQHit",
+    "parse_faq_query",
+    "search_faq",
+    "count_faq",
+    "suggest_for_ticket",
+    "folded_words",
+    "STOP_WORDS",
+]
+
+FAQ_FILTERS = ("category", "status", "tag", "id", "sort")
+_FIELDS = {name: name for name in FAQ_FILTERS} | {"cat": "category"}
+_SORTS = ("title", "updated", "created", "relevance")
+
+FAQ_QUERY_HELP = """\
+Words match the title and body (the title weighs more); "quoted words" match a phrase.
+Filters: category:NAME (category:none for uncategorised)  status:draft|published|archived|any
+  tag:NAME  #12 or id:12,14  sort:title|updated|created|relevance
+A comma means OR (tag:vpn,login); a leading - excludes (-tag:old -"legacy portal").
+Archived articles show only when status: asks for them."""
+
+# Common words that say nothing about a topic (English and Italian), left out of suggestions and gaps.
+STOP_WORDS = frozenset(
+    """a about after again all also am an and any are as at be because been before being but by can
+    cannot could did do does doing done dont for from get got had has have having he her here hi his
+    how i if im in into is it its just me my need no not now of on one or our out please same see so
+    still some than thank thanks that the their them then there these they this to too up us was we
+    were what when where which while who why will with would yes yet you your regards hello dear best
+    il lo la i gli le un una di da in con su per tra fra e o ma non che chi come dove quando perche
+    del della dei delle al alla ai alle nel nella sono sei ho hai ha abbiamo grazie buongiorno salve
+    ciao cordiali saluti mi ti si ci vi questo questa quello quella anche ancora gia""".split()
+)
+
+_WORD = re.compile(r"[^\W_]+")
+_MAX_SUGGEST_WORDS = 24
+
+
+@dataclass(frozen=True)
+class FAQQuery:
+    """A parsed FAQ query; every part is ANDed with the others."""
+
+    terms: tuple[Term, ...] = ()
+    categories: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (values, negated)
+    statuses: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    tags: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    ids: tuple[tuple[tuple[int, ...], bool], ...] = ()
+    sort: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class FAQHit:
+    """One article in a list of results."""
+
+    id: int
+    title: str
+    category: str
+    status: str
+    tags: tuple[str, ...]
+    updated_at: datetime
+    version: int
+    score: float | None = None  # higher is more relevant; None without words
+    linked: bool = False  # (suggestions) already linked to the ticket
+
+
+def parse_faq_query(text: str) -> FAQQuery:
+    """Parse ``text``; raises only QueryError, whose message names the offending token."""
+    if not isinstance(text, str):
+        raise QueryError("a query must be text")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_LENGTH})")
+    tokens = _tokens(text, _FIELDS, FAQ_FILTERS)
+    if len(tokens) > MAX_QUERY_ITEMS:
+        raise QueryError(f"too many words and filters ({len(tokens)}; at most {MAX_QUERY_ITEMS})")
+    terms, parts, sort = [], {"category": [], "status": [], "tag": [], "id": []}, None
+    for token in tokens:
+        if token.field is None:
+            terms.append(Term(token.values[0], token.phrase, token.negated))
+            continue
+        if not all(v.strip() for v in token.values):
+            raise QueryError(f"empty value in {_show(token.raw)} (e.g. category:Billing or tag:vpn,login)")
+        if token.field == "sort":
+            if sort is not None or token.negated or len(token.values) > 1:
+                raise QueryError(f"one sort, not negated, with one value: {_show(token.raw)}")
+            sort = token.values[0].lower()
+            if sort not in _SORTS:
+                raise QueryError(f"unknown sort {_show(sort)} (one of: {', '.join(_SORTS)})")
+            continue
+        values = tuple(_value(token.field, v) for v in token.values)
+        parts[token.field].append((tuple(dict.fromkeys(values)), token.negated))
+    return FAQQuery(
+        tuple(terms),
+        tuple(parts["category"]),
+        tuple(parts["status"]),
+        tuple(parts["tag"]),
+        tuple(parts["id"]),
+        sort,
+        text,
+    )
+
+
+def _value(field: str, value: str):
+    value = value.strip()
+    if field == "status":
+        low = value.lower()
+        if low != "any" and low not in {s.value for s in FAQStatus}:
+            raise QueryError(f"unknown FAQ status {_show(value)} (one of: draft, published, archived, any)")
+        return low
+    if field == "id":
+        digits = value.removeprefix("#")
+        if not digits.isascii() or not digits.isdigit() or not 0 < int(digits) < 2**31:
+            raise QueryError(f"id: takes article numbers, not {_show(value)}")
+        return int(digits)
+    if field == "tag":
+        return value.lower()
+    return value
+
+
+# --- conditions --------------------------------------------------------------------------
+
+
+def _either(node: pw.Node, negated: bool) -> pw.Node:
+    return ~node if negated else node
+
+
+def _conditions(query: FAQQuery) -> list[pw.Node]:
+    out: list[pw.Node] = []
+    for values, negated in query.categories:
+        names = [v.casefold() for v in values if v.casefold() != "none"]
+        parts = ([pw.fn.LOWER(FAQArticle.category).in_(names)] if names else []) + (
+            [FAQArticle.category == ""] if len(names) < len(values) else []
+        )
+        out.append(_either(_any(parts), negated))
+    statuses = [(v, n) for v, n in query.statuses]
+    if not any("any" in values or not negated for values, negated in statuses):
+        out.append(FAQArticle.status != FAQStatus.ARCHIVED.value)  # archived only when asked for
+    for values, negated in statuses:
+        if "any" not in values:
+            out.append(_either(FAQArticle.status.in_(list(values)), negated))
+    for values, negated in query.tags:
+        tagged = FAQTag.select(FAQTag.article).join(Tag, on=(FAQTag.tag == Tag.id)).where(Tag.name.in_(list(values)))
+        out.append(_either(FAQArticle.id.in_(tagged), negated))
+    for values, negated in query.ids:
+        out.append(_either(FAQArticle.id.in_(list(values)), negated))
+    return out
+
+
+def _any(parts: list[pw.Node]) -> pw.Node:
+    node = parts[0]
+    for part in parts[1:]:
+        node = node | part
+    return node
+
+
+def _phrases(query: FAQQuery, negated: bool) -> list[str]:
+    return [
+        t.text.replace("\x00", " ") for t in query.terms if t.negated == negated and fulltext.searchable(t.text)
+    ]
+
+
+def _text_match(phrases: list[str], joiner: str) -> tuple[pw.Node, pw.Node, pw.Node, pw.Table]:
+    """(article id column, match condition, score: higher is better, index table) for ``phrases``."""
+    if is_postgres():
+        table = pw.Table("faq_search", ("article_id", "document"))
+        tsquery = fulltext.pg_tsquery(phrases, "&&" if joiner == "AND" else "||")
+        score = pw.Cast(pw.fn.ts_rank(table.document, tsquery), "float8")
+        return table.article_id, pw.Expression(table.document, "@@", tsquery), score, table
+    table = pw.Table("faq_fts", ("rowid", "faq_fts", "title", "body"))
+    match = pw.Expression(table.faq_fts, "MATCH", fulltext.fts5_expression(phrases, joiner))
+    score = 0 - pw.fn.bm25(pw.SQL("faq_fts"), 5.0, 1.0)  # bm25: lower is better; the title weighs 5×
+    return table.rowid, match, score, table
+
+
+def _select(query: FAQQuery, *, any_word: list[str] | None = None) -> tuple[pw.ModelSelect, bool]:
+    """The articles matching ``query`` (or, with ``any_word``, any of those words), with a score column."""
+    columns = [FAQArticle.id, FAQArticle.title, FAQArticle.category, FAQArticle.status, FAQArticle.updated_at,
+               FAQArticle.version]  # fmt: skip
+    words, joiner = (any_word, "OR") if any_word else (_phrases(query, False), "AND")
+    excluded = _phrases(query, True)
+    where = _conditions(query)
+    if excluded:
+        column, match, _, table = _text_match(excluded, "OR")
+        where.append(FAQArticle.id.not_in(table.select(column).where(match)))
+    if not words:
+        select = FAQArticle.select(*columns, pw.Value(None).alias("score"))
+    else:
+        column, match, score, table = _text_match(words, joiner)
+        hits = table.select(column.alias("id"), score.alias("score")).where(match).alias("hits")
+        select = FAQArticle.select(*columns, hits.c.score.alias("score")).join(hits, on=(hits.c.id == FAQArticle.id))
+    if where:
+        select = select.where(*where)
+    return select, bool(words)
+
+
+def _ordered(select: pw.ModelSelect, sort: str | None, has_words: bool) -> pw.ModelSelect:
+    sort = sort or ("relevance" if has_words else "title")
+    if sort == "relevance" and has_words:
+        return select.order_by(pw.SQL("score").desc(), FAQArticle.id)
+    if sort == "updated":
+        return select.order_by(FAQArticle.updated_at.desc(), FAQArticle.id.desc())
+    if sort == "created":
+        return select.order_by(FAQArticle.created_at.desc(), FAQArticle.id.desc())
+    return select.order_by(pw.fn.LOWER(FAQArticle.title), FAQArticle.id)
+
+
+def _hits(select: pw.ModelSelect) -> list[FAQHit]:
+    rows = list(select.tuples())
+    tags = _tags_of([row[0] for row in rows])
+    return [
+        FAQHit(id=i, title=t, category=c, status=s, tags=tags.get(i, ()), updated_at=u, version=v,
+               score=(float(score) if score is not None else None))
+        for i, t, c, s, u, v, score in rows
+    ]  # fmt: skip
+
+
+def _tags_of(ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = FAQTag.select(FAQTag.article, Tag.name).join(Tag, on=(FAQTag.tag == Tag.id)).where(FAQTag.article.in_(ids))
+    for article, name in rows.tuples():
+        found.setdefault(article, []).append(name)
+    return {article: tuple(sorted(names)) for article, names in found.items()}
+
+
+def _parsed(query: str | FAQQuery) -> FAQQuery:
+    return query if isinstance(query, FAQQuery) else parse_faq_query(query)
+
+
+def search_faq(query: str | FAQQuery = "", *, limit: int = 100, offset: int = 0) -> list[FAQHit]:
+    """The articles matching ``query``: by relevance when it has words, else by title."""
+    if type(limit) is not int or not 0 < limit <= 1000:
+        raise QueryError("the limit must be a whole number from 1 to 1000")
+    if type(offset) is not int or offset < 0:
+        raise QueryError("the offset must be a whole number from 0 up")
+    parsed = _parsed(query)
+    select, has_words = _select(parsed)
+    with _word_errors():
+        return _hits(_ordered(select, parsed.sort, has_words).limit(limit).offset(offset or None))
+
+
+def count_faq(query: str | FAQQuery = "") -> int:
+    select, _ = _select(_parsed(query))
+    with _word_errors():
+        return select.count()
+
+
+class _word_errors:
+    """A driver error while matching words becomes a plain QueryError."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is not None and issubclass(kind, pw.DatabaseError):
+            raise QueryError("these words cannot be searched for; try other words") from None
+        return False
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``text`` as the index sees them: lower case, accents removed, split on anything
+    but letters and digits; stop words, bare numbers and one-letter words left out."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return [w for w in _WORD.findall(plain) if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS]
+
+
+def suggest_for_ticket(number: int, *, limit: int = 5) -> list[FAQHit]:
+    """Published articles ranked by how well they match ticket ``number``'s subject and messages.
+
+    The subject's words count first, then the words used most in its public messages; articles
+    already linked to the ticket are included and marked ``linked``.
+    """
+    ticket = get_ticket(number)
+    bodies = (
+        TicketEvent.select(TicketEvent.body)
+        .where((TicketEvent.ticket == number) & TicketEvent.body.is_null(False)
+               & (TicketEvent.kind.in_([EventKind.CREATED.value, EventKind.REPLY.value])))
+        .order_by(TicketEvent.id)
+        .limit(20)
+        .tuples()
+    )  # fmt: skip
+    counts = Counter(w for (body,) in bodies for w in folded_words(body[:5_000]))
+    words = list(dict.fromkeys(folded_words(ticket.subject) + [w for w, _ in counts.most_common()]))
+    words = words[:_MAX_SUGGEST_WORDS]
+    if not words:
+        return []
+    query = FAQQuery(statuses=(((FAQStatus.PUBLISHED.value,), False),))
+    select, _ = _select(query, any_word=words)
+    with _word_errors():
+        hits = _hits(select.order_by(pw.SQL("score").desc(), FAQArticle.id).limit(limit))
+    linked = {a for (a,) in TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == number).tuples()}
+    return [FAQHit(**{**h.__dict__, "linked": h.id in linked}) for h in hits]
