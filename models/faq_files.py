@@ -1,0 +1,217 @@
+"""The FAQ as a directory of Markdown files, one per article, and back.
+
+Each file is front matter then the body, exactly as stored::
+
+    ---
+    id: 12
+    title: "How do I reset my password?"
+    category: "Accounts"
+    tags: ["login", "password"]
+    status: published
+    revision: 3
+    ---
+    Open **Settings** …
+
+Values are JSON (which YAML reads too), so any title survives. ``revision`` is the revision the
+file was written from: importing a file whose article has moved on since is refused for that
+file (someone else's edit would be lost); drop the line to overwrite on purpose. Import matches
+articles by ``id``, writes a new revision only where something changed, creates an article for
+a file without ``id`` (or with an id this desk does not have), and reports each bad file by
+name and line while the others are imported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import faq
+from .errors import InvalidInput, SportelloError
+from .tables import Agent, FAQArticle
+
+__all__ = ["ArticleFile", "ImportReport", "ParseError", "render_article", "parse_article", "export_faq", "import_faq"]
+
+_KEYS = ("id", "title", "category", "tags", "status", "revision")
+_FENCE = "---"
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    """What one file says about an article."""
+
+    title: str
+    body: str
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    status: str = "draft"
+    id: int | None = None
+    revision: int | None = None
+
+
+@dataclass
+class ImportReport:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # "FILE:LINE: message", one line each
+
+
+class ParseError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def render_article(article: faq.Article) -> str:
+    """The file for ``article``."""
+    head = [
+        _FENCE,
+        f"id: {article.id}",
+        f"title: {_json(article.title)}",
+        f"category: {_json(article.category)}",
+        f"tags: {_json(list(article.tags))}",
+        f"status: {article.status}",
+        f"revision: {article.version}",
+        _FENCE,
+    ]
+    return "\n".join(head) + "\n" + article.body
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_article(text: str) -> ArticleFile:
+    """Read a file written by :func:`render_article` (or by hand); raises ParseError(line, message)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip("\r") != _FENCE:
+        raise ParseError(1, "no front matter: the file must start with a line '---'")
+    values: dict = {}
+    for number, raw in enumerate(lines[1:], start=2):
+        line = raw.rstrip("\r")
+        if line == _FENCE:
+            body = "\n".join(lines[number:])
+            return _article(values, body, number)
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, colon, value = line.partition(":")
+        key = key.strip()
+        if not colon or key not in _KEYS:
+            raise ParseError(number, f"expected one of {', '.join(_KEYS)} followed by ':', not {line[:40]!r}")
+        if key in values:
+            raise ParseError(number, f"{key} is given twice")
+        values[key] = (_value(key, value.strip(), number), number)
+    raise ParseError(len(lines), "the front matter is not closed by a line '---'")
+
+
+def _value(key: str, text: str, line: int):
+    if text.startswith(('"', "[")):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(line, f"{key}: not valid JSON ({exc.msg})") from None
+    else:
+        value = text
+    if key in ("id", "revision"):
+        if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
+            return int(value)
+        raise ParseError(line, f"{key} must be a whole number, not {text[:20]!r}")
+    if key == "tags":
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ParseError(line, 'tags must be a list such as ["vpn", "login"]')
+        return tuple(v for v in value if v.strip())
+    if not isinstance(value, str):
+        raise ParseError(line, f"{key} must be text")
+    return value
+
+
+def _article(values: dict, body: str, end: int) -> ArticleFile:
+    if "title" not in values:
+        raise ParseError(end, "the front matter has no title")
+    return ArticleFile(
+        title=values["title"][0],
+        body=body,
+        category=values.get("category", ("", 0))[0],
+        tags=values.get("tags", ((), 0))[0],
+        status=values.get("status", ("draft", 0))[0],
+        id=values.get("id", (None, 0))[0],
+        revision=values.get("revision", (None, 0))[0],
+    )
+
+
+def file_name(article: faq.Article) -> str:
+    """``00012-how-do-i-reset-my-password.md``: the id first, so files sort by id."""
+    ascii_title = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:50].rstrip("-") or "article"
+    return f"{article.id:05d}-{slug}.md"
+
+
+def export_faq(directory: Path, *, query_ids: list[int] | None = None) -> list[Path]:
+    """Write every article (or those ids) into ``directory``; a file for the same id under an
+    older name is replaced. Returns the files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ids = query_ids if query_ids is not None else [i for (i,) in FAQArticle.select(FAQArticle.id).order_by(FAQArticle.id).tuples()]
+    written = []
+    for article_id in ids:
+        article = faq.get_article(article_id)
+        path = directory / file_name(article)
+        for old in directory.glob(f"{article.id:05d}-*.md"):
+            if old != path:
+                old.unlink()
+        path.write_text(render_article(article), encoding="utf-8", newline="")
+        written.append(path)
+    return written
+
+
+def import_faq(actor: Agent, directory: Path) -> ImportReport:
+    """Read every ``*.md`` of ``directory`` (sorted by name); each file is applied on its own."""
+    report = ImportReport()
+    if not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a directory")
+    for path in sorted(directory.glob("*.md")):
+        try:
+            _import_one(actor, path, report)
+        except ParseError as bad:
+            report.errors.append(f"{path.name}:{bad.line}: {bad.message}")
+        except SportelloError as exc:
+            report.errors.append(f"{path.name}:1: {exc.message}")
+    return report
+
+
+def _import_one(actor: Agent, path: Path, report: ImportReport) -> None:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ParseError(1, f"the file is over {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(1, f"not UTF-8 text (byte {exc.start})") from None
+    wanted = parse_article(text)
+    note = f"imported from {path.name}"
+    current = None
+    if wanted.id is not None and FAQArticle.get_or_none(FAQArticle.id == wanted.id) is not None:
+        current = faq.get_article(wanted.id)
+    if current is None:
+        created = faq.create_article(
+            actor, title=wanted.title, body=wanted.body, category=wanted.category, tags=wanted.tags,
+            status=wanted.status, note=note, article_id=wanted.id,
+        )  # fmt: skip
+        report.created.append(created.id)
+        return
+    if wanted.revision is not None and wanted.revision < current.version:
+        old = faq.get_revision(current.id, wanted.revision)
+        if (old.title, old.body, old.category, old.tags, old.status) == (
+            wanted.title, wanted.body, wanted.category, tuple(sorted(wanted.tags)), wanted.status,
+        ):  # fmt: skip
+            report.unchanged.append(current.id)  # an old export nobody edited: nothing to bring in
+            return
+    saved = faq.save_article(
+        actor, current.id, title=wanted.title, body=wanted.body, category=wanted.category, tags=wanted.tags,
+        status=wanted.status, note=note, expect_version=wanted.revision,
+    )  # fmt: skip
+    (report.updated if saved.version != current.version else report.unchanged).append(current.id)
