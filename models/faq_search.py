@@ -57,7 +57,9 @@ STOP_WORDS = frozenset(
     were what when where which while who why will with would yes yet you your regards hello dear best
     il lo la i gli le un una di da in con su per tra fra e o ma non che chi come dove quando perche
     del della dei delle al alla ai alle nel nella sono sei ho hai ha abbiamo grazie buongiorno salve
-    ciao cordiali saluti mi ti si ci vi questo questa quello quella anche ancora gia""".split()
+    ciao cordiali saluti mi ti si ci vi questo questa quello quella anche ancora gia
+    since shows show keeps keep again working work works problem problems issue issues help question
+    questions request asap urgent new re fwd fw ticket unable getting doesn don isn won wont didn""".split()
 )
 
 _WORD = re.compile(r"[^\W_]+")
