@@ -246,3 +246,45 @@ def test_gaps_ignore_order_numbers_and_error_codes(kb):
     topics = {g.topic for g in gaps}
     assert "invoice wrong" in topics  # the pair; "invoice" alone adds nothing here
     assert not topics & {"inv", "err", "2024", "0031", "4012"}
+
+
+# --- export / import round trip through the desk, property-tested ---------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_words = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80)
+_articles = st.lists(
+    st.fixed_dictionaries({
+        "title": _words.map(lambda s: " ".join(s.split())).filter(bool),
+        "body": _words.filter(lambda s: s.strip()),
+        "category": st.sampled_from(["", "Accounts", "Billing"]),
+        "tags": st.lists(st.from_regex(r"[a-z0-9][a-z0-9.\-]{0,8}", fullmatch=True), max_size=3, unique=True),
+        "status": st.sampled_from(["draft", "published", "archived"]),
+    }),
+    min_size=1,
+    max_size=4,
+)  # fmt: skip
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(articles=_articles)
+def test_export_import_round_trip_is_lossless(kb, db_url, tmp_path_factory, articles):
+    from conftest import other_desk
+    from models import faq_files
+
+    made = [faq.create_article(kb, **a) for a in articles]
+    out = tmp_path_factory.mktemp("faq")
+    faq_files.export_faq(out, query_ids=[a.id for a in made])
+    again = faq_files.import_faq(kb, out)  # the same desk: nothing to do
+    assert (again.created, again.updated, again.errors) == ([], [], [])
+    with other_desk(tmp_path_factory.mktemp("desk"), db_url.startswith("postgres")):
+        from models import agents
+
+        admin = agents.ensure_admin("ada")
+        for name in ("Accounts", "Billing"):
+            faq.add_category(admin, name)
+        report = faq_files.import_faq(admin, out)
+        assert (sorted(report.created), report.errors) == (sorted(a.id for a in made), [])
+        copies = [faq.get_article(a.id) for a in made]
+    assert [c.content() for c in copies] == [faq.get_article(a.id).content() for a in made]
