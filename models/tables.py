@@ -21,6 +21,8 @@ __all__ = [
     "Organization",
     "Customer",
     "Tag",
+    "SLACalendar",
+    "SLAPolicy",
     "Ticket",
     "TicketTag",
     "TicketEvent",
@@ -99,6 +101,31 @@ class Tag(BaseModel):
     name = pw.CharField(max_length=64, unique=True)
 
 
+class SLACalendar(BaseModel):
+    """When the desk works: weekly hours (JSON, e.g. {"mon": "09:00-13:00, 14:00-18:00"}) in a timezone, minus holidays."""
+
+    name = pw.CharField(max_length=100, unique=True)
+    timezone = pw.CharField(max_length=64, default="UTC")
+    hours = pw.TextField(default="{}")
+    holidays = pw.TextField(default="[]")  # JSON list of ISO dates
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class SLAPolicy(BaseModel):
+    """A rule and its targets: the first policy (by position) whose tier, priority and queue match applies."""
+
+    name = pw.CharField(max_length=100, unique=True)
+    position = pw.IntegerField(default=0)
+    tier = pw.CharField(max_length=32, null=True)  # None: any tier
+    priority = pw.CharField(max_length=16, null=True)  # None: any priority
+    queue = pw.ForeignKeyField(Queue, null=True, backref="sla_policies")  # None: any queue
+    calendar = pw.ForeignKeyField(SLACalendar, null=True, backref="policies")  # None: around the clock
+    first_response_minutes = pw.IntegerField(null=True)
+    next_response_minutes = pw.IntegerField(null=True)
+    resolution_minutes = pw.IntegerField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
 class Ticket(BaseModel):
     number = pw.AutoField()
     subject = pw.CharField(max_length=500)
@@ -114,10 +141,13 @@ class Ticket(BaseModel):
     first_response_at = pw.DateTimeField(null=True)
     resolved_at = pw.DateTimeField(null=True, index=True)  # the FAQ gaps report (migration 0004)
     closed_at = pw.DateTimeField(null=True)
-    # Reserved for SLA policies: the deadlines, and the nearest of them for ``sort:due``.
+    # SLA (models.sla): derived from the timeline and the policy, refreshed on every change; not
+    # part of the fold. ``due_at`` is the nearest deadline still open, for ``sort:due``.
     first_response_due = pw.DateTimeField(null=True)
     resolution_due = pw.DateTimeField(null=True)
+    next_response_due = pw.DateTimeField(null=True)
     due_at = pw.DateTimeField(null=True)
+    sla_policy = pw.ForeignKeyField(SLAPolicy, null=True, backref="tickets", index=False)
     merged_into = pw.ForeignKeyField("self", null=True, backref="merged_tickets")
     version = pw.IntegerField(default=1)
 
@@ -254,6 +284,8 @@ ALL_TABLES = [
     Organization,
     Customer,
     Tag,
+    SLACalendar,
+    SLAPolicy,
     Ticket,
     TicketTag,
     TicketEvent,

@@ -12,7 +12,7 @@ from functools import reduce
 
 
 
-from . import directory, fulltext, validate
+from . import directory, fulltext, sla, validate
 from .db import is_postgres, write_transaction
 from .enums import REASON_REQUIRED_STATUSES, TRANSITIONS, EventKind, Status, Visibility
 from .errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -180,6 +180,7 @@ def _write(actor: Agent, ticket: Ticket, before: TicketState, changes: list[Tick
         TicketTag.insert_many([(ticket.number, tag_id) for tag_id in _tag_ids(added)]).execute()
     for article in set(after.faqs) - set(before.faqs):
         TicketFAQ.insert(ticket=ticket.number, article=article, linked_at=at, linked_by=actor.id).execute()
+    sla.refresh(ticket.number, now=at)
     return Ticket.get_by_id(ticket.number)
 
 
@@ -286,7 +287,8 @@ def create_ticket(
         if tag_names:
             TicketTag.insert_many([(ticket.number, tag_id) for tag_id in _tag_ids(tag_names)]).execute()
         fulltext.index_ticket(ticket.number, subject, body)
-    return ticket
+        sla.refresh(ticket.number, now=now)
+    return Ticket.get_by_id(ticket.number)
 
 
 def _status_change(state: TicketState, status: str, reason: str | None) -> list[TicketEvent]:

@@ -1,0 +1,389 @@
+"""SLA policies: which one applies to a ticket, the deadlines it sets, and the alerts when they pass.
+
+A policy is an explicit rule — tier, priority and queue, each optional — and the first policy
+in order whose rule matches applies, the same way for every customer. Its targets (first
+response, next response after each customer message, resolution) count business time in the
+policy's calendar, only while the ticket runs (see :mod:`models.sla_clock`). The deadlines are
+derived data: :func:`refresh` recomputes them from the timeline in the transaction of every
+change, and stores them on the ticket row for the queue (``sort:due``, ``is:breached``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import peewee as pw
+
+from . import validate
+from .business_time import ALWAYS, Calendar
+from .db import write_transaction
+from .enums import OPEN_STATUSES, EventKind, Role, Visibility
+from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from .sla_clock import Clock, due_time
+from .tables import Agent, Organization, Queue, SLACalendar, SLAPolicy, Ticket, TicketEvent, utcnow
+
+__all__ = [
+    "DUE_SOON",
+    "TARGETS",
+    "Policy",
+    "Deadlines",
+    "calendars",
+    "get_calendar",
+    "save_calendar",
+    "remove_calendar",
+    "policies",
+    "save_policy",
+    "remove_policy",
+    "policy_for",
+    "deadlines",
+    "refresh",
+    "refresh_open",
+    "format_minutes",
+]
+
+DUE_SOON = timedelta(hours=1)  # is:due-soon, and when a warning is written
+TARGETS = ("first_response", "next_response", "resolution")
+_LABELS = {"first_response": "first response", "next_response": "next response", "resolution": "resolution"}
+MAX_TARGET_MINUTES = 365 * 24 * 60
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: int
+    name: str
+    position: int
+    tier: str | None
+    priority: str | None
+    queue: str | None
+    calendar: str | None
+    first_response: timedelta | None
+    next_response: timedelta | None
+    resolution: timedelta | None
+
+    def rule(self) -> str:
+        """``Premium / high`` — what the policy matches, in words."""
+        parts = [self.tier.capitalize() if self.tier else "any tier", self.priority or "any priority"]
+        if self.queue:
+            parts.append(f"queue {self.queue}")
+        return " / ".join(parts)
+
+    def describe(self) -> str:
+        """``Premium / high: first response 1 h, resolution 8 business hours``."""
+        unit = "business hours" if self.calendar else "hours"
+        targets = [
+            f"{_LABELS[name]} {format_minutes(getattr(self, name), unit)}"
+            for name in TARGETS
+            if getattr(self, name) is not None
+        ]
+        return f"{self.rule()}: {', '.join(targets) or 'no targets'}" + (f" ({self.calendar})" if self.calendar else "")
+
+
+def format_minutes(amount: timedelta, unit: str = "hours") -> str:
+    minutes = int(amount.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} min" if minutes < 60 else f"{minutes / 60:.1f} {unit}"
+    hours = minutes // 60
+    return f"{hours} h" if hours == 1 else f"{hours} {unit}"
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """A ticket's SLA as of a moment: its policy and a clock per target (None: no such target)."""
+
+    policy: Policy | None
+    first_response: Clock | None
+    next_response: Clock | None
+    resolution: Clock | None
+    done: frozenset[str]  # targets met or no longer running (responded, resolved)
+
+    def open_clocks(self) -> dict[str, Clock]:
+        return {name: clock for name in TARGETS if (clock := getattr(self, name)) and name not in self.done}
+
+    @property
+    def due_at(self) -> datetime | None:
+        dues = [clock.due for clock in self.open_clocks().values() if clock.due is not None]
+        return min(dues, default=None)
+
+
+# --- calendars -----------------------------------------------------------------------------------
+
+
+def _lead(actor: Agent) -> None:
+    if actor is None or not actor.active or actor.role not in (Role.LEAD, Role.ADMIN):
+        raise PermissionDenied("only a lead or an admin may change SLA policies and calendars")
+
+
+def _calendar(row: SLACalendar) -> Calendar:
+    return Calendar.parse(row.timezone, json.loads(row.hours), json.loads(row.holidays))
+
+
+def calendars() -> list[tuple[str, Calendar]]:
+    return [(row.name, _calendar(row)) for row in SLACalendar.select().order_by(SLACalendar.name)]
+
+
+def get_calendar(name: str) -> Calendar:
+    row = SLACalendar.get_or_none(SLACalendar.name == name)
+    if row is None:
+        raise NotFound(f"no SLA calendar {name[:60]!r}")
+    return _calendar(row)
+
+
+def save_calendar(
+    actor: Agent, name: str, *, timezone: str, hours: Mapping[str, str], holidays: Iterable[str] = ()
+) -> Calendar:
+    """Create or replace a calendar; the deadlines of open tickets under it are recomputed."""
+    _lead(actor)
+    name = _name(name, "calendar")
+    calendar = Calendar.parse(timezone, hours, holidays)
+    fields = dict(
+        timezone=calendar.timezone,
+        hours=json.dumps(calendar.describe_hours()),
+        holidays=json.dumps(sorted(d.isoformat() for d in calendar.holidays)),
+    )
+    with write_transaction():
+        row = SLACalendar.get_or_none(SLACalendar.name == name)
+        if row is None:
+            SLACalendar.create(name=name, **fields)
+        else:
+            SLACalendar.update(**fields).where(SLACalendar.id == row.id).execute()
+            refresh_open()
+    return calendar
+
+
+def remove_calendar(actor: Agent, name: str) -> None:
+    _lead(actor)
+    with write_transaction():
+        row = SLACalendar.get_or_none(SLACalendar.name == name)
+        if row is None:
+            raise NotFound(f"no SLA calendar {name[:60]!r}")
+        users = [p.name for p in SLAPolicy.select(SLAPolicy.name).where(SLAPolicy.calendar == row.id)]
+        if users:
+            raise Conflict(f"calendar {name!r} is used by {', '.join(users)}; change those policies first")
+        row.delete_instance()
+
+
+def _name(value: str, what: str) -> str:
+    cleaned = " ".join(validate.text(value or "").split())
+    if not cleaned:
+        raise InvalidInput(f"the {what} name is empty")
+    if len(cleaned) > 100:
+        raise InvalidInput(f"the {what} name is {len(cleaned)} characters long; the limit is 100")
+    return cleaned
+
+
+# --- policies ------------------------------------------------------------------------------------
+
+
+def _policy(row: SLAPolicy, queues: dict[int, str], calendar_names: dict[int, str]) -> Policy:
+    minutes = lambda value: timedelta(minutes=value) if value is not None else None  # noqa: E731
+    return Policy(
+        id=row.id,
+        name=row.name,
+        position=row.position,
+        tier=row.tier,
+        priority=row.priority,
+        queue=queues.get(row.queue_id) if row.queue_id else None,
+        calendar=calendar_names.get(row.calendar_id) if row.calendar_id else None,
+        first_response=minutes(row.first_response_minutes),
+        next_response=minutes(row.next_response_minutes),
+        resolution=minutes(row.resolution_minutes),
+    )
+
+
+def policies() -> list[Policy]:
+    """Every policy, in the order rules are tried."""
+    queues = dict(Queue.select(Queue.id, Queue.name).tuples())
+    names = dict(SLACalendar.select(SLACalendar.id, SLACalendar.name).tuples())
+    rows = SLAPolicy.select().order_by(SLAPolicy.position, SLAPolicy.id)
+    return [_policy(row, queues, names) for row in rows]
+
+
+def _minutes(value: int | None, what: str) -> int | None:
+    if value is None:
+        return None
+    if type(value) is not int or not 0 < value <= MAX_TARGET_MINUTES:
+        raise InvalidInput(f"the {what} target must be a whole number of minutes from 1 to {MAX_TARGET_MINUTES}")
+    return value
+
+
+def save_policy(
+    actor: Agent,
+    name: str,
+    *,
+    tier: str | None = None,
+    priority: str | None = None,
+    queue: str | None = None,
+    calendar: str | None = None,
+    first_response: int | None = None,
+    next_response: int | None = None,
+    resolution: int | None = None,
+    position: int | None = None,
+) -> Policy:
+    """Create or replace a policy (targets in business minutes); open tickets are re-evaluated."""
+    _lead(actor)
+    name = _name(name, "policy")
+    tier = " ".join(str(tier).split()).lower() or None if tier else None
+    priority = validate.priority(priority) if priority else None
+    targets = {
+        "first_response_minutes": _minutes(first_response, "first response"),
+        "next_response_minutes": _minutes(next_response, "next response"),
+        "resolution_minutes": _minutes(resolution, "resolution"),
+    }
+    if not any(v is not None for v in targets.values()):
+        raise InvalidInput("a policy needs at least one target (first response, next response or resolution)")
+    with write_transaction():
+        queue_id = _queue_id(queue)
+        calendar_id = None
+        if calendar:
+            row = SLACalendar.get_or_none(SLACalendar.name == calendar)
+            if row is None:
+                raise NotFound(f"no SLA calendar {calendar[:60]!r} (add it with `sportello sla calendar set`)")
+            calendar_id = row.id
+        existing = SLAPolicy.get_or_none(SLAPolicy.name == name)
+        if position is None:
+            position = existing.position if existing else (SLAPolicy.select(pw.fn.MAX(SLAPolicy.position)).scalar() or 0) + 10
+        fields = dict(tier=tier, priority=priority, queue=queue_id, calendar=calendar_id, position=position, **targets)
+        if existing is None:
+            SLAPolicy.create(name=name, **fields)
+        else:
+            SLAPolicy.update(**fields).where(SLAPolicy.id == existing.id).execute()
+        refresh_open()
+    return next(p for p in policies() if p.name == name)
+
+
+def _queue_id(queue: str | None) -> int | None:
+    if not queue:
+        return None
+    row = Queue.get_or_none(Queue.name == queue)
+    if row is None:
+        raise NotFound(f"no queue {queue[:60]!r}")
+    return row.id
+
+
+def remove_policy(actor: Agent, name: str) -> None:
+    _lead(actor)
+    with write_transaction():
+        row = SLAPolicy.get_or_none(SLAPolicy.name == name)
+        if row is None:
+            raise NotFound(f"no SLA policy {name[:60]!r}")
+        Ticket.update(sla_policy=None).where(Ticket.sla_policy == row.id).execute()
+        row.delete_instance()
+        refresh_open()
+
+
+def policy_for(tier: str | None, priority: str, queue: str | None, among: list[Policy] | None = None) -> Policy | None:
+    """The first policy whose rule matches; None when none does."""
+    for policy in among if among is not None else policies():
+        if policy.tier is not None and policy.tier != (tier or "none"):
+            continue
+        if policy.priority is not None and policy.priority != priority:
+            continue
+        if policy.queue is not None and policy.queue != queue:
+            continue
+        return policy
+    return None
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+
+def _history(number: int) -> tuple[list[tuple[datetime, str]], list[TicketEvent]]:
+    events = list(
+        TicketEvent.select(
+            TicketEvent.at, TicketEvent.kind, TicketEvent.new_value, TicketEvent.customer, TicketEvent.visibility
+        )
+        .where((TicketEvent.ticket == number) & TicketEvent.kind.in_([
+            EventKind.CREATED.value, EventKind.STATUS.value, EventKind.REPLY.value]))
+        .order_by(TicketEvent.id)
+    )  # fmt: skip
+    statuses = []
+    for event in events:
+        if event.kind == EventKind.CREATED:
+            statuses.append((event.at, json.loads(event.new_value or "{}").get("status", "new")))
+        elif event.kind == EventKind.STATUS:
+            statuses.append((event.at, event.new_value))
+    return statuses, events
+
+
+def deadlines(number: int, *, now: datetime | None = None, among: list[Policy] | None = None) -> Deadlines:
+    """The ticket's SLA as of ``now``."""
+    ticket = Ticket.get_or_none(Ticket.number == number)
+    if ticket is None:
+        raise NotFound(f"no ticket #{number}")
+    return _deadlines(ticket, now or utcnow(), among)
+
+
+def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Deadlines:
+    tier = None
+    if ticket.organization_id:
+        tier = Organization.select(Organization.tier).where(Organization.id == ticket.organization_id).scalar()
+    queue = Queue.select(Queue.name).where(Queue.id == ticket.queue_id).scalar() if ticket.queue_id else None
+    policy = policy_for(tier, ticket.priority, queue, among)
+    if policy is None:
+        return Deadlines(None, None, None, None, frozenset())
+    calendar = get_calendar(policy.calendar) if policy.calendar else ALWAYS
+    statuses, events = _history(ticket.number)
+    done = set()
+    first = resolution = following = None
+    if policy.first_response is not None:
+        end = ticket.first_response_at or now
+        first = due_time(calendar, statuses, ticket.created_at, policy.first_response, end)
+        if ticket.first_response_at is not None:
+            done.add("first_response")
+    if policy.resolution is not None:
+        resolution = due_time(calendar, statuses, ticket.created_at, policy.resolution, now)
+        if ticket.status not in OPEN_STATUSES:
+            done.add("resolution")
+    if policy.next_response is not None and ticket.first_response_at is not None:
+        waiting_since = _waiting_since(events)
+        if waiting_since is not None:
+            following = due_time(calendar, statuses, waiting_since, policy.next_response, now)
+        else:
+            done.add("next_response")
+    return Deadlines(policy, first, following, resolution, frozenset(done))
+
+
+def _waiting_since(events: list[TicketEvent]) -> datetime | None:
+    """When the customer's latest message still without an agent's public reply was written."""
+    since = None
+    for event in events:
+        if event.kind != EventKind.REPLY:
+            continue
+        if event.customer_id is not None:
+            since = since or event.at
+        elif event.visibility == Visibility.PUBLIC:
+            since = None
+    return since
+
+
+def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | None = None) -> Deadlines:
+    """Recompute and store a ticket's deadlines (call inside the transaction that changed it)."""
+    ticket = Ticket.get_by_id(number)
+    found = _deadlines(ticket, now or utcnow(), among)
+    due = lambda clock: clock.due if clock is not None else None  # noqa: E731
+    values = {
+        "sla_policy_id": found.policy.id if found.policy else None,
+        "first_response_due": due(found.first_response),
+        "next_response_due": due(found.next_response) if "next_response" not in found.done else None,
+        "resolution_due": due(found.resolution),
+        "due_at": found.due_at if ticket.status in OPEN_STATUSES else None,
+    }
+    if any(getattr(ticket, name) != value for name, value in values.items()):
+        Ticket.update({getattr(Ticket, name.removesuffix("_id")): v for name, v in values.items()}).where(
+            Ticket.number == number
+        ).execute()
+    return found
+
+
+def refresh_open(*, now: datetime | None = None) -> int:
+    """Recompute the deadlines of every open ticket (after a policy or calendar changed)."""
+    at = now or utcnow()
+    among = policies()
+    count = 0
+    for (number,) in Ticket.select(Ticket.number).where(Ticket.status.in_(list(OPEN_STATUSES))).tuples().iterator():
+        refresh(number, now=at, among=among)
+        count += 1
+    return count

@@ -1,0 +1,135 @@
+"""SLA policies on both backends: explicit rules, deadlines stored on every change, pauses, re-evaluation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from models import directory, sla, tickets
+from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from models.tables import Organization, Ticket
+
+H = timedelta(hours=1)
+WEEKDAYS = {day: "09:00-13:00, 14:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+@pytest.fixture
+def rules(admin):
+    """Office hours in UTC; premium/high gets 1 h and 8 business hours; everyone else 4 h and 40 h."""
+    sla.save_calendar(admin, "Office", timezone="UTC", hours=WEEKDAYS, holidays=["2026-12-25"])
+    sla.save_policy(admin, "Premium high", tier="premium", priority="high", calendar="Office",
+                    first_response=60, next_response=120, resolution=8 * 60)  # fmt: skip
+    sla.save_policy(admin, "Standard", calendar="Office", first_response=240, resolution=40 * 60)
+    return admin
+
+
+def new(actor, org: str | None = None, tier: str = "standard", priority: str = "normal", **kw) -> Ticket:
+    if org and Organization.get_or_none(Organization.name == org) is None:
+        Organization.create(name=org, tier=tier)
+    return tickets.create_ticket(
+        actor, subject="Broken", body="It broke", customer="eva@example.com", organization=org, priority=priority, **kw
+    )
+
+
+def test_the_first_matching_rule_wins_and_says_so(rules):
+    chosen = sla.policy_for("premium", "high", None)
+    assert chosen.name == "Premium high"
+    assert chosen.describe() == (
+        "Premium / high: first response 1 h, next response 2 business hours, resolution 8 business hours (Office)"
+    )
+    assert sla.policy_for("premium", "low", None).name == "Standard"
+    assert sla.policy_for(None, "urgent", None).name == "Standard"  # a private person: tier "none"
+    assert [p.name for p in sla.policies()] == ["Premium high", "Standard"]
+
+
+def test_deadlines_are_stored_when_the_ticket_is_created(rules):
+    t = new(rules, "Acme", tier="premium", priority="high")
+    found = sla.deadlines(t.number, now=t.created_at)
+    assert found.policy.name == "Premium high"
+    assert t.first_response_due == found.first_response.due
+    assert t.due_at == min(t.first_response_due, t.resolution_due)
+    assert t.sla_policy_id == found.policy.id
+
+
+def test_a_reply_meets_the_first_response_and_a_customer_message_starts_the_next(rules, monkeypatch):
+    t = new(rules, "Acme", tier="premium", priority="high")
+    t = tickets.add_reply(rules, t.number, "On it")
+    assert t.next_response_due is None and t.due_at == t.resolution_due
+    t = tickets.add_reply(rules, t.number, "Still broken", from_customer=True)
+    assert t.next_response_due is not None and t.due_at == min(t.next_response_due, t.resolution_due)
+    t = tickets.add_reply(rules, t.number, "Fixed now?")
+    assert t.next_response_due is None
+
+
+def test_pending_pauses_the_clock_and_resolving_clears_the_queue_deadline(rules):
+    t = new(rules)
+    before = t.resolution_due
+    t = tickets.set_status(rules, t.number, "pending")
+    assert t.due_at is None  # paused: no deadline runs
+    t = tickets.set_status(rules, t.number, "open")
+    assert t.resolution_due >= before  # resumed later: the deadline moved by the pause
+    t = tickets.set_status(rules, t.number, "resolved")
+    assert t.due_at is None
+    assert not sla.deadlines(t.number).resolution.breached  # resolved within the target
+
+
+def test_changing_a_policy_re_evaluates_open_tickets(rules):
+    t = new(rules, "Beta", tier="premium", priority="high")
+    sla.save_policy(rules, "Premium high", tier="premium", priority="high", calendar="Office", first_response=30)
+    fresh = Ticket.get_by_id(t.number)
+    assert fresh.resolution_due is None and fresh.first_response_due is not None
+    sla.remove_policy(rules, "Premium high")
+    assert Ticket.get_by_id(t.number).sla_policy_id == sla.policy_for("premium", "high", None).id
+
+
+def test_a_priority_change_can_move_a_ticket_to_another_policy(rules):
+    t = new(rules, "Gamma", tier="premium", priority="normal")
+    assert sla.deadlines(t.number).policy.name == "Standard"
+    tickets.set_priority(rules, t.number, "high", reason="production down")
+    assert sla.deadlines(t.number).policy.name == "Premium high"
+
+
+def test_only_leads_and_admins_change_the_rules(rules, agent):
+    with pytest.raises(PermissionDenied):
+        sla.save_policy(agent, "Mine", first_response=1)
+    with pytest.raises(PermissionDenied):
+        sla.save_calendar(agent, "Night", timezone="UTC", hours={"mon": "00:00-06:00"})
+
+
+def test_bad_rules_are_refused(rules):
+    with pytest.raises(InvalidInput, match="at least one target"):
+        sla.save_policy(rules, "Empty")
+    with pytest.raises(InvalidInput, match="whole number of minutes"):
+        sla.save_policy(rules, "Zero", first_response=0)
+    with pytest.raises(NotFound, match="no SLA calendar"):
+        sla.save_policy(rules, "Ghost", calendar="Nope", first_response=5)
+    with pytest.raises(NotFound, match="no queue"):
+        sla.save_policy(rules, "Ghost", queue="Nope", first_response=5)
+    with pytest.raises(InvalidInput, match="unknown priority"):
+        sla.save_policy(rules, "Ghost", priority="asap", first_response=5)
+    with pytest.raises(Conflict, match="used by Premium high, Standard"):
+        sla.remove_calendar(rules, "Office")
+
+
+def test_a_desk_without_policies_has_no_deadlines(admin):
+    t = new(admin)
+    assert (t.due_at, t.first_response_due, t.sla_policy_id) == (None, None, None)
+
+
+def test_queue_rules_match_only_their_queue(rules):
+    directory.add_queue("Hardware", actor=rules)
+    sla.save_policy(rules, "Hardware", queue="Hardware", first_response=15, position=0)
+    assert sla.policy_for("standard", "normal", "Hardware").name == "Hardware"
+    assert sla.policy_for("standard", "normal", None).name == "Standard"
+    t = new(rules, queue="Hardware")
+    assert sla.deadlines(t.number).first_response.target == timedelta(minutes=15)
+
+
+def test_deadlines_skip_weekends_and_holidays(rules):
+    t = new(rules)
+    created = datetime(2026, 12, 24, 17, 0)  # Thursday before Christmas, one office hour left
+    Ticket.update(created_at=created).where(Ticket.number == t.number).execute()
+    found = sla.deadlines(t.number, now=created)
+    assert found.first_response.due == datetime(2026, 12, 28, 12, 0)  # 1 h Thu + 3 h on Monday (25th closed)
+    assert found.first_response.due - created > 3 * 24 * H
