@@ -32,7 +32,8 @@ from .rows import load_joined
 from .enums import Priority
 from .errors import QueryError
 from .query import DateRange, Filter, Query, parse_query
-from .tables import Agent, Customer, Organization, Queue, Tag, Ticket, TicketTag
+from .sla import DUE_SOON
+from .tables import Agent, Customer, Organization, Queue, Tag, Ticket, TicketTag, utcnow
 
 __all__ = ["Page", "search_tickets", "count_tickets", "saved_view_queries", "MAX_PAGE_SIZE", "RELEVANCE_WINDOW"]
 
@@ -296,6 +297,13 @@ def _is(value: str, me: Agent | None) -> _Cond:
         return _assigned_to_me(me, "is:mine")
     if value in ("open", "closed"):
         return _in(Ticket.status, _OPEN_SQL if value == "open" else _CLOSED_SQL)
+    if value in ("breached", "due-soon"):  # due_at is set only while an SLA deadline runs
+        now = utcnow()
+        if value == "breached":
+            yes = Ticket.due_at <= now
+        else:
+            yes = (Ticket.due_at > now) & (Ticket.due_at <= now + DUE_SOON)
+        return _Cond(yes, Ticket.due_at.is_null() | ~yes)
     raise QueryError(f"unknown is: value {_quoted(value)}")
 
 

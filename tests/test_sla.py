@@ -133,3 +133,18 @@ def test_deadlines_skip_weekends_and_holidays(rules):
     found = sla.deadlines(t.number, now=created)
     assert found.first_response.due == datetime(2026, 12, 28, 12, 0)  # 1 h Thu + 3 h on Monday (25th closed)
     assert found.first_response.due - created > 3 * 24 * H
+
+
+def test_breached_and_due_soon_filters(rules):
+    from models.search import search_tickets
+    from models.tables import utcnow
+
+    late, soon, later = new(rules), new(rules), new(rules)
+    now = utcnow()
+    for t, due in ((late, now - H), (soon, now + 30 * timedelta(minutes=1)), (later, now + 5 * H)):
+        Ticket.update(due_at=due).where(Ticket.number == t.number).execute()
+    found = lambda q: [t.number for t in search_tickets(q).tickets]  # noqa: E731
+    assert found("is:breached") == [late.number]
+    assert found("is:due-soon") == [soon.number]
+    assert set(found("-is:breached")) == {soon.number, later.number}
+    assert found("sort:due")[:3] == [late.number, soon.number, later.number]
