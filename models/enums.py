@@ -69,6 +69,7 @@ class EventKind(StrEnum):
     FAQ_LINKED = "faq_linked"
     MERGED_INTO = "merged_into"  # this ticket was merged into another
     MERGED_FROM = "merged_from"  # another ticket was merged into this one
+    SLA = "sla"  # a deadline came near (warning) or passed (breached); written by models.sla_alerts
 
 
 class Role(StrEnum):

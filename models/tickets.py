@@ -8,6 +8,7 @@ a stale version raises ``Conflict`` naming who changed what since.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import reduce
 
 
@@ -44,6 +45,7 @@ __all__ = [
     "add_reply",
     "add_note",
     "link_faq",
+    "record_sla_alert",
     "merge_tickets",
 ]
 
@@ -490,6 +492,13 @@ def link_faq(
         return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(article_id), reason=why)]
 
     return _change(actor, number, expect_version, build)
+
+
+def record_sla_alert(number: int, target: str, state: str, due: datetime, policy: str) -> Ticket:
+    """An internal ``sla`` event by the system: ``target`` (e.g. first_response) is ``state``
+    ("warning" or "breached") against the deadline ``due``, under ``policy``."""
+    event = _event(EventKind.SLA.value, field=target, old_value=due.isoformat(), new_value=state, reason=policy)
+    return _change(None, number, None, lambda ticket, state_: [event])
 
 
 def merge_tickets(

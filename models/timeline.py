@@ -70,6 +70,11 @@ def describe(event: TicketEvent) -> str:
         return f"linked FAQ #{event.new_value}{reason}"
     if kind == EventKind.MERGED_INTO:
         return f"merged this ticket into #{event.new_value}{reason}"
+    if kind == EventKind.SLA:
+        target = (event.field or "").replace("_", " ")
+        due = event.old_value[:16].replace("T", " ") if event.old_value else "?"
+        word = "breached" if event.new_value == "breached" else "due soon"
+        return f"SLA {target} {word} (due {due} UTC){reason}"
     if kind == EventKind.MERGED_FROM:
         return f"merged #{event.new_value} into this ticket"
     return kind

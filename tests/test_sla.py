@@ -148,3 +148,26 @@ def test_breached_and_due_soon_filters(rules):
     assert found("is:due-soon") == [soon.number]
     assert set(found("-is:breached")) == {soon.number, later.number}
     assert found("sort:due")[:3] == [late.number, soon.number, later.number]
+
+
+def test_the_sweep_writes_each_warning_and_breach_once(rules):
+    from models import sla_alerts
+    from models.timeline import describe, events_of
+
+    t = new(rules, "Acme", tier="premium", priority="high")
+    due = Ticket.get_by_id(t.number).first_response_due
+    assert sla_alerts.sweep(now=due - 2 * H) == []
+    warned = sla_alerts.sweep(now=due - 30 * timedelta(minutes=1))
+    assert [(a.number, a.target, a.state) for a in warned] == [(t.number, "first_response", "warning")]
+    assert sla_alerts.sweep(now=due - 20 * timedelta(minutes=1)) == []  # once
+    breached = sla_alerts.sweep(now=due + timedelta(minutes=1))
+    assert [(a.target, a.state) for a in breached] == [("first_response", "breached")]
+    assert sla_alerts.sweep(now=due + 2 * timedelta(minutes=1)) == []
+    last = events_of(t.number)[-1]
+    assert (last.kind, last.visibility, last.actor_id) == ("sla", "internal", None)
+    assert describe(last).startswith("SLA first response breached (due ")
+    assert "Premium / high" in last.reason
+    after = Ticket.get_by_id(t.number)
+    assert after.version == 3 and after.updated_at == t.updated_at  # on the timeline, not an "update"
+    assert sla_alerts.sweep(now=due + 2 * timedelta(minutes=1)) == []
+    assert events_of(t.number, public_only=True)[-1].kind != "sla"  # never shown to the customer
