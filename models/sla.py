@@ -86,7 +86,7 @@ def format_minutes(amount: timedelta, unit: str = "hours") -> str:
     if minutes % 60:
         return f"{minutes} min" if minutes < 60 else f"{minutes / 60:.1f} {unit}"
     hours = minutes // 60
-    return f"{hours} h" if hours == 1 else f"{hours} {unit}"
+    return f"1 {unit.removesuffix('s')}" if hours == 1 else f"{hours} {unit}"
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,13 @@ def get_calendar(name: str) -> Calendar:
 
 
 def save_calendar(
-    actor: Agent, name: str, *, timezone: str, hours: Mapping[str, str], holidays: Iterable[str] = ()
+    actor: Agent,
+    name: str,
+    *,
+    timezone: str,
+    hours: Mapping[str, str],
+    holidays: Iterable[str] = (),
+    refresh: bool = True,
 ) -> Calendar:
     """Create or replace a calendar; the deadlines of open tickets under it are recomputed."""
     _lead(actor)
@@ -149,7 +155,8 @@ def save_calendar(
             SLACalendar.create(name=name, **fields)
         else:
             SLACalendar.update(**fields).where(SLACalendar.id == row.id).execute()
-            refresh_open()
+    if row is not None and refresh:
+        refresh_open()
     return calendar
 
 
@@ -221,6 +228,7 @@ def save_policy(
     next_response: int | None = None,
     resolution: int | None = None,
     position: int | None = None,
+    refresh: bool = True,
 ) -> Policy:
     """Create or replace a policy (targets in business minutes); open tickets are re-evaluated."""
     _lead(actor)
@@ -250,6 +258,7 @@ def save_policy(
             SLAPolicy.create(name=name, **fields)
         else:
             SLAPolicy.update(**fields).where(SLAPolicy.id == existing.id).execute()
+    if refresh:
         refresh_open()
     return next(p for p in policies() if p.name == name)
 
@@ -263,7 +272,7 @@ def _queue_id(queue: str | None) -> int | None:
     return row.id
 
 
-def remove_policy(actor: Agent, name: str) -> None:
+def remove_policy(actor: Agent, name: str, *, refresh: bool = True) -> None:
     _lead(actor)
     with write_transaction():
         row = SLAPolicy.get_or_none(SLAPolicy.name == name)
@@ -271,6 +280,7 @@ def remove_policy(actor: Agent, name: str) -> None:
             raise NotFound(f"no SLA policy {name[:60]!r}")
         Ticket.update(sla_policy=None).where(Ticket.sla_policy == row.id).execute()
         row.delete_instance()
+    if refresh:
         refresh_open()
 
 
@@ -378,12 +388,14 @@ def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | N
     return found
 
 
-def refresh_open(*, now: datetime | None = None) -> int:
-    """Recompute the deadlines of every open ticket (after a policy or calendar changed)."""
+def refresh_open(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Recompute the deadlines of every open ticket (after a policy or calendar changed), a batch
+    per transaction so that other writers wait at most one batch. Returns how many were looked at."""
     at = now or utcnow()
     among = policies()
-    count = 0
-    for (number,) in Ticket.select(Ticket.number).where(Ticket.status.in_(list(OPEN_STATUSES))).tuples().iterator():
-        refresh(number, now=at, among=among)
-        count += 1
-    return count
+    numbers = [n for (n,) in Ticket.select(Ticket.number).where(Ticket.status.in_(list(OPEN_STATUSES))).tuples()]
+    for start in range(0, len(numbers), batch):
+        with write_transaction():
+            for number in numbers[start : start + batch]:
+                refresh(number, now=at, among=among)
+    return len(numbers)

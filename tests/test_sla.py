@@ -36,7 +36,7 @@ def test_the_first_matching_rule_wins_and_says_so(rules):
     chosen = sla.policy_for("premium", "high", None)
     assert chosen.name == "Premium high"
     assert chosen.describe() == (
-        "Premium / high: first response 1 h, next response 2 business hours, resolution 8 business hours (Office)"
+        "Premium / high: first response 1 business hour, next response 2 business hours, resolution 8 business hours (Office)"
     )
     assert sla.policy_for("premium", "low", None).name == "Standard"
     assert sla.policy_for(None, "urgent", None).name == "Standard"  # a private person: tier "none"
