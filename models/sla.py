@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import peewee as pw
@@ -62,6 +62,7 @@ class Policy:
     first_response: timedelta | None
     next_response: timedelta | None
     resolution: timedelta | None
+    hours: Calendar = field(default=ALWAYS, compare=False, repr=False)  # the calendar itself
 
     def rule(self) -> str:
         """``Premium / high`` — what the policy matches, in words."""
@@ -184,7 +185,7 @@ def _name(value: str, what: str) -> str:
 # --- policies ------------------------------------------------------------------------------------
 
 
-def _policy(row: SLAPolicy, queues: dict[int, str], calendar_names: dict[int, str]) -> Policy:
+def _policy(row: SLAPolicy, queues: dict[int, str], calendar_rows: dict[int, SLACalendar]) -> Policy:
     minutes = lambda value: timedelta(minutes=value) if value is not None else None  # noqa: E731
     return Policy(
         id=row.id,
@@ -193,19 +194,20 @@ def _policy(row: SLAPolicy, queues: dict[int, str], calendar_names: dict[int, st
         tier=row.tier,
         priority=row.priority,
         queue=queues.get(row.queue_id) if row.queue_id else None,
-        calendar=calendar_names.get(row.calendar_id) if row.calendar_id else None,
+        calendar=calendar_rows[row.calendar_id].name if row.calendar_id else None,
         first_response=minutes(row.first_response_minutes),
         next_response=minutes(row.next_response_minutes),
         resolution=minutes(row.resolution_minutes),
+        hours=_calendar(calendar_rows[row.calendar_id]) if row.calendar_id else ALWAYS,
     )
 
 
 def policies() -> list[Policy]:
     """Every policy, in the order rules are tried."""
     queues = dict(Queue.select(Queue.id, Queue.name).tuples())
-    names = dict(SLACalendar.select(SLACalendar.id, SLACalendar.name).tuples())
+    calendar_rows = {row.id: row for row in SLACalendar.select()}
     rows = SLAPolicy.select().order_by(SLAPolicy.position, SLAPolicy.id)
-    return [_policy(row, queues, names) for row in rows]
+    return [_policy(row, queues, calendar_rows) for row in rows]
 
 
 def _minutes(value: int | None, what: str) -> int | None:
@@ -327,6 +329,9 @@ def deadlines(number: int, *, now: datetime | None = None, among: list[Policy] |
 
 
 def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Deadlines:
+    among = policies() if among is None else among
+    if not among:
+        return Deadlines(None, None, None, None, frozenset())
     tier = None
     if ticket.organization_id:
         tier = Organization.select(Organization.tier).where(Organization.id == ticket.organization_id).scalar()
@@ -334,7 +339,7 @@ def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Dea
     policy = policy_for(tier, ticket.priority, queue, among)
     if policy is None:
         return Deadlines(None, None, None, None, frozenset())
-    calendar = get_calendar(policy.calendar) if policy.calendar else ALWAYS
+    calendar = policy.hours
     statuses, events = _history(ticket.number)
     done = set()
     first = resolution = following = None
