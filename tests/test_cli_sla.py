@@ -77,3 +77,15 @@ def test_check_writes_alerts_once(desk, monkeypatch):
     assert [(a["ticket"], a["target"], a["state"]) for a in first] == [(int(number), "first_response", "breached")]
     assert json.loads(desk("sla", "check", "--json").stdout) == []
     assert "SLA first response breached" in desk("timeline", number).stdout
+
+
+def test_status_renders_the_customer_view(desk, tmp_path):
+    number = desk("ticket", "new", "--subject", "Printer <b>", "--body", "broken", "--customer", "eva@example.com").stdout.strip()
+    desk("ticket", "note", number, "--body", "INTERNAL only")
+    text = desk("status", number).stdout
+    assert text.startswith(f"Request #{number}: Printer <b>") and "INTERNAL" not in text
+    out = tmp_path / "page.html"
+    assert desk("status", number, "--format", "html", "-o", str(out)).exit_code == 0
+    assert "Printer &lt;b&gt;" in out.read_text()
+    assert "no ticket #999" in one_error_line(desk("status", "999"), 4)
+    assert desk("status", number, "--format", "pdf").exit_code == 2

@@ -15,7 +15,7 @@ from .cli_common import echo_json, echo_line, iso, pass_state, when
 from .cli_ticket import TICKET_ID
 from .textsafe import one_line
 
-__all__ = ["sla_group"]
+__all__ = ["sla_group", "status_command"]
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
@@ -243,3 +243,24 @@ def sla_import(state, source, replace) -> None:
     with state.desk():
         calendars, policies = sla_config.import_toml(state.actor(), text, replace=replace)
     echo_line(f"{calendars} calendars and {policies} policies imported")
+
+
+@click.command("status")
+@click.argument("number", type=TICKET_ID, metavar="TICKET")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not standard output.")
+@pass_state
+def status_command(state, number, fmt, output) -> None:
+    """What the customer may see of their ticket: its state, what happens next and by when, and the
+    public timeline (messages and status changes; never internal notes or agent-only fields)."""
+    from models.customer_status import customer_status
+
+    from .status_page import render_status
+
+    with state.desk():
+        state.actor()
+        page = render_status(customer_status(number), fmt)
+    if output is None:
+        click.echo(page, nl=False)
+    else:
+        output.write_text(page, encoding="utf-8")
