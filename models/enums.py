@@ -11,6 +11,7 @@ __all__ = [
     "Visibility",
     "EventKind",
     "Role",
+    "TicketType",
     "FAQStatus",
     "TRANSITIONS",
     "OPEN_STATUSES",
@@ -26,6 +27,15 @@ class Status(StrEnum):
     ON_HOLD = "on_hold"  # waiting on a third party
     RESOLVED = "resolved"
     CLOSED = "closed"
+
+
+class TicketType(StrEnum):
+    """What the customer came with; complaints are measured on their own."""
+
+    QUESTION = "question"
+    INCIDENT = "incident"
+    REQUEST = "request"
+    COMPLAINT = "complaint"
 
 
 class FAQStatus(StrEnum):
@@ -69,6 +79,7 @@ class EventKind(StrEnum):
     FAQ_LINKED = "faq_linked"
     MERGED_INTO = "merged_into"  # this ticket was merged into another
     MERGED_FROM = "merged_from"  # another ticket was merged into this one
+    TYPE = "type"  # question / incident / request / complaint
     SLA = "sla"  # a deadline came near (warning) or passed (breached); written by models.sla_alerts
 
 

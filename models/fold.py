@@ -26,6 +26,7 @@ class TicketState:
     status: str = Status.NEW.value
     priority: str = "normal"
     channel: str = "email"
+    ticket_type: str = "question"
     customer_id: int | None = None
     organization_id: int | None = None
     queue_id: int | None = None
@@ -65,6 +66,7 @@ def created_payload(
     queue_id: int | None,
     assignee: str | None,
     tags: tuple[str, ...],
+    ticket_type: str = "question",
 ) -> str:
     """The ``new_value`` of a ``created`` event: the ticket's first state as JSON."""
     return json.dumps(
@@ -78,6 +80,7 @@ def created_payload(
             "queue": queue_id,
             "assignee": assignee,
             "tags": list(tags),
+            **({"type": ticket_type} if ticket_type != "question" else {}),  # older events have no type
         },
         sort_keys=True,
     )
@@ -105,6 +108,7 @@ def apply(state: TicketState, event: EventLike) -> TicketState:
             queue_id=first["queue"],
             assignee=first["assignee"],
             tags=tuple(sorted(first["tags"])),
+            ticket_type=first.get("type", "question"),
             created_at=event.at,
         )
     elif kind == EventKind.STATUS:
@@ -118,6 +122,8 @@ def apply(state: TicketState, event: EventLike) -> TicketState:
             changes["resolved_at"] = None  # reopened
     elif kind == EventKind.PRIORITY:
         changes["priority"] = event.new_value
+    elif kind == EventKind.TYPE:
+        changes["ticket_type"] = event.new_value
     elif kind == EventKind.ASSIGNEE:
         changes["assignee"] = event.new_value
     elif kind == EventKind.TAGS:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from models.enums import Channel, Priority, Status
+from models.enums import Channel, Priority, Status, TicketType
 from models.errors import QueryError
 
 __all__ = [
@@ -23,7 +23,7 @@ MAX_QUERY_LENGTH = 2000
 MAX_QUERY_ITEMS = 30
 
 FILTER_NAMES = (
-    "status", "prio", "assignee", "org", "customer", "tag",
+    "status", "prio", "type", "assignee", "org", "customer", "tag",
     "channel", "queue", "is", "id", "created", "updated", "sort",
 )  # fmt: skip
 
@@ -33,6 +33,7 @@ QUERY_HELP = """\
 Words match the subject and messages; "quoted words" match a phrase.
 Filters are name:value; a comma means OR, as in status:open,pending.
   status:new|open|pending|on_hold|resolved|closed   prio:low|normal|high|urgent
+  type:question|incident|request|complaint
   assignee:me|none|LOGIN   org:NAME   customer:NAME   tag:NAME   queue:NAME
   channel:email|phone|web|chat|walk-in   is:unassigned|mine|open|closed
   is:breached (an SLA deadline has passed)   is:due-soon (one falls due within the hour)
@@ -51,6 +52,7 @@ _CHOICES: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
     "status": (tuple(s.value for s in Status), {"on-hold": "on_hold", "onhold": "on_hold"}, "status"),
     "priority": (tuple(p.value for p in Priority), {}, "priority"),
     "channel": (tuple(c.value for c in Channel), {"walkin": "walk-in", "walk_in": "walk-in"}, "channel"),
+    "type": (tuple(t.value for t in TicketType), {"complaints": "complaint"}, "ticket type"),
     "is": (("unassigned", "mine", "open", "closed", "breached", "due-soon"), {"due_soon": "due-soon", "duesoon": "due-soon"}, "is: value"),
 }
 _SORT_DESCENDING_BY_DEFAULT = {"updated": True, "created": True, "priority": True, "due": False}

@@ -311,6 +311,7 @@ _FILTERS: dict[str, Callable[[Sequence[str], Agent | None], list[_Cond]]] = {
     "status": lambda values, me: [_in(Ticket.status, values)],
     "priority": lambda values, me: [_priorities(values)],
     "channel": lambda values, me: [_in(Ticket.channel, values)],
+    "type": lambda values, me: [_in(Ticket.ticket_type, values)],
     "tag": lambda values, me: [_tagged(values)],
     "queue": lambda values, me: [_in(Ticket.queue, _named(Queue, values), nullable=True)],
     "org": lambda values, me: [_in(Ticket.organization, _named(Organization, values), nullable=True)],

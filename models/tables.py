@@ -132,6 +132,7 @@ class Ticket(BaseModel):
     status = pw.CharField(max_length=16, default=Status.NEW.value)
     priority = PriorityField(default=Priority.NORMAL.value)
     channel = pw.CharField(max_length=16)
+    ticket_type = pw.CharField(max_length=16, default="question")  # models.enums.TicketType (migration 0006)
     customer = pw.ForeignKeyField(Customer, null=True, backref="tickets")
     organization = pw.ForeignKeyField(Organization, null=True, backref="tickets")
     queue = pw.ForeignKeyField(Queue, null=True, backref="tickets")

@@ -79,6 +79,7 @@ def state_of(ticket: Ticket) -> TicketState:
         status=ticket.status,
         priority=ticket.priority,
         channel=ticket.channel,
+        ticket_type=ticket.ticket_type,
         customer_id=ticket.customer_id,
         organization_id=ticket.organization_id,
         queue_id=ticket.queue_id,
@@ -101,6 +102,7 @@ def _row(state: TicketState, assignee_id: int | None) -> dict:
         Ticket.status: state.status,
         Ticket.priority: state.priority,
         Ticket.channel: state.channel,
+        Ticket.ticket_type: state.ticket_type,
         Ticket.customer: state.customer_id,
         Ticket.organization: state.organization_id,
         Ticket.queue: state.queue_id,
@@ -227,6 +229,7 @@ def create_ticket(
     channel: str = "email",
     assignee: str | None = None,
     tags: Iterable[str] = (),
+    ticket_type: str = "question",
 ) -> Ticket:
     """Open a ticket with its first message; the message counts as the customer's when there is one.
 
@@ -238,6 +241,7 @@ def create_ticket(
     body = validate.body(body, "first message")
     priority = validate.priority(priority)
     channel = validate.channel(channel)
+    ticket_type = validate.ticket_type(ticket_type)
     tag_names = tuple(sorted({validate.tag(t) for t in tags}))
     if isinstance(customer, str):
         customer = validate.email(customer)
@@ -257,6 +261,7 @@ def create_ticket(
             status=Status.NEW.value,
             priority=priority,
             channel=channel,
+            ticket_type=ticket_type,
             customer=customer,
             organization=organization,
             queue=queue,
@@ -283,6 +288,7 @@ def create_ticket(
                 queue_id=queue.id if queue else None,
                 assignee=assignee_agent.login if assignee_agent else None,
                 tags=tag_names,
+                ticket_type=ticket_type,
             ),
             body=body,
         )
@@ -321,6 +327,14 @@ def _assignee_change(state: TicketState, login: str | None) -> list[TicketEvent]
     return [_event(EventKind.ASSIGNEE.value, field="assignee", old_value=state.assignee, new_value=new)]
 
 
+def _type_change(state: TicketState, ticket_type: str, reason: str | None) -> list[TicketEvent]:
+    new = validate.ticket_type(ticket_type)
+    if new == state.ticket_type:
+        return []
+    _refuse_if_closed(state, "changing its type")
+    return [_event(EventKind.TYPE.value, field="type", old_value=state.ticket_type, new_value=new, reason=_optional(reason))]
+
+
 def _tags_change(state: TicketState, add: Iterable[str], remove: Iterable[str]) -> list[TicketEvent]:
     adding = {validate.tag(t) for t in add}
     removing = {validate.tag(t) for t in remove}
@@ -348,13 +362,15 @@ def update_ticket(
     unassign: bool = False,
     add_tags: Iterable[str] = (),
     remove_tags: Iterable[str] = (),
+    ticket_type: str | None = None,
     reason: str | None = None,
     expect_version: int | None = None,
 ) -> Ticket:
     """Several field changes as ONE change: one version, one transaction, all or nothing.
 
-    Applied in the order status, priority, assignee, tags, each seeing the ones before (a ticket
-    closed here cannot also be reassigned). ``reason`` goes on the status and priority events.
+    Applied in the order status, priority, assignee, tags, type, each seeing the ones before (a
+    ticket closed here cannot also be reassigned). ``reason`` goes on the status, priority and
+    type events.
     """
     add_tags, remove_tags = tuple(add_tags), tuple(remove_tags)
 
@@ -368,6 +384,8 @@ def update_ticket(
             steps.append(lambda s: _assignee_change(s, None if unassign else assignee))
         if add_tags or remove_tags:
             steps.append(lambda s: _tags_change(s, add_tags, remove_tags))
+        if ticket_type is not None:
+            steps.append(lambda s: _type_change(s, ticket_type, reason))
         events: list[TicketEvent] = []
         for step in steps:
             made = step(state)

@@ -56,7 +56,7 @@ def describe(event: TicketEvent) -> str:
     reason = f" ({event.reason})" if event.reason else ""
     if kind == EventKind.CREATED:
         return "created the ticket"
-    if kind in (EventKind.STATUS, EventKind.PRIORITY, EventKind.ASSIGNEE):
+    if kind in (EventKind.STATUS, EventKind.PRIORITY, EventKind.ASSIGNEE, EventKind.TYPE):
         return f"{kind} {_arrow(event.old_value, event.new_value)}{reason}"
     if kind == EventKind.TAGS:
         old, new = set((event.old_value or "").split()), set((event.new_value or "").split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .enums import Channel, Priority, Status
+from .enums import Channel, Priority, Status, TicketType
 from .errors import InvalidInput
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "status",
     "priority",
     "channel",
+    "ticket_type",
 ]
 
 MAX_SUBJECT = 500
@@ -55,6 +56,10 @@ def priority(value: str) -> str:
 def channel(value: str) -> str:
     value = {"walkin": "walk-in", "walk_in": "walk-in"}.get(str(value).strip().lower(), value)
     return _choice("channel", value, Channel)
+
+
+def ticket_type(value: str) -> str:
+    return _choice("ticket type", value, TicketType)
 
 
 def subject(value: str) -> str:

@@ -27,6 +27,7 @@ operations = st.lists(
         st.tuples(st.just("note"), TEXT),
         st.tuples(st.just("faq"), st.integers(0, 2)),
         st.tuples(st.just("merge"), st.booleans()),
+        st.tuples(st.just("type"), st.sampled_from(["question", "incident", "request", "complaint"])),
     ),
     max_size=25,
 )
@@ -48,6 +49,8 @@ def run(actor, number, other, faqs, op):
         tickets.add_note(actor, number, op[1])
     elif kind == "faq":
         tickets.link_faq(actor, number, faqs[op[1]])
+    elif kind == "type":
+        tickets.update_ticket(actor, number, ticket_type=op[1])
     elif kind == "merge":
         source, target = (number, other) if op[1] else (other, number)
         tickets.merge_tickets(actor, source, target)
@@ -59,10 +62,12 @@ def test_replaying_events_reproduces_every_ticket_row(db, admin, agent, examples
     faqs = [FAQArticle.create(title=f"FAQ {i}", body="text").id for i in range(3)]
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(ops=operations, first_priority=st.sampled_from(PRIORITIES), tags=st.sets(st.sampled_from(TAGS)))
-    def check(ops, first_priority, tags):
+    @given(ops=operations, first_priority=st.sampled_from(PRIORITIES), tags=st.sets(st.sampled_from(TAGS)),
+           first_type=st.sampled_from(["question", "complaint"]))
+    def check(ops, first_priority, tags, first_type):
         ticket = tickets.create_ticket(
-            admin, subject="Property", body="first", customer=customer, priority=first_priority, tags=tags
+            admin, subject="Property", body="first", customer=customer, priority=first_priority, tags=tags,
+            ticket_type=first_type,
         )
         other = tickets.create_ticket(admin, subject="Other", body="second", customer=customer)
         for op in ops:

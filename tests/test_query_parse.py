@@ -233,7 +233,7 @@ def test_no_sort_means_none():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("foo:bar", 'unknown filter "foo:" (known: status, prio, assignee, org, customer, tag, channel, '
+        ("foo:bar", 'unknown filter "foo:" (known: status, prio, type, assignee, org, customer, tag, channel, '
          "queue, is, id, created, updated, sort)"),
         ("-Stato:aperto", 'unknown filter "Stato:"'),
         ("status:opne", 'unknown status "opne" (one of: new, open, pending, on_hold, resolved, closed)'),

@@ -165,6 +165,7 @@ def ticket_json(ticket: Ticket, *, tags: tuple[str, ...] | None = None, faqs: tu
         "status": ticket.status,
         "priority": ticket.priority,
         "channel": ticket.channel,
+        "type": ticket.ticket_type,
         "customer": _customer(ticket.customer) if ticket.customer_id else None,
         "organization": (
             {"id": ticket.organization.id, "name": ticket.organization.name} if ticket.organization_id else None

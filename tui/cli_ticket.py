@@ -67,10 +67,12 @@ def ticket() -> None:
 @click.option("--channel", default="email", show_default=True, help="email, phone, web, chat or walk-in.")
 @click.option("--assignee", metavar="LOGIN", help="Assign it to this agent at once.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeat for more).")
+@click.option("--type", "ticket_type", default="question", show_default=True,
+              help="question, incident, request or complaint.")  # fmt: skip
 @_JSON
 @pass_state
 def ticket_new(state, subject, body, customer_email, customer_name, org, queue, priority, channel, assignee, tags,
-               as_json) -> None:  # fmt: skip
+               ticket_type, as_json) -> None:  # fmt: skip
     """Open a ticket and print its number.
 
     The first message comes from --body or standard input; it counts as the customer's
@@ -92,6 +94,7 @@ def ticket_new(state, subject, body, customer_email, customer_name, org, queue, 
             channel=channel,
             assignee=actor.login if assignee == "me" else assignee,
             tags=tags,
+            ticket_type=ticket_type,
         )
         if new_org:
             echo_line(f"sportello: added organization {one_line(new.organization.name, 80)!s}", err=True)
@@ -221,6 +224,7 @@ def ticket_show(state, number, as_json) -> None:
         fields = [
             ("status", t.status),
             ("priority", t.priority),
+            ("type", t.ticket_type),
             ("channel", t.channel),
             ("customer", customer),
             ("organization", t.organization.name if t.organization_id else "-"),
@@ -276,16 +280,17 @@ def timeline(state, number, public, as_json) -> None:
 @click.option("--priority", help="low, normal, high or urgent (needs --reason).")
 @click.option("--assignee", metavar="LOGIN", help="An agent's login, 'me', or 'none' to unassign.")
 @click.option("--tag", "tags", multiple=True, metavar="[+|-]TAG", help="+TAG (or TAG) adds, -TAG removes; repeatable.")
+@click.option("--type", "ticket_type", help="question, incident, request or complaint.")
 @click.option("--reason", metavar="TEXT", help="Why: kept on the status and priority events. "
               "A status reason is visible to the customer.")  # fmt: skip
 @_EXPECT
 @pass_state
-def ticket_set(state, number, status, priority, assignee, tags, reason, expect_version) -> None:
-    """Change status, priority, assignee and tags as one change (all or nothing); print the new version."""
+def ticket_set(state, number, status, priority, assignee, tags, ticket_type, reason, expect_version) -> None:
+    """Change status, priority, assignee, tags and type as one change (all or nothing); print the new version."""
     add = [t[1:] if t.startswith("+") else t for t in tags if not t.startswith("-")]
     remove = [t[1:] for t in tags if t.startswith("-")]
-    if status is None and priority is None and assignee is None and not tags:
-        raise click.UsageError("nothing to change: give --status, --priority, --assignee or --tag")
+    if status is None and priority is None and assignee is None and not tags and ticket_type is None:
+        raise click.UsageError("nothing to change: give --status, --priority, --assignee, --tag or --type")
     with state.desk():
         actor = state.actor()
         login = None
@@ -301,6 +306,7 @@ def ticket_set(state, number, status, priority, assignee, tags, reason, expect_v
             unassign=assignee is not None and login is None,
             add_tags=add,
             remove_tags=remove,
+            ticket_type=ticket_type,
             reason=reason,
             expect_version=expect_version,
         )
