@@ -48,6 +48,7 @@ from .tables import (
     TicketEvent,
     TicketFAQ,
     TicketTag,
+    Survey,
 )
 
 __all__ = ["END_TYPE", "EXPORT_TABLES", "FORMAT", "HEADER_TYPE", "export_jsonl", "import_jsonl", "latest_schema"]
@@ -74,6 +75,7 @@ EXPORT_TABLES: tuple[type[pw.Model], ...] = (
     FAQRevision,
     FAQTag,
     TicketFAQ,
+    Survey,
 )
 
 _FETCH = 5_000  # rows per round trip when streaming an export from PostgreSQL

@@ -31,6 +31,7 @@ __all__ = [
     "FAQRevision",
     "FAQTag",
     "TicketFAQ",
+    "Survey",
     "SavedView",
     "ALL_TABLES",
 ]
@@ -271,6 +272,20 @@ class TicketFAQ(BaseModel):
         indexes = ((("article", "linked_at"), False),)
 
 
+class Survey(BaseModel):
+    """A satisfaction survey, opened when a ticket is resolved; ``score`` 1-5 once answered."""
+
+    ticket = pw.ForeignKeyField(Ticket, backref="surveys", index=False)
+    opened_at = pw.DateTimeField()
+    score = pw.SmallIntegerField(null=True)
+    comment = pw.TextField(null=True)
+    answered_at = pw.DateTimeField(null=True, index=True)
+    recorded_by = pw.ForeignKeyField(Agent, null=True, backref="surveys_recorded")
+
+    class Meta:
+        indexes = ((("ticket", "opened_at"), False),)
+
+
 class SavedView(BaseModel):
     name = pw.CharField(max_length=100)
     query = pw.TextField()
@@ -295,5 +310,6 @@ ALL_TABLES = [
     FAQRevision,
     FAQTag,
     TicketFAQ,
+    Survey,
     SavedView,
 ]

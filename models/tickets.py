@@ -46,6 +46,8 @@ __all__ = [
     "add_note",
     "link_faq",
     "record_sla_alert",
+    "change",
+    "tags_change",
     "merge_tickets",
 ]
 
@@ -184,8 +186,28 @@ def _write(actor: Agent, ticket: Ticket, before: TicketState, changes: list[Tick
         TicketTag.insert_many([(ticket.number, tag_id) for tag_id in _tag_ids(added)]).execute()
     for article in set(after.faqs) - set(before.faqs):
         TicketFAQ.insert(ticket=ticket.number, article=article, linked_at=at, linked_by=actor.id).execute()
+    if any(e.kind == EventKind.STATUS and e.new_value == Status.RESOLVED for e in changes):
+        from . import csat  # csat builds on this module
+
+        csat.open_survey(ticket.number, at)
     sla.refresh(ticket.number, now=at)
     return Ticket.get_by_id(ticket.number)
+
+
+def change(
+    actor: Agent | None,
+    number: int,
+    expect_version: int | None,
+    build: Callable[[Ticket, TicketState], list[TicketEvent]],
+) -> Ticket:
+    """The one way to change a ticket for other service modules (e.g. models.csat): ``build``
+    makes the events from the locked ticket and its state; they are folded and written at once."""
+    return _change(actor, number, expect_version, build)
+
+
+def tags_change(state: TicketState, add: Iterable[str], remove: Iterable[str]) -> list[TicketEvent]:
+    """The tags event that adds and removes these tags (none when nothing changes)."""
+    return _tags_change(state, add, remove)
 
 
 def _change(

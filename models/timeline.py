@@ -38,7 +38,7 @@ def latest_event_id() -> int:
 
 def who(event: TicketEvent) -> str:
     """Who made the change: the customer's name when they wrote, else the agent's login, else 'system'."""
-    if event.customer_id is not None and event.kind in (EventKind.REPLY, EventKind.CREATED, EventKind.STATUS):
+    if event.customer_id is not None and event.kind in (EventKind.REPLY, EventKind.CREATED, EventKind.STATUS, EventKind.CSAT):
         customer = event.customer
         return f"{customer.name} <{customer.email}>"
     if event.actor_id is not None:
@@ -70,6 +70,8 @@ def describe(event: TicketEvent) -> str:
         return f"linked FAQ #{event.new_value}{reason}"
     if kind == EventKind.MERGED_INTO:
         return f"merged this ticket into #{event.new_value}{reason}"
+    if kind == EventKind.CSAT:
+        return f"rated the help {event.new_value}/5"
     if kind == EventKind.SLA:
         target = (event.field or "").replace("_", " ")
         due = event.old_value[:16].replace("T", " ") if event.old_value else "?"

@@ -177,3 +177,42 @@ def tui_desk(demo_template, tmp_path):
     open_database(url)
     yield Desk(url, agents.get_agent("ada"), where="demo.db", user_host="ada@helpdesk")
     close_database()
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def login(monkeypatch):
+    """Set the OS login the CLI sees; ``ada`` to begin with."""
+
+    def act_as(name: str) -> None:
+        monkeypatch.setattr(agents, "os_login", lambda: name)
+
+    act_as("ada")
+    return act_as
+
+
+@pytest.fixture
+def run(db_url, login):
+    """Run ``sportello --db <db_url> ARGS``; returns click's Result (stdout, stderr, exit_code)."""
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input=None, env=None, db: str | None = db_url):
+        argv = (["--db", db] if db else []) + list(args)
+        return runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False)
+
+    invoke.url = db_url
+    return invoke
+
+
+@pytest.fixture
+def desk(run):
+    """A desk made by ``sportello init`` with ``ada`` as its admin."""
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    return run

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from models import agents
 from models import db as dbmod
 from models.config import config_dir, data_dir
 from tui import cli_common
@@ -23,38 +22,6 @@ from tui.cli import cli
 
 HOSTILE = "Bad \x1b]0;pwned\x07 [@click=app.quit] \x1b[31mred\u202eevil"
 RAW_CONTROLS = ("\x1b", "\x07", "\u202e")
-
-
-@pytest.fixture
-def login(monkeypatch):
-    """Set the OS login the CLI sees; ``ada`` to begin with."""
-
-    def act_as(name: str) -> None:
-        monkeypatch.setattr(agents, "os_login", lambda: name)
-
-    act_as("ada")
-    return act_as
-
-
-@pytest.fixture
-def run(db_url, login):
-    """Run ``sportello --db <db_url> ARGS``; returns click's Result (stdout, stderr, exit_code)."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input=None, env=None, db: str | None = db_url):
-        argv = (["--db", db] if db else []) + list(args)
-        return runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False)
-
-    invoke.url = db_url
-    return invoke
-
-
-@pytest.fixture
-def desk(run):
-    """A desk made by ``sportello init`` with ``ada`` as its admin."""
-    result = run("init")
-    assert result.exit_code == 0, result.output
-    return run
 
 
 @pytest.fixture

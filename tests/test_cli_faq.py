@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import faq_files
-from tests.test_cli import HOSTILE, RAW_CONTROLS, desk, login, one_error_line, run  # noqa: F401  (fixtures)
+from tests.test_cli import HOSTILE, RAW_CONTROLS, one_error_line
 
 
 @pytest.fixture

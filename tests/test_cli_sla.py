@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_cli import desk, login, one_error_line, run  # noqa: F401  (fixtures)
+from tests.test_cli import one_error_line
 
 
 def rules(desk) -> None:

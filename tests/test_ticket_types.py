@@ -11,7 +11,7 @@ from models.errors import InvalidInput
 from models.fold import replay
 from models.search import search_tickets
 from models.timeline import describe, events_of
-from tests.test_cli import desk, login, one_error_line, run  # noqa: F401  (fixtures)
+from tests.test_cli import one_error_line
 
 
 def test_type_is_set_changed_with_a_reason_and_replayed(admin):
