@@ -80,6 +80,7 @@ class EventKind(StrEnum):
     MERGED_INTO = "merged_into"  # this ticket was merged into another
     MERGED_FROM = "merged_from"  # another ticket was merged into this one
     TYPE = "type"  # question / incident / request / complaint
+    OVERRIDE = "override"  # a manual deadline: jump the queue or extend, with a reason and who asked
     CSAT = "csat"  # the customer's satisfaction score (1-5) and comment, after resolution
     SLA = "sla"  # a deadline came near (warning) or passed (breached); written by models.sla_alerts
 

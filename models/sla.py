@@ -99,12 +99,15 @@ class Deadlines:
     next_response: Clock | None
     resolution: Clock | None
     done: frozenset[str]  # targets met or no longer running (responded, resolved)
+    override: datetime | None = None  # a deadline set by hand (models.tickets.override_due)
 
     def open_clocks(self) -> dict[str, Clock]:
         return {name: clock for name in TARGETS if (clock := getattr(self, name)) and name not in self.done}
 
     @property
     def due_at(self) -> datetime | None:
+        if self.override is not None:
+            return self.override
         dues = [clock.due for clock in self.open_clocks().values() if clock.due is not None]
         return min(dues, default=None)
 
@@ -308,7 +311,7 @@ def _history(number: int) -> tuple[list[tuple[datetime, str]], list[TicketEvent]
             TicketEvent.at, TicketEvent.kind, TicketEvent.new_value, TicketEvent.customer, TicketEvent.visibility
         )
         .where((TicketEvent.ticket == number) & TicketEvent.kind.in_([
-            EventKind.CREATED.value, EventKind.STATUS.value, EventKind.REPLY.value]))
+            EventKind.CREATED.value, EventKind.STATUS.value, EventKind.REPLY.value, EventKind.OVERRIDE.value]))
         .order_by(TicketEvent.id)
     )  # fmt: skip
     statuses = []
@@ -330,17 +333,21 @@ def deadlines(number: int, *, now: datetime | None = None, among: list[Policy] |
 
 def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Deadlines:
     among = policies() if among is None else among
-    if not among:
+    if not among and not TicketEvent.select().where(
+        (TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.OVERRIDE.value)
+    ).exists():
         return Deadlines(None, None, None, None, frozenset())
     tier = None
     if ticket.organization_id:
         tier = Organization.select(Organization.tier).where(Organization.id == ticket.organization_id).scalar()
     queue = Queue.select(Queue.name).where(Queue.id == ticket.queue_id).scalar() if ticket.queue_id else None
     policy = policy_for(tier, ticket.priority, queue, among)
-    if policy is None:
-        return Deadlines(None, None, None, None, frozenset())
-    calendar = policy.hours
     statuses, events = _history(ticket.number)
+    overrides = [e for e in events if e.kind == EventKind.OVERRIDE]
+    override = datetime.fromisoformat(overrides[-1].new_value) if overrides and overrides[-1].new_value else None
+    if policy is None:
+        return Deadlines(None, None, None, None, frozenset(), override)
+    calendar = policy.hours
     done = set()
     first = resolution = following = None
     if policy.first_response is not None:
@@ -358,7 +365,7 @@ def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Dea
             following = due_time(calendar, statuses, waiting_since, policy.next_response, now)
         else:
             done.add("next_response")
-    return Deadlines(policy, first, following, resolution, frozenset(done))
+    return Deadlines(policy, first, following, resolution, frozenset(done), override)
 
 
 def _waiting_since(events: list[TicketEvent]) -> datetime | None:

@@ -193,6 +193,7 @@ class TicketEvent(BaseModel):
     new_value = pw.TextField(null=True)
     body = pw.TextField(null=True)
     reason = pw.TextField(null=True)
+    requested_by = pw.CharField(max_length=200, null=True)  # who asked for an override, e.g. "sales: Rossi"
 
     class Meta:
         indexes = ((("ticket", "id"), False),)

@@ -46,6 +46,7 @@ __all__ = [
     "add_note",
     "link_faq",
     "record_sla_alert",
+    "override_due",
     "change",
     "tags_change",
     "merge_tickets",
@@ -332,13 +333,55 @@ def _status_change(state: TicketState, status: str, reason: str | None) -> list[
     return [_status_event(old, new, why, None)]
 
 
-def _priority_change(state: TicketState, priority: str, reason: str | None) -> list[TicketEvent]:
+def _priority_change(
+    state: TicketState, priority: str, reason: str | None, requested_by: str | None = None
+) -> list[TicketEvent]:
     new = validate.priority(priority)
     if state.priority == new:
         return []
     _refuse_if_closed(state, "changing the priority")
     why = validate.reason(reason, "a priority change")
-    return [_event(EventKind.PRIORITY.value, field="priority", old_value=state.priority, new_value=new, reason=why)]
+    return [_event(EventKind.PRIORITY.value, field="priority", old_value=state.priority, new_value=new, reason=why,
+                   requested_by=_requester(requested_by))]  # fmt: skip
+
+
+def _requester(value: str | None) -> str | None:
+    """Who asked for a manual change, e.g. "sales: Rossi" (one line, at most 200 characters)."""
+    cleaned = " ".join(validate.text(value or "").split())
+    if len(cleaned) > 200:
+        raise InvalidInput(f"who asked is {len(cleaned)} characters long; the limit is 200")
+    return cleaned or None
+
+
+def override_due(
+    actor: Agent,
+    number: int,
+    due: datetime | None,
+    *,
+    reason: str,
+    requested_by: str,
+    expect_version: int | None = None,
+) -> Ticket:
+    """Set the ticket's deadline by hand — earlier to jump the queue, later to extend it — or back
+    to the policy's with ``None``. A reason and who asked are required; both go on the event, and
+    the override report lists them. The SLA targets are still measured against the policy."""
+    why = validate.reason(reason, "overriding a deadline")
+    asked = _requester(requested_by)
+    if asked is None:
+        raise InvalidInput("overriding a deadline needs the name of who asked (e.g. 'sales: Rossi')")
+
+    def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
+        _refuse_if_closed(state, "overriding its deadline")
+        if ticket.status not in ("new", "open", "pending", "on_hold"):
+            raise RuleViolation(f"ticket #{number} is {ticket.status}; only an open ticket has a deadline")
+        old = ticket.due_at.isoformat() if ticket.due_at else None
+        new = due.replace(microsecond=0).isoformat() if due else None
+        if old == new:
+            return []
+        return [_event(EventKind.OVERRIDE.value, field="due_at", old_value=old, new_value=new, reason=why,
+                       requested_by=asked)]  # fmt: skip
+
+    return _change(actor, number, expect_version, build)
 
 
 def _assignee_change(state: TicketState, login: str | None) -> list[TicketEvent]:
@@ -386,6 +429,7 @@ def update_ticket(
     remove_tags: Iterable[str] = (),
     ticket_type: str | None = None,
     reason: str | None = None,
+    requested_by: str | None = None,
     expect_version: int | None = None,
 ) -> Ticket:
     """Several field changes as ONE change: one version, one transaction, all or nothing.
@@ -401,7 +445,7 @@ def update_ticket(
         if status is not None:
             steps.append(lambda s: _status_change(s, status, reason))
         if priority is not None:
-            steps.append(lambda s: _priority_change(s, priority, reason))
+            steps.append(lambda s: _priority_change(s, priority, reason, requested_by))
         if assignee is not None or unassign:
             steps.append(lambda s: _assignee_change(s, None if unassign else assignee))
         if add_tags or remove_tags:
@@ -428,10 +472,18 @@ def set_status(
 
 
 def set_priority(
-    actor: Agent, number: int, priority: str, *, reason: str | None, expect_version: int | None = None
+    actor: Agent,
+    number: int,
+    priority: str,
+    *,
+    reason: str | None,
+    requested_by: str | None = None,
+    expect_version: int | None = None,
 ) -> Ticket:
-    """Change the priority; always with a reason, kept on the event."""
-    return update_ticket(actor, number, priority=priority, reason=reason, expect_version=expect_version)
+    """Change the priority; always with a reason, and who asked when it was not the agent's call."""
+    return update_ticket(
+        actor, number, priority=priority, reason=reason, requested_by=requested_by, expect_version=expect_version
+    )
 
 
 def set_assignee(actor: Agent, number: int, login: str | None, *, expect_version: int | None = None) -> Ticket:

@@ -70,6 +70,11 @@ def describe(event: TicketEvent) -> str:
         return f"linked FAQ #{event.new_value}{reason}"
     if kind == EventKind.MERGED_INTO:
         return f"merged this ticket into #{event.new_value}{reason}"
+    if kind == EventKind.OVERRIDE:
+        old = event.old_value[:16].replace("T", " ") if event.old_value else "—"
+        new = event.new_value[:16].replace("T", " ") if event.new_value else "policy"
+        asked = f", asked by {event.requested_by}" if event.requested_by else ""
+        return f"deadline {old} → {new} UTC{reason[:-1] + asked + ')' if reason else asked}"
     if kind == EventKind.CSAT:
         return f"rated the help {event.new_value}/5"
     if kind == EventKind.SLA:

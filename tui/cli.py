@@ -25,7 +25,7 @@ from models.errors import RuleViolation, SportelloError
 from .cli_admin import agent, export, import_, queue
 from .cli_common import CliState, echo_line, pass_state
 from .cli_faq import faq_group
-from .cli_sla import csat_group, sla_group, status_command
+from .cli_sla import csat_group, report_group, sla_group, status_command
 from .cli_ticket import ticket, timeline
 from .textsafe import one_line
 
@@ -210,6 +210,7 @@ cli.add_command(ticket)
 cli.add_command(faq_group)
 cli.add_command(status_command)
 cli.add_command(csat_group)
+cli.add_command(report_group)
 cli.add_command(sla_group)
 cli.add_command(timeline)
 cli.add_command(agent)

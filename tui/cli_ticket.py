@@ -281,11 +281,12 @@ def timeline(state, number, public, as_json) -> None:
 @click.option("--assignee", metavar="LOGIN", help="An agent's login, 'me', or 'none' to unassign.")
 @click.option("--tag", "tags", multiple=True, metavar="[+|-]TAG", help="+TAG (or TAG) adds, -TAG removes; repeatable.")
 @click.option("--type", "ticket_type", help="question, incident, request or complaint.")
+@click.option("--requested-by", metavar="WHO", help="Who asked for a priority change, e.g. 'sales: Rossi' (in the override report).")
 @click.option("--reason", metavar="TEXT", help="Why: kept on the status and priority events. "
               "A status reason is visible to the customer.")  # fmt: skip
 @_EXPECT
 @pass_state
-def ticket_set(state, number, status, priority, assignee, tags, ticket_type, reason, expect_version) -> None:
+def ticket_set(state, number, status, priority, assignee, tags, ticket_type, requested_by, reason, expect_version) -> None:
     """Change status, priority, assignee, tags and type as one change (all or nothing); print the new version."""
     add = [t[1:] if t.startswith("+") else t for t in tags if not t.startswith("-")]
     remove = [t[1:] for t in tags if t.startswith("-")]
@@ -308,6 +309,7 @@ def ticket_set(state, number, status, priority, assignee, tags, ticket_type, rea
             remove_tags=remove,
             ticket_type=ticket_type,
             reason=reason,
+            requested_by=requested_by,
             expect_version=expect_version,
         )
         echo_line(str(ticket.version))
