@@ -291,12 +291,16 @@ class _word_errors:
 # --- suggestions ---------------------------------------------------------------------------
 
 
-def folded_words(text: str) -> list[str]:
+def folded_words(text: str, *, numbers: bool = False) -> list[str]:
     """The words of ``text`` as the index sees them: lower case, accents removed, split on anything
-    but letters and digits; stop words, bare numbers and one-letter words left out."""
+    but letters and digits; stop words and one-letter words left out, and bare numbers too unless
+    ``numbers`` (then those of three digits or more stay: error codes like 502 say a lot)."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return [w for w in _WORD.findall(plain) if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS]
+    return [
+        w for w in _WORD.findall(plain)
+        if len(w) > 1 and w not in STOP_WORDS and (not w.isdigit() or (numbers and len(w) >= 3))
+    ]  # fmt: skip
 
 
 def suggest_for_ticket(number: int, *, limit: int = 5) -> list[FAQHit]:
@@ -314,8 +318,8 @@ def suggest_for_ticket(number: int, *, limit: int = 5) -> list[FAQHit]:
         .limit(20)
         .tuples()
     )  # fmt: skip
-    counts = Counter(w for (body,) in bodies for w in folded_words(body[:5_000]))
-    words = list(dict.fromkeys(folded_words(ticket.subject) + [w for w, _ in counts.most_common()]))
+    counts = Counter(w for (body,) in bodies for w in folded_words(body[:5_000], numbers=True))
+    words = list(dict.fromkeys(folded_words(ticket.subject, numbers=True) + [w for w, _ in counts.most_common()]))
     words = words[:_MAX_SUGGEST_WORDS]
     if not words:
         return []

@@ -288,3 +288,13 @@ def test_export_import_round_trip_is_lossless(kb, db_url, tmp_path_factory, arti
         assert (sorted(report.created), report.errors) == (sorted(a.id for a in made), [])
         copies = [faq.get_article(a.id) for a in made]
     assert [c.content() for c in copies] == [faq.get_article(a.id).content() for a in made]
+
+
+def test_suggestions_count_error_codes(kb):
+    code = article(kb, "Error 502 when uploading large files", "Split the upload.", status="published")
+    article(kb, "Reporting module guide", "The reporting module draws charts.", status="published")
+    article(kb, "Uploading photos", "Photos upload from the app.", status="published")
+    t = tickets.create_ticket(kb, subject="Reporting module shows error 502 Bad Gateway", body="Since today")
+    assert code.id in [h.id for h in faq_search.suggest_for_ticket(t.number, limit=2)]
+    assert "502" in faq_search.folded_words("error 502", numbers=True)
+    assert faq_search.folded_words("error 502 on 12 May") == ["error", "may"]
