@@ -33,7 +33,7 @@ def combine_queries(view: str, typed: str) -> str:
     typed_query = parse_query(typed)
     if typed_query.sort is not None:
         view = " ".join(w for w in view.split() if not w.lower().startswith("sort:"))
-    return " ".join(part for part in (view, typed) if part.strip())
+    return " ".join(part.strip() for part in (view, typed) if part.strip())
 
 
 class QueueScreen(Screen):
@@ -49,7 +49,7 @@ class QueueScreen(Screen):
         Binding("t", "tags", "Tags", tooltip="Add or remove tags", id="queue.tags"),
         Binding("ctrl+s", "save_view", "Save view", tooltip="Save the filter as a view", id="queue.save_view"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
-        Binding("f", "faq", "FAQ", show=False, tooltip="FAQ (coming soon)", id="queue.faq"),
+        Binding("f", "faq", "FAQ", tooltip="The FAQ: search, read, edit", id="queue.faq"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
@@ -162,7 +162,8 @@ class QueueScreen(Screen):
 
     def action_filter(self) -> None:
         self.query_one("#filter-bar").display = True
-        self.query_one("#filter", Input).focus()
+        # Focus now, not after the next refresh: keys typed right after / belong to the filter.
+        self.set_focus(self.query_one("#filter", Input))
 
     @on(Input.Changed, "#filter")
     def typed_changed(self, event: Input.Changed) -> None:
@@ -193,6 +194,8 @@ class QueueScreen(Screen):
             error.display = True
             return
         error.display = False
+        if text == self.table.query_text and first_page is None and self.table.total is not None:
+            return  # the same query (a space typed, say): no reload, the cursor stays
         self.table.show_query(text, first_page)
 
     def action_clear(self) -> None:
@@ -261,7 +264,9 @@ class QueueScreen(Screen):
         self._load_views()
 
     def action_faq(self) -> None:
-        self.notify("The FAQ screen is not built yet.", markup=False)
+        from .faq_screen import FAQScreen
+
+        self.app.push_screen(FAQScreen(self.desk, now=self._now))
 
     # --- actions on tickets --------------------------------------------------------------
 
@@ -384,6 +389,7 @@ class QueueScreen(Screen):
             ("Assign", "To an agent, or nobody (a)", self.action_assign),
             ("Take", "Assign to me (A)", self.action_take),
             ("Tags", "Add or remove tags (t)", self.action_tags),
+            ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
         ]
         if self.typed.strip():
             commands.append(("Save filter as a view", "Personal or shared (ctrl+s)", self.action_save_view))
