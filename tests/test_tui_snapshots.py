@@ -7,6 +7,8 @@ image changes only when the app's look does. Review a changed image, then accept
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from models import timeline
@@ -86,5 +88,86 @@ def test_status_picker(snap_compare, tui_desk, size):
         await pilot.press("s")
         await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the picker")
         await pilot.pause()
+
+    assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)
+
+
+# --- the FAQ ------------------------------------------------------------------------------------
+
+
+def faq_with_history(monkeypatch) -> int:
+    """A published article with three revisions, saved at fixed times (the history shows them)."""
+    import models.faq
+    from models import agents, faq, faq_search
+
+    admin = agents.get_agent("ada")
+    other = next(a for a in agents.list_agents() if a.active and a.login != "ada")
+    article = faq_search.search_faq("status:published", limit=1)[0]
+    body = faq.get_article(article.id).body
+    times = iter([NOW - timedelta(days=3), NOW - timedelta(days=1)])
+    monkeypatch.setattr(models.faq, "utcnow", lambda: next(times))
+    faq.save_article(admin, article.id, body=body + "\n\n## If it still fails\n\nWrite to **support**.", note="what next")
+    faq.save_article(
+        other, article.id, body=body.replace("one working day", "four working hours") + "\n\n## If it still fails\n\nWrite to **support** or call us.",
+        tags=["accessibility"], note="faster answers",
+    )  # fmt: skip
+    return article.id
+
+
+async def show_faq(pilot) -> None:
+    from tui_support import faq_ready
+
+    await queue_ready(pilot)
+    await pilot.press("f")
+    await faq_ready(pilot)
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_faq(snap_compare, tui_desk, size):
+    assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=show_faq)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_faq_editor(snap_compare, tui_desk, size):
+    async def ready(pilot):
+        from tui_support import editor_ready
+
+        await show_faq(pilot)
+        await pilot.press("down", "e")
+        await editor_ready(pilot)
+        await pilot.pause(0.5)
+
+    assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_faq_history(snap_compare, tui_desk, size, monkeypatch):
+    article_id = faq_with_history(monkeypatch)
+
+    async def ready(pilot):
+        from tui.faq_history import FAQHistoryScreen
+        from tui_support import faq_ready
+
+        await show_faq(pilot)
+        await pilot.press("slash", *f"#{article_id}", "enter")
+        await faq_ready(pilot, f"#{article_id}")
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(pilot.app.screen, FAQHistoryScreen) and pilot.app.screen.compared == (2, 3), "the history")
+        await until(pilot, lambda: "four" in str(pilot.app.screen.query_one("#history-diff").render()), "the diff")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_faq_health(snap_compare, tui_desk, size):
+    async def ready(pilot):
+        from tui.faq_health_view import FAQHealthScreen
+
+        await show_faq(pilot)
+        await pilot.press("H")
+        await until(pilot, lambda: isinstance(pilot.app.screen, FAQHealthScreen) and pilot.app.screen.report, "the report")
+        await pilot.pause(0.3)
 
     assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)

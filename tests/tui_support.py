@@ -69,3 +69,40 @@ def screen_strips(app: SportelloApp):
 def screen_text(app: SportelloApp) -> str:
     """Everything on screen as plain text (what a user reads)."""
     return "\n".join(strip.text for strip in screen_strips(app))
+
+
+async def faq_ready(pilot: Pilot, query: str | None = None):
+    """The FAQ screen, its list loaded (for ``query``, when given) and its preview showing the row under the cursor."""
+    from tui.faq_screen import FAQScreen
+
+    app = pilot.app
+
+    def ready() -> bool:
+        screen = app.screen
+        if not isinstance(screen, FAQScreen) or screen.total is None:
+            return False
+        if query is not None and screen.query_text != query:
+            return False
+        if screen.table.row_count != len(screen.hits):
+            return False
+        current = screen.current
+        return current is None or (screen.shown is not None and screen.shown.id == current.id)
+
+    await until(pilot, ready, "the FAQ list")
+    await pilot.pause()
+    return app.screen
+
+
+async def editor_ready(pilot: Pilot):
+    """The FAQ editor with its article (or the empty form of a new one) loaded."""
+    from tui.faq_editor import FAQEditor
+
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, FAQEditor) and app.screen.base is not None, "the FAQ editor")
+    await pilot.pause()
+    return app.screen
+
+
+def notifications(app: SportelloApp) -> str:
+    """Every notification shown so far, as one string."""
+    return " ".join(str(n.message) for n in app._notifications)

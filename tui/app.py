@@ -81,6 +81,7 @@ class SportelloApp(App[None]):
         self.drafts: dict[tuple[int, str], str] = {}  # (ticket, reply|note) -> unsent text
         self.animation_level = "none"
         self._started = False
+        self._asking_to_quit = False
         self._views = views
         self._first_page = first_page
 
@@ -153,6 +154,25 @@ class SportelloApp(App[None]):
         else:
             while isinstance(self.screen_stack[-1], TooSmallScreen):
                 self.pop_screen()
+
+    # --- quitting ----------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; if a screen holds unsaved work (an FAQ article being edited), ask first."""
+        unsaved = [what for screen in self.screen_stack if (what := getattr(screen, "unsaved_work", lambda: None)())]
+        if not unsaved or self._asking_to_quit:  # ctrl+q twice: quit all the same
+            self.exit()
+            return
+        from .pickers import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            self._asking_to_quit = False
+            if yes:
+                self.exit()
+
+        self._asking_to_quit = True
+        question = f"Quit and lose your unsaved changes to {one_line(unsaved[0], 60)}?"
+        self.push_screen(ConfirmScreen(question, yes="Quit", no="Keep editing"), answered)
 
     # --- help and the palette ------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from models import agents, directory, search, tickets, timeline, views
 from models.config import describe_location
@@ -21,7 +22,12 @@ from models.errors import Conflict, SportelloError
 from models.tables import Agent, Ticket, TicketEvent, utcnow
 from models.views import View
 
-__all__ = ["Desk", "QueueRow", "EventRow", "TicketView", "Outcome", "user_at_host"]
+if TYPE_CHECKING:  # the FAQ's models load with the first FAQ call, not with the app (start-up time)
+    from models.faq import Article, Revision
+    from models.faq_health import FAQHealth
+    from models.faq_search import FAQHit
+
+__all__ = ["Desk", "QueueRow", "EventRow", "TicketView", "Outcome", "user_at_host", "category_filter"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class TicketView:
     next_statuses: tuple[str, ...]
     events: tuple[EventRow, ...]
     customer_view: bool
+    faqs: tuple[tuple[int, str], ...] = ()  # (id, title) of the linked FAQ articles, in link order
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,33 @@ class Outcome:
     number: int
     error: str | None = None
     conflict: bool = False
+
+
+# The FAQ's model modules, imported on the first FAQ call: the app starts without them.
+
+
+def _faq():
+    from models import faq
+
+    return faq
+
+
+def _faq_search():
+    from models import faq_search
+
+    return faq_search
+
+
+def _faq_health():
+    from models import faq_health
+
+    return faq_health
+
+
+def category_filter(name: str) -> str:
+    """``category:"NAME"`` in the FAQ query language, quotes and backslashes escaped."""
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'category:"{escaped}"'
 
 
 def user_at_host() -> str:
@@ -213,6 +247,7 @@ class Desk:
             next_statuses=tuple(next_statuses(ticket.status)),
             events=tuple(event_row(e) for e in events),
             customer_view=customer_view,
+            faqs=tuple((a.id, a.title) for a in _faq().linked_articles(number)),
         )
 
     def ticket_version(self, number: int) -> int:
@@ -259,6 +294,71 @@ class Desk:
             else:
                 outcomes.append(Outcome(number))
         return outcomes
+
+    # --- the FAQ -------------------------------------------------------------------------
+    # The models return frozen dataclasses of plain values (Article, Revision, FAQHit, FAQHealth):
+    # they go to the widgets as they are. The modules are imported on first use.
+
+    def faq_search(self, query: str, *, limit: int = 200) -> tuple[list[FAQHit], int]:
+        """The articles matching ``query`` (at most ``limit``) and how many match in all."""
+        hits = self._call(_faq_search().search_faq, query, limit=limit)
+        total = len(hits) if len(hits) < limit else self._call(_faq_search().count_faq, query)
+        return hits, total
+
+    def faq_count(self, query: str) -> int:
+        return self._call(_faq_search().count_faq, query)
+
+    def faq_categories(self) -> list[tuple[str, int]]:
+        """Every category with how many of its articles the list shows (archived ones left out, as there)."""
+        def listed() -> list[tuple[str, int]]:
+            return [(name, _faq_search().count_faq(category_filter(name))) for name, _ in _faq().categories()]
+
+        return self._call(listed)
+
+    def faq_article(self, article_id: int) -> Article:
+        return self._call(_faq().get_article, article_id)
+
+    def faq_create(self, *, title: str, body: str, category: str, tags: Iterable[str], status: str, note: str) -> Article:
+        return self._call(
+            _faq().create_article, self.me, title=title, body=body, category=category, tags=tuple(tags), status=status, note=note
+        )
+
+    def faq_save(self, article_id: int, version: int | None, *, note: str, **changes) -> Article:
+        """Save the changed fields (title, body, category, tags, status) as a new revision; Conflict
+        when the article is no longer at ``version``."""
+        return self._call(_faq().save_article, self.me, article_id, note=note, expect_version=version, **changes)
+
+    def faq_set_status(self, article_id: int, status: str, version: int | None, *, note: str = "") -> Article:
+        return self._call(_faq().set_article_status, self.me, article_id, status, note=note, expect_version=version)
+
+    def faq_revert(self, article_id: int, number: int, version: int | None) -> Article:
+        return self._call(_faq().revert_article, self.me, article_id, number, expect_version=version)
+
+    def faq_history(self, article_id: int) -> tuple[Article, list[Revision]]:
+        """The article and its revisions, newest first."""
+        return self._call(lambda: (_faq().get_article(article_id), _faq().revisions(article_id)))
+
+    def faq_diff(self, article_id: int, old: int, new: int) -> str:
+        return self._call(_faq().diff_revisions, article_id, old, new)
+
+    def faq_suggestions(self, number: int, *, limit: int = 8) -> list[FAQHit]:
+        return self._call(_faq_search().suggest_for_ticket, number, limit=limit)
+
+    def faq_use_in_reply(self, number: int, article_id: int) -> Article:
+        """The article, now linked to ticket ``number`` as inserted in a reply."""
+        def use() -> Article:
+            article = _faq().get_article(article_id)
+            tickets.link_faq(self.me, number, article_id, reason="inserted in a reply")
+            return article
+
+        return self._call(use)
+
+    def faq_extract(self, number: int, *, title: str | None = None) -> Article:
+        """A new draft from the ticket's latest agent reply, linked back to the ticket."""
+        return self._call(_faq().extract_from_ticket, self.me, number, title=title)
+
+    def faq_health(self, now: datetime | None = None) -> FAQHealth:
+        return self._call(_faq_health().faq_health, now=now)
 
     def now(self) -> datetime:
         return utcnow()

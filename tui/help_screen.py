@@ -24,6 +24,11 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """(title, [(keys, what)]) for every screen and widget, in the order a new user meets them."""
     from .app import SportelloApp
     from .composer import Composer
+    from .faq_editor import FAQEditor
+    from .faq_health_view import FAQHealthScreen
+    from .faq_history import FAQHistoryScreen
+    from .faq_screen import FAQScreen
+    from .faq_table import RowTable
     from .queue_screen import QueueScreen
     from .queue_table import QueueTable
     from .ticket_screen import TicketScreen
@@ -45,6 +50,10 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Queue", queue),
         ("Ticket", rows(TicketScreen, Timeline)),
         ("Writing a reply or note", rows(Composer)),
+        ("FAQ", rows(FAQScreen, RowTable)),
+        ("FAQ editor", rows(FAQEditor)),
+        ("FAQ history", rows(FAQHistoryScreen)),
+        ("FAQ health", [r for r in rows(FAQHealthScreen) if not r[1].startswith("Show: ")] + [("1 … 4", "Usage, never used, drafts, gaps")]),
     ]
 
 

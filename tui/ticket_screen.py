@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shlex
-import subprocess
-import tempfile
-
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -20,10 +14,12 @@ from models.errors import Conflict
 from . import flows
 from .composer import NOTE, REPLY, Composer
 from .desk import Desk, TicketView
+from .external_editor import edit_externally
+from .faq_render import linked_faqs_line
 from .header import DeskHeader
-from .pickers import ConfirmScreen
+from .pickers import ConfirmScreen, TextPrompt
 from .render import age, priority_label, status_label, when
-from .textsafe import one_line
+from .textsafe import one_line, safe_text
 from .timeline_view import Timeline
 
 __all__ = ["TicketScreen", "ticket_header"]
@@ -49,11 +45,20 @@ def ticket_header(view: TicketView, now, width: int = 200) -> Text:
         state.append(f"merged into #{view.merged_into}")
     state.append("tags " + (" ".join(view.tags) or "—"))
     dates = (
-        f"created {when(view.created_at)} ({age(view.created_at, now)} ago) · "
-        f"updated {when(view.updated_at)} ({age(view.updated_at, now)} ago) · version {view.version}"
+        f"created {when(view.created_at)} ({_ago(view.created_at, now)}) · "
+        f"updated {when(view.updated_at)} ({_ago(view.updated_at, now)}) · version {view.version}"
     )
-    lines = [title] + [Text(one_line(line, width)) for line in (who, " · ".join(state), dates)]
+    facts = [who, " · ".join(state), dates]
+    if view.faqs:
+        facts.append(linked_faqs_line(view.faqs, width))
+    lines = [title] + [Text(one_line(line, width)) for line in facts]
     return Text("\n").join(lines)
+
+
+def _ago(value, now) -> str:
+    """``3w ago``, or ``just now``."""
+    ago = age(value, now)
+    return "just now" if ago == "now" else f"{ago} ago"
 
 
 class TicketScreen(Screen):
@@ -70,7 +75,9 @@ class TicketScreen(Screen):
         Binding("v", "toggle_view", "Cust. view", tooltip="Show exactly what the customer may see", id="ticket.customer_view"),
         Binding("e", "editor", "$EDITOR", show=False, tooltip="Write the reply in $EDITOR", id="ticket.editor"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
-        Binding("f", "faq", "FAQ", show=False, tooltip="FAQ (coming soon)", id="ticket.faq"),
+        Binding("i", "insert_faq", "Insert FAQ", tooltip="Insert an FAQ article into the reply (and link it)", id="ticket.insert_faq"),
+        Binding("x", "extract_faq", "Extract FAQ", show=False, tooltip="Extract to FAQ: a draft article from the latest reply", id="ticket.extract_faq"),
+        Binding("f", "faq", "FAQ", show=False, tooltip="The FAQ: search, read, edit", id="ticket.faq"),
         Binding("escape", "close", "Close", show=False, tooltip="Close the draft, else back", id="ticket.close"),
         Binding("q", "back", "Back", tooltip="Back to the queue (a draft is kept)", id="ticket.back"),
     ]
@@ -158,7 +165,9 @@ class TicketScreen(Screen):
         self.load()
 
     def action_faq(self) -> None:
-        self.notify("The FAQ screen is not built yet.", markup=False)
+        from .faq_screen import FAQScreen
+
+        self.app.push_screen(FAQScreen(self.desk, now=self._now))
 
     # --- closing -------------------------------------------------------------------------
 
@@ -250,40 +259,62 @@ class TicketScreen(Screen):
     def action_editor(self) -> None:
         if not self.composer.display:
             self.action_compose(REPLY)
-        edited = self._edit_externally(self.composer.draft)
+        edited = edit_externally(self.app, self.composer.draft, prefix=f"sportello-{self.number}-")
         if edited is not None:
             self.composer.set_text(edited)
 
-    def _edit_externally(self, text: str) -> str | None:
-        """The draft after the user edited it in $VISUAL / $EDITOR (None if that failed)."""
-        command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
-        handle, path = tempfile.mkstemp(prefix=f"sportello-{self.number}-", suffix=".md")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            try:
-                suspended = self.app.suspend() if not self.app.is_headless else contextlib.nullcontext()
-                with suspended:
-                    result = subprocess.run([*command, path], check=False)
-            except SuspendNotSupported:
-                self.notify("This terminal cannot hand over to an editor.", severity="warning", markup=False)
-                return None
-            except OSError as exc:
-                self.notify(one_line(f"Cannot run the editor {command[0]!r}: {exc.strerror}", 200), severity="error", markup=False)
-                return None
-            if result.returncode != 0:
-                self.notify(f"The editor exited with status {result.returncode}; the draft is unchanged.", severity="warning", markup=False)
-                return None
-            with open(path, encoding="utf-8", errors="replace") as file:
-                return file.read()
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+    # --- the FAQ -------------------------------------------------------------------------
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_insert_faq(self) -> None:
+        """Pick an FAQ article; its text goes at the end of the reply draft and the ticket links to it."""
+        from .faq_pickers import FAQPicker
+
+        if self.composer.display and self.composer.kind != REPLY and self.composer.draft.strip():
+            self.notify("Finish or close the note you are writing first: FAQ articles go into replies.", severity="warning", markup=False)
+            self.composer.area.focus()
+            return
+        linked = [number for number, _ in self.view.faqs] if self.view else []
+        article_id = await self.app.push_screen_wait(FAQPicker(self.desk, self.number, linked=linked))
+        if article_id is None:
+            return
+        article = await self._in_thread(lambda: self.desk.faq_use_in_reply(self.number, article_id))
+        if article is None:
+            return
+        if not (self.composer.display and self.composer.kind == REPLY):
+            self.action_compose(REPLY)
+        area = self.composer.area
+        draft = area.text
+        gap = "" if not draft.strip() or draft.endswith("\n\n") else ("\n" if draft.endswith("\n") else "\n\n")
+        area.insert(gap + safe_text(article.body).strip("\n") + "\n", area.document.end)  # appended, one undo step
+        area.move_cursor(area.document.end)
+        area.focus()
+        self.notify(f"FAQ #{article.id} inserted into the reply and linked to #{self.number}.", markup=False)
+        self.load()
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_extract_faq(self) -> None:
+        """A draft FAQ article from this ticket (its latest agent reply), opened in the editor."""
+        from .faq_editor import FAQEditor
+
+        if self.view is None:
+            return
+        title = await self.app.push_screen_wait(
+            TextPrompt("Extract to FAQ: title of the new draft (its text is the latest reply)", value=one_line(self.view.subject, 300), max_length=300)
+        )
+        if title is None:
+            return
+        article = await self._in_thread(lambda: self.desk.faq_extract(self.number, title=title))
+        if article is None:
+            return
+        self.notify(f"Draft FAQ #{article.id} created from #{self.number}.", markup=False)
+        self.load()
+        self.app.push_screen(FAQEditor(self.desk, article.id, now=self._now))
 
     # --- changing the ticket -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("status", "priority", "assign", "take", "tags", "compose", "editor"):
+        if action in ("status", "priority", "assign", "take", "tags", "compose", "editor", "insert_faq", "extract_faq"):
             return self.view is not None and not self.customer_view or None
         return True
 
@@ -342,6 +373,9 @@ class TicketScreen(Screen):
             ("Tags", "Add or remove tags (t)", self.action_tags),
             ("Customer view", "Show exactly what the customer may see, or everything (v)", self.action_toggle_view),
             ("Edit draft in $EDITOR", "Write the reply in your own editor (e)", self.action_editor),
+            ("Insert FAQ", "An FAQ article into the reply, linked to the ticket (i)", self.action_insert_faq),
+            ("Extract to FAQ", "A draft article from the latest reply (x)", self.action_extract_faq),
+            ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
             ("Reload", "Fetch the ticket again (ctrl+r)", self.action_reload),
             ("Back to the queue", "The draft, if any, is kept (q)", self.action_back),
         ]
