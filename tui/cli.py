@@ -24,8 +24,6 @@ from models.errors import RuleViolation, SportelloError
 
 from .cli_admin import agent, export, import_, queue
 from .cli_common import CliState, echo_line, pass_state
-from .cli_faq import faq_group
-from .cli_sla import csat_group, report_group, sla_group, status_command
 from .cli_ticket import ticket, timeline
 from .textsafe import one_line
 
@@ -62,8 +60,29 @@ def _fail(message: str, code: int) -> None:
     raise click.exceptions.Exit(code)
 
 
+#: Commands whose modules load only when they run: opening the app must not pay for them.
+LAZY_COMMANDS = {
+    "faq": "tui.cli_faq:faq_group",
+    "sla": "tui.cli_sla:sla_group",
+    "status": "tui.cli_sla:status_command",
+    "csat": "tui.cli_sla:csat_group",
+    "report": "tui.cli_sla:report_group",
+}
+
+
 class SportelloGroup(click.Group):
     """The root group: turns every failure inside a command into one line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            module, _, attribute = LAZY_COMMANDS[name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         for arg in args:  # bytes that were not UTF-8 reach Python as lone surrogates
@@ -207,11 +226,6 @@ class _Progress:
 
 
 cli.add_command(ticket)
-cli.add_command(faq_group)
-cli.add_command(status_command)
-cli.add_command(csat_group)
-cli.add_command(report_group)
-cli.add_command(sla_group)
 cli.add_command(timeline)
 cli.add_command(agent)
 cli.add_command(queue)
