@@ -28,6 +28,9 @@ from .textsafe import one_line
 
 __all__ = ["SportelloApp", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app"]
 
+#: How often an open app writes the SLA alerts that fell due (``sportello sla check`` does the same from cron).
+SLA_SWEEP_SECONDS = 30
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 #: How often the app looks for changes made by others (one indexed MAX() per look).
@@ -93,12 +96,17 @@ class SportelloApp(App[None]):
         self._started = True
         if self.poll:
             self.set_interval(self.poll, self.look_for_changes)
+            self.set_interval(SLA_SWEEP_SECONDS, self.sweep_sla)
         self._check_size()
 
     # --- live updates --------------------------------------------------------------------
 
     def look_for_changes(self) -> None:
         self.run_worker(self._latest_change, thread=True, group="poll", exclusive=True, exit_on_error=False)
+
+    def sweep_sla(self) -> None:
+        """Write the SLA warnings and breaches that fell due (they then arrive as changes)."""
+        self.run_worker(self.desk.sla_sweep, thread=True, group="sla", exclusive=True, exit_on_error=False)
 
     def _latest_change(self) -> None:
         latest = self.desk.latest_change()

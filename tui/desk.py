@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from models import agents, directory, search, tickets, timeline, views
+from models import agents, directory, search, sla, tickets, timeline, views
 from models.config import describe_location
 from models.db import database, open_database, storage_errors
 from models.enums import Visibility, next_statuses
@@ -44,6 +44,7 @@ class QueueRow:
     assignee: str
     created_at: datetime
     updated_at: datetime
+    due_at: datetime | None = None  # the nearest SLA deadline still running
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class TicketView:
     events: tuple[EventRow, ...]
     customer_view: bool
     faqs: tuple[tuple[int, str], ...] = ()  # (id, title) of the linked FAQ articles, in link order
+    sla: str = ""  # the policy in words, or "" when none applies
+    due_at: datetime | None = None  # the nearest deadline still running
+    next_step: str = ""  # (customer view) what happens next and by when, as the customer reads it
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,17 @@ def _customer_full(ticket: Ticket) -> str:
     return f"{customer.name} <{customer.email}>" if customer.name else customer.email
 
 
+def _next_step(number: int) -> str:
+    """What the customer's status page says happens next (see ``sportello status``)."""
+    from models.customer_status import customer_status
+
+    from .status_page import local_time
+
+    view = customer_status(number)
+    due = local_time(view.due, view.timezone) if view.due is not None else None
+    return f"{view.status_words} {view.next_step_sentence(due)}"
+
+
 def queue_row(ticket: Ticket) -> QueueRow:
     return QueueRow(
         number=ticket.number,
@@ -155,6 +170,7 @@ def queue_row(ticket: Ticket) -> QueueRow:
         assignee=ticket.assignee.login if ticket.assignee else "",
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
+        due_at=ticket.due_at,
     )
 
 
@@ -229,6 +245,7 @@ class Desk:
         ticket = tickets.get_ticket(number)
         org = ticket.organization
         events = timeline.events_of(number, public_only=customer_view)
+        found = sla.deadlines(number)
         return TicketView(
             number=ticket.number,
             version=ticket.version,
@@ -248,7 +265,16 @@ class Desk:
             events=tuple(event_row(e) for e in events),
             customer_view=customer_view,
             faqs=tuple((a.id, a.title) for a in _faq().linked_articles(number)),
+            sla=found.policy.describe() if found.policy else "",
+            due_at=ticket.due_at,
+            next_step=_next_step(number) if customer_view else "",
         )
+
+    def sla_sweep(self) -> int:
+        """Write the SLA alerts that are due; how many were written."""
+        from models import sla_alerts
+
+        return len(self._call(sla_alerts.sweep))
 
     def ticket_version(self, number: int) -> int:
         """The ticket's current version: one primary-key lookup, to decide whether to reload it."""

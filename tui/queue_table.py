@@ -24,9 +24,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from models.sla import DUE_SOON
+
 from .desk import Desk, QueueRow
 from .queue_window import CHUNK, Fetch, QueueWindow
-from .render import age, priority_label, status_label
+from .render import age, due_label, priority_label, status_label
 from .textsafe import cells, one_line
 
 __all__ = ["QueueTable", "Column", "columns_for", "FirstPage"]
@@ -61,8 +63,9 @@ def columns_for(width: int) -> tuple[Column, ...]:
         Column("status", "Status", 10),
         Column("priority", "Priority", 9),
         Column("assignee", "Assignee", 12 if wide else 8),
-        Column("age", "Age", 4),
+        *([Column("age", "Age", 4)] if width >= 100 else []),  # the ticket header has it too
         Column("updated", "Upd", 4),
+        Column("due", "Due", 4),
     ]
     used = sum(c.width for c in fixed) + len(fixed) - 1
     subject = max(8, width - used)
@@ -83,6 +86,7 @@ def _cells(row: QueueRow, now: datetime, marked: bool) -> dict[str, str]:
         "assignee": row.assignee or "—",
         "age": age(row.created_at, now),
         "updated": age(row.updated_at, now),
+        "due": due_label(row.due_at, now),
     }
 
 
@@ -116,6 +120,8 @@ class QueueTable(ScrollView, can_focus=True):
         "queue-table--priority-high",
         "queue-table--priority-normal",
         "queue-table--priority-low",
+        "queue-table--due-breached",
+        "queue-table--due-soon",
     }
 
     cursor = reactive(0, always_update=True)
@@ -281,6 +287,17 @@ class QueueTable(ScrollView, can_focus=True):
 
     # --- painting ------------------------------------------------------------------------
 
+    def _due_style(self, due: datetime | None) -> Style:
+        """Red once a deadline has passed, amber within the hour: the word (``!2h``) says it too."""
+        if due is None:
+            return Style()
+        now = self._now()
+        if due <= now:
+            return self.get_component_rich_style("queue-table--due-breached", partial=True)
+        if due <= now + DUE_SOON:
+            return self.get_component_rich_style("queue-table--due-soon", partial=True)
+        return Style()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         columns = columns_for(width)
@@ -315,6 +332,7 @@ class QueueTable(ScrollView, can_focus=True):
         styles = {
             "status": self.get_component_rich_style(f"queue-table--status-{row.status}", partial=True),
             "priority": self.get_component_rich_style(f"queue-table--priority-{row.priority}", partial=True),
+            "due": self._due_style(row.due_at),
         }
         return self._strip(columns, values, base, width, styles)
 

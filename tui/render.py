@@ -57,6 +57,16 @@ def age(value: datetime | None, now: datetime) -> str:
     return f"{days // 30}mo" if days < 365 else f"{days // 365}y"
 
 
+def due_label(due: datetime | None, now: datetime) -> str:
+    """Time left until an SLA deadline: ``3h``; ``!2d`` once it has passed; ``—`` without one."""
+    if due is None:
+        return "—"
+    if due <= now:
+        return "!" + age(due, now)
+    left = age(now, due)
+    return "<1m" if left == "now" else left
+
+
 def when(value: datetime | None) -> str:
     """A stored time for people: ``2026-01-05 14:02`` (UTC, as everywhere on the desk)."""
     return "" if value is None else f"{value:%Y-%m-%d %H:%M}"

@@ -16,13 +16,14 @@ from models.customer_status import CustomerStatus
 
 from .textsafe import safe_text
 
-__all__ = ["FORMATS", "render_status"]
+__all__ = ["FORMATS", "render_status", "local_time"]
 
 FORMATS = ("text", "markdown", "html")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 
 
-def _local(moment: datetime, zone: str) -> str:
+def local_time(moment: datetime, zone: str) -> str:
+    """``23 Nov 2026 13:00 (Europe/Rome)``: a stored (naive UTC) time on the desk's clock."""
     local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
     return f"{local:%d %b %Y %H:%M} ({zone})"
 
@@ -36,7 +37,7 @@ def render_status(view: CustomerStatus, fmt: str = "text") -> str:
 
 
 def _due(view: CustomerStatus) -> str | None:
-    return _local(view.due, view.timezone) if view.due is not None else None
+    return local_time(view.due, view.timezone) if view.due is not None else None
 
 
 def _text(view: CustomerStatus) -> str:
@@ -47,7 +48,7 @@ def _text(view: CustomerStatus) -> str:
         "",
     ]
     for entry in view.entries:
-        lines.append(safe_text(f"{_local(entry.at, view.timezone)} · {entry.who}", multiline=False))
+        lines.append(safe_text(f"{local_time(entry.at, view.timezone)} · {entry.who}", multiline=False))
         lines += ["  " + line for line in safe_text(entry.text).split("\n")]
         lines.append("")
     return "\n".join(lines)
@@ -70,7 +71,7 @@ def _markdown(view: CustomerStatus) -> str:
         "",
     ]
     for entry in view.entries:
-        out.append(f"### {_md(_local(entry.at, view.timezone))} · {_md(entry.who)}")
+        out.append(f"### {_md(local_time(entry.at, view.timezone))} · {_md(entry.who)}")
         out.append("")
         out += [(_md(line) + "  ") if line else "" for line in entry.text.split("\n")]
         out.append("")
@@ -88,7 +89,7 @@ _STYLE = (
 def _html(view: CustomerStatus) -> str:
     e = lambda value: html.escape(safe_text(value), quote=True)  # noqa: E731
     entries = "\n".join(
-        f'<div class="entry {e(entry.kind)}"><div class="meta">{e(_local(entry.at, view.timezone))} · {e(entry.who)}</div>'
+        f'<div class="entry {e(entry.kind)}"><div class="meta">{e(local_time(entry.at, view.timezone))} · {e(entry.who)}</div>'
         f'<p class="body">{e(entry.text)}</p></div>'
         for entry in view.entries
     )

@@ -18,7 +18,7 @@ from .external_editor import edit_externally
 from .faq_render import linked_faqs_line
 from .header import DeskHeader
 from .pickers import ConfirmScreen, TextPrompt
-from .render import age, priority_label, status_label, when
+from .render import age, due_label, priority_label, status_label, when
 from .textsafe import one_line, safe_text
 from .timeline_view import Timeline
 
@@ -49,6 +49,11 @@ def ticket_header(view: TicketView, now, width: int = 200) -> Text:
         f"updated {when(view.updated_at)} ({_ago(view.updated_at, now)}) · version {view.version}"
     )
     facts = [who, " · ".join(state), dates]
+    if view.customer_view and view.next_step:
+        facts.append(f"Next: {view.next_step}")
+    elif view.sla:
+        due = f" · next deadline {when(view.due_at)} UTC ({due_label(view.due_at, now)})" if view.due_at else ""
+        facts.append(f"SLA {view.sla}{due}")
     if view.faqs:
         facts.append(linked_faqs_line(view.faqs, width))
     lines = [title] + [Text(one_line(line, width)) for line in facts]

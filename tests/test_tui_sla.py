@@ -1,0 +1,34 @@
+"""SLA in the app: the queue's Due column, the policy on the ticket, the customer's next step, alerts."""
+
+from __future__ import annotations
+
+from models import agents, search, sla, timeline
+from test_tui import open_ticket
+from tui_support import make_app, queue_ready, run, screen_text, until
+
+
+def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_desk):
+    admin = agents.get_agent("ada")
+    sla.save_policy(admin, "Quick", first_response=1, resolution=60)  # long past for every demo ticket
+    late = search.search_tickets("is:breached status:new", limit=1).tickets[0].number
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(100, 30)) as pilot:
+            screen = await queue_ready(pilot)
+            await pilot.press("slash", *f"#{late}", "enter")
+            await queue_ready(pilot)
+            await until(pilot, lambda: screen.table.current_row and screen.table.current_row.number == late, "the row")
+            line = next(line for line in screen_text(pilot.app).splitlines() if line.lstrip().startswith(str(late)))
+            assert line.rstrip().split()[-1].startswith("!")  # the Due column: overdue
+            pilot.app.sweep_sla()
+            await until(pilot, lambda: any(e.kind == "sla" for e in timeline.events_of(late)), "the breach event", timeout=5)
+            ticket = await open_ticket(pilot, late)
+            text = screen_text(pilot.app)
+            assert "SLA any tier / any priority: first response 1 min" in text and "next deadline" in text
+            assert any(e.kind == "sla" and "breached" in e.summary for e in ticket.view.events)
+            await pilot.press("v")
+            await until(pilot, lambda: ticket.view.customer_view, "the customer view")
+            assert "Next: We have received your request." in screen_text(pilot.app)
+            assert "SLA any tier" not in screen_text(pilot.app)  # agent-only
+
+    run(scenario())
