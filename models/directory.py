@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import peewee as pw
 
 from . import validate
 from .db import write_transaction
 from .enums import Role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from .tables import Agent, Customer, Organization, Queue, Tag
+from .tables import Agent, Customer, Organization, Queue, Tag, utcnow
 
 __all__ = [
     "find_customer",
@@ -17,6 +19,8 @@ __all__ = [
     "find_organization",
     "add_organization",
     "organization_for",
+    "update_organization",
+    "contract_expired",
     "find_queue",
     "add_queue",
     "list_queues",
@@ -90,6 +94,48 @@ def add_organization(name: str, **segment) -> Organization:
             return Organization.create(name=name, **segment)
     except pw.IntegrityError:
         raise Conflict(f"organization {name!r} already exists") from None
+
+
+def contract_expired(valid_until: date | None, today: date | None = None) -> bool:
+    """True when an organization's support contract ended before ``today`` (default: today, UTC).
+
+    An expired contract is flagged wherever its tickets show — never used to push them down."""
+    return valid_until is not None and valid_until < (today or utcnow().date())
+
+
+_SEGMENT_FIELDS = {"tier": 32, "industry": 64, "region": 64, "size_band": 32}
+
+
+def update_organization(actor: Agent, key: str, *, contract_valid_until: date | None | str = "keep", **segment) -> Organization:
+    """Change an organization's segment fields and contract end (leads and admins).
+
+    ``contract_valid_until=None`` removes the end date; the default keeps it."""
+    if actor is None or not actor.active or actor.role not in ("lead", "admin"):
+        raise PermissionDenied("only a lead or an admin may change organizations")
+    changes: dict = {}
+    for name, value in segment.items():
+        if name not in _SEGMENT_FIELDS:
+            raise InvalidInput(f"unknown organization field {name!r}")
+        if value is None:
+            continue
+        cleaned = " ".join(validate.text(value).split())
+        if name == "tier":
+            cleaned = cleaned.lower()
+        if len(cleaned) > _SEGMENT_FIELDS[name]:
+            raise InvalidInput(f"the {name.replace('_', ' ')} is {len(cleaned)} characters long; the limit is {_SEGMENT_FIELDS[name]}")
+        changes[name] = cleaned
+    if contract_valid_until != "keep":
+        changes["contract_valid_until"] = contract_valid_until
+    with write_transaction():
+        org = find_organization(key)
+        if changes:
+            Organization.update(**changes).where(Organization.id == org.id).execute()
+        touched = "tier" in changes
+    if touched:  # the tier picks the SLA policy of its open tickets
+        from . import sla
+
+        sla.refresh_open(organization=org.id)
+    return Organization.get_by_id(org.id)
 
 
 def find_queue(key: str) -> Queue:

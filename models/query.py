@@ -37,6 +37,7 @@ Filters are name:value; a comma means OR, as in status:open,pending.
   assignee:me|none|LOGIN   org:NAME   customer:NAME   tag:NAME   queue:NAME
   channel:email|phone|web|chat|walk-in   is:unassigned|mine|open|closed
   is:breached (an SLA deadline has passed)   is:due-soon (one falls due within the hour)
+  is:contract-expired (the organization's support contract has ended)
   #123 or id:123,456 (ticket numbers)
   created: / updated:  >2026-01-31  <=2026-02-15  2026-01-01..2026-01-31
                        <7d (newer than 7 days)  >12h (older than 12 hours); units m h d w
@@ -53,7 +54,8 @@ _CHOICES: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
     "priority": (tuple(p.value for p in Priority), {}, "priority"),
     "channel": (tuple(c.value for c in Channel), {"walkin": "walk-in", "walk_in": "walk-in"}, "channel"),
     "type": (tuple(t.value for t in TicketType), {"complaints": "complaint"}, "ticket type"),
-    "is": (("unassigned", "mine", "open", "closed", "breached", "due-soon"), {"due_soon": "due-soon", "duesoon": "due-soon"}, "is: value"),
+    "is": (("unassigned", "mine", "open", "closed", "breached", "due-soon", "contract-expired"),
+           {"due_soon": "due-soon", "duesoon": "due-soon", "expired": "contract-expired"}, "is: value"),
 }
 _SORT_DESCENDING_BY_DEFAULT = {"updated": True, "created": True, "priority": True, "due": False}
 _SORT_ALIASES = {"prio": "priority"}

@@ -297,6 +297,9 @@ def _is(value: str, me: Agent | None) -> _Cond:
         return _assigned_to_me(me, "is:mine")
     if value in ("open", "closed"):
         return _in(Ticket.status, _OPEN_SQL if value == "open" else _CLOSED_SQL)
+    if value == "contract-expired":  # flagged, never pushed down: it is a filter, not an order
+        expired = Organization.select(Organization.id).where(Organization.contract_valid_until < utcnow().date())
+        return _in(Ticket.organization, expired, nullable=True)
     if value in ("breached", "due-soon"):  # due_at is set only while an SLA deadline runs
         now = utcnow()
         if value == "breached":

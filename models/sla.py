@@ -400,12 +400,15 @@ def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | N
     return found
 
 
-def refresh_open(*, now: datetime | None = None, batch: int = 500) -> int:
+def refresh_open(*, now: datetime | None = None, batch: int = 500, organization: int | None = None) -> int:
     """Recompute the deadlines of every open ticket (after a policy or calendar changed), a batch
     per transaction so that other writers wait at most one batch. Returns how many were looked at."""
     at = now or utcnow()
     among = policies()
-    numbers = [n for (n,) in Ticket.select(Ticket.number).where(Ticket.status.in_(list(OPEN_STATUSES))).tuples()]
+    query = Ticket.select(Ticket.number).where(Ticket.status.in_(list(OPEN_STATUSES)))
+    if organization is not None:
+        query = query.where(Ticket.organization == organization)
+    numbers = [n for (n,) in query.tuples()]
     for start in range(0, len(numbers), batch):
         with write_transaction():
             for number in numbers[start : start + batch]:

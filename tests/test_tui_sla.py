@@ -32,3 +32,20 @@ def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_des
             assert "SLA any tier" not in screen_text(pilot.app)  # agent-only
 
     run(scenario())
+
+
+def test_an_expired_contract_is_flagged_in_the_queue_and_on_the_ticket(tui_desk):
+    flagged = search.search_tickets("is:contract-expired is:open", limit=1).tickets[0]
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(100, 30)) as pilot:
+            screen = await queue_ready(pilot)
+            await pilot.press("slash", *f"#{flagged.number}", "enter")
+            await queue_ready(pilot)
+            await until(pilot, lambda: screen.table.current_row and screen.table.current_row.number == flagged.number, "row")
+            line = next(line for line in screen_text(pilot.app).splitlines() if line.lstrip().startswith(str(flagged.number)))
+            assert "⚠" in line
+            await open_ticket(pilot, flagged.number)
+            assert f"CONTRACT EXPIRED {flagged.organization.contract_valid_until.isoformat()}" in screen_text(pilot.app)
+
+    run(scenario())

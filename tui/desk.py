@@ -11,7 +11,7 @@ import getpass
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from models import agents, directory, search, sla, tickets, timeline, views
@@ -45,6 +45,7 @@ class QueueRow:
     created_at: datetime
     updated_at: datetime
     due_at: datetime | None = None  # the nearest SLA deadline still running
+    contract_until: date | None = None  # the organization's support contract end: flagged once past, never demoted
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class TicketView:
     events: tuple[EventRow, ...]
     customer_view: bool
     faqs: tuple[tuple[int, str], ...] = ()  # (id, title) of the linked FAQ articles, in link order
+    contract_until: date | None = None  # the organization's support contract end, if any
     sla: str = ""  # the policy in words, or "" when none applies
     due_at: datetime | None = None  # the nearest deadline still running
     next_step: str = ""  # (customer view) what happens next and by when, as the customer reads it
@@ -171,6 +173,7 @@ def queue_row(ticket: Ticket) -> QueueRow:
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
         due_at=ticket.due_at,
+        contract_until=ticket.organization.contract_valid_until if ticket.organization else None,
     )
 
 
@@ -265,6 +268,7 @@ class Desk:
             events=tuple(event_row(e) for e in events),
             customer_view=customer_view,
             faqs=tuple((a.id, a.title) for a in _faq().linked_articles(number)),
+            contract_until=org.contract_valid_until if org else None,
             sla=found.policy.describe() if found.policy else "",
             due_at=ticket.due_at,
             next_step=_next_step(number) if customer_view else "",

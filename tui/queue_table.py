@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from models.directory import contract_expired
 from models.sla import DUE_SOON
 
 from .desk import Desk, QueueRow
@@ -76,6 +77,8 @@ def _cells(row: QueueRow, now: datetime, marked: bool) -> dict[str, str]:
     who = row.customer
     if row.organization:
         who = f"{who} / {row.organization}" if who else row.organization
+    if contract_expired(row.contract_until, now.date()):
+        who = "⚠ " + who  # the contract has ended: said here, never used to push the ticket down
     return {
         "mark": "●" if marked else " ",
         "number": str(row.number),

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from models import directory
 from models.errors import Conflict
 
 from . import flows
@@ -39,6 +40,8 @@ def ticket_header(view: TicketView, now, width: int = 200) -> Text:
     if view.organization:
         who += f" · {view.organization}" + (f" ({view.tier})" if view.tier else "")
     state = [status_label(view.status), priority_label(view.priority), f"assignee {view.assignee or '—'}"]
+    if directory.contract_expired(view.contract_until, now.date()):
+        state.insert(0, f"⚠ CONTRACT EXPIRED {view.contract_until.isoformat()}")  # flagged, never demoted
     if view.queue:
         state.append(f"queue {view.queue}")
     if view.merged_into:
