@@ -118,12 +118,8 @@ def update_organization(actor: Agent, key: str, *, contract_valid_until: date | 
             raise InvalidInput(f"unknown organization field {name!r}")
         if value is None:
             continue
-        cleaned = " ".join(validate.text(value).split())
-        if name == "tier":
-            cleaned = cleaned.lower()
-        if len(cleaned) > _SEGMENT_FIELDS[name]:
-            raise InvalidInput(f"the {name.replace('_', ' ')} is {len(cleaned)} characters long; the limit is {_SEGMENT_FIELDS[name]}")
-        changes[name] = cleaned
+        cleaned = validate.line(value, name.replace("_", " "), _SEGMENT_FIELDS[name])
+        changes[name] = cleaned.lower() if name == "tier" else cleaned
     if contract_valid_until != "keep":
         changes["contract_valid_until"] = contract_valid_until
     with write_transaction():

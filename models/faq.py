@@ -86,12 +86,7 @@ class Revision:
 
 
 def _title(value: str) -> str:
-    cleaned = " ".join(validate.text(value or "").split())
-    if not cleaned:
-        raise InvalidInput("the title is empty")
-    if len(cleaned) > MAX_TITLE:
-        raise InvalidInput(f"the title is {len(cleaned)} characters long; the limit is {MAX_TITLE}")
-    return cleaned
+    return validate.line(value, "title", MAX_TITLE, required=True)
 
 
 def _body(value: str) -> str:
@@ -128,10 +123,7 @@ def _tags(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _note(value: str | None) -> str:
-    cleaned = " ".join(validate.text(value or "").split())
-    if len(cleaned) > MAX_NOTE:
-        raise InvalidInput(f"the change note is {len(cleaned)} characters long; the limit is {MAX_NOTE}")
-    return cleaned
+    return validate.line(value, "change note", MAX_NOTE)
 
 
 def _active(actor: Agent) -> Agent:
@@ -234,11 +226,7 @@ def categories() -> list[tuple[str, int]]:
 
 def add_category(actor: Agent, name: str) -> str:
     _active(actor)
-    cleaned = " ".join(validate.text(name or "").split())
-    if not cleaned:
-        raise InvalidInput("the category name is empty")
-    if len(cleaned) > 100:
-        raise InvalidInput(f"the category name is {len(cleaned)} characters long; the limit is 100")
+    cleaned = validate.line(name, "category name", 100, required=True)
     with write_transaction():
         for (existing,) in FAQCategory.select(FAQCategory.name).tuples():
             if existing.casefold() == cleaned.casefold():

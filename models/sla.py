@@ -177,12 +177,7 @@ def remove_calendar(actor: Agent, name: str) -> None:
 
 
 def _name(value: str, what: str) -> str:
-    cleaned = " ".join(validate.text(value or "").split())
-    if not cleaned:
-        raise InvalidInput(f"the {what} name is empty")
-    if len(cleaned) > 100:
-        raise InvalidInput(f"the {what} name is {len(cleaned)} characters long; the limit is 100")
-    return cleaned
+    return validate.line(value, f"{what} name", 100, required=True)
 
 
 # --- policies ------------------------------------------------------------------------------------

@@ -347,10 +347,7 @@ def _priority_change(
 
 def _requester(value: str | None) -> str | None:
     """Who asked for a manual change, e.g. "sales: Rossi" (one line, at most 200 characters)."""
-    cleaned = " ".join(validate.text(value or "").split())
-    if len(cleaned) > 200:
-        raise InvalidInput(f"who asked is {len(cleaned)} characters long; the limit is 200")
-    return cleaned or None
+    return validate.line(value, "name of who asked", 200) or None
 
 
 def override_due(

@@ -22,6 +22,7 @@ __all__ = [
     "priority",
     "channel",
     "ticket_type",
+    "line",
 ]
 
 MAX_SUBJECT = 500
@@ -56,6 +57,17 @@ def priority(value: str) -> str:
 def channel(value: str) -> str:
     value = {"walkin": "walk-in", "walk_in": "walk-in"}.get(str(value).strip().lower(), value)
     return _choice("channel", value, Channel)
+
+
+def line(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
+    """One line of stored text (whitespace runs, newlines included, become one space), at most
+    ``limit`` characters; ``required`` refuses an empty one. ``what`` names it in messages."""
+    cleaned = " ".join(text(value or "").split())
+    if required and not cleaned:
+        raise InvalidInput(f"the {what} is empty")
+    if len(cleaned) > limit:
+        raise InvalidInput(f"the {what} is {len(cleaned)} characters long; the limit is {limit}")
+    return cleaned
 
 
 def ticket_type(value: str) -> str:
