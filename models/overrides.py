@@ -1,6 +1,6 @@
-"""The override report: every manual favour — a priority change, a deadline set by hand — with who
-asked, who did it and why, over a period, and counted by requester and by organization, so that
-a lead can see who gets favours."""
+"""Manual favours: a deadline set by hand (jump the queue, extend it), and the override report —
+every favour, a priority change included, with who asked, who did it and why, over a period,
+counted by requester and by organization, so that a lead can see who gets favours."""
 
 from __future__ import annotations
 
@@ -9,10 +9,42 @@ from datetime import datetime
 
 import peewee as pw
 
-from .enums import EventKind
+from . import tickets, validate
+from .enums import OPEN_STATUSES, EventKind
+from .errors import InvalidInput, RuleViolation
 from .tables import Agent, Organization, Ticket, TicketEvent
 
-__all__ = ["Override", "OverrideReport", "override_report"]
+__all__ = ["override_due", "Override", "OverrideReport", "override_report"]
+
+
+def override_due(
+    actor: Agent,
+    number: int,
+    due: datetime | None,
+    *,
+    reason: str,
+    requested_by: str,
+    expect_version: int | None = None,
+) -> Ticket:
+    """Set the ticket's deadline by hand — earlier to jump the queue, later to extend it — or back
+    to the policy's with ``None``. A reason and who asked are required; both go on the event, and
+    the override report lists them. The SLA targets are still measured against the policy."""
+    why = validate.reason(reason, "overriding a deadline")
+    asked = tickets.requester(requested_by)
+    if asked is None:
+        raise InvalidInput("overriding a deadline needs the name of who asked (e.g. 'sales: Rossi')")
+
+    def build(ticket: Ticket, state) -> list[TicketEvent]:
+        if ticket.status not in OPEN_STATUSES:
+            raise RuleViolation(f"ticket #{number} is {ticket.status}; only an open ticket has a deadline")
+        old = ticket.due_at.isoformat() if ticket.due_at else None
+        new = due.replace(microsecond=0).isoformat() if due else None
+        if old == new:
+            return []
+        return [TicketEvent(kind=EventKind.OVERRIDE.value, field="due_at", old_value=old, new_value=new,
+                            reason=why, requested_by=asked)]  # fmt: skip
+
+    return tickets.change(actor, number, expect_version, build)
 
 
 @dataclass(frozen=True)

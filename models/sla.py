@@ -99,7 +99,7 @@ class Deadlines:
     next_response: Clock | None
     resolution: Clock | None
     done: frozenset[str]  # targets met or no longer running (responded, resolved)
-    override: datetime | None = None  # a deadline set by hand (models.tickets.override_due)
+    override: datetime | None = None  # a deadline set by hand (models.overrides.override_due)
 
     def open_clocks(self) -> dict[str, Clock]:
         return {name: clock for name in TARGETS if (clock := getattr(self, name)) and name not in self.done}

@@ -66,5 +66,7 @@ def _record(alert: Alert, policy: str) -> bool:
         )  # fmt: skip
         if seen:
             return False
-        tickets.record_sla_alert(alert.number, alert.target, alert.state, alert.due, policy)
+        event = TicketEvent(kind=EventKind.SLA.value, field=alert.target, old_value=alert.due.isoformat(),
+                            new_value=alert.state, reason=policy)  # fmt: skip
+        tickets.change(None, alert.number, None, lambda ticket, state: [event])  # by the system, no actor
         return True

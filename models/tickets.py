@@ -8,7 +8,6 @@ a stale version raises ``Conflict`` naming who changed what since.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from functools import reduce
 
 
@@ -45,8 +44,7 @@ __all__ = [
     "add_reply",
     "add_note",
     "link_faq",
-    "record_sla_alert",
-    "override_due",
+    "requester",
     "change",
     "tags_change",
     "merge_tickets",
@@ -342,43 +340,12 @@ def _priority_change(
     _refuse_if_closed(state, "changing the priority")
     why = validate.reason(reason, "a priority change")
     return [_event(EventKind.PRIORITY.value, field="priority", old_value=state.priority, new_value=new, reason=why,
-                   requested_by=_requester(requested_by))]  # fmt: skip
+                   requested_by=requester(requested_by))]  # fmt: skip
 
 
-def _requester(value: str | None) -> str | None:
+def requester(value: str | None) -> str | None:
     """Who asked for a manual change, e.g. "sales: Rossi" (one line, at most 200 characters)."""
     return validate.line(value, "name of who asked", 200) or None
-
-
-def override_due(
-    actor: Agent,
-    number: int,
-    due: datetime | None,
-    *,
-    reason: str,
-    requested_by: str,
-    expect_version: int | None = None,
-) -> Ticket:
-    """Set the ticket's deadline by hand — earlier to jump the queue, later to extend it — or back
-    to the policy's with ``None``. A reason and who asked are required; both go on the event, and
-    the override report lists them. The SLA targets are still measured against the policy."""
-    why = validate.reason(reason, "overriding a deadline")
-    asked = _requester(requested_by)
-    if asked is None:
-        raise InvalidInput("overriding a deadline needs the name of who asked (e.g. 'sales: Rossi')")
-
-    def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
-        _refuse_if_closed(state, "overriding its deadline")
-        if ticket.status not in ("new", "open", "pending", "on_hold"):
-            raise RuleViolation(f"ticket #{number} is {ticket.status}; only an open ticket has a deadline")
-        old = ticket.due_at.isoformat() if ticket.due_at else None
-        new = due.replace(microsecond=0).isoformat() if due else None
-        if old == new:
-            return []
-        return [_event(EventKind.OVERRIDE.value, field="due_at", old_value=old, new_value=new, reason=why,
-                       requested_by=asked)]  # fmt: skip
-
-    return _change(actor, number, expect_version, build)
 
 
 def _assignee_change(state: TicketState, login: str | None) -> list[TicketEvent]:
@@ -581,13 +548,6 @@ def link_faq(
         return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(article_id), reason=why)]
 
     return _change(actor, number, expect_version, build)
-
-
-def record_sla_alert(number: int, target: str, state: str, due: datetime, policy: str) -> Ticket:
-    """An internal ``sla`` event by the system: ``target`` (e.g. first_response) is ``state``
-    ("warning" or "breached") against the deadline ``due``, under ``policy``."""
-    event = _event(EventKind.SLA.value, field=target, old_value=due.isoformat(), new_value=state, reason=policy)
-    return _change(None, number, None, lambda ticket, state_: [event])
 
 
 def merge_tickets(

@@ -9,7 +9,7 @@ import pytest
 
 from models import sla, tickets
 from models.errors import InvalidInput, RuleViolation
-from models.overrides import override_report
+from models.overrides import override_due, override_report
 from models.search import search_tickets
 from models.tables import Organization, utcnow
 from models.timeline import describe, events_of
@@ -32,20 +32,20 @@ def test_jumping_the_queue_needs_a_reason_and_a_requester_and_orders_the_queue(d
     admin = desk_rules
     first, second = new(admin, "Acme"), new(admin, "Beta")
     with pytest.raises(InvalidInput, match="needs a reason"):
-        tickets.override_due(admin, second.number, utcnow(), reason="", requested_by="sales: Rossi")
+        override_due(admin, second.number, utcnow(), reason="", requested_by="sales: Rossi")
     with pytest.raises(InvalidInput, match="who asked"):
-        tickets.override_due(admin, second.number, utcnow(), reason="big deal", requested_by=" ")
+        override_due(admin, second.number, utcnow(), reason="big deal", requested_by=" ")
     soon = utcnow() + timedelta(minutes=5)
-    t = tickets.override_due(admin, second.number, soon, reason="contract renewal call", requested_by="sales: Rossi")
+    t = override_due(admin, second.number, soon, reason="contract renewal call", requested_by="sales: Rossi")
     assert t.due_at == soon.replace(microsecond=0)
     assert [x.number for x in search_tickets("sort:due").tickets][:2] == [second.number, first.number]
     event = events_of(second.number)[-1]
     assert event.requested_by == "sales: Rossi" and "asked by sales: Rossi" in describe(event)
-    back = tickets.override_due(admin, second.number, None, reason="done", requested_by="sales: Rossi")
+    back = override_due(admin, second.number, None, reason="done", requested_by="sales: Rossi")
     assert back.due_at == sla.deadlines(second.number).due_at and back.due_at != soon
     tickets.set_status(admin, first.number, "resolved")
     with pytest.raises(RuleViolation):
-        tickets.override_due(admin, first.number, soon, reason="x", requested_by="y")
+        override_due(admin, first.number, soon, reason="x", requested_by="y")
 
 
 def test_the_report_counts_favours_by_requester_and_organization(desk_rules):
@@ -53,7 +53,7 @@ def test_the_report_counts_favours_by_requester_and_organization(desk_rules):
     a, b, c = new(admin, "Acme"), new(admin, "Acme"), new(admin, "Beta")
     start = utcnow() - timedelta(seconds=1)
     tickets.set_priority(admin, a.number, "urgent", reason="CEO called", requested_by="sales: Rossi")
-    tickets.override_due(admin, b.number, utcnow(), reason="renewal", requested_by="sales: Rossi")
+    override_due(admin, b.number, utcnow(), reason="renewal", requested_by="sales: Rossi")
     tickets.set_priority(admin, c.number, "high", reason="outage")  # the agent's own call
     report = override_report(start, utcnow() + timedelta(seconds=1))
     assert report.by_requester == [("sales: Rossi", 2), ("(nobody named)", 1)]

@@ -316,7 +316,7 @@ def sla_override(state, number, due, reason, requested_by) -> None:
     """Set a ticket's deadline by hand: earlier jumps the queue, later extends it. Reported as a favour."""
     from datetime import datetime
 
-    from models import tickets
+    from models.overrides import override_due
 
     moment = None
     if due:
@@ -327,7 +327,7 @@ def sla_override(state, number, due, reason, requested_by) -> None:
         if moment.tzinfo is not None:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
     with state.desk():
-        ticket = tickets.override_due(state.actor(), number, moment, reason=reason, requested_by=requested_by)
+        ticket = override_due(state.actor(), number, moment, reason=reason, requested_by=requested_by)
     echo_line(str(ticket.version))
 
 
