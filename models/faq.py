@@ -164,8 +164,7 @@ def get_article(article_id: int) -> Article:
     return _read(row)
 
 
-def _revision(row: FAQRevision) -> Revision:
-    author = Agent.get_by_id(row.author_id).login if row.author_id else None
+def _revision(row: FAQRevision, author: str | None) -> Revision:
     return Revision(
         article=row.article_id,
         number=row.number,
@@ -183,16 +182,27 @@ def _revision(row: FAQRevision) -> Revision:
 def revisions(article_id: int) -> list[Revision]:
     """Every revision of an article, newest first."""
     get_article(article_id)
-    rows = FAQRevision.select().where(FAQRevision.article == article_id).order_by(FAQRevision.number.desc())
-    return [_revision(row) for row in rows]
+    return [_revision(row, login) for row, login in _with_authors(FAQRevision.article == article_id)]
+
+
+def _with_authors(condition) -> list[tuple[FAQRevision, str | None]]:
+    """Revisions matching ``condition``, newest first, each with its author's login (one query)."""
+    rows = (
+        FAQRevision.select(FAQRevision, Agent.login.alias("author_login"))
+        .join(Agent, pw.JOIN.LEFT_OUTER, on=(FAQRevision.author == Agent.id))
+        .where(condition)
+        .order_by(FAQRevision.number.desc())
+        .objects()
+    )
+    return [(row, row.author_login) for row in rows]
 
 
 def get_revision(article_id: int, number: int) -> Revision:
-    row = FAQRevision.get_or_none((FAQRevision.article == article_id) & (FAQRevision.number == number))
-    if row is None:
+    found = _with_authors((FAQRevision.article == article_id) & (FAQRevision.number == number))
+    if not found:
         get_article(article_id)
         raise NotFound(f"FAQ #{article_id} has no revision {number}")
-    return _revision(row)
+    return _revision(*found[0])
 
 
 def _as_text(revision: Revision) -> list[str]:
@@ -215,11 +225,12 @@ def diff_revisions(article_id: int, old: int, new: int) -> str:
     return "".join(lines)
 
 
-def categories() -> list[tuple[str, int]]:
-    """Every category with how many articles (archived ones included) are filed under it."""
-    counts = dict(
-        FAQArticle.select(FAQArticle.category, pw.fn.COUNT(FAQArticle.id)).group_by(FAQArticle.category).tuples()
-    )
+def categories(*, archived: bool = True) -> list[tuple[str, int]]:
+    """Every category with how many articles are filed under it (archived ones too unless ``archived=False``)."""
+    counted = FAQArticle.select(FAQArticle.category, pw.fn.COUNT(FAQArticle.id)).group_by(FAQArticle.category)
+    if not archived:
+        counted = counted.where(FAQArticle.status != FAQStatus.ARCHIVED.value)
+    counts = dict(counted.tuples())
     names = [name for (name,) in FAQCategory.select(FAQCategory.name).tuples()]
     return sorted(((name, counts.get(name, 0)) for name in names), key=lambda item: item[0].casefold())
 

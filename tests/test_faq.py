@@ -100,6 +100,9 @@ def test_category_matching_ignores_case_and_duplicates_are_refused(kb):
     with pytest.raises(Conflict, match="already exists"):
         faq.add_category(kb, "BILLING")
     assert dict(faq.categories()) == {"Accounts": 0, "Billing": 1, "Shipping": 0}
+    faq.set_article_status(kb, faq_search.search_faq("category:billing")[0].id, "archived")
+    assert dict(faq.categories(archived=False)) == {"Accounts": 0, "Billing": 0, "Shipping": 0}
+    assert dict(faq.categories())["Billing"] == 1
 
 
 def test_only_active_agents_change_the_faq(kb, agent):

@@ -340,10 +340,7 @@ class Desk:
 
     def faq_categories(self) -> list[tuple[str, int]]:
         """Every category with how many of its articles the list shows (archived ones left out, as there)."""
-        def listed() -> list[tuple[str, int]]:
-            return [(name, _faq_search().count_faq(category_filter(name))) for name, _ in _faq().categories()]
-
-        return self._call(listed)
+        return self._call(_faq().categories, archived=False)
 
     def faq_article(self, article_id: int) -> Article:
         return self._call(_faq().get_article, article_id)
