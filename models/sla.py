@@ -22,7 +22,7 @@ from .business_time import ALWAYS, Calendar
 from .db import write_transaction
 from .enums import OPEN_STATUSES, EventKind, Role, Visibility
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from .sla_clock import Clock, due_time
+from .sla_clock import Clock, due_time, measure
 from .tables import Agent, Organization, Queue, SLACalendar, SLAPolicy, Ticket, TicketEvent, utcnow
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "deadlines",
     "refresh",
     "refresh_open",
+    "breached",
     "format_minutes",
 ]
 
@@ -326,9 +327,9 @@ def deadlines(number: int, *, now: datetime | None = None, among: list[Policy] |
     return _deadlines(ticket, now or utcnow(), among)
 
 
-def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Deadlines:
+def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None, history=None) -> Deadlines:
     among = policies() if among is None else among
-    if not among and not TicketEvent.select().where(
+    if not among and history is None and not TicketEvent.select().where(
         (TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.OVERRIDE.value)
     ).exists():
         return Deadlines(None, None, None, None, frozenset())
@@ -337,7 +338,7 @@ def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None) -> Dea
         tier = Organization.select(Organization.tier).where(Organization.id == ticket.organization_id).scalar()
     queue = Queue.select(Queue.name).where(Queue.id == ticket.queue_id).scalar() if ticket.queue_id else None
     policy = policy_for(tier, ticket.priority, queue, among)
-    statuses, events = _history(ticket.number)
+    statuses, events = history or _history(ticket.number)
     overrides = [e for e in events if e.kind == EventKind.OVERRIDE]
     override = datetime.fromisoformat(overrides[-1].new_value) if overrides and overrides[-1].new_value else None
     if policy is None:
@@ -376,10 +377,32 @@ def _waiting_since(events: list[TicketEvent]) -> datetime | None:
     return since
 
 
+def breached(found: Deadlines, responded: datetime | None, done: datetime | None) -> bool | None:
+    """Whether the first-response or resolution target was missed (None: no policy applies).
+
+    A target met exactly at its due time is met. This is what SLA compliance counts; a late next
+    response is alerted but not counted here."""
+    if found.policy is None:
+        return None
+
+    def missed(clock: Clock | None, at: datetime | None) -> bool:
+        if clock is None:
+            return False
+        if at is not None:  # stopped: late only if it happened after the due time
+            return clock.due is not None and at > clock.due
+        return clock.breached
+
+    return missed(found.first_response, responded) or missed(found.resolution, done)
+
+
 def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | None = None) -> Deadlines:
-    """Recompute and store a ticket's deadlines (call inside the transaction that changed it)."""
+    """Recompute and store a ticket's deadlines and measures (call inside the transaction that changed it)."""
     ticket = Ticket.get_by_id(number)
-    found = _deadlines(ticket, now or utcnow(), among)
+    history = _history(number)
+    found = _deadlines(ticket, now or utcnow(), among, history)
+    calendar = found.policy.hours if found.policy else ALWAYS
+    done_at = ticket.resolved_at or ticket.closed_at if ticket.status not in OPEN_STATUSES else None
+    measured = measure(calendar, history[0], ticket.created_at, ticket.first_response_at, done_at)
     due = lambda clock: clock.due if clock is not None else None  # noqa: E731
     values = {
         "sla_policy_id": found.policy.id if found.policy else None,
@@ -387,6 +410,10 @@ def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | N
         "next_response_due": due(found.next_response) if "next_response" not in found.done else None,
         "resolution_due": due(found.resolution),
         "due_at": found.due_at if ticket.status in OPEN_STATUSES else None,
+        "first_response_minutes": measured.first_response_minutes,
+        "resolution_minutes": measured.resolution_minutes,
+        "reopen_count": measured.reopen_count,
+        "sla_breached": breached(found, ticket.first_response_at, done_at),
     }
     if any(getattr(ticket, name) != value for name, value in values.items()):
         Ticket.update({getattr(Ticket, name.removesuffix("_id")): v for name, v in values.items()}).where(

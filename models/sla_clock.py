@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from .business_time import Calendar
 from .enums import Status
 
-__all__ = ["PAUSING", "STOPPING", "Clock", "running_spans", "due_time", "elapsed"]
+__all__ = ["PAUSING", "STOPPING", "Clock", "Measures", "running_spans", "due_time", "elapsed", "measure", "reopens"]
 
 PAUSING = frozenset({Status.PENDING.value, Status.ON_HOLD.value})
 STOPPING = frozenset({Status.RESOLVED.value, Status.CLOSED.value})
@@ -82,3 +82,40 @@ def due_time(
     if current in PAUSING or current in STOPPING or now < start:
         return Clock(None, used, target, current in PAUSING)
     return Clock(calendar.add(now, target - used), used, target, False)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """How long a ticket ran before its first response and its resolution, in the calendar's
+    business minutes (pauses excluded, as the SLA clock counts them), and how often it reopened."""
+
+    first_response_minutes: int | None
+    resolution_minutes: int | None
+    reopen_count: int
+
+
+def _minutes(amount: timedelta) -> int:
+    return int((amount.total_seconds() + 30) // 60)
+
+
+def reopens(statuses: Sequence[tuple[datetime, str]]) -> int:
+    """How many times the ticket went from resolved or closed back to work."""
+    return sum(
+        1 for (_, before), (_, after) in zip(statuses, statuses[1:]) if before in STOPPING and after not in STOPPING
+    )
+
+
+def measure(
+    calendar: Calendar,
+    statuses: Sequence[tuple[datetime, str]],
+    created_at: datetime,
+    first_response_at: datetime | None,
+    resolved_at: datetime | None,
+) -> Measures:
+    """The ticket's response and resolution times (None until it happened) and reopen count."""
+    first = resolution = None
+    if first_response_at is not None:
+        first = _minutes(elapsed(calendar, running_spans(statuses, created_at, first_response_at)))
+    if resolved_at is not None:
+        resolution = _minutes(elapsed(calendar, running_spans(statuses, created_at, resolved_at)))
+    return Measures(first, resolution, reopens(statuses))

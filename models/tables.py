@@ -19,6 +19,7 @@ __all__ = [
     "Agent",
     "Queue",
     "Organization",
+    "Tier",
     "Customer",
     "Tag",
     "SLACalendar",
@@ -87,7 +88,16 @@ class Organization(BaseModel):
     industry = pw.CharField(max_length=64, default="")
     region = pw.CharField(max_length=64, default="")
     size_band = pw.CharField(max_length=32, default="")
+    revenue_band = pw.CharField(max_length=32, default="")  # migration 0009
+    contract_valid_from = pw.DateField(null=True)  # migration 0009
     contract_valid_until = pw.DateField(null=True)
+
+
+class Tier(BaseModel):
+    """A contract tier organizations may have (migration 0009); ``position`` orders them, lowest first."""
+
+    name = pw.CharField(max_length=32, unique=True)
+    position = pw.IntegerField(default=0)
 
 
 class Customer(BaseModel):
@@ -150,6 +160,13 @@ class Ticket(BaseModel):
     next_response_due = pw.DateTimeField(null=True)
     due_at = pw.DateTimeField(null=True)
     sla_policy = pw.ForeignKeyField(SLAPolicy, null=True, backref="tickets", index=False)
+    # Measures for the KPIs (models.kpi), derived like the deadlines (migration 0009): business
+    # minutes the ticket ran before its first response and its resolution, reopens, and whether
+    # the first-response or resolution target was missed (None: no policy).
+    first_response_minutes = pw.IntegerField(null=True)
+    resolution_minutes = pw.IntegerField(null=True)
+    reopen_count = pw.SmallIntegerField(default=0)
+    sla_breached = pw.BooleanField(null=True)
     merged_into = pw.ForeignKeyField("self", null=True, backref="merged_tickets")
     version = pw.IntegerField(default=1)
 
@@ -161,6 +178,7 @@ class Ticket(BaseModel):
             (("assignee", "status", "updated_at", "number"), False),
             (("priority", "updated_at", "number"), False),
             (("due_at", "number"), False),
+            (("created_at",), False),  # the KPIs' created-per-day (migration 0009)
             # Open tickets by assignee: the "Unassigned" and "Mine" views (migration 0003, partial).
             pw.SQL(
                 "CREATE INDEX ticket_open_assignee ON ticket (assignee_id, updated_at, number) "
@@ -299,6 +317,7 @@ ALL_TABLES = [
     Agent,
     Queue,
     Organization,
+    Tier,
     Customer,
     Tag,
     SLACalendar,
