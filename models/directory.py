@@ -103,13 +103,21 @@ def contract_expired(valid_until: date | None, today: date | None = None) -> boo
     return valid_until is not None and valid_until < (today or utcnow().date())
 
 
-_SEGMENT_FIELDS = {"tier": 32, "industry": 64, "region": 64, "size_band": 32}
+_SEGMENT_FIELDS = {"tier": 32, "industry": 64, "region": 64, "size_band": 32, "revenue_band": 32}
 
 
-def update_organization(actor: Agent, key: str, *, contract_valid_until: date | None | str = "keep", **segment) -> Organization:
-    """Change an organization's segment fields and contract end (leads and admins).
+def update_organization(
+    actor: Agent,
+    key: str,
+    *,
+    contract_valid_from: date | None | str = "keep",
+    contract_valid_until: date | None | str = "keep",
+    **segment,
+) -> Organization:
+    """Change an organization's segment fields and contract dates (leads and admins).
 
-    ``contract_valid_until=None`` removes the end date; the default keeps it."""
+    A tier must be one of the configured tiers. A date set to ``None`` is removed; the default
+    keeps it. The contract may not end before it starts."""
     if actor is None or not actor.active or actor.role not in ("lead", "admin"):
         raise PermissionDenied("only a lead or an admin may change organizations")
     changes: dict = {}
@@ -118,12 +126,21 @@ def update_organization(actor: Agent, key: str, *, contract_valid_until: date | 
             raise InvalidInput(f"unknown organization field {name!r}")
         if value is None:
             continue
-        cleaned = validate.line(value, name.replace("_", " "), _SEGMENT_FIELDS[name])
-        changes[name] = cleaned.lower() if name == "tier" else cleaned
-    if contract_valid_until != "keep":
-        changes["contract_valid_until"] = contract_valid_until
+        if name == "tier":
+            from .organizations import check_tier  # organizations builds on this module
+
+            changes[name] = check_tier(value)
+        else:
+            changes[name] = validate.line(value, name.replace("_", " "), _SEGMENT_FIELDS[name], required=False)
+    for name, value in (("contract_valid_from", contract_valid_from), ("contract_valid_until", contract_valid_until)):
+        if value != "keep":
+            changes[name] = value
     with write_transaction():
         org = find_organization(key)
+        starts = changes.get("contract_valid_from", org.contract_valid_from)
+        ends = changes.get("contract_valid_until", org.contract_valid_until)
+        if starts is not None and ends is not None and ends < starts:
+            raise InvalidInput(f"the contract would end ({ends}) before it starts ({starts})")
         if changes:
             Organization.update(**changes).where(Organization.id == org.id).execute()
         touched = "tier" in changes

@@ -118,7 +118,7 @@ class KPIReport:
     start: datetime
     end: datetime
     filters: Filters
-    by: str
+    by: str | None
     segment_field: str
     totals: Figures
     backlog: dict[str, int]  # open tickets now, by status
@@ -307,18 +307,19 @@ def kpi_report(
     end: datetime,
     *,
     filters: Filters = Filters(),
-    by: str = "agent",
+    by: str | None = "agent",
     segment_field: str = "tier",
 ) -> KPIReport:
-    """The KPIs of the tickets matching ``filters`` over ``start <= t < end``, also per ``by`` group."""
-    if by not in GROUPINGS:
+    """The KPIs of the tickets matching ``filters`` over ``start <= t < end``, also per ``by`` group
+    (``by=None``: no groups)."""
+    if by is not None and by not in GROUPINGS:
         raise InvalidInput(f"unknown grouping {by!r}; one of: {', '.join(GROUPINGS)}")
     if segment_field not in SEGMENT_FIELDS:
         raise InvalidInput(f"unknown segment field {segment_field!r}; one of: {', '.join(SEGMENT_FIELDS)}")
     conditions = _where(filters)
     totals, daily = _figures(start, end, conditions, None)
-    grouped, _ = _figures(start, end, conditions, _group(by, segment_field))
-    names = _names(by)
+    grouped, _ = _figures(start, end, conditions, _group(by, segment_field)) if by else ({}, {})
+    names = _names(by) if by else {}
     groups = [
         (names.get(grp, str(grp)) if grp not in (None, "") else _NOBODY[by], figures)
         for grp, figures in grouped.items()

@@ -22,7 +22,7 @@ from models import agents, search
 from models.config import default_db_url, describe_location
 from models.errors import RuleViolation, SportelloError
 
-from .cli_admin import agent, export, import_, org, queue
+from .cli_admin import agent, export, import_, queue
 from .cli_common import CliState, echo_line, pass_state
 from .cli_ticket import ticket, timeline
 from .textsafe import one_line
@@ -66,7 +66,8 @@ LAZY_COMMANDS = {
     "sla": "tui.cli_sla:sla_group",
     "status": "tui.cli_sla:status_command",
     "csat": "tui.cli_sla:csat_group",
-    "report": "tui.cli_sla:report_group",
+    "report": "tui.cli_report:report_group",
+    "org": "tui.cli_org:org_group",
 }
 
 
@@ -229,7 +230,6 @@ cli.add_command(ticket)
 cli.add_command(timeline)
 cli.add_command(agent)
 cli.add_command(queue)
-cli.add_command(org)
 cli.add_command(export)
 cli.add_command(import_)
 

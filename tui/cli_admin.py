@@ -16,7 +16,7 @@ from models.errors import InvalidInput, StorageError
 from .cli_common import echo_json, echo_line, pad, pass_state
 from .textsafe import one_line
 
-__all__ = ["agent", "export", "import_", "queue", "org"]
+__all__ = ["agent", "export", "import_", "queue"]
 
 
 @click.group()
@@ -185,59 +185,3 @@ def import_(state, file) -> None:
         else:
             inp.close()
     echo_line(f"imported {_summary(counts)}")
-
-
-@click.group("org")
-def org() -> None:
-    """Organizations: segment (tier, industry, region, size) and support contract."""
-
-
-def _org_json(o) -> dict:
-    from models.directory import contract_expired
-
-    return {"id": o.id, "name": o.name, "tier": o.tier, "industry": o.industry, "region": o.region,
-            "size_band": o.size_band, "contract_valid_until": o.contract_valid_until.isoformat() if o.contract_valid_until else None,
-            "contract_expired": contract_expired(o.contract_valid_until)}  # fmt: skip
-
-
-@org.command("show")
-@click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@pass_state
-def org_show(state, name, as_json) -> None:
-    """An organization's segment and contract."""
-    with state.desk():
-        state.actor()
-        data = _org_json(directory.find_organization(name))
-    if as_json:
-        echo_json(data)
-        return
-    for key, value in data.items():
-        echo_line(f"  {key.replace('_', ' ') + ':':<22}{one_line('-' if value in (None, '') else str(value), 56)}")
-
-
-@org.command("set")
-@click.argument("name")
-@click.option("--tier", help="e.g. none, standard, premium (SLA rules match on it).")
-@click.option("--industry")
-@click.option("--region")
-@click.option("--size", "size_band", help="A size band such as 11-50.")
-@click.option("--contract-until", metavar="YYYY-MM-DD", help="The support contract's last day ('none' to clear).")
-@pass_state
-def org_set(state, name, tier, industry, region, size_band, contract_until) -> None:
-    """Change an organization (leads and admins); a tier change re-evaluates its tickets' SLA."""
-    from datetime import date
-
-    until = "keep"
-    if contract_until is not None:
-        if contract_until.strip().lower() in ("none", ""):
-            until = None
-        else:
-            try:
-                until = date.fromisoformat(contract_until.strip())
-            except ValueError:
-                raise InvalidInput(f"bad --contract-until {one_line(contract_until, 20)!r} (use YYYY-MM-DD or none)") from None
-    with state.desk():
-        o = directory.update_organization(state.actor(), name, tier=tier, industry=industry, region=region,
-                                          size_band=size_band, contract_valid_until=until)  # fmt: skip
-    echo_line(f"{one_line(o.name)}: {o.tier}" + (f", contract until {o.contract_valid_until}" if o.contract_valid_until else ""))

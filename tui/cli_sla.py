@@ -16,7 +16,7 @@ from .cli_common import echo_json, echo_line, iso, pass_state, when
 from .cli_ticket import TICKET_ID
 from .textsafe import one_line
 
-__all__ = ["sla_group", "status_command", "csat_group", "report_group"]
+__all__ = ["sla_group", "status_command", "csat_group"]
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
@@ -329,58 +329,3 @@ def sla_override(state, number, due, reason, requested_by) -> None:
     with state.desk():
         ticket = override_due(state.actor(), number, moment, reason=reason, requested_by=requested_by)
     echo_line(str(ticket.version))
-
-
-@click.group("report")
-def report_group() -> None:
-    """Reports for leads."""
-
-
-@report_group.command("overrides")
-@click.option("--from", "start", metavar="YYYY-MM-DD", help="Default: 30 days ago.")
-@click.option("--to", "end", metavar="YYYY-MM-DD", help="Up to and including this day. Default: today.")
-@_JSON
-@pass_state
-def report_overrides(state, start, end, as_json) -> None:
-    """Manual priority changes and deadline overrides: who asked, for which organization, and why."""
-    from models.overrides import override_report
-
-    first, last = _period(start, end)
-    with state.desk():
-        state.actor()
-        report = override_report(first, last)
-    if as_json:
-        echo_json({
-            "from": iso(first), "to": iso(last),
-            "by_requester": [{"requested_by": name, "count": n} for name, n in report.by_requester],
-            "by_organization": [{"organization": name, "count": n} for name, n in report.by_organization],
-            "items": [{"at": iso(o.at), "ticket": o.ticket, "what": o.what, "old": o.old, "new": o.new,
-                       "reason": o.reason, "requested_by": o.requested_by, "agent": o.agent,
-                       "organization": o.organization} for o in report.items],
-        })  # fmt: skip
-        return
-    echo_line(f"Overrides from {when(first)} to {when(last)} UTC: {len(report.items)}")
-    echo_line("By who asked:")
-    for name, n in report.by_requester:
-        echo_line(f"  {n:>5}  {one_line(name, 60)}")
-    echo_line("By organization:")
-    for name, n in report.by_organization:
-        echo_line(f"  {n:>5}  {one_line(name, 60)}")
-    echo_line("Latest:")
-    for o in report.items[:50]:
-        change = f"{o.what} {o.old or '—'} → {o.new or 'policy'}"
-        echo_line(f"  {when(o.at)}  #{o.ticket:<7} {one_line(change, 40):<40} {one_line(o.requested_by or '-', 20):<20} "
-                  f"{one_line(o.reason, 40)}")  # fmt: skip
-
-
-def _period(start: str | None, end: str | None):
-    from datetime import date, datetime, timedelta
-
-    try:
-        last = (date.fromisoformat(end) if end else utcnow().date()) + timedelta(days=1)
-        first = date.fromisoformat(start) if start else last - timedelta(days=31)
-    except ValueError:
-        raise InvalidInput("dates are YYYY-MM-DD") from None
-    if first >= last:
-        raise InvalidInput("--from must come before --to")
-    return datetime.combine(first, datetime.min.time()), datetime.combine(last, datetime.min.time())
