@@ -234,7 +234,12 @@ def save_policy(
     """Create or replace a policy (targets in business minutes); open tickets are re-evaluated."""
     _lead(actor)
     name = _name(name, "policy")
-    tier = " ".join(str(tier).split()).lower() or None if tier else None
+    if tier:
+        from .organizations import check_tier  # organizations builds on the KPIs, which read SLA data
+
+        tier = check_tier(str(tier))
+    else:
+        tier = None
     priority = validate.priority(priority) if priority else None
     targets = {
         "first_response_minutes": _minutes(first_response, "first response"),

@@ -339,8 +339,11 @@ def _priority_change(
         return []
     _refuse_if_closed(state, "changing the priority")
     why = validate.reason(reason, "a priority change")
+    asked = requester(requested_by)
+    if asked is None:
+        raise InvalidInput('a priority change needs who asked for it, e.g. "sales: Rossi" (or "own call")')
     return [_event(EventKind.PRIORITY.value, field="priority", old_value=state.priority, new_value=new, reason=why,
-                   requested_by=requester(requested_by))]  # fmt: skip
+                   requested_by=asked)]  # fmt: skip
 
 
 def requester(value: str | None) -> str | None:
@@ -444,7 +447,7 @@ def set_priority(
     requested_by: str | None = None,
     expect_version: int | None = None,
 ) -> Ticket:
-    """Change the priority; always with a reason, and who asked when it was not the agent's call."""
+    """Change the priority; always with a reason and who asked for it ("own call" when nobody did)."""
     return update_ticket(
         actor, number, priority=priority, reason=reason, requested_by=requested_by, expect_version=expect_version
     )

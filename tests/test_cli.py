@@ -124,7 +124,7 @@ def test_ticket_lifecycle(desk):
     row = next(line for line in table if line.split()[0] == "1")
     assert "new" in row and "high" in row and "Mario Rossi" in row and "bob" in row
 
-    assert desk("ticket", "set", "1", "--status", "open", "--priority", "urgent", "--reason", "CEO's printer",
+    assert desk("ticket", "set", "1", "--status", "open", "--priority", "urgent", "--reason", "CEO's printer", "--requested-by", "own call",
                 "--assignee", "none", "--tag", "+hardware", "--tag", "-printer").stdout.strip() == "2"  # fmt: skip
     assert desk("ticket", "reply", "1", "--body", "On my way.").stdout.strip() == "3"
     assert desk("ticket", "note", "1", input="Needs a new fuser.\n").stdout.strip() == "4"
@@ -156,7 +156,7 @@ def test_ticket_lifecycle(desk):
 def test_public_timeline_hides_notes_priority_and_assignee(desk):
     number = new_ticket(desk)
     desk("agent", "add", "bob")
-    for args in (["--priority", "high", "--reason", "VIP"], ["--assignee", "bob"], ["--tag", "x"]):
+    for args in (["--priority", "high", "--reason", "VIP", "--requested-by", "sales: Rossi"], ["--assignee", "bob"], ["--tag", "x"]):
         assert desk("ticket", "set", str(number), *args).exit_code == 0
     desk("ticket", "note", str(number), "--body", "secret internal remark")
     desk("ticket", "set", str(number), "--status", "pending", "--reason", "waiting for your logs")
@@ -190,6 +190,7 @@ def test_set_is_one_change_all_or_nothing(desk):
 def test_rule_and_input_errors_have_their_exit_codes(desk):
     number = str(new_ticket(desk))
     assert "needs a reason" in one_error_line(desk("ticket", "set", number, "--priority", "high"), 2)
+    assert "who asked" in one_error_line(desk("ticket", "set", number, "--priority", "high", "--reason", "VIP"), 2)
     assert "needs a reason" in one_error_line(desk("ticket", "set", number, "--status", "on_hold"), 2)
     assert "unknown status 'paused'" in one_error_line(desk("ticket", "set", number, "--status", "paused"), 2)
     assert desk("ticket", "set", number, "--status", "resolved").exit_code == 0
@@ -237,7 +238,7 @@ def test_a_terminal_on_stdin_is_refused_not_waited_on(monkeypatch):
 def test_hostile_text_is_inert_in_text_and_exact_in_json(desk):
     number = new_ticket(desk, HOSTILE, HOSTILE + "\nsecond line", "--customer", "evil@example.com",
                         "--customer-name", HOSTILE, "--tag", "x")  # fmt: skip
-    desk("ticket", "set", str(number), "--priority", "high", "--reason", HOSTILE)
+    desk("ticket", "set", str(number), "--priority", "high", "--reason", HOSTILE, "--requested-by", HOSTILE)
     outputs = [
         desk("ticket", "list"),
         desk("ticket", "list", "Bad"),

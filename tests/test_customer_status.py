@@ -16,7 +16,7 @@ def ticket_with_history(admin):
     t = tickets.create_ticket(admin, subject=EVIL, body=EVIL, customer="eva@example.com", customer_name="Eva " + EVIL)
     tickets.add_reply(admin, t.number, "We are looking into it.")
     tickets.add_note(admin, t.number, "INTERNAL: customer is a pain")
-    tickets.set_priority(admin, t.number, "urgent", reason="SECRET-PRIORITY-REASON")
+    tickets.set_priority(admin, t.number, "urgent", reason="SECRET-PRIORITY-REASON", requested_by="own call")
     tickets.change_tags(admin, t.number, add=["vip-secret"])
     return t
 

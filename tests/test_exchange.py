@@ -74,7 +74,7 @@ def busy_desk(admin: Agent, agent: Agent) -> None:
     tickets.add_reply(agent, n, "We are looking into it.")
     tickets.add_note(agent, n, "Internal: check the payment provider.")
     tickets.set_status(agent, n, "on_hold", reason="waiting for the payment provider")
-    tickets.set_priority(admin, n, "urgent", reason="customer escalated")
+    tickets.set_priority(admin, n, "urgent", reason="customer escalated", requested_by="own call")
     tickets.change_tags(agent, n, add=["vip"], remove=["refund"])
     tickets.link_faq(agent, n, article.id)
     tickets.set_status(agent, n, "resolved")
@@ -344,7 +344,7 @@ def play(operations, admin: Agent, agent: Agent) -> None:
             elif kind == "status":
                 tickets.set_status(agent, n, args[1], reason=args[2])
             elif kind == "priority":
-                tickets.set_priority(agent, n, args[1], reason=args[2])
+                tickets.set_priority(agent, n, args[1], reason=args[2], requested_by="own call")
             elif kind == "tags":
                 tickets.change_tags(agent, n, add=args[1] - args[2], remove=args[2] - args[1])
             elif kind == "assign":

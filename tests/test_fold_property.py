@@ -38,7 +38,7 @@ def run(actor, number, other, faqs, op):
     if kind == "status":
         tickets.set_status(actor, number, op[1], reason=op[2])
     elif kind == "priority":
-        tickets.set_priority(actor, number, op[1], reason=op[2])
+        tickets.set_priority(actor, number, op[1], reason=op[2], requested_by="own call")
     elif kind == "assign":
         tickets.set_assignee(actor, number, op[1])
     elif kind == "tags":

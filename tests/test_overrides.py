@@ -54,9 +54,11 @@ def test_the_report_counts_favours_by_requester_and_organization(desk_rules):
     start = utcnow() - timedelta(seconds=1)
     tickets.set_priority(admin, a.number, "urgent", reason="CEO called", requested_by="sales: Rossi")
     override_due(admin, b.number, utcnow(), reason="renewal", requested_by="sales: Rossi")
-    tickets.set_priority(admin, c.number, "high", reason="outage")  # the agent's own call
+    with pytest.raises(InvalidInput, match="who asked"):
+        tickets.set_priority(admin, c.number, "high", reason="outage")
+    tickets.set_priority(admin, c.number, "high", reason="outage", requested_by="own call")  # the agent's own call
     report = override_report(start, utcnow() + timedelta(seconds=1))
-    assert report.by_requester == [("sales: Rossi", 2), ("(nobody named)", 1)]
+    assert report.by_requester == [("sales: Rossi", 2), ("own call", 1)]
     assert report.by_organization == [("Acme", 2), ("Beta", 1)]
     assert [(o.ticket, o.what) for o in report.items] == [(c.number, "priority"), (b.number, "deadline"),
                                                           (a.number, "priority")]  # fmt: skip

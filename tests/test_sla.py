@@ -86,7 +86,7 @@ def test_changing_a_policy_re_evaluates_open_tickets(rules):
 def test_a_priority_change_can_move_a_ticket_to_another_policy(rules):
     t = new(rules, "Gamma", tier="premium", priority="normal")
     assert sla.deadlines(t.number).policy.name == "Standard"
-    tickets.set_priority(rules, t.number, "high", reason="production down")
+    tickets.set_priority(rules, t.number, "high", reason="production down", requested_by="own call")
     assert sla.deadlines(t.number).policy.name == "Premium high"
 
 

@@ -46,7 +46,7 @@ def test_create_writes_row_and_public_created_event(ticket, customer):
 def test_each_change_appends_event_with_old_and_new(admin, agent, ticket):
     n = ticket.number
     tickets.set_assignee(admin, n, "bob")
-    tickets.set_priority(admin, n, "high", reason="CEO's printer")
+    tickets.set_priority(admin, n, "high", reason="CEO's printer", requested_by="own call")
     tickets.change_tags(admin, n, add=["hardware", "printer"])
     tickets.set_status(admin, n, "open")
     tickets.change_tags(admin, n, remove=["printer"])
@@ -66,13 +66,13 @@ def test_each_change_appends_event_with_old_and_new(admin, agent, ticket):
 
 
 def test_no_op_change_writes_nothing(admin, ticket):
-    same = tickets.set_priority(admin, ticket.number, "normal", reason="no change")
+    same = tickets.set_priority(admin, ticket.number, "normal", reason="no change", requested_by="own call")
     assert same.version == 1 and len(events_of(ticket.number)) == 1
 
 
 def test_priority_change_and_on_hold_need_a_reason(admin, ticket):
     with pytest.raises(InvalidInput, match="reason"):
-        tickets.set_priority(admin, ticket.number, "urgent", reason="  ")
+        tickets.set_priority(admin, ticket.number, "urgent", reason="  ", requested_by="own call")
     with pytest.raises(InvalidInput, match="reason"):
         tickets.set_status(admin, ticket.number, "on_hold")
     held = tickets.set_status(admin, ticket.number, "on_hold", reason="waiting for the vendor")
@@ -122,7 +122,7 @@ def test_stale_version_is_a_conflict_naming_who_changed_what(admin, agent, ticke
     seen = ticket.version
     tickets.set_status(agent, ticket.number, "pending")
     with pytest.raises(Conflict) as caught:
-        tickets.set_priority(admin, ticket.number, "urgent", reason="escalated", expect_version=seen)
+        tickets.set_priority(admin, ticket.number, "urgent", reason="escalated", expect_version=seen, requested_by="own call")
     message = str(caught.value)
     assert "bob" in message and "status new → pending" in message
     assert caught.value.current_version == 2
@@ -141,7 +141,7 @@ def test_unknown_ticket_agent_and_values(admin, ticket):
     with pytest.raises(InvalidInput, match="unknown status"):
         tickets.set_status(admin, ticket.number, "done")
     with pytest.raises(InvalidInput, match="unknown priority"):
-        tickets.set_priority(admin, ticket.number, "critical", reason="x")
+        tickets.set_priority(admin, ticket.number, "critical", reason="x", requested_by="own call")
     with pytest.raises(InvalidInput, match="bad tag"):
         tickets.change_tags(admin, ticket.number, add=["two words"])
 
@@ -227,7 +227,7 @@ def test_replies_and_notes_are_indexed_for_search(db, admin, ticket):
 def test_update_ticket_is_one_change_with_one_version(admin, agent, ticket):
     row = tickets.update_ticket(
         admin, ticket.number, status="on_hold", priority="high", assignee="bob", add_tags=["vendor"],
-        reason="waiting for the vendor", expect_version=1,
+        reason="waiting for the vendor", requested_by="own call", expect_version=1,
     )  # fmt: skip
     assert row.version == 2
     changed = [(e.kind, e.version, e.reason) for e in events_of(ticket.number)[1:]]
@@ -242,7 +242,8 @@ def test_update_ticket_is_one_change_with_one_version(admin, agent, ticket):
 
 def test_update_ticket_is_all_or_nothing(admin, ticket):
     with pytest.raises(NotFound):
-        tickets.update_ticket(admin, ticket.number, status="open", priority="high", reason="x", assignee="ghost")
+        tickets.update_ticket(admin, ticket.number, status="open", priority="high", reason="x", requested_by="me",
+                              assignee="ghost")
     with pytest.raises(RuleViolation, match="closed"):
         tickets.update_ticket(admin, ticket.number, status="resolved")
         tickets.update_ticket(admin, ticket.number, status="closed", assignee="ada")

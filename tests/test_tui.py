@@ -255,8 +255,10 @@ def test_each_picker_changes_the_ticket_with_its_own_event(tui_desk):
             assert isinstance(pilot.app.screen, TextPrompt)
             assert "cannot be empty" in screen_text(pilot.app)
             await pilot.press(*"whole office down", "enter")
+            await until(pilot, lambda: "Who asked" in screen_text(pilot.app), "the who-asked prompt")
+            await pilot.press(*"sales: Rossi", "enter")
             event = await changed("priority")
-            assert (event.new_value, event.reason) == (target, "whole office down")
+            assert (event.new_value, event.reason, event.requested_by) == (target, "whole office down", "sales: Rossi")
 
             await pilot.press("a")
             await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the assign picker")

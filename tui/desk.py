@@ -296,8 +296,9 @@ class Desk:
     def set_status(self, number: int, status: str, reason: str | None, version: int | None) -> None:
         self._call(tickets.set_status, self.me, number, status, reason=reason, expect_version=version)
 
-    def set_priority(self, number: int, priority: str, reason: str, version: int | None) -> None:
-        self._call(tickets.set_priority, self.me, number, priority, reason=reason, expect_version=version)
+    def set_priority(self, number: int, priority: str, reason: str, requested_by: str, version: int | None) -> None:
+        self._call(tickets.set_priority, self.me, number, priority, reason=reason, requested_by=requested_by,
+                   expect_version=version)
 
     def assign(self, number: int, login: str | None, version: int | None) -> None:
         self._call(tickets.set_assignee, self.me, number, login, expect_version=version)
@@ -386,6 +387,32 @@ class Desk:
 
     def faq_health(self, now: datetime | None = None) -> FAQHealth:
         return self._call(_faq_health().faq_health, now=now)
+
+    # --- organizations and KPIs (models load with the first call: start-up time) ---------------
+
+    def organizations(self, text: str = "", *, today: date | None = None) -> list:
+        """``models.organizations.OrgRow`` for each organization matching ``text``."""
+        from models import organizations
+
+        return self._call(organizations.list_organizations, text, today=today)
+
+    def organization(self, org_id: int, *, now: datetime) -> object:
+        """The ``models.organizations.OrgProfile`` of one organization."""
+        from models import organizations
+
+        return self._call(organizations.profile, org_id, now=now)
+
+    def kpi(self, start: datetime, end: datetime, *, by: str | None = "agent", **filters) -> object:
+        """The ``models.kpi.KPIReport`` of ``start <= t < end``; ``filters``: queue, agent, organization, segment."""
+        from models import kpi
+
+        return self._call(kpi.kpi_report, start, end, filters=kpi.Filters(**filters), by=by)
+
+    def churn(self, *, now: datetime) -> list:
+        """``models.churn.Risk`` for each organization at risk, most signals first."""
+        from models import churn
+
+        return self._call(churn.at_risk, now=now)
 
     def now(self) -> datetime:
         return utcnow()

@@ -53,7 +53,13 @@ async def ask_priority(app: App, current: str | None) -> tuple[Change, str] | No
     )
     if reason is None:
         return None
-    return (lambda desk, n, v: desk.set_priority(n, priority, reason, v)), f"priority → {priority}"
+    asked = await app.push_screen_wait(
+        TextPrompt("Who asked for it? Shown in the override report.", placeholder='e.g. sales: Rossi — or "own call"',
+                   max_length=200)
+    )
+    if asked is None:
+        return None
+    return (lambda desk, n, v: desk.set_priority(n, priority, reason, asked, v)), f"priority → {priority}"
 
 
 UNASSIGN = "\x00unassign"  # never a login: logins are validated
