@@ -10,6 +10,7 @@ the real time that passes). This module is pure: no database code.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -67,12 +68,10 @@ class Calendar:
         last = end.replace(tzinfo=UTC).astimezone(zone).date() + timedelta(days=1) if end else None
         horizon = day + timedelta(days=_HORIZON_DAYS + 2)
         while (day <= last) if last is not None else (day <= horizon):
-            if day not in self.holidays:
-                for s, e in self.hours[day.weekday()]:
-                    a, b = _utc(day, s, zone), _utc(day, e, zone)
-                    a, b = max(a, start), min(b, end) if end else b
-                    if a < b:
-                        yield a, b
+            for a, b in _working_day(self, zone, day):
+                a, b = max(a, start), min(b, end) if end else b
+                if a < b:
+                    yield a, b
             day += timedelta(days=1)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
@@ -101,6 +100,14 @@ class Calendar:
 
 #: Every minute of every day, in UTC: the calendar of a policy that names none.
 ALWAYS = Calendar("UTC", (((0, 1440),),) * 7)
+
+
+@lru_cache(maxsize=8192)
+def _working_day(calendar: Calendar, zone: ZoneInfo, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    """The day's working spans in naive UTC (cached: the SLA clocks ask for the same days over and over)."""
+    if day in calendar.holidays:
+        return ()
+    return tuple((_utc(day, s, zone), _utc(day, e, zone)) for s, e in calendar.hours[day.weekday()])
 
 
 def _utc(day: date, minute: int, zone: ZoneInfo) -> datetime:

@@ -11,6 +11,7 @@ full-text index is rebuilt once at the end.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import random
 import re
@@ -27,8 +28,10 @@ from .demo_story import (
     _WORKERS,
     ANCHOR,
     EVENT_COLUMNS,
+    LOW_TAG,
     NULL,
     START,
+    SURVEY_COLUMNS,
     TICKET_COLUMNS,
     DemoDesk,
     TicketChunk,
@@ -51,6 +54,9 @@ from .tables import (
     Organization,
     Queue,
     SavedView,
+    SLACalendar,
+    SLAPolicy,
+    Survey,
     Tag,
     Ticket,
     TicketEvent,
@@ -89,7 +95,37 @@ def _agents(rng: random.Random, admin_login: str) -> tuple[list[int], list[str],
     return ids, logins, names, roles, active
 
 
-def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str]]:
+_REVENUE_BANDS = ("<1M", "1-10M", "10-50M", "50-250M", "250M+")
+# The demo's SLA: office hours in Rome, four explicit rules (premium urgent first, private persons last).
+_CALENDAR = ("Office", "Europe/Rome", {d: "09:00-13:00, 14:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+             ["2025-12-08", "2025-12-25", "2025-12-26", "2026-01-01", "2026-01-06", "2026-04-06", "2026-04-25",
+              "2026-05-01", "2026-06-02", "2026-08-15"])  # fmt: skip
+_POLICIES = (  # name, tier, priority, first response, next response, resolution (business minutes)
+    ("Premium urgent", "premium", "urgent", 60, 2 * 60, 8 * 60),
+    ("Premium", "premium", None, 2 * 60, 4 * 60, 24 * 60),
+    ("Standard", "standard", None, 4 * 60, 8 * 60, 40 * 60),
+    ("Private persons", "none", None, 8 * 60, 16 * 60, 80 * 60),
+)
+
+
+def _sla() -> list:
+    """The calendar and policies, written; returns them as ``models.sla.Policy`` (the generator applies them)."""
+    from . import sla  # noqa: PLC0415 - sla imports the ticket tables; demo loads them anyway
+
+    name, zone, hours, holidays = _CALENDAR
+    if not SLACalendar.select().where(SLACalendar.name == name).exists():
+        calendar = _next_id(SLACalendar)
+        bulk.write_rows(SLACalendar, ("id", "name", "timezone", "hours", "holidays", "created_at"),
+                        [(calendar, name, zone, json.dumps(hours), json.dumps(holidays), START - timedelta(days=30))])
+        first = _next_id(SLAPolicy)
+        rows = [(first + i, policy, i, tier, priority, calendar, fr, nr, res, START - timedelta(days=30))
+                for i, (policy, tier, priority, fr, nr, res) in enumerate(_POLICIES)]  # fmt: skip
+        bulk.write_rows(SLAPolicy, ("id", "name", "position", "tier", "priority", "calendar", "first_response_minutes",
+                                    "next_response_minutes", "resolution_minutes", "created_at"), rows)  # fmt: skip
+    return sla.policies()
+
+
+def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str, str]]:
     """``count`` organizations in every segment; some contracts expired before the anchor."""
     names: set[str] = set()
     rows = []
@@ -100,9 +136,11 @@ def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str]
             continue
         names.add(name)
         tier = rng.choices(("none", "standard", "premium"), (15, 60, 25))[0]
-        until = None
+        since = until = None
         if tier != "none":
             until = ANCHOR.date() + timedelta(days=rng.randrange(-200, 600))  # a negative offset: expired
+            since = until - timedelta(days=rng.choice((365, 730, 1095)) - 1)
+        size = rng.choices(range(len(text.SIZE_BANDS)), (30, 30, 20, 15, 5))[0]
         rows.append(
             (
                 first + len(rows),
@@ -110,19 +148,22 @@ def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str]
                 tier,
                 rng.choice(text.INDUSTRIES),
                 rng.choice(text.REGIONS),
-                rng.choices(text.SIZE_BANDS, (30, 30, 20, 15, 5))[0],
+                text.SIZE_BANDS[size],
+                _REVENUE_BANDS[min(len(_REVENUE_BANDS) - 1, max(0, size + rng.choice((-1, 0, 0, 1))))],
+                since,
                 until,
             )
         )
-    columns = ("id", "name", "tier", "industry", "region", "size_band", "contract_valid_until")
+    columns = ("id", "name", "tier", "industry", "region", "size_band", "revenue_band", "contract_valid_from",
+               "contract_valid_until")  # fmt: skip
     bulk.write_rows(Organization, columns, rows)
     return [
-        (row[0], row[2] == "premium", re.sub(r"[^a-z0-9]+", "-", row[1].lower()).strip("-") + ".example")
+        (row[0], row[2] == "premium", re.sub(r"[^a-z0-9]+", "-", row[1].lower()).strip("-") + ".example", row[2])
         for row in rows
     ]
 
 
-def _customers(rng: random.Random, count: int, orgs: list[tuple[int, bool, str]]) -> list[tuple[int, int | None, bool]]:
+def _customers(rng: random.Random, count: int, orgs: list[tuple[int, bool, str, str]]) -> list[tuple[int, int | None, bool]]:
     """``count`` customers; about one in five is a private person without an organization."""
     rows, result, seen = [], [], set()
     first = _next_id(Customer)
@@ -218,6 +259,8 @@ def _reference_data(rng: random.Random, admin_login: str, tickets: int) -> DemoD
     customers = _customers(rng, max(600, tickets // 20), orgs)
     queues = _named(Queue, tuple(q[0] for q in text.QUEUES), lambda name: (dict(text.QUEUES)[name],))
     tags = _named(Tag, text.TAGS)
+    csat_tag = _named(Tag, (LOW_TAG,))[0]
+    policies = _sla()
     faqs = _faq(rng, ids[: max(1, len(ids) - 1)], dict(zip(text.TAGS, tags)))
     _saved_views()
     departed = next((i for i, is_active in enumerate(active) if not is_active), None)
@@ -230,8 +273,11 @@ def _reference_data(rng: random.Random, admin_login: str, tickets: int) -> DemoD
         departed=departed,
         queue_ids=queues,
         customers=customers,
-        tag_ids=dict(zip(text.TAGS, tags)),
+        tag_ids={**dict(zip(text.TAGS, tags)), LOW_TAG: csat_tag},
         faqs=faqs,
+        policies=policies,
+        org_tiers={org[0]: org[3] for org in orgs},
+        souring=frozenset(org[0] for org in orgs if org[3] != "none" and rng.random() < 0.06),
     )
 
 
@@ -260,6 +306,7 @@ def _write_chunk(chunk: TicketChunk) -> None:
     bulk.write_rows(TicketEvent, EVENT_COLUMNS, chunk.events, null=NULL)
     bulk.write_rows(TicketTag, ("ticket", "tag"), chunk.tags)
     bulk.write_rows(TicketFAQ, ("ticket", "article", "linked_at", "linked_by"), chunk.faqs)
+    bulk.write_rows(Survey, SURVEY_COLUMNS, chunk.surveys, null=NULL)
 
 
 def _worker(sender, desk: DemoDesk, tickets: int, seed: int, first_number: int, worker: int, workers: int) -> None:
@@ -339,7 +386,7 @@ def build_demo(
     if tickets < 0:
         raise ValueError("tickets must be zero or more")
     rng = random.Random(f"sportello-demo:{seed}")
-    counts = {"tickets": 0, "events": 0, "ticket_tags": 0, "ticket_faqs": 0}
+    counts = {"tickets": 0, "events": 0, "ticket_tags": 0, "ticket_faqs": 0, "surveys": 0}
     with bulk.load_settings(foreign_keys=False), write_transaction():
         _refuse_non_empty()
         desk = _reference_data(rng, admin_login, tickets)
@@ -353,6 +400,7 @@ def build_demo(
                 counts["events"] += len(chunk.events)
                 counts["ticket_tags"] += len(chunk.tags)
                 counts["ticket_faqs"] += len(chunk.faqs)
+                counts["surveys"] += len(chunk.surveys)
                 if progress is not None:
                     progress(counts["tickets"], tickets)
         bulk.rebuild_fulltext()

@@ -13,14 +13,18 @@ import json
 import random
 import re
 from bisect import bisect_right
+from collections import namedtuple
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import accumulate
 
 from . import bulk
 from . import demo_text as text
+from .business_time import ALWAYS
+from .sla import Policy, breached, evaluate, policy_for
+from .sla_clock import measure
 
 __all__ = [
     "ANCHOR",
@@ -28,6 +32,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "START",
     "TICKET_COLUMNS",
+    "SURVEY_COLUMNS",
     "DemoDesk",
     "TicketChunk",
     "generate",
@@ -48,21 +53,29 @@ _WORKERS = 2
 
 TICKET_COLUMNS = (
     "number", "subject", "status", "priority", "channel", "customer", "organization", "queue", "assignee",
-    "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "version",
+    "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "version", "ticket_type",
+    # derived by models.sla as the service would store it after the ticket's last change
+    "sla_policy", "first_response_due", "next_response_due", "resolution_due", "due_at",
+    "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "ticket", "at", "version", "actor", "customer", "kind", "visibility", "field",
-    "old_value", "new_value", "body", "reason",
+    "old_value", "new_value", "body", "reason", "requested_by",
 )  # fmt: skip
+SURVEY_COLUMNS = ("ticket", "opened_at", "score", "comment", "answered_at", "recorded_by")
+LOW_TAG = "csat-low"  # models.csat.LOW_TAG (not imported: csat builds on the ticket service)
 
 _PRIORITIES = ("low", "normal", "high", "urgent")
 _LEFT_AT = 150 * 86_400  # the inactive agent left the company on day 150
+_SOURING_FROM = SPAN - 90 * 86_400  # the last 90 days, when some organizations have a bad time
+_REQUESTERS = ("own call",) * 6 + ("sales: Rossi", "account manager: Bianchi", "customer's manager", "lead: triage")
 _POOL = 400  # pre-filled texts per template family
 
 # Statuses and kinds as plain strings (the hot loop compares and stores them).
 NEW, OPEN, PENDING, ON_HOLD, RESOLVED, CLOSED = "new", "open", "pending", "on_hold", "resolved", "closed"
 PUBLIC, INTERNAL = "public", "internal"
 NULL = bulk.NULL_MARKER
+_NO_REQUESTER = (NULL,)
 
 
 # --- time ----------------------------------------------------------------------------------
@@ -155,6 +168,9 @@ class _Texts:
         )
 
 
+_Reply = namedtuple("_Reply", "kind at customer_id visibility")  # what models.sla reads of a reply
+
+
 @dataclass
 class DemoDesk:
     """The desk's people, queues, tags and FAQ, as the ticket generator needs them."""
@@ -169,6 +185,9 @@ class DemoDesk:
     customers: list[tuple[int, int | None, bool]]  # (id, organization id, premium)
     tag_ids: dict[str, int]
     faqs: dict[str, list[int]]  # topic -> ids of published articles
+    policies: list[Policy] = field(default_factory=list)  # the SLA rules, in order
+    org_tiers: dict[int, str] = field(default_factory=dict)
+    souring: frozenset[int] = frozenset()  # organizations whose last months went badly (churn risk)
 
 
 def _chunk_count(tickets: int) -> int:
@@ -186,6 +205,7 @@ class TicketChunk:
     events: list[tuple]  # EVENT_COLUMNS
     tags: list[tuple]  # (ticket, tag id)
     faqs: list[tuple]  # (ticket, article, linked_at, linked_by)
+    surveys: list[tuple] = field(default_factory=list)  # SURVEY_COLUMNS
 
 
 def _table(weights: dict[str, int]) -> list[str]:
@@ -198,6 +218,10 @@ def _table(weights: dict[str, int]) -> list[str]:
 
 
 _CHANNELS = _table({"email": 42, "web": 24, "phone": 14, "chat": 16, "walk-in": 4})
+_TYPES = _table({"question": 55, "incident": 22, "request": 15, "complaint": 8})
+_SCORES = (5, 5, 5, 5, 4, 4, 4, 3, 2, 1)  # a typical satisfied desk; a bad experience draws lower
+_SCORES_BAD = (4, 3, 3, 2, 2, 2, 1, 1, 1, 5)
+_LOW_NOTE = "Low satisfaction score ({}/5): a lead should follow up with the customer."  # as models.csat writes it
 _INITIAL_PRIORITY = [int(p) for p in _table({"0": 15, "1": 58, "2": 20, "3": 7})]
 _TOPIC_TABLE = _table(dict(zip(text.TOPICS, text.TOPIC_WEIGHTS)))
 # The newest tickets stop at these statuses in turn; _STEER is the change that moves an open ticket there.
@@ -211,7 +235,7 @@ def _compose(rnd: Callable[[], float], openers: tuple[str, ...], pool: list[str]
     return openers[int(len(openers) * rnd())] + pool[int(_POOL * rnd())] + closers[int(len(closers) * rnd())]
 
 
-def _payload(subject: str, priority: str, channel: str, customer, org, queue, assignee, tags) -> str:
+def _payload(subject: str, priority: str, channel: str, customer, org, queue, assignee, tags, kind: str) -> str:
     """``fold.created_payload`` for a new ticket, by template (the demo test proves them equal)."""
     assignee = "null" if assignee is None else json.dumps(assignee)
     customer = "null" if customer is None else customer
@@ -221,7 +245,7 @@ def _payload(subject: str, priority: str, channel: str, customer, org, queue, as
     return (
         f'{{"assignee": {assignee}, "channel": "{channel}", "customer": {customer}, "organization": {org}, '
         f'"priority": "{priority}", "queue": {queue}, "status": "new", "subject": {json.dumps(subject)}, '
-        f'"tags": [{tags}]}}'
+        f'"tags": [{tags}]' + (f', "type": "{kind}"}}' if kind != "question" else "}")
     )
 
 
@@ -276,7 +300,7 @@ class _Generator:
         """The ``position``-th run of ``CHUNK_TICKETS`` tickets. Each run has its own random stream,
         so runs can be generated in any order, in any process, with the same result."""
         self.rng = random.Random(f"sportello-demo-tickets:{self.seed}:{position}")
-        out = TicketChunk([], [], [], [])
+        out = TicketChunk([], [], [], [], [])
         start = position * CHUNK_TICKETS
         for index in range(start, min(start + CHUNK_TICKETS, self.total)):
             self.ticket(index, out)
@@ -298,6 +322,38 @@ class _Generator:
             body += f" (ref. {ref})"
         return subject, body + closers[int(len(closers) * rnd())]
 
+    def sla(self, events: list[tuple], created: str, responded: str | None, done: str | None, status: str,
+            prio: int, org: int | None, now: str) -> tuple:
+        """The SLA columns of a ticket row, from its events, derived by ``models.sla`` as the service
+        derives them after the ticket's last change (at ``now``)."""
+        when = datetime.fromisoformat
+        statuses, replies = [(when(created), NEW)], []
+        for e in events:
+            if e[5] == "status":
+                statuses.append((when(e[1]), e[9]))
+            elif e[5] == "reply":
+                replies.append(_Reply("reply", when(e[1]), None if e[4] == NULL else e[4], e[6]))
+        tier = self.desk.org_tiers.get(org) if org is not None else None
+        policy = policy_for(tier, _PRIORITIES[prio], None, self.desk.policies) if self.desk.policies else None
+        first_response = when(responded) if responded else None
+        finished = when(done) if done and status in (RESOLVED, CLOSED) else None
+        found = evaluate(policy, statuses, replies, statuses[0][0], first_response, status, when(now))
+        measured = measure(policy.hours if policy else ALWAYS, statuses, statuses[0][0], first_response, finished)
+        due = lambda clock: NULL if clock is None or clock.due is None else str(clock.due)  # noqa: E731
+        missed = breached(found, first_response, finished)
+        running = status not in (RESOLVED, CLOSED)
+        return (
+            NULL if policy is None else policy.id,
+            due(found.first_response),
+            due(found.next_response) if "next_response" not in found.done else NULL,
+            due(found.resolution),
+            str(found.due_at) if running and found.due_at is not None else NULL,
+            NULL if measured.first_response_minutes is None else measured.first_response_minutes,
+            NULL if measured.resolution_minutes is None else measured.resolution_minutes,
+            measured.reopen_count,
+            NULL if missed is None else missed,
+        )
+
     def ticket(self, index: int, out: TicketChunk) -> None:
         """Simulate one ticket: append its events (in timeline order), row, tags and FAQ links to ``out``.
 
@@ -309,7 +365,12 @@ class _Generator:
         logins, agent_ids, signatures, leads = desk.agent_logins, desk.agent_ids, desk.signatures, desk.leads
         departed = desk.departed
         days, clock = _clock()
-        ev = out.events.append
+        append = out.events.append
+        first_event = len(out.events)
+
+        def ev(row: tuple) -> None:
+            append(row + _NO_REQUESTER)
+
         number = self.first_number + index
 
         t = self.created_offset(index)
@@ -329,12 +390,14 @@ class _Generator:
         topic_tags = text.TOPIC_TAGS[topic]
         tags: tuple[str, ...] = (topic_tags[int(len(topic_tags) * rnd())],) if rnd() < 0.3 else ()
         subject, body = self.opening(index, topic)
+        souring = org in desk.souring and t >= _SOURING_FROM
+        kind = "complaint" if souring and rnd() < 0.35 else _TYPES[int(rnd() * 100)]
 
         # created: version 1, status new; the customer wrote it unless an agent recorded it.
         status, v = NEW, 1
         created = at = days[t // 86_400] + clock[t % 86_400]
         owner = logins[assignee] if assignee is not None else None
-        payload = _payload(subject, _PRIORITIES[prio], channel, customer, org, queue, owner, tags)
+        payload = _payload(subject, _PRIORITIES[prio], channel, customer, org, queue, owner, tags, kind)
         actor = agent_ids[recorder] if recorder is not None else NULL
         writer = NULL if customer is None else customer
         ev((number, at, 1, actor, writer, "created", PUBLIC, NULL, NULL, payload, body, NULL))
@@ -500,7 +563,9 @@ class _Generator:
                 pool = text.TRIAGE_REASONS if action == "triage" else text.PRIORITY_REASONS
                 who = agent_ids[leads[int(len(leads) * rnd())] if rnd() < 0.5 else worker]
                 old, reason = _PRIORITIES[prio], pool[int(len(pool) * rnd())]
-                ev((number, at, v, who, NULL, "priority", INTERNAL, "priority", old, _PRIORITIES[new], NULL, reason))
+                asked = _REQUESTERS[int(len(_REQUESTERS) * rnd())]
+                append((number, at, v, who, NULL, "priority", INTERNAL, "priority", old, _PRIORITIES[new], NULL, reason,
+                        asked))  # fmt: skip
                 prio = new
             elif action == "tag":
                 pool = topic_tags if rnd() < 0.8 else text.TAGS
@@ -553,6 +618,33 @@ class _Generator:
                 ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", status, new, NULL, reason))
                 status = new
 
+        # The survey opened at the first resolution (models.csat keeps one waiting at a time); some
+        # customers answer it after the ticket's last change, as `sportello csat record` would write.
+        opened = next((e[1] for e in out.events[first_event:] if e[5] == "status" and e[9] == RESOLVED), None)
+        answer = None
+        if opened is not None and customer is not None and status in (RESOLVED, CLOSED) and rnd() < 0.35:
+            gap = customer_gap[int(2048 * rnd())]
+            if t + gap < SPAN:
+                t += gap
+                v += 1
+                answer = days[t // 86_400] + clock[t % 86_400]
+        sla = self.sla(out.events[first_event:], created, first_response, resolved or closed, status, prio, org,
+                       days[t // 86_400] + clock[t % 86_400])  # fmt: skip
+        if opened is not None:
+            score = comment = recorder = NULL
+            if answer is not None:
+                bad = sla[-1] is True or sla[-2] > 0 or (org in desk.souring and t >= _SOURING_FROM)
+                score = (_SCORES_BAD if bad else _SCORES)[int(10 * rnd())]
+                who = agent_ids[assignee if assignee is not None else self.agent(t)]
+                recorder = who
+                ev((number, answer, v, who, customer, "csat", INTERNAL, "csat", NULL, str(score), NULL, NULL))
+                if score <= 2:
+                    ev((number, answer, v, who, NULL, "note", INTERNAL, NULL, NULL, NULL, _LOW_NOTE.format(score), NULL))
+                    new_tags = tuple(sorted((*tags, LOW_TAG)))
+                    ev((number, answer, v, who, NULL, "tags", INTERNAL, "tags", " ".join(tags), " ".join(new_tags),
+                        NULL, NULL))  # fmt: skip
+                    tags = new_tags
+            out.surveys.append((number, opened, score, comment, NULL if answer is None else answer, recorder))
         out.tickets.append(
             (
                 number, subject, status, prio, channel,
@@ -562,7 +654,7 @@ class _Generator:
                 NULL if first_response is None else first_response,
                 NULL if resolved is None else resolved,
                 NULL if closed is None else closed,
-                v,
+                v, kind, *sla,
             )
         )  # fmt: skip
         tag_ids = desk.tag_ids

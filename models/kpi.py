@@ -35,7 +35,8 @@ __all__ = ["GROUPINGS", "SEGMENT_FIELDS", "Filters", "Spread", "Figures", "KPIRe
 GROUPINGS = ("agent", "org", "segment", "queue")
 SEGMENT_FIELDS = ("tier", "industry", "region", "size_band", "revenue_band")
 _ALL = "all"
-_NOBODY = {"agent": "(unassigned)", "org": "(private persons)", "segment": "(none)", "queue": "(no queue)"}
+_NOBODY = {"agent": "(unassigned)", "org": "(private persons)", "segment": "(private persons)", "queue": "(no queue)"}
+_EMPTY = "(none)"  # an organization with this segment field empty
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,15 @@ def _group(by: str, segment_field: str) -> pw.Node:
         return Ticket.organization
     if by == "queue":
         return Ticket.queue
-    return pw.fn.COALESCE(
-        Organization.select(getattr(Organization, segment_field)).where(Organization.id == Ticket.organization), ""
-    )
+    return Organization.select(getattr(Organization, segment_field)).where(Organization.id == Ticket.organization)
+
+
+def _label(group, by: str, names: dict) -> str:
+    if group is None:
+        return _NOBODY[by]
+    if group == "":
+        return _EMPTY
+    return names.get(group, str(group))
 
 
 def _names(by: str) -> dict:
@@ -320,10 +327,7 @@ def kpi_report(
     totals, daily = _figures(start, end, conditions, None)
     grouped, _ = _figures(start, end, conditions, _group(by, segment_field)) if by else ({}, {})
     names = _names(by) if by else {}
-    groups = [
-        (names.get(grp, str(grp)) if grp not in (None, "") else _NOBODY[by], figures)
-        for grp, figures in grouped.items()
-    ]
+    groups = [(_label(grp, by, names), figures) for grp, figures in grouped.items()]
     groups.sort(key=lambda item: (-(item[1].created + item[1].resolved), item[0]))
     backlog = dict(
         Ticket.select(Ticket.status, pw.fn.COUNT(Ticket.number))
@@ -350,6 +354,6 @@ def kpi_report(
         totals.get(_ALL, Figures()),
         {s.value: backlog.get(s.value, 0) for s in Status if s.value in OPEN_STATUSES},
         per_day,
-        [(name or _NOBODY["segment"], count) for name, count in complaints],
+        [(_label(name, "segment", {}), count) for name, count in complaints],
         groups,
     )  # fmt: skip

@@ -42,6 +42,7 @@ __all__ = [
     "refresh",
     "refresh_open",
     "breached",
+    "evaluate",
     "format_minutes",
 ]
 
@@ -346,21 +347,36 @@ def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None, histor
     statuses, events = history or _history(ticket.number)
     overrides = [e for e in events if e.kind == EventKind.OVERRIDE]
     override = datetime.fromisoformat(overrides[-1].new_value) if overrides and overrides[-1].new_value else None
+    return evaluate(policy, statuses, events, ticket.created_at, ticket.first_response_at, ticket.status, now, override)
+
+
+def evaluate(
+    policy: Policy | None,
+    statuses: list[tuple[datetime, str]],
+    events: Iterable,
+    created_at: datetime,
+    first_response_at: datetime | None,
+    status: str,
+    now: datetime,
+    override: datetime | None = None,
+) -> Deadlines:
+    """A ticket's deadlines from its history (pure). ``events`` are its replies, oldest first, each
+    with ``kind``, ``at``, ``customer_id`` and ``visibility`` (for the next-response clock)."""
     if policy is None:
         return Deadlines(None, None, None, None, frozenset(), override)
     calendar = policy.hours
     done = set()
     first = resolution = following = None
     if policy.first_response is not None:
-        end = ticket.first_response_at or now
-        first = due_time(calendar, statuses, ticket.created_at, policy.first_response, end)
-        if ticket.first_response_at is not None:
+        end = first_response_at or now
+        first = due_time(calendar, statuses, created_at, policy.first_response, end)
+        if first_response_at is not None:
             done.add("first_response")
     if policy.resolution is not None:
-        resolution = due_time(calendar, statuses, ticket.created_at, policy.resolution, now)
-        if ticket.status not in OPEN_STATUSES:
+        resolution = due_time(calendar, statuses, created_at, policy.resolution, now)
+        if status not in OPEN_STATUSES:
             done.add("resolution")
-    if policy.next_response is not None and ticket.first_response_at is not None:
+    if policy.next_response is not None and first_response_at is not None:
         waiting_since = _waiting_since(events)
         if waiting_since is not None:
             following = due_time(calendar, statuses, waiting_since, policy.next_response, now)
@@ -369,7 +385,7 @@ def _deadlines(ticket: Ticket, now: datetime, among: list[Policy] | None, histor
     return Deadlines(policy, first, following, resolution, frozenset(done), override)
 
 
-def _waiting_since(events: list[TicketEvent]) -> datetime | None:
+def _waiting_since(events: Iterable) -> datetime | None:
     """When the customer's latest message still without an agent's public reply was written."""
     since = None
     for event in events:

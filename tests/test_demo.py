@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import export_text, other_desk
 
-from models import agents, demo, demo_story, demo_text, fulltext, tickets
+from models import agents, demo, demo_story, demo_text, fulltext, sla, tickets
 from models.db import database, is_postgres
 from models.enums import TRANSITIONS, Channel, Priority, Status
 from models.errors import RuleViolation
@@ -26,6 +26,7 @@ from models.tables import (
     Organization,
     Queue,
     SavedView,
+    Survey,
     Tag,
     Ticket,
     TicketEvent,
@@ -68,7 +69,10 @@ def test_summary_and_reference_data(demo_desk):
     assert len({a.category for a in FAQArticle.select()}) >= 4
     revisions = FAQRevision.select()
     assert revisions.count() == FAQArticle.select().count() and {r.number for r in revisions} == {1}
-    assert Tag.select().count() == len(demo_text.TAGS)
+    assert Tag.select().count() == len(demo_text.TAGS) + 1  # and csat-low, which low scores add
+    assert [p.name for p in sla.policies()] == ["Premium urgent", "Premium", "Standard", "Private persons"]
+    assert Organization.select().where(Organization.contract_valid_from.is_null(False)).count() > 30
+    assert {o.revenue_band for o in Organization.select()} > {"1-10M"}
     for view in SavedView.select():
         parse_query(view.query)
 
@@ -114,6 +118,7 @@ def test_events_follow_the_service_layer_conventions(demo_desk):
     visibility = {
         "created": "public", "reply": "public", "status": "public", "note": "internal",
         "priority": "internal", "assignee": "internal", "tags": "internal", "faq_linked": "internal",
+        "csat": "internal",
     }  # fmt: skip
     hostile = _hostile_numbers()
     by_ticket = defaultdict(list)
@@ -143,7 +148,7 @@ def test_events_follow_the_service_layer_conventions(demo_desk):
             if event.kind == "status":
                 assert event.old_value == status and Status(event.new_value) in TRANSITIONS[Status(status)]
                 status = event.new_value
-            if event.body is not None and number not in hostile:
+            if event.body is not None and number not in hostile and not event.body.startswith("Low satisfaction"):
                 assert 80 <= len(event.body) <= 400, event.body
             previous = event
         # the automatic rules of tickets.add_reply, within one version
@@ -165,6 +170,35 @@ def test_every_ticket_is_the_fold_of_its_events(demo_desk):
         assert tickets.state_of(ticket) == replay(ticket.number, events_of(ticket.number)), ticket.number
         count += 1
     assert count == DEMO_TICKETS
+
+
+def test_sla_measures_and_surveys_are_what_the_service_derives(demo_desk):
+    """Each row's deadlines and measures equal ``sla.refresh`` after its last change; surveys as csat keeps them."""
+    fields = ("sla_policy_id", "first_response_due", "next_response_due", "resolution_due", "due_at",
+              "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached")  # fmt: skip
+    stored = {t.number: tuple(getattr(t, f) for f in fields) for t in Ticket.select()}
+    among = sla.policies()
+    with database.atomic() as transaction:
+        for ticket in Ticket.select():
+            sla.refresh(ticket.number, now=ticket.updated_at, among=among)
+        derived = {t.number: tuple(getattr(t, f) for f in fields) for t in Ticket.select()}
+        transaction.rollback()
+    assert derived == stored
+    assert {t for t in Ticket.select(Ticket.ticket_type).tuples()} == {("question",), ("incident",), ("request",),
+                                                                        ("complaint",)}  # fmt: skip
+    assert Ticket.select().where(Ticket.sla_breached == True).exists()  # noqa: E712
+    assert Ticket.select().where(Ticket.reopen_count > 0).exists()
+    surveys = list(Survey.select())
+    ever_resolved = {e.ticket_id for e in TicketEvent.select().where((TicketEvent.kind == "status")
+                                                                     & (TicketEvent.new_value == "resolved"))}  # fmt: skip
+    assert sorted(s.ticket_id for s in surveys) == sorted(ever_resolved)  # one each: the first stays waiting
+    answered = [s for s in surveys if s.score is not None]
+    assert answered and all(1 <= s.score <= 5 and s.answered_at >= s.opened_at for s in answered)
+    scores = {e.ticket_id: int(e.new_value) for e in TicketEvent.select().where(TicketEvent.kind == "csat")}
+    assert scores == {s.ticket_id: s.score for s in answered}
+    low = {s.ticket_id for s in answered if s.score <= 2}
+    tagged = {number for (number,) in TicketTag.select(TicketTag.ticket).join(Tag).where(Tag.name == "csat-low").tuples()}
+    assert low == tagged
 
 
 def test_full_text_finds_a_word_from_a_reply(demo_desk):
@@ -271,7 +305,7 @@ def _fake_desk() -> demo.DemoDesk:
         departed=len(logins) - 1,
         queue_ids=[11, 12, 13, 14, 15],
         customers=[(i, (i % 60) + 1 if i % 5 else None, i % 7 == 0) for i in range(1, 601)],
-        tag_ids={name: i for i, name in enumerate(demo_text.TAGS, 1)},
+        tag_ids={name: i for i, name in enumerate((*demo_text.TAGS, "csat-low"), 1)},
         faqs={topic: [1, 2, 3] for topic in demo_text.TOPICS},
     )
 
@@ -321,6 +355,7 @@ def test_the_inline_tracker_equals_the_fold():
                 resolved_at=_dt(row["resolved_at"]),
                 closed_at=_dt(row["closed_at"]),
                 version=row["version"],
+                ticket_type=row["ticket_type"],
             )
             assert replay(number, events[number]) == mine, number
             first = json.loads(events[number][0].new_value)
@@ -334,6 +369,7 @@ def test_the_inline_tracker_equals_the_fold():
                 queue_id=first["queue"],
                 assignee=first["assignee"],
                 tags=tuple(first["tags"]),
+                ticket_type=first.get("type", "question"),
             )
             checked += 1
     assert checked == 4000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime, timedelta
 
 import click
@@ -160,4 +161,4 @@ def report_churn(state, as_json) -> None:
     for r in risks:
         echo_line(f"{one_line(r.organization, 60)} ({one_line(r.tier, 20)})")
         for reason in r.reasons:
-            echo_line(f"  - {one_line(reason, 76)}")
+            echo_line(textwrap.fill(one_line(reason, 300), 80, initial_indent="  - ", subsequent_indent="    "))
