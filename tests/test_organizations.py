@@ -110,10 +110,10 @@ def test_churn_risk_lists_reasons(admin, monkeypatch):
     now = utcnow()
     Organization.create(name="Calm", tier="standard")
     Organization.create(name="Stormy", tier="premium", contract_valid_until=now.date() + timedelta(days=20))
-    for _ in range(2):
+    for _ in range(3):
         tickets.create_ticket(admin, subject="Angry", body="again", customer="x@stormy.test", organization="Stormy",
                               ticket_type="complaint")  # fmt: skip
-    for score in (1, 2):
+    for score in (1, 2, 2, 1, 3, 2, 1, 2):
         t = tickets.create_ticket(admin, subject="Slow", body="very", customer="y@stormy.test", organization="Stormy")
         tickets.set_status(admin, t.number, "resolved")
         csat.record(admin, t.number, score)
@@ -123,8 +123,8 @@ def test_churn_risk_lists_reasons(admin, monkeypatch):
     risks = churn.at_risk(now=utcnow() + timedelta(minutes=1))
     assert [r.organization for r in risks] == ["Stormy"]
     reasons = " | ".join(risks[0].reasons)
-    assert "complaints rising: 2 in the last 90 days, 0 before" in reasons
-    assert "satisfaction low: 1.5/5 over 2 answers" in reasons
+    assert "complaints rising: 3 in the last 90 days, 0 before" in reasons
+    assert "satisfaction low: 1.8/5 over 8 answers" in reasons
     assert "contract ends" in reasons and "in 20 days" in reasons
 
 
