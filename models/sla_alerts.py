@@ -9,14 +9,14 @@ once are harmless: each alert is written under the ticket's lock, after checking
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import sla, tickets
 from .db import write_transaction
 from .enums import OPEN_STATUSES, EventKind
 from .tables import Ticket, TicketEvent, utcnow
 
-__all__ = ["Alert", "sweep"]
+__all__ = ["Alert", "Sweeper", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -27,21 +27,54 @@ class Alert:
     due: datetime
 
 
-def sweep(*, now: datetime | None = None, limit: int = 500) -> list[Alert]:
-    """Write the alerts that are due as of ``now``; returns them (at most ``limit`` per call)."""
-    at = now or utcnow()
-    among = sla.policies()
+def sweep(*, now: datetime | None = None, limit: int = 500, since: datetime | None = None) -> list[Alert]:
+    """Write the alerts that are due as of ``now``; returns them (at most ``limit`` per call).
+
+    With ``since`` (the time of an earlier complete sweep, under the same policies) only tickets
+    whose deadline came after it, or that changed after it, are looked at."""
+    written, _ = _sweep(now or utcnow(), sla.policies(), limit, since)
+    return written
+
+
+class Sweeper:
+    """Sweeps again and again (the app's timer), looking only at what may have changed since its
+    last complete sweep: on a large desk, every overdue ticket would otherwise be re-examined
+    every time. A change of policies or calendars makes the next sweep a full one."""
+
+    MARGIN = timedelta(minutes=2)  # other writers' clocks may run a little behind this one
+    FULL_EVERY = timedelta(minutes=10)  # deadlines can also move without a change (a tier upgrade)
+
+    def __init__(self) -> None:
+        self._since: datetime | None = None
+        self._full: datetime | None = None
+        self._rules: tuple | None = None
+
+    def __call__(self, *, now: datetime | None = None, limit: int = 500) -> list[Alert]:
+        at = now or utcnow()
+        among = sla.policies()
+        rules = tuple((policy, policy.hours) for policy in among)
+        full = self._since is None or rules != self._rules or at - self._full >= self.FULL_EVERY
+        written, complete = _sweep(at, among, limit, None if full else self._since - self.MARGIN)
+        if complete:
+            self._since, self._rules = at, rules
+            if full:
+                self._full = at
+        return written
+
+
+def _sweep(at: datetime, among: list, limit: int, since: datetime | None) -> tuple[list[Alert], bool]:
     if not among:
-        return []
-    candidates = (
+        return [], True
+    query = (
         Ticket.select(Ticket.number)
         .where(Ticket.due_at.is_null(False) & (Ticket.due_at <= at + sla.DUE_SOON)
                & Ticket.status.in_(list(OPEN_STATUSES)))
         .order_by(Ticket.due_at)
-        .tuples()
     )  # fmt: skip
+    if since is not None:
+        query = query.where((Ticket.due_at > since) | (Ticket.updated_at >= since))
     written: list[Alert] = []
-    for (number,) in candidates:
+    for (number,) in query.tuples():
         found = sla.deadlines(number, now=at, among=among)
         for target, clock in found.open_clocks().items():
             if clock.due is None or clock.due > at + sla.DUE_SOON:
@@ -51,8 +84,8 @@ def sweep(*, now: datetime | None = None, limit: int = 500) -> list[Alert]:
             if _record(alert, found.policy.describe() if found.policy else ""):
                 written.append(alert)
                 if len(written) >= limit:
-                    return written
-    return written
+                    return written, False
+    return written, True
 
 
 def _record(alert: Alert, policy: str) -> bool:

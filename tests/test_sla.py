@@ -171,3 +171,27 @@ def test_the_sweep_writes_each_warning_and_breach_once(rules):
     assert after.version == 3 and after.updated_at == t.updated_at  # on the timeline, not an "update"
     assert sla_alerts.sweep(now=due + 2 * timedelta(minutes=1)) == []
     assert events_of(t.number, public_only=True)[-1].kind != "sla"  # never shown to the customer
+
+
+def test_the_app_sweeper_looks_only_at_what_changed_and_misses_nothing(rules, monkeypatch):
+    from models import sla_alerts
+
+    monday = datetime(2026, 3, 2, 9, 0)
+    clock = [monday]
+    monkeypatch.setattr("models.tickets.utcnow", lambda: clock[0])
+    Organization.create(name="Acme", tier="premium")
+    t2 = new(rules, "Acme")  # standard rule: first response by 13:00
+    t3 = new(rules, "Acme")
+    sweeper = sla_alerts.Sweeper()
+    assert sweeper(now=monday.replace(hour=11, minute=30)) == []
+    seen = []
+    monkeypatch.setattr(sla, "deadlines", lambda *a, _real=sla.deadlines, **k: seen.append(a[0]) or _real(*a, **k))
+    assert sweeper(now=monday.replace(hour=11, minute=35)) == [] and seen == []  # nothing new: nothing examined
+    clock[0] = monday.replace(hour=11, minute=40)
+    tickets.set_priority(rules, t2.number, "high", reason="outage", requested_by="own call")  # due 10:00: late
+    alerts = sweeper(now=monday.replace(hour=11, minute=41))
+    assert [(a.number, a.state) for a in alerts] == [(t2.number, "breached")] and seen == [t2.number]
+    # a rule change moves t3's deadline without changing t3: the next sweep is a full one
+    sla.save_policy(rules, "Standard", calendar="Office", first_response=60, resolution=40 * 60)
+    alerts = sweeper(now=monday.replace(hour=11, minute=42))
+    assert (t3.number, "breached") in [(a.number, a.state) for a in alerts]

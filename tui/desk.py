@@ -199,6 +199,7 @@ class Desk:
         self.me = me
         self.where = where if where is not None else describe_location(url)
         self.user_host = user_host if user_host is not None else user_at_host()
+        self._sweeper = None  # models.sla_alerts.Sweeper, made with the first sweep
 
     @classmethod
     def open(cls, url: str, *, as_login: str | None = None) -> Desk:
@@ -276,9 +277,11 @@ class Desk:
 
     def sla_sweep(self) -> int:
         """Write the SLA alerts that are due; how many were written."""
-        from models import sla_alerts
+        if self._sweeper is None:
+            from models import sla_alerts
 
-        return len(self._call(sla_alerts.sweep))
+            self._sweeper = sla_alerts.Sweeper()
+        return len(self._call(self._sweeper))
 
     def ticket_version(self, number: int) -> int:
         """The ticket's current version: one primary-key lookup, to decide whether to reload it."""
