@@ -29,10 +29,13 @@ class Answer:
 
 
 def open_survey(number: int, at: datetime) -> None:
-    """Open a survey for a just-resolved ticket, unless one is still waiting for its answer."""
+    """Open a survey for a just-resolved ticket, unless one is still waiting for its answer; it
+    remembers whose ticket it was then (CSAT is credited to them)."""
     waiting = Survey.select().where((Survey.ticket == number) & Survey.answered_at.is_null()).exists()
     if not waiting:
-        Survey.insert(ticket=number, opened_at=at).execute()
+        ticket = Ticket.select(Ticket.assignee, Ticket.queue, Ticket.organization).where(Ticket.number == number).get()
+        Survey.insert(ticket=number, opened_at=at, assignee=ticket.assignee_id, queue=ticket.queue_id,
+                      organization=ticket.organization_id).execute()  # fmt: skip
 
 
 def record(actor: Agent, number: int, score: int, comment: str | None = None) -> Ticket:

@@ -393,7 +393,7 @@ def build_demo(
         first_number = _next_id(Ticket)
         _restart_event_ids()
         chunks = _chunks(desk, tickets=tickets, seed=seed, first_number=first_number)
-        with bulk.without_indexes(Ticket, TicketEvent), closing(chunks):
+        with bulk.without_indexes(Ticket, TicketEvent, Survey), closing(chunks):
             for chunk in chunks:
                 _write_chunk(chunk)
                 counts["tickets"] += len(chunk.tickets)

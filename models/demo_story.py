@@ -62,7 +62,8 @@ EVENT_COLUMNS = (
     "ticket", "at", "version", "actor", "customer", "kind", "visibility", "field",
     "old_value", "new_value", "body", "reason", "requested_by",
 )  # fmt: skip
-SURVEY_COLUMNS = ("ticket", "opened_at", "score", "comment", "answered_at", "recorded_by")
+SURVEY_COLUMNS = ("ticket", "opened_at", "score", "comment", "answered_at", "recorded_by", "assignee", "queue",
+                  "organization")  # fmt: skip
 LOW_TAG = "csat-low"  # models.csat.LOW_TAG (not imported: csat builds on the ticket service)
 
 _PRIORITIES = ("low", "normal", "high", "urgent")
@@ -620,7 +621,13 @@ class _Generator:
 
         # The survey opened at the first resolution (models.csat keeps one waiting at a time); some
         # customers answer it after the ticket's last change, as `sportello csat record` would write.
-        opened = next((e[1] for e in out.events[first_event:] if e[5] == "status" and e[9] == RESOLVED), None)
+        opened, owner_then = None, owner
+        for e in out.events[first_event:]:
+            if e[5] == "assignee":
+                owner_then = None if e[9] == NULL else e[9]
+            elif e[5] == "status" and e[9] == RESOLVED:
+                opened = e[1]
+                break
         answer = None
         if opened is not None and customer is not None and status in (RESOLVED, CLOSED) and rnd() < 0.35:
             gap = customer_gap[int(2048 * rnd())]
@@ -644,7 +651,9 @@ class _Generator:
                     ev((number, answer, v, who, NULL, "tags", INTERNAL, "tags", " ".join(tags), " ".join(new_tags),
                         NULL, NULL))  # fmt: skip
                     tags = new_tags
-            out.surveys.append((number, opened, score, comment, NULL if answer is None else answer, recorder))
+            owner_id = NULL if owner_then is None else agent_ids[logins.index(owner_then)]
+            out.surveys.append((number, opened, score, comment, NULL if answer is None else answer, recorder, owner_id,
+                                NULL if queue is None else queue, NULL if org is None else org))  # fmt: skip
         out.tickets.append(
             (
                 number, subject, status, prio, channel,

@@ -2,8 +2,10 @@
 
 Every figure is a SQL aggregate over the ticket measures that :func:`models.sla.refresh` keeps
 on each row (business minutes to first response and to resolution, reopens, SLA missed), so a
-year of a large desk is a handful of grouped scans, never tickets loaded into Python. Python
-only adds up the grouped rows (a day × group grid) and reads percentiles off ranked rows.
+year of a large desk is a handful of grouped scans, never tickets loaded into Python. The
+database groups by agent, queue or organization (segments are folded from organizations);
+Python adds the grouped rows up into totals and reads the percentiles off counts of tickets by
+minute value, exact (nearest rank) and the same on SQLite and PostgreSQL.
 
 Definitions (the period is ``start <= t < end``, UTC):
 
@@ -25,10 +27,10 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from .db import is_postgres
-from .enums import OPEN_STATUSES, Status, TicketType
+from .db import database
+from .enums import OPEN_STATUSES, Status
 from .errors import InvalidInput, NotFound
-from .tables import Agent, Organization, Queue, Survey, Ticket
+from .tables import Agent, Organization, Queue
 
 __all__ = ["GROUPINGS", "SEGMENT_FIELDS", "Filters", "Spread", "Figures", "KPIReport", "kpi_report", "period"]
 
@@ -153,160 +155,189 @@ def period(start: date, end: date) -> tuple[datetime, datetime]:
 # --- the pieces of SQL ------------------------------------------------------------------------
 
 
-def _where(filters: Filters) -> list[pw.Expression]:
-    conditions = []
+def _where(filters: Filters) -> tuple[str, list, dict[str, int]]:
+    """The filters as SQL on the columns every KPI index carries (queue, assignee, organization),
+    its parameters, and the ids named (by column)."""
+    sql, params, ids = [], [], {}
     if filters.queue:
-        queue = Queue.get_or_none(Queue.name == filters.queue)
+        queue = Queue.get_or_none(pw.fn.LOWER(Queue.name) == filters.queue.lower())
         if queue is None:
             raise NotFound(f"no queue {filters.queue[:60]!r}")
-        conditions.append(Ticket.queue == queue.id)
+        sql.append("queue_id = {p}")
+        params.append(queue.id)
+        ids["queue_id"] = queue.id
     if filters.agent:
-        agent = Agent.get_or_none(Agent.login == filters.agent)
+        agent = Agent.get_or_none(pw.fn.LOWER(Agent.login) == filters.agent.lower())
         if agent is None:
             raise NotFound(f"no agent {filters.agent[:60]!r}")
-        conditions.append(Ticket.assignee == agent.id)
+        sql.append("assignee_id = {p}")
+        params.append(agent.id)
+        ids["assignee_id"] = agent.id
     if filters.organization:
-        org = Organization.get_or_none(Organization.name == filters.organization)
+        org = Organization.get_or_none(pw.fn.LOWER(Organization.name) == filters.organization.lower())
         if org is None:
             raise NotFound(f"no organization {filters.organization[:60]!r}")
-        conditions.append(Ticket.organization == org.id)
+        sql.append("organization_id = {p}")
+        params.append(org.id)
+        ids["organization_id"] = org.id
     if filters.segment:
         name, value = filters.segment
         if name not in SEGMENT_FIELDS:
             raise InvalidInput(f"unknown segment field {name!r}; one of: {', '.join(SEGMENT_FIELDS)}")
-        orgs = Organization.select(Organization.id).where(getattr(Organization, name) == value)
-        conditions.append(Ticket.organization.in_(orgs))
-    return conditions
+        sql.append(f"organization_id IN (SELECT id FROM organization WHERE {name} = {{p}})")
+        params.append(value.lower() if name == "tier" else value)
+    return "".join(f" AND {part}" for part in sql), params, ids
 
 
-def _group(by: str, segment_field: str) -> pw.Node:
-    """The grouping expression: an id (mapped to a name afterwards) or the segment value."""
-    if by == "agent":
-        return Ticket.assignee
-    if by == "org":
-        return Ticket.organization
-    if by == "queue":
-        return Ticket.queue
-    return Organization.select(getattr(Organization, segment_field)).where(Organization.id == Ticket.organization)
-
-
-def _label(group, by: str, names: dict) -> str:
-    if group is None:
-        return _NOBODY[by]
-    if group == "":
-        return _EMPTY
-    return names.get(group, str(group))
-
-
-def _names(by: str) -> dict:
+def _labels(by: str | None, segment_field: str) -> dict:
+    """Group value → group name (a segment: the organization's value of the segment field)."""
     if by == "agent":
         return dict(Agent.select(Agent.id, Agent.login).tuples())
-    if by == "org":
-        return dict(Organization.select(Organization.id, Organization.name).tuples())
     if by == "queue":
         return dict(Queue.select(Queue.id, Queue.name).tuples())
+    if by == "org":
+        return dict(Organization.select(Organization.id, Organization.name).tuples())
+    if by == "segment":
+        field_ = getattr(Organization, segment_field)
+        return {i: value or _EMPTY for i, value in Organization.select(Organization.id, field_).tuples()}
     return {}
 
 
-def _day(column: pw.Field) -> pw.Node:
-    return pw.Cast(column, "date") if is_postgres() else pw.fn.DATE(column)
+def _spread(histogram: dict[int, int]) -> Spread:
+    """Nearest-rank median and p90 (in hours) of minutes counted by value."""
+    count = sum(histogram.values())
+    if not count:
+        return Spread()
+    ranks = {(count * 50 + 99) // 100: "median", (count * 90 + 99) // 100: "p90"}
+    found, seen = {}, 0
+    for minutes in sorted(histogram):
+        before, seen = seen, seen + histogram[minutes]
+        for rank, name in ranks.items():
+            if before < rank <= seen:
+                found[name] = minutes / 60
+    return Spread(count, found.get("median"), found.get("p90"))
 
 
-def _as_date(value) -> date:
-    if isinstance(value, datetime):  # Peewee reads DATE(a datetime column) back as a datetime
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+@dataclass
+class _Tally:
+    """Figures being added up, with the minute histograms the spreads are read from."""
+
+    figures: Figures = field(default_factory=Figures)
+    first: dict = field(default_factory=dict)
+    resolution: dict = field(default_factory=dict)
+
+    def add(self, other: _Tally) -> None:
+        a, b = self.figures, other.figures
+        for name in ("created", "resolved", "complaints", "sla_counted", "sla_met", "reopened", "surveys", "answers",
+                     "score_total"):  # fmt: skip
+            setattr(a, name, getattr(a, name) + getattr(b, name))
+        for mine, theirs in ((self.first, other.first), (self.resolution, other.resolution)):
+            for minutes, count in theirs.items():
+                mine[minutes] = mine.get(minutes, 0) + count
+
+    def done(self) -> Figures:
+        self.figures.first_response, self.figures.resolution = _spread(self.first), _spread(self.resolution)
+        return self.figures
 
 
-def _grouping(group: pw.Node | None) -> tuple[pw.Node, list]:
-    """What to select and what to group by; ``None`` groups everything as "all"."""
-    if group is None:
-        return pw.Value(_ALL), []
-    return group, [group]
+# The reads, one slice (one agent, or one organization) at a time: ``{slice}`` is "column = value"
+# or "column IS NULL", ``{group}`` the finer grouping inside a slice (or nothing), ``{where}`` the
+# filters. Each walks one range of one KPI index (see models.tables.KPI_INDEXES), in order.
+_READS = {
+    "created": "SELECT {group} COUNT(*), SUM(CASE WHEN ticket_type = 'complaint' THEN 1 ELSE 0 END) FROM ticket "
+               "WHERE {slice} AND created_at >= {p} AND created_at < {p}{where}",
+    # the resolved tickets by resolution time: their sums and the histogram in one walk
+    "resolved": "SELECT {group} resolution_minutes, COUNT(*), SUM(CASE WHEN sla_breached IS NOT NULL THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN sla_breached = {p} THEN 1 ELSE 0 END), SUM(CASE WHEN reopen_count > 0 THEN 1 ELSE 0 END) "
+                "FROM ticket WHERE {slice} AND resolved_at >= {p} AND resolved_at < {p}{where}",
+    "first": "SELECT {group} first_response_minutes, COUNT(*) FROM ticket WHERE {slice} "
+             "AND first_response_minutes IS NOT NULL AND first_response_at >= {p} AND first_response_at < {p}{where}",
+    "surveys": "SELECT {group} COUNT(*), SUM(CASE WHEN score IS NOT NULL THEN 1 ELSE 0 END), SUM(COALESCE(score, 0)) "
+               "FROM survey WHERE {slice} AND opened_at >= {p} AND opened_at < {p}{where}",
+}  # fmt: skip
+_MINUTES = {"first": "first_response_minutes", "resolved": "resolution_minutes"}
 
 
-def _spreads(column: pw.Field, when: pw.Field, start, end, conditions, group) -> dict:
-    """Median and p90 of ``column`` per group, by rank over the tickets whose ``when`` is in the period."""
-    label, parts = _grouping(group)
-    ranked = (
-        Ticket.select(
-            label.alias("grp"),
-            column.alias("minutes"),
-            pw.fn.ROW_NUMBER().over(partition_by=parts, order_by=[column]).alias("rn"),
-            pw.fn.COUNT(pw.SQL("*")).over(partition_by=parts).alias("n"),
-        )
-        .where(when >= start, when < end, column.is_null(False), *conditions)
-        .alias("ranked")
+def _read(name: str, column: str, value, group: str | None, start, end, where: str, params: list) -> list[tuple]:
+    """One read of one slice; rows start with the group value (the slice's value without ``group``)."""
+    mark = database.param
+    sql = _READS[name].format(
+        group=f"{group}, " if group else "",
+        slice=f"{column} IS NULL" if value is None else f"{column} = {mark}",
+        p=mark,
+        where=where.format(p=mark),
     )
-    rn, n = pw.Column(ranked, "rn"), pw.Column(ranked, "n")
-    median_rank, p90_rank = (n * 50 + 99) / 100, (n * 90 + 99) / 100
-    rows = (
-        pw.Select([ranked], [pw.Column(ranked, "grp"), pw.Column(ranked, "minutes"), rn, median_rank, p90_rank, n])
-        .where((rn == median_rank) | (rn == p90_rank))
-        .bind(Ticket._meta.database)
-        .tuples()
-    )
-    spreads: dict = {}
-    for grp, minutes, rank, at_median, at_p90, count in rows:
-        current = spreads.get(grp, Spread(count))
-        hours = minutes / 60
-        spreads[grp] = Spread(
-            count, hours if rank == at_median else current.median, hours if rank == at_p90 else current.p90
-        )
-    return spreads
+    keys = [group] if group else []
+    if name in _MINUTES:
+        keys.append(_MINUTES[name])
+    if keys:
+        sql += " GROUP BY " + ", ".join(keys)
+    args = ([False] if name == "resolved" else []) + ([] if value is None else [value]) + [start, end] + params
+    rows = database.execute_sql(sql, args).fetchall()
+    return rows if group else [(value, *row) for row in rows]
 
 
-def _figures(start, end, conditions, group: pw.Node | None) -> tuple[dict, dict]:
-    """Figures per value of ``group`` and the per-day created/resolved counts of each."""
-    figures: dict = {}
-    daily: dict = {}
-    label, parts = _grouping(group)
-    one = lambda grp: figures.setdefault(grp, Figures())  # noqa: E731
-    complaint = pw.Case(None, [(Ticket.ticket_type == TicketType.COMPLAINT.value, 1)], 0)
-    created = (
-        Ticket.select(label, _day(Ticket.created_at), pw.fn.COUNT(Ticket.number), pw.fn.SUM(complaint))
-        .where(Ticket.created_at >= start, Ticket.created_at < end, *conditions)
-        .group_by(*parts, _day(Ticket.created_at))
-        .tuples()
-    )
-    for grp, day, count, complaints in created:
-        f = one(grp)
-        f.created += count
-        f.complaints += complaints or 0
-        daily.setdefault(_as_date(day), [0, 0])[0] += count
-    met = pw.Case(None, [(Ticket.sla_breached == False, 1)], 0)  # noqa: E712
-    counted = pw.Case(None, [(Ticket.sla_breached.is_null(False), 1)], 0)
-    reopened = pw.Case(None, [(Ticket.reopen_count > 0, 1)], 0)
-    resolved = (
-        Ticket.select(label, _day(Ticket.resolved_at), pw.fn.COUNT(Ticket.number), pw.fn.SUM(counted),
-                      pw.fn.SUM(met), pw.fn.SUM(reopened))  # fmt: skip
-        .where(Ticket.resolved_at >= start, Ticket.resolved_at < end, *conditions)
-        .group_by(*parts, _day(Ticket.resolved_at))
-        .tuples()
-    )
-    for grp, day, count, sla_counted, sla_met, reopens in resolved:
-        f = one(grp)
-        f.resolved += count
-        f.sla_counted += sla_counted or 0
-        f.sla_met += sla_met or 0
-        f.reopened += reopens or 0
-        daily.setdefault(_as_date(day), [0, 0])[1] += count
-    answered = pw.Case(None, [(Survey.score.is_null(False), 1)], 0)
-    surveys = (
-        Survey.select(label, pw.fn.COUNT(Survey.id), pw.fn.SUM(answered), pw.fn.SUM(pw.fn.COALESCE(Survey.score, 0)))
-        .join(Ticket, on=(Survey.ticket == Ticket.number))
-        .where(Survey.opened_at >= start, Survey.opened_at < end, *conditions)
-        .group_by(*parts)
-        .tuples()
-    )
-    for grp, count, answers, total in surveys:
-        f = one(grp)
-        f.surveys, f.answers, f.score_total = count, answers or 0, total or 0
-    for name, column, when in (("first_response", Ticket.first_response_minutes, Ticket.first_response_at),
-                               ("resolution", Ticket.resolution_minutes, Ticket.resolved_at)):  # fmt: skip
-        for grp, spread in _spreads(column, when, start, end, conditions, group).items():
-            setattr(one(grp), name, spread)
-    return figures, daily
+def _tallies(start, end, where: str, params: list, column: str, values: list, group: str | None) -> dict:
+    """A tally per group value, read slice by slice."""
+    tallies: dict = {}
+    one = lambda k: tallies.setdefault(k, _Tally())  # noqa: E731
+    for value in values:
+        read = lambda name: _read(name, column, value, group, start, end, where, params)  # noqa: E731
+        for k, count, complaints in read("created"):
+            if not count:  # an aggregate without GROUP BY answers one row even for nothing
+                continue
+            f = one(k).figures
+            f.created += count
+            f.complaints += complaints or 0
+        for k, minutes, count, counted, met, reopens in read("resolved"):
+            tally = one(k)
+            f = tally.figures
+            f.resolved += count
+            f.sla_counted += counted or 0
+            f.sla_met += met or 0
+            f.reopened += reopens or 0
+            if minutes is not None:
+                tally.resolution[minutes] = tally.resolution.get(minutes, 0) + count
+        for k, count, answers, total in read("surveys"):
+            if not count:
+                continue
+            f = one(k).figures
+            f.surveys += count
+            f.answers += answers or 0
+            f.score_total += total or 0
+        for k, minutes, count in read("first"):
+            histogram = one(k).first
+            histogram[minutes] = histogram.get(minutes, 0) + count
+    return tallies
+
+
+def _slicing(by: str | None, filters: Filters, ids: dict[str, int]) -> tuple[str, list, str | None]:
+    """Which column to read slice by slice, its values, and the grouping inside a slice."""
+    by_org = filters.organization or by in ("org", "segment") and not filters.agent
+    column = "organization_id" if by_org else "assignee_id"
+    if column in ids:  # a filter names the one slice to read
+        values = [ids[column]]
+    elif column == "organization_id":
+        values = [None, *Organization.select(Organization.id).order_by(Organization.id).tuples()]
+    else:
+        values = [None, *Agent.select(Agent.id).order_by(Agent.id).tuples()]
+    values = [v[0] if isinstance(v, tuple) else v for v in values]
+    group = {"agent": "assignee_id", "org": "organization_id", "segment": "organization_id",
+             "queue": "queue_id"}.get(by)  # fmt: skip
+    return column, values, None if group == column else group
+
+
+def _per_day(start: datetime, end: datetime, where: str, params: list) -> dict[date, list[int]]:
+    """Created and resolved per day: a count over one index range per day (no sort of the period)."""
+    mark = database.param
+    daily: dict[date, list[int]] = {}
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    for index, column in enumerate(("created_at", "resolved_at")):
+        sql = f"SELECT COUNT(*) FROM ticket WHERE {column} >= {mark} AND {column} < {mark}" + where.format(p=mark)
+        for day in days:
+            (count,) = database.execute_sql(sql, [day, day + timedelta(days=1), *params]).fetchone()
+            daily.setdefault(day.date(), [0, 0])[index] = count
+    return daily
 
 
 def kpi_report(
@@ -323,37 +354,42 @@ def kpi_report(
         raise InvalidInput(f"unknown grouping {by!r}; one of: {', '.join(GROUPINGS)}")
     if segment_field not in SEGMENT_FIELDS:
         raise InvalidInput(f"unknown segment field {segment_field!r}; one of: {', '.join(SEGMENT_FIELDS)}")
-    conditions = _where(filters)
-    totals, daily = _figures(start, end, conditions, None)
-    grouped, _ = _figures(start, end, conditions, _group(by, segment_field)) if by else ({}, {})
-    names = _names(by) if by else {}
-    groups = [(_label(grp, by, names), figures) for grp, figures in grouped.items()]
+    where, params, ids = _where(filters)
+    column, values, group = _slicing(by, filters, ids)
+    tallies = _tallies(start, end, where, params, column, values, group)
+    labels = _labels(by, segment_field)
+    totals, grouped = _Tally(), {}
+    for k, tally in tallies.items():
+        totals.add(tally)
+        if by is not None:
+            name = labels.get(k, str(k)) if k is not None else _NOBODY[by]
+            grouped.setdefault(name, _Tally()).add(tally)
+    groups = [(name, tally.done()) for name, tally in grouped.items()]
     groups.sort(key=lambda item: (-(item[1].created + item[1].resolved), item[0]))
+    mark = database.param
     backlog = dict(
-        Ticket.select(Ticket.status, pw.fn.COUNT(Ticket.number))
-        .where(Ticket.status.in_(list(OPEN_STATUSES)), *conditions)
-        .group_by(Ticket.status)
-        .tuples()
+        database.execute_sql(
+            f"SELECT status, COUNT(*) FROM ticket WHERE status IN ('new', 'open', 'pending', 'on_hold')"
+            f"{where.format(p=mark)} GROUP BY status",
+            params,
+        ).fetchall()
     )
-    segment = _group("segment", segment_field)
-    complaints = (
-        Ticket.select(segment, pw.fn.COUNT(Ticket.number))
-        .where(Ticket.created_at >= start, Ticket.created_at < end,
-               Ticket.ticket_type == TicketType.COMPLAINT.value, *conditions)
-        .group_by(segment)
-        .order_by(pw.fn.COUNT(Ticket.number).desc(), segment)
-        .tuples()
-    )  # fmt: skip
-    days = (end - start).days
-    per_day = [
-        (day, *daily.get(day, (0, 0)))
-        for day in (start.date() + timedelta(days=offset) for offset in range(days))
-    ]
+    segments = labels if by == "segment" else _labels("segment", segment_field)
+    complaints: dict[str, int] = {}
+    for org, count in database.execute_sql(
+        f"SELECT organization_id, COUNT(*) FROM ticket WHERE ticket_type = 'complaint' AND created_at >= {mark} "
+        f"AND created_at < {mark}{where.format(p=mark)} GROUP BY organization_id",
+        [start, end, *params],
+    ).fetchall():
+        name = segments.get(org, _EMPTY) if org is not None else _NOBODY["segment"]
+        complaints[name] = complaints.get(name, 0) + count
+    daily = _per_day(start, end, where, params)
+    per_day = [(day, *daily.get(day, (0, 0))) for day in (start.date() + timedelta(days=n) for n in range((end - start).days))]
     return KPIReport(
         start, end, filters, by, segment_field,
-        totals.get(_ALL, Figures()),
+        totals.done(),
         {s.value: backlog.get(s.value, 0) for s in Status if s.value in OPEN_STATUSES},
         per_day,
-        [(_label(name, "segment", {}), count) for name, count in complaints],
+        sorted(complaints.items(), key=lambda item: (-item[1], item[0])),
         groups,
     )  # fmt: skip

@@ -9,7 +9,7 @@ from tui_support import make_app, queue_ready, run, screen_text, until
 
 def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_desk):
     admin = agents.get_agent("ada")
-    sla.save_policy(admin, "Quick", first_response=1, resolution=60)  # long past for every demo ticket
+    sla.save_policy(admin, "Quick", first_response=1, resolution=60, position=-1)  # first; long past for every demo ticket
     late = search.search_tickets("is:breached status:new", limit=1).tickets[0].number
 
     async def scenario():

@@ -3,7 +3,8 @@
 ``tier``: the contract tiers organizations may have, in order (seeded none/standard/premium plus
 any tier already in use). ``organization`` gains ``revenue_band`` and ``contract_valid_from``.
 ``ticket`` gains the measures the KPIs aggregate in SQL — business minutes to first response and
-to resolution, reopen count, SLA missed — and an index on ``created_at``. Existing tickets are
+to resolution, reopen count, SLA missed — and ``survey`` the ticket's assignee, queue and
+organization when it opened; both get covering indexes for the KPIs. Existing tickets are
 measured here from their timelines, with the pure clock functions and raw SQL only (the models
 may have moved on by the time an old desk runs this).
 """
@@ -17,6 +18,22 @@ from models.business_time import ALWAYS, Calendar
 from models.sla_clock import measure
 
 _BATCH = 2000
+_AGENT, _ORG = ("queue_id", "organization_id"), ("queue_id", "assignee_id")
+# Covering indexes for models.kpi (see KPI_INDEXES in models.tables, as of this migration).
+INDEXES = (
+    ("ticket_kpi_created", "ticket", ("created_at", "assignee_id", "queue_id", "organization_id")),
+    ("ticket_kpi_resolved", "ticket", ("resolved_at", "assignee_id", "queue_id", "organization_id")),
+    ("ticket_kpi_agent_created", "ticket", ("assignee_id", "created_at", "ticket_type", *_AGENT)),
+    ("ticket_kpi_agent_resolved", "ticket",
+     ("assignee_id", "resolution_minutes", "resolved_at", "sla_breached", "reopen_count", *_AGENT)),
+    ("ticket_kpi_agent_first", "ticket", ("assignee_id", "first_response_minutes", "first_response_at", *_AGENT)),
+    ("ticket_kpi_org_created", "ticket", ("organization_id", "created_at", "ticket_type", *_ORG)),
+    ("ticket_kpi_org_resolved", "ticket",
+     ("organization_id", "resolution_minutes", "resolved_at", "sla_breached", "reopen_count", *_ORG)),
+    ("ticket_kpi_org_first", "ticket", ("organization_id", "first_response_minutes", "first_response_at", *_ORG)),
+    ("survey_kpi_agent", "survey", ("assignee_id", "opened_at", "score", "queue_id", "organization_id")),
+    ("survey_kpi_org", "survey", ("organization_id", "opened_at", "score", "queue_id", "assignee_id")),
+)
 
 
 def up(migrator, db):
@@ -31,9 +48,13 @@ def up(migrator, db):
         "ALTER TABLE ticket ADD COLUMN resolution_minutes INTEGER",
         "ALTER TABLE ticket ADD COLUMN reopen_count SMALLINT NOT NULL DEFAULT 0",
         f"ALTER TABLE ticket ADD COLUMN sla_breached {boolean}",
-        "CREATE INDEX ticket_created_at ON ticket (created_at)",
+        "ALTER TABLE survey ADD COLUMN assignee_id INTEGER REFERENCES agent (id)",
+        "ALTER TABLE survey ADD COLUMN queue_id INTEGER REFERENCES queue (id)",
+        "ALTER TABLE survey ADD COLUMN organization_id INTEGER REFERENCES organization (id)",
     ):
         db.execute_sql(sql)
+    for column in ("assignee_id", "queue_id", "organization_id"):  # whose ticket it is now: the best we know
+        db.execute_sql(f"UPDATE survey SET {column} = (SELECT t.{column} FROM ticket t WHERE t.number = survey.ticket_id)")
     mark = "%s" if pg else "?"
     used = {row[0] for row in db.execute_sql("SELECT DISTINCT tier FROM organization WHERE tier <> ''")}
     used |= {row[0] for row in db.execute_sql("SELECT DISTINCT tier FROM sla_policy WHERE tier IS NOT NULL")}
@@ -41,6 +62,8 @@ def up(migrator, db):
     for position, name in enumerate(tiers):
         db.execute_sql(f"INSERT INTO tier (name, position) VALUES ({mark}, {mark})", (name, position))
     _measure_existing(db, mark)
+    for name, table, columns in INDEXES:
+        db.execute_sql(f'CREATE INDEX "{name}" ON "{table}" ({", ".join(columns)})')
     yes, no = ("TRUE", "FALSE") if pg else ("1", "0")
     # A stored due date is the moment the target fell due; missed when the event came later (or not yet).
     db.execute_sql(
@@ -102,8 +125,12 @@ def _measure_existing(db, mark: str) -> None:
 
 
 def down(migrator, db):
-    db.execute_sql("DROP INDEX ticket_created_at")
+    for name, _, _ in INDEXES:
+        db.execute_sql(f'DROP INDEX "{name}"')
     migrator.migrate(
+        migrator.drop_column("survey", "organization_id"),
+        migrator.drop_column("survey", "queue_id"),
+        migrator.drop_column("survey", "assignee_id"),
         migrator.drop_column("ticket", "sla_breached"),
         migrator.drop_column("ticket", "reopen_count"),
         migrator.drop_column("ticket", "resolution_minutes"),
