@@ -33,6 +33,7 @@ RATE_FLOOR = 0.2
 
 @dataclass(frozen=True)
 class Risk:
+    id: int
     organization: str
     tier: str
     reasons: list[str]
@@ -117,5 +118,5 @@ def at_risk(*, now: datetime) -> list[Risk]:
         say(org, f"contract ends {until.isoformat()} ({'today' if days == 0 else f'in {days} days'})")
 
     orgs = {o.id: o for o in Organization.select().where(Organization.id.in_(list(reasons)))} if reasons else {}
-    risks = [Risk(orgs[i].name, orgs[i].tier, why, orgs[i].contract_valid_until) for i, why in reasons.items() if i in orgs]
+    risks = [Risk(i, orgs[i].name, orgs[i].tier, why, orgs[i].contract_valid_until) for i, why in reasons.items() if i in orgs]
     return sorted(risks, key=lambda r: (-len(r.reasons), r.organization))

@@ -16,7 +16,7 @@ from . import kpi, validate
 from .db import write_transaction
 from .directory import contract_expired, find_organization
 from .enums import OPEN_STATUSES, Role
-from .errors import Conflict, InvalidInput, PermissionDenied
+from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .tables import Agent, Customer, Organization, SLAPolicy, Ticket, Tier
 
 __all__ = ["PROFILE_DAYS", "OrgRow", "OrgProfile", "tiers", "add_tier", "remove_tier", "check_tier",
@@ -138,8 +138,10 @@ def list_organizations(text: str = "", *, today: date | None = None, limit: int 
 
 
 def profile(key: str | int, *, now: datetime, limit: int = 100) -> OrgProfile:
-    """Everything the organizations screen shows about one organization."""
-    org = find_organization(str(key))
+    """Everything the organizations screen shows about one organization (by id, or by name or id as typed)."""
+    org = Organization.get_or_none(Organization.id == key) if isinstance(key, int) else find_organization(key)
+    if org is None:
+        raise NotFound(f"no organization #{key}")
     since = datetime.combine(now.date() - timedelta(days=PROFILE_DAYS - 1), datetime.min.time())
     report = kpi.kpi_report(since, now, filters=kpi.Filters(organization=org.name), by=None)
     contacts = list(

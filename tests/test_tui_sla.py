@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from models import agents, search, sla, timeline
+from datetime import timedelta
+
+from models import agents, directory, search, sla, timeline
 from test_tui import open_ticket
-from tui_support import make_app, queue_ready, run, screen_text, until
+from tui_support import NOW, make_app, queue_ready, run, screen_text, until
 
 
 def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_desk):
@@ -35,7 +37,11 @@ def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_des
 
 
 def test_an_expired_contract_is_flagged_in_the_queue_and_on_the_ticket(tui_desk):
-    flagged = search.search_tickets("is:contract-expired is:open", limit=1).tickets[0]
+    admin = agents.get_agent("ada")
+    flagged = next(t for t in search.search_tickets("is:open is:unassigned", limit=100).tickets  # the app's first view
+                   if t.organization_id is not None)
+    directory.update_organization(admin, flagged.organization.name, contract_valid_until=NOW.date() - timedelta(days=9))
+    flagged = search.search_tickets(f"#{flagged.number}", limit=1).tickets[0]
 
     async def scenario():
         async with make_app(tui_desk).run_test(size=(100, 30)) as pilot:

@@ -151,7 +151,7 @@ def report_churn(state, as_json) -> None:
         state.actor()
         risks = churn.at_risk(now=utcnow())
     if as_json:
-        echo_json([{"organization": r.organization, "tier": r.tier, "reasons": r.reasons,
+        echo_json([{"id": r.id, "organization": r.organization, "tier": r.tier, "reasons": r.reasons,
                     "contract_valid_until": r.contract_valid_until.isoformat() if r.contract_valid_until else None}
                    for r in risks])  # fmt: skip
         return

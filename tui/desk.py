@@ -400,7 +400,7 @@ class Desk:
         return self._call(organizations.list_organizations, text, today=today)
 
     def organization(self, org_id: int, *, now: datetime) -> object:
-        """The ``models.organizations.OrgProfile`` of one organization."""
+        """The ``models.organizations.OrgProfile`` of one organization, by id."""
         from models import organizations
 
         return self._call(organizations.profile, org_id, now=now)

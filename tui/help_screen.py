@@ -29,6 +29,8 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from .faq_history import FAQHistoryScreen
     from .faq_screen import FAQScreen
     from .faq_table import RowTable
+    from .kpi_screen import KPIScreen
+    from .org_screen import OrganizationsScreen
     from .queue_screen import QueueScreen
     from .queue_table import QueueTable
     from .ticket_screen import TicketScreen
@@ -54,6 +56,8 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("FAQ editor", rows(FAQEditor)),
         ("FAQ history", rows(FAQHistoryScreen)),
         ("FAQ health", [r for r in rows(FAQHealthScreen) if not r[1].startswith("Show: ")] + [("1 … 4", "Usage, never used, drafts, gaps")]),
+        ("Organizations", rows(OrganizationsScreen)),
+        ("KPI dashboard", rows(KPIScreen)),
     ]
 
 

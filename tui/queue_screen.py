@@ -50,6 +50,8 @@ class QueueScreen(Screen):
         Binding("ctrl+s", "save_view", "Save view", tooltip="Save the filter as a view", id="queue.save_view"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
         Binding("f", "faq", "FAQ", tooltip="The FAQ: search, read, edit", id="queue.faq"),
+        Binding("c", "organizations", "Orgs", tooltip="Customers and organizations: profiles, contracts, churn risk", id="queue.organizations"),
+        Binding("d", "dashboard", "KPIs", tooltip="The KPI dashboard", id="queue.dashboard"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
@@ -267,6 +269,16 @@ class QueueScreen(Screen):
         from .faq_screen import FAQScreen
 
         self.app.push_screen(FAQScreen(self.desk, now=self._now))
+
+    def action_organizations(self) -> None:
+        from .org_screen import OrganizationsScreen
+
+        self.app.push_screen(OrganizationsScreen(self.desk, now=self._now))
+
+    def action_dashboard(self) -> None:
+        from .kpi_screen import KPIScreen
+
+        self.app.push_screen(KPIScreen(self.desk, now=self._now))
 
     # --- actions on tickets --------------------------------------------------------------
 
