@@ -26,7 +26,7 @@ from models.kpi import SEGMENT_FIELDS, Figures, KPIReport, Spread, period
 
 from .faq_table import Column
 from .pickers import Dialog
-from .render import status_label
+from .render import hours, status_label
 from .textsafe import one_line
 
 __all__ = [
@@ -135,13 +135,6 @@ def parse_period(first: str, last: str) -> tuple[date, date]:
 
 
 # --- figures as words ----------------------------------------------------------------------------
-
-
-def hours(value: float | None, *, space: str = " ") -> str:
-    """Business hours for people: ``1.5 h``, ``37 h``; ``—`` without data."""
-    if value is None:
-        return "—"
-    return f"{value:.1f}{space}h" if value < 100 else f"{value:,.0f}{space}h"
 
 
 def percent(value: float | None) -> str:

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .faq_table import Column, RowTable
-from .render import age, priority_label, status_label
+from .render import age, hours, priority_label, status_label
 from .textsafe import cells, one_line
 
 if TYPE_CHECKING:
@@ -42,15 +42,6 @@ TICKET_LIMIT = 100  # a profile lists at most this many tickets (models.organiza
 
 def percent(value: float | None) -> str:
     return NONE if value is None else f"{value:.0f}%"
-
-
-def hours(value: float | None) -> str:
-    """Business hours for people: ``<1 min``, ``25 min`` below an hour, else ``3.5 h``; ``—`` when unknown."""
-    if value is None:
-        return NONE
-    if value < 1:
-        return "<1 min" if value * 60 < 1 else f"{value * 60:.0f} min"
-    return f"{value:.1f} h"
 
 
 def _day(value: date | None) -> str:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .textsafe import one_line, safe_text
 
-__all__ = ["STATUS_LABELS", "PRIORITY_LABELS", "status_label", "priority_label", "age", "when", "plain"]
+__all__ = ["STATUS_LABELS", "PRIORITY_LABELS", "status_label", "priority_label", "age", "when", "plain", "hours"]
 
 #: Status -> what the queue shows (glyph, then the word).
 STATUS_LABELS = {
@@ -65,6 +65,15 @@ def due_label(due: datetime | None, now: datetime) -> str:
         return "!" + age(due, now)
     left = age(now, due)
     return "<1m" if left == "now" else left
+
+
+def hours(value: float | None, *, space: str = " ") -> str:
+    """Business hours for people: ``<1 min`` and ``25 min`` below an hour, ``3.5 h``, ``137 h``; ``—`` unknown."""
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"<1{space}min" if value * 60 < 1 else f"{value * 60:.0f}{space}min"
+    return f"{value:.1f}{space}h" if value < 100 else f"{value:,.0f}{space}h"
 
 
 def when(value: datetime | None) -> str:
