@@ -55,3 +55,28 @@ def test_an_expired_contract_is_flagged_in_the_queue_and_on_the_ticket(tui_desk)
             assert f"CONTRACT EXPIRED {flagged.organization.contract_valid_until.isoformat()}" in screen_text(pilot.app)
 
     run(scenario())
+
+
+def test_the_sla_rules_are_shown_in_order_and_inert(tui_desk):
+    from tui.sla_rules import SLARulesScreen
+
+    admin = agents.get_agent("ada")
+    sla.save_policy(admin, "[@click=app.quit]VIP\x1b]0;x\x07", tier="premium", priority="urgent", first_response=15,
+                    position=-1)  # fmt: skip
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
+            await queue_ready(pilot)
+            await pilot.press("L")
+            await until(pilot, lambda: isinstance(pilot.app.screen, SLARulesScreen), "the SLA rules")
+            await until(pilot, lambda: "Calendars" in screen_text(pilot.app), "the rules")
+            text = screen_text(pilot.app)
+            assert "1. [@click=app.quit]VIP" in text and "Premium / urgent: first response 15 min" in text
+            assert text.index("Premium urgent") > text.index("VIP") and "Office (Europe/Rome)" in text
+            assert "\x1b" not in text
+            await pilot.click("#sla-rules-text")
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(pilot.app.screen, SLARulesScreen), "closed")
+            assert pilot.app.is_running
+
+    run(scenario())

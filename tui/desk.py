@@ -411,6 +411,17 @@ class Desk:
 
         return self._call(kpi.kpi_report, start, end, filters=kpi.Filters(**filters), by=by)
 
+    def sla_rules(self) -> tuple[list[tuple[str, str]], list[tuple[str, str, dict[str, str], list[str]]]]:
+        """The policies in order as (name, description) and the calendars as (name, zone, hours, holidays)."""
+
+        def read():
+            policies = [(p.name, p.describe()) for p in sla.policies()]
+            calendars = [(name, cal.timezone, cal.describe_hours(), sorted(d.isoformat() for d in cal.holidays))
+                         for name, cal in sla.calendars()]  # fmt: skip
+            return policies, calendars
+
+        return self._call(read)
+
     def churn(self, *, now: datetime) -> list:
         """``models.churn.Risk`` for each organization at risk, most signals first."""
         from models import churn

@@ -52,6 +52,7 @@ class QueueScreen(Screen):
         Binding("f", "faq", "FAQ", tooltip="The FAQ: search, read, edit", id="queue.faq"),
         Binding("c", "organizations", "Orgs", tooltip="Customers and organizations: profiles, contracts, churn risk", id="queue.organizations"),
         Binding("d", "dashboard", "KPIs", tooltip="The KPI dashboard", id="queue.dashboard"),
+        Binding("L", "sla_rules", "SLA rules", show=False, tooltip="The SLA policies and calendars, in order", id="queue.sla_rules"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
@@ -274,6 +275,11 @@ class QueueScreen(Screen):
         from .org_screen import OrganizationsScreen
 
         self.app.push_screen(OrganizationsScreen(self.desk, now=self._now))
+
+    def action_sla_rules(self) -> None:
+        from .sla_rules import SLARulesScreen
+
+        self.app.push_screen(SLARulesScreen(self.desk))
 
     def action_dashboard(self) -> None:
         from .kpi_screen import KPIScreen
