@@ -65,7 +65,7 @@ def test_the_sla_rules_are_shown_in_order_and_inert(tui_desk):
                     position=-1)  # fmt: skip
 
     async def scenario():
-        async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
+        async with make_app(tui_desk).run_test(size=(80, 40)) as pilot:
             await queue_ready(pilot)
             await pilot.press("L")
             await until(pilot, lambda: isinstance(pilot.app.screen, SLARulesScreen), "the SLA rules")

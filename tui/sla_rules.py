@@ -5,6 +5,8 @@ Read-only (leads change them with ``sportello sla …``); opened with ``L`` from
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -28,7 +30,9 @@ def rules_text(policies: list[tuple[str, str]], calendars: list[tuple[str, str, 
     for number, (name, described) in enumerate(policies, 1):
         text.append(f"{number:>3}. ")
         text.append(one_line(name, width - 6), style="bold")
-        text.append(f"\n     {one_line(described, width - 6)}\n")
+        text.append("\n")
+        for line in textwrap.wrap(one_line(described, 1000), max(20, width - 5)):
+            text.append(f"     {line}\n")
     text.append("\nCalendars\n", style="bold")
     if not calendars:
         text.append("  none: every policy counts around the clock\n")
@@ -68,8 +72,8 @@ class SLARulesScreen(ModalScreen[None]):
         self.app.call_from_thread(self._show, policies, calendars)
 
     def _show(self, policies, calendars) -> None:
-        width = max(40, min(self.app.size.width, 100) - 8)
-        self.query_one("#sla-rules-text", Static).update(rules_text(policies, calendars, width))
+        shown = self.query_one("#sla-rules-text", Static)
+        shown.update(rules_text(policies, calendars, max(30, shown.size.width - 2)))  # room for a scrollbar
 
     def action_close(self) -> None:
         self.dismiss(None)
