@@ -159,27 +159,17 @@ def _where(filters: Filters) -> tuple[str, list, dict[str, int]]:
     """The filters as SQL on the columns every KPI index carries (queue, assignee, organization),
     its parameters, and the ids named (by column)."""
     sql, params, ids = [], [], {}
-    if filters.queue:
-        queue = Queue.get_or_none(pw.fn.LOWER(Queue.name) == filters.queue.lower())
-        if queue is None:
-            raise NotFound(f"no queue {filters.queue[:60]!r}")
-        sql.append("queue_id = {p}")
-        params.append(queue.id)
-        ids["queue_id"] = queue.id
-    if filters.agent:
-        agent = Agent.get_or_none(pw.fn.LOWER(Agent.login) == filters.agent.lower())
-        if agent is None:
-            raise NotFound(f"no agent {filters.agent[:60]!r}")
-        sql.append("assignee_id = {p}")
-        params.append(agent.id)
-        ids["assignee_id"] = agent.id
-    if filters.organization:
-        org = Organization.get_or_none(pw.fn.LOWER(Organization.name) == filters.organization.lower())
-        if org is None:
-            raise NotFound(f"no organization {filters.organization[:60]!r}")
-        sql.append("organization_id = {p}")
-        params.append(org.id)
-        ids["organization_id"] = org.id
+    for column, what, named, wanted in (("queue_id", "queue", Queue.name, filters.queue),
+                                        ("assignee_id", "agent", Agent.login, filters.agent),
+                                        ("organization_id", "organization", Organization.name, filters.organization)):  # fmt: skip
+        if not wanted:
+            continue
+        found = named.model.select(named.model.id).where(pw.fn.LOWER(named) == wanted.lower()).scalar()
+        if found is None:
+            raise NotFound(f"no {what} {wanted[:60]!r}")
+        sql.append(f"{column} = {{p}}")
+        params.append(found)
+        ids[column] = found
     if filters.segment:
         name, value = filters.segment
         if name not in SEGMENT_FIELDS:
