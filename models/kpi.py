@@ -167,14 +167,16 @@ def _where(filters: Filters) -> tuple[str, list, dict[str, int]]:
         found = named.model.select(named.model.id).where(pw.fn.LOWER(named) == wanted.lower()).scalar()
         if found is None:
             raise NotFound(f"no {what} {wanted[:60]!r}")
-        sql.append(f"{column} = {{p}}")
+        # The unary plus keeps the planner on the slice's covering index: without statistics,
+        # SQLite would as soon walk this column's own index and fetch every row it names.
+        sql.append(f"+{column} = {{p}}")
         params.append(found)
         ids[column] = found
     if filters.segment:
         name, value = filters.segment
         if name not in SEGMENT_FIELDS:
             raise InvalidInput(f"unknown segment field {name!r}; one of: {', '.join(SEGMENT_FIELDS)}")
-        sql.append(f"organization_id IN (SELECT id FROM organization WHERE {name} = {{p}})")
+        sql.append(f"+organization_id IN (SELECT id FROM organization WHERE {name} = {{p}})")
         params.append(value.lower() if name == "tier" else value)
     return "".join(f" AND {part}" for part in sql), params, ids
 

@@ -56,7 +56,11 @@ def measure() -> tuple[dict[str, list[float]], dict]:
         "churn-risk list": lambda: churn.at_risk(now=ANCHOR),
         "one organization's profile": lambda: organizations.profile(org, now=ANCHOR),
     }
-    return {name: _time(fn) for name, fn in runs.items()}, sample.as_dict()
+    got = {}
+    for name, fn in runs.items():
+        got[name] = _time(fn)
+        print(f"{name}: {', '.join(f'{t:.2f}' for t in got[name])} s", flush=True)
+    return got, sample.as_dict()
 
 
 def report(url: str, tickets: int, got: dict[str, list[float]], sample: dict) -> str:
