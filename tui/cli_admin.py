@@ -13,7 +13,7 @@ from models import agents, directory, exchange
 from models.enums import Role
 from models.errors import InvalidInput, StorageError
 
-from .cli_common import echo_json, echo_line, pad, pass_state
+from .cli_common import echo_json, echo_line, json_option, pad, pass_state
 from .textsafe import one_line
 
 __all__ = ["agent", "export", "import_", "queue"]
@@ -40,7 +40,7 @@ def agent_add(state, login, name, role) -> None:
 
 
 @agent.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @pass_state
 def agent_list(state, as_json) -> None:
     """List every agent, active or not."""
@@ -93,7 +93,7 @@ def queue_add(state, name, description) -> None:
 
 
 @queue.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @pass_state
 def queue_list(state, as_json) -> None:
     """List the queues."""

@@ -30,6 +30,7 @@ from .textsafe import cells, dumps_json, one_line, safe_text
 __all__ = [
     "CliState",
     "pass_state",
+    "json_option",
     "echo_json",
     "echo_line",
     "pad",
@@ -84,6 +85,9 @@ class CliState:
 
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+#: ``--json``: print the data as JSON instead of text (every command that prints data has it).
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
 def echo_line(text: str = "", *, err: bool = False) -> None:

@@ -11,13 +11,12 @@ import click
 from models import faq, faq_files, faq_health, faq_search
 from models.errors import InvalidInput, SportelloError
 
-from .cli_common import age, echo_json, echo_line, iso, pad, pass_state, read_body, when
+from .cli_common import age, echo_json, echo_line, iso, json_option, pad, pass_state, read_body, when
 from .cli_ticket import MAX_ID, TICKET_ID, table_width
 from .textsafe import one_line, safe_text
 
 __all__ = ["faq_group"]
 
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 _EXPECT = click.option(
     "--expect-version",
     type=click.IntRange(1, MAX_ID),
@@ -91,7 +90,7 @@ _QUERY_HELP = "\n\n\b\n" + faq_search.FAQ_QUERY_HELP
 @click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_ID), default=0)
-@_JSON
+@json_option
 @pass_state
 def faq_list(state, words, limit, offset, as_json) -> None:
     _list(state, words, limit, offset, as_json, required=False)
@@ -102,7 +101,7 @@ def faq_list(state, words, limit, offset, as_json) -> None:
 @click.argument("words", nargs=-1, metavar="QUERY...")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_ID), default=0)
-@_JSON
+@json_option
 @pass_state
 def faq_search_cmd(state, words, limit, offset, as_json) -> None:
     _list(state, words, limit, offset, as_json, required=True)
@@ -111,7 +110,7 @@ def faq_search_cmd(state, words, limit, offset, as_json) -> None:
 @faq_group.command("show")
 @click.argument("article_id", type=ARTICLE_ID, metavar="ID")
 @click.option("--revision", type=click.IntRange(1, MAX_ID), metavar="N", help="Show revision N instead of the latest.")
-@_JSON
+@json_option
 @pass_state
 def faq_show(state, article_id, revision, as_json) -> None:
     """Show an article (or one of its revisions)."""
@@ -147,7 +146,7 @@ def faq_show(state, article_id, revision, as_json) -> None:
 
 @faq_group.command("history")
 @click.argument("article_id", type=ARTICLE_ID, metavar="ID")
-@_JSON
+@json_option
 @pass_state
 def faq_history(state, article_id, as_json) -> None:
     """Every revision of an article, newest first."""
@@ -306,7 +305,7 @@ def faq_category() -> None:
 
 
 @faq_category.command("list")
-@_JSON
+@json_option
 @pass_state
 def faq_category_list(state, as_json) -> None:
     """Every category with its number of articles."""
@@ -332,7 +331,7 @@ def faq_category_add(state, name) -> None:
 @faq_group.command("suggest")
 @click.argument("number", type=TICKET_ID, metavar="TICKET")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
-@_JSON
+@json_option
 @pass_state
 def faq_suggest(state, number, limit, as_json) -> None:
     """Published articles that best match a ticket's subject and messages."""
@@ -349,7 +348,7 @@ def faq_suggest(state, number, limit, as_json) -> None:
 
 @faq_group.command("health")
 @click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True, help="The window for gaps.")
-@_JSON
+@json_option
 @pass_state
 def faq_health_cmd(state, days, as_json) -> None:
     """Usage over 30/90 days, articles never used, drafts waiting, and FAQ gaps."""

@@ -10,13 +10,10 @@ from models import directory, organizations
 from models.errors import InvalidInput
 from models.tables import utcnow
 
-from .cli_common import echo_json, echo_line, pass_state, when
+from .cli_common import echo_json, echo_line, json_option, pass_state, when
 from .textsafe import one_line
 
 __all__ = ["org_group"]
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
 
 @click.group("org")
 def org_group() -> None:
@@ -36,7 +33,7 @@ def _org_json(o, expired: bool) -> dict:
 
 @org_group.command("list")
 @click.argument("search", required=False, default="")
-@_JSON
+@json_option
 @pass_state
 def org_list(state, search, as_json) -> None:
     """Organizations whose name, industry or region contains SEARCH (or of that tier)."""
@@ -55,7 +52,7 @@ def org_list(state, search, as_json) -> None:
 
 @org_group.command("show")
 @click.argument("name")
-@_JSON
+@json_option
 @pass_state
 def org_show(state, name, as_json) -> None:
     """An organization's profile: segment, contract, contacts, and its last 90 days."""
@@ -125,7 +122,7 @@ def org_set(state, name, tier, industry, region, size_band, revenue_band, contra
 @click.option("--add", "add", metavar="NAME", help="Add a tier (admins), at the top or --after another.")
 @click.option("--after", metavar="NAME", help="With --add: place it just after this tier.")
 @click.option("--remove", "remove", metavar="NAME", help="Remove a tier no organization or SLA rule uses (admins).")
-@_JSON
+@json_option
 @pass_state
 def org_tiers(state, add, after, remove, as_json) -> None:
     """The tiers organizations may have, lowest first."""

@@ -10,13 +10,10 @@ import click
 from models.errors import InvalidInput
 from models.tables import utcnow
 
-from .cli_common import echo_json, echo_line, iso, pass_state, when
+from .cli_common import echo_json, echo_line, iso, json_option, pass_state, when
 from .textsafe import one_line
 
 __all__ = ["report_group"]
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
 
 @click.group("report")
 def report_group() -> None:
@@ -26,7 +23,7 @@ def report_group() -> None:
 @report_group.command("overrides")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="Default: 30 days ago.")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Up to and including this day. Default: today.")
-@_JSON
+@json_option
 @pass_state
 def report_overrides(state, start, end, as_json) -> None:
     """Manual priority changes and deadline overrides: who asked, for which organization, and why."""
@@ -100,7 +97,7 @@ def _segment(text: str | None) -> tuple[str, str] | None:
 @click.option("--agent", metavar="LOGIN", help="Only tickets assigned to this agent.")
 @click.option("--org", "organization", metavar="NAME", help="Only this organization's tickets.")
 @click.option("--segment", metavar="FIELD=VALUE", help="Only organizations in this segment, e.g. tier=premium.")
-@_JSON
+@json_option
 @pass_state
 def report_kpi(state, start, end, by, segment_field, queue, agent, organization, segment, as_json) -> None:
     """Backlog, created vs resolved, response and resolution times (business hours), SLA compliance,
@@ -140,7 +137,7 @@ def report_kpi(state, start, end, by, segment_field, queue, agent, organization,
 
 
 @report_group.command("churn")
-@_JSON
+@json_option
 @pass_state
 def report_churn(state, as_json) -> None:
     """Organizations at risk of leaving, each with its reasons: complaints rising, satisfaction

@@ -12,14 +12,11 @@ from models import sla, sla_alerts, sla_config
 from models.errors import InvalidInput
 from models.tables import utcnow
 
-from .cli_common import echo_json, echo_line, iso, pass_state, when
+from .cli_common import echo_json, echo_line, iso, json_option, pass_state, when
 from .cli_ticket import TICKET_ID
 from .textsafe import one_line
 
 __all__ = ["sla_group", "status_command", "csat_group"]
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
 
 @click.group("sla")
 def sla_group() -> None:
@@ -49,7 +46,7 @@ def policy() -> None:
 
 
 @policy.command("list")
-@_JSON
+@json_option
 @pass_state
 def policy_list(state, as_json) -> None:
     """Every policy in the order rules are tried."""
@@ -105,7 +102,7 @@ def calendar() -> None:
 
 
 @calendar.command("list")
-@_JSON
+@json_option
 @pass_state
 def calendar_list(state, as_json) -> None:
     with state.desk():
@@ -168,7 +165,7 @@ def calendar_remove(state, name) -> None:
 
 @sla_group.command("show")
 @click.argument("number", type=TICKET_ID, metavar="TICKET")
-@_JSON
+@json_option
 @pass_state
 def sla_show(state, number, as_json) -> None:
     """A ticket's policy and where each of its deadlines stands."""
@@ -202,7 +199,7 @@ def sla_show(state, number, as_json) -> None:
 
 
 @sla_group.command("check")
-@_JSON
+@json_option
 @pass_state
 def sla_check(state, as_json) -> None:
     """Write the warnings and breaches that are due (run it from cron, e.g. every 5 minutes)."""
@@ -289,7 +286,7 @@ def csat_record(state, number, score, comment) -> None:
 @csat_group.command("list")
 @click.option("--low", is_flag=True, help="Only scores of 2 or less.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
-@_JSON
+@json_option
 @pass_state
 def csat_list(state, low, limit, as_json) -> None:
     """The latest answers, newest first."""

@@ -24,6 +24,7 @@ from .cli_common import (
     echo_line,
     event_json,
     event_lines,
+    json_option,
     pad,
     pass_state,
     read_body,
@@ -41,7 +42,6 @@ __all__ = ["ticket", "timeline", "SHOW_EVENTS"]
 #: How many of the latest events ``ticket show`` prints.
 SHOW_EVENTS = 10
 
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 _EXPECT = click.option(
     "--expect-version",
     type=click.IntRange(1, MAX_ID),
@@ -69,7 +69,7 @@ def ticket() -> None:
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeat for more).")
 @click.option("--type", "ticket_type", default="question", show_default=True,
               help="question, incident, request or complaint.")  # fmt: skip
-@_JSON
+@json_option
 @pass_state
 def ticket_new(state, subject, body, customer_email, customer_name, org, queue, priority, channel, assignee, tags,
                ticket_type, as_json) -> None:  # fmt: skip
@@ -133,7 +133,7 @@ several words: sportello ticket list is:open -tag:spam.
     "--limit", type=click.IntRange(1, search.MAX_PAGE_SIZE), default=50, show_default=True, help="Tickets per page."
 )
 @click.option("--after", metavar="CURSOR", help="Continue after this cursor (printed when there is more).")
-@_JSON
+@json_option
 @pass_state
 def ticket_list(state, words, limit, after, as_json) -> None:
     unknown = next((w for w in words if w.startswith("--") and len(w) > 2), None)
@@ -203,7 +203,7 @@ def _customer_org(t: Ticket) -> str:
 
 @ticket.command("show")
 @click.argument("number", type=TICKET_ID, metavar="ID")
-@_JSON
+@json_option
 @pass_state
 def ticket_show(state, number, as_json) -> None:
     """Show a ticket's fields and its latest events."""
@@ -255,7 +255,7 @@ def ticket_show(state, number, as_json) -> None:
 @click.command("timeline")
 @click.argument("number", type=TICKET_ID, metavar="ID")
 @click.option("--public", is_flag=True, help="Only what the customer may see (public events).")
-@_JSON
+@json_option
 @pass_state
 def timeline(state, number, public, as_json) -> None:
     """Every event of a ticket, oldest first: time (UTC), version, who, what, and the message."""
