@@ -309,11 +309,9 @@ def _slicing(by: str | None, filters: Filters, ids: dict[str, int]) -> tuple[str
     column = "organization_id" if by_org else "assignee_id"
     if column in ids:  # a filter names the one slice to read
         values = [ids[column]]
-    elif column == "organization_id":
-        values = [None, *Organization.select(Organization.id).order_by(Organization.id).tuples()]
     else:
-        values = [None, *Agent.select(Agent.id).order_by(Agent.id).tuples()]
-    values = [v[0] if isinstance(v, tuple) else v for v in values]
+        model = Organization if column == "organization_id" else Agent
+        values = [None, *(i for (i,) in model.select(model.id).order_by(model.id).tuples())]
     group = {"agent": "assignee_id", "org": "organization_id", "segment": "organization_id",
              "queue": "queue_id"}.get(by)  # fmt: skip
     return column, values, None if group == column else group
