@@ -19,11 +19,12 @@ import peewee as pw
 
 from . import validate
 from .business_time import ALWAYS, Calendar
-from .db import Compiled, write_transaction
+from .db import write_transaction
 from .enums import OPEN_STATUSES, EventKind, Role, Visibility
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .sla_clock import Clock, due_time, measure
-from .tables import Agent, Organization, Queue, SLACalendar, SLAPolicy, Ticket, TicketEvent, utcnow
+from .sla_facts import STORED, Facts, facts, history as read_history
+from .tables import Agent, Queue, SLACalendar, SLAPolicy, Ticket, TicketEvent, utcnow
 
 __all__ = [
     "DUE_SOON",
@@ -307,90 +308,22 @@ def policy_for(tier: str | None, priority: str, queue: str | None, among: list[P
 # --- deadlines ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Event:
-    at: datetime
-    kind: str
-    new_value: str | None
-    customer_id: int | None
-    visibility: str
-
-
-_HISTORY = Compiled(
-    lambda number: TicketEvent.select(
-        TicketEvent.at, TicketEvent.kind, TicketEvent.new_value, TicketEvent.customer, TicketEvent.visibility
-    )
-    .where((TicketEvent.ticket == number) & TicketEvent.kind.in_([
-        EventKind.CREATED.value, EventKind.STATUS.value, EventKind.REPLY.value, EventKind.OVERRIDE.value]))
-    .order_by(TicketEvent.id)
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What the deadlines are derived from, and what was stored last time (one read)."""
-
-    number: int
-    created_at: datetime
-    first_response_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    status: str
-    priority: str
-    tier: str | None
-    queue: str | None
-    stored: tuple
-
-
-_STORED = ("sla_policy_id", "first_response_due", "next_response_due", "resolution_due", "due_at",
-           "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached")  # fmt: skip
-_FACTS = Compiled(
-    lambda number: Ticket.select(
-        Ticket.number, Ticket.created_at, Ticket.first_response_at, Ticket.resolved_at, Ticket.closed_at,
-        Ticket.status, Ticket.priority, Organization.tier, Queue.name,
-        *(getattr(Ticket, name.removesuffix("_id")) for name in _STORED),
-    )
-    .join(Organization, pw.JOIN.LEFT_OUTER, on=(Ticket.organization == Organization.id))
-    .join_from(Ticket, Queue, pw.JOIN.LEFT_OUTER, on=(Ticket.queue == Queue.id))
-    .where(Ticket.number == number)
-)
-
-
-def _facts(number: int) -> _Facts | None:
-    rows = _FACTS.rows(number)
-    if not rows:
-        return None
-    row = rows[0]
-    return _Facts(*row[:9], stored=tuple(row[9:]))
-
-
-def _history(number: int) -> tuple[list[tuple[datetime, str]], list[_Event]]:
-    events = [_Event(*row) for row in _HISTORY.rows(number)]
-    statuses = []
-    for event in events:
-        if event.kind == EventKind.CREATED:
-            statuses.append((event.at, json.loads(event.new_value or "{}").get("status", "new")))
-        elif event.kind == EventKind.STATUS:
-            statuses.append((event.at, event.new_value))
-    return statuses, events
-
-
 def deadlines(number: int, *, now: datetime | None = None, among: list[Policy] | None = None) -> Deadlines:
     """The ticket's SLA as of ``now``."""
-    ticket = _facts(number)
+    ticket = facts(number)
     if ticket is None:
         raise NotFound(f"no ticket #{number}")
     return _deadlines(ticket, now or utcnow(), among)
 
 
-def _deadlines(ticket: _Facts, now: datetime, among: list[Policy] | None, history=None) -> Deadlines:
+def _deadlines(ticket: Facts, now: datetime, among: list[Policy] | None, history=None) -> Deadlines:
     among = policies() if among is None else among
     if not among and history is None and not TicketEvent.select().where(
         (TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.OVERRIDE.value)
     ).exists():
         return Deadlines(None, None, None, None, frozenset())
     policy = policy_for(ticket.tier, ticket.priority, ticket.queue, among)
-    statuses, events = history or _history(ticket.number)
+    statuses, events = history or read_history(ticket.number)
     overrides = [e for e in events if e.kind == EventKind.OVERRIDE]
     override = datetime.fromisoformat(overrides[-1].new_value) if overrides and overrides[-1].new_value else None
     return evaluate(policy, statuses, events, ticket.created_at, ticket.first_response_at, ticket.status, now, override)
@@ -464,8 +397,8 @@ def breached(found: Deadlines, responded: datetime | None, done: datetime | None
 
 def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | None = None) -> Deadlines:
     """Recompute and store a ticket's deadlines and measures (call inside the transaction that changed it)."""
-    ticket = _facts(number)
-    history = _history(number)
+    ticket = facts(number)
+    history = read_history(number)
     found = _deadlines(ticket, now or utcnow(), among, history)
     calendar = found.policy.hours if found.policy else ALWAYS
     done_at = ticket.resolved_at or ticket.closed_at if ticket.status not in OPEN_STATUSES else None
@@ -482,7 +415,7 @@ def refresh(number: int, *, now: datetime | None = None, among: list[Policy] | N
         "reopen_count": measured.reopen_count,
         "sla_breached": breached(found, ticket.first_response_at, done_at),
     }
-    if ticket.stored != tuple(values[name] for name in _STORED):
+    if ticket.stored != tuple(values[name] for name in STORED):
         Ticket.update({getattr(Ticket, name.removesuffix("_id")): v for name, v in values.items()}).where(
             Ticket.number == number
         ).execute()
