@@ -1,0 +1,118 @@
+"""What the sync engine knows of a remote helpdesk: plain records and one small interface.
+
+An adapter (``sync.rt``, ``sync.roundup``) turns its server's JSON into these records and back.
+Anything it cannot read becomes a ``BadItem`` for the run's report, never an exception that
+stops the run. Dates are naive UTC datetimes, like every date in ``models``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+__all__ = [
+    "RemoteTicket",
+    "RemoteMessage",
+    "BadItem",
+    "Page",
+    "Remote",
+    "SyncError",
+    "RemoteUnavailable",
+    "StaleWrite",
+    "RemoteRefused",
+]
+
+
+class SyncError(Exception):
+    """Base of every error a remote raises. Its text is safe to show: no secret, no body."""
+
+
+class RemoteUnavailable(SyncError):
+    """The remote did not answer usefully after the retries (connection, timeout, 5xx, 429)."""
+
+
+class RemoteRefused(SyncError):
+    """The remote answered 4xx to a well-formed request (auth, permission, validation)."""
+
+
+class StaleWrite(SyncError):
+    """An optimistic write was refused (412): the item changed remotely since it was read."""
+
+
+@dataclass(frozen=True)
+class RemoteTicket:
+    """A remote ticket as the engine compares it: remote names for status and priority."""
+
+    remote_id: str
+    subject: str
+    status: str
+    priority: str
+    requestor: str | None  # an e-mail address (RT) or a user name (Roundup)
+    created: datetime
+    updated: datetime
+    etag: str | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class RemoteMessage:
+    """A message on a remote ticket: ``public`` replies (RT correspond, Roundup msg), or notes (RT comment)."""
+
+    remote_id: str
+    ticket_id: str
+    public: bool
+    body: str
+    author: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class BadItem:
+    """Something the remote sent that could not be read: skipped, reported, the run goes on."""
+
+    where: str  # e.g. "ticket 12" or "page 3 of the change feed"
+    problem: str
+
+
+@dataclass
+class Page:
+    """One page of remote tickets changed since a cursor, and the cursor to continue from."""
+
+    tickets: list[RemoteTicket] = field(default_factory=list)
+    bad: list[BadItem] = field(default_factory=list)
+    next_cursor: str | None = None  # None: nothing more for now
+    more: bool = False
+
+
+class Remote(Protocol):
+    """The operations the engine needs; each adapter implements them over its REST API."""
+
+    name: str
+    kind: str  # "rt" or "roundup"
+    has_notes: bool  # can it store internal notes?
+
+    def check_cursor(self, cursor: str) -> str:
+        """The cursor if its format is one this server honours; raise ``SyncError`` otherwise."""
+
+    def changed_since(self, cursor: str | None, *, max_pages: int) -> Iterator[Page]:
+        """Tickets changed at or after ``cursor`` (all tickets when None), oldest change first."""
+
+    def get_ticket(self, remote_id: str) -> RemoteTicket: ...
+
+    def messages(self, remote_id: str) -> tuple[list[RemoteMessage], list[BadItem]]: ...
+
+    def create_ticket(self, *, subject: str, body: str, requestor: str | None, status: str, priority: str) -> str:
+        """Create a ticket with its first message; return its remote id."""
+
+    def update_ticket(self, remote_id: str, changes: dict[str, str], *, etag: str | None) -> None:
+        """Set ``subject``/``status``/``priority`` (remote values); ``StaleWrite`` when ``etag`` is stale."""
+
+    def add_message(self, remote_id: str, body: str, *, public: bool) -> str:
+        """Add a reply (public) or note; return the remote message id."""
+
+    def find_ticket(self, *, subject: str, since: datetime) -> str | None:
+        """A ticket this user created at or after ``since`` with this subject (to adopt after a crash)."""
+
+    def close(self) -> None: ...

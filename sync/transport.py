@@ -1,0 +1,127 @@
+"""One httpx client per remote: explicit timeouts, retries with backoff, a rate limit.
+
+Connection errors, timeouts, 5xx and 429 are retried with exponential backoff and jitter
+(stamina); a 429's ``Retry-After`` is honoured. A 4xx other than 429 is not retried: it raises
+``RemoteRefused`` (412 raises ``StaleWrite``). Errors name the method and path, never a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import stamina
+
+from .remote import RemoteRefused, RemoteUnavailable, StaleWrite
+
+__all__ = ["Transport", "RetryableStatus", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+_RETRY_AFTER_CAP = 60.0
+
+
+class RetryableStatus(Exception):
+    """A 5xx or 429 answer, raised inside the retry loop so that stamina tries again."""
+
+    def __init__(self, response: httpx.Response):
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), _RETRY_AFTER_CAP)
+    except ValueError:
+        pass
+    try:
+        return min(max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0), _RETRY_AFTER_CAP)
+    except (TypeError, ValueError):
+        return None
+
+
+def _backoff(exc: Exception) -> bool | float:
+    """stamina's hook: retry transport errors and 5xx/429; wait what a 429 asks for."""
+    if isinstance(exc, RetryableStatus):
+        if exc.response.status_code == 429:
+            return _retry_after(exc.response) or True
+        return True
+    if isinstance(exc, json.JSONDecodeError):  # a truncated body: the next read is usually whole
+        return True
+    return isinstance(exc, httpx.TransportError)
+
+
+class Transport:
+    """Sends requests to one remote; ``min_interval`` seconds at least between two requests."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        attempts: int = 6,
+        retry_timeout: float = 60.0,
+        min_interval: float = 0.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self._client = httpx.Client(
+            base_url=base_url, auth=auth, headers=headers, timeout=timeout, transport=transport,
+            follow_redirects=False,
+        )
+        self.attempts, self.retry_timeout, self.min_interval = attempts, retry_timeout, min_interval
+        self._last = 0.0
+        self._lock = threading.Lock()
+        self.requests = 0  # sent, retries included (for the run's report and the benchmarks)
+
+    def _pace(self) -> None:
+        if self.min_interval <= 0:
+            return
+        with self._lock:
+            wait = self._last + self.min_interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last = time.monotonic()
+
+    def request(self, method: str, path: str, *, json_body: Any = None, parse: bool = True, **kwargs) -> httpx.Response:
+        """Send with retries; return the response (2xx, 304), its JSON read into ``response.data`` when ``parse``."""
+        where = f"{method} {path.split('?')[0]}"
+        try:
+            for attempt in stamina.retry_context(
+                on=_backoff, attempts=self.attempts, timeout=self.retry_timeout, wait_initial=0.2, wait_max=8.0
+            ):
+                with attempt:
+                    self._pace()
+                    self.requests += 1
+                    response = self._client.request(method, path, json=json_body, **kwargs)
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise RetryableStatus(response)
+                    response.data = None
+                    if parse and response.status_code < 300 and response.content:
+                        response.data = response.json()
+        except RetryableStatus as exc:
+            raise RemoteUnavailable(f"{where}: the server answered {exc.response.status_code} after retries") from None
+        except httpx.TransportError as exc:
+            raise RemoteUnavailable(f"{where}: {type(exc).__name__} after retries") from None
+        except json.JSONDecodeError:
+            raise RemoteUnavailable(f"{where}: the answer was not valid JSON after retries") from None
+        if response.status_code == 412:
+            raise StaleWrite(f"{where}: changed remotely since it was read (412)")
+        if response.status_code >= 400:
+            raise RemoteRefused(f"{where}: refused with {response.status_code} {_short_reason(response)}")
+        return response
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _short_reason(response: httpx.Response) -> str:
+    text = response.text[:200].replace("\n", " ").strip()
+    return f"({text})" if text else ""
