@@ -63,6 +63,12 @@ class Config:
         metadata={"key": "db", "type": str, "doc": "database URL, or a path to a SQLite file"},
     )
 
+    #: ``[remotes.NAME]`` tables, as written; ``sync.config`` reads and checks them.
+    remotes: dict = field(
+        default_factory=dict,
+        metadata={"key": "remotes", "type": dict, "doc": "remote helpdesks to sync with ([remotes.NAME])"},
+    )
+
     #: The file this configuration was read from; None when no file was read.
     source: str | None = field(default=None, compare=False)
 

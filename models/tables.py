@@ -241,6 +241,8 @@ class TicketEvent(BaseModel):
     body = pw.TextField(null=True)
     reason = pw.TextField(null=True)
     requested_by = pw.CharField(max_length=200, null=True)  # who asked for an override, e.g. "sales: Rossi"
+    origin = pw.CharField(max_length=64, null=True)  # the remote this change was synced from (migration 0010)
+    origin_actor = pw.CharField(max_length=200, null=True)  # who made it there
 
     class Meta:
         indexes = ((("ticket", "id"), False),)

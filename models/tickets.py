@@ -12,7 +12,7 @@ from functools import reduce
 
 
 
-from . import directory, fulltext, sla, validate
+from . import directory, fulltext, origin, sla, validate
 from .db import is_postgres, write_transaction
 from .enums import REASON_REQUIRED_STATUSES, TRANSITIONS, EventKind, Status, Visibility
 from .errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -160,6 +160,7 @@ def _write(actor: Agent, ticket: Ticket, before: TicketState, changes: list[Tick
         event.at = at
         event.version = ticket.version + 1
         event.actor = actor.id if actor is not None else None
+        origin.stamp(event)
     after = reduce(apply, changes, before)
     assignee_id = ticket.assignee_id
     if after.assignee != before.assignee:
@@ -238,7 +239,7 @@ def _refuse_if_closed(ticket: Ticket | TicketState, what: str) -> None:
 
 
 def create_ticket(
-    actor: Agent,
+    actor: Agent | None,
     *,
     subject: str,
     body: str,
@@ -291,11 +292,11 @@ def create_ticket(
             updated_at=now,
             version=1,
         )
-        TicketEvent.create(
+        created = TicketEvent(
             ticket=ticket.number,
             at=now,
             version=1,
-            actor=actor.id,
+            actor=actor.id if actor is not None else None,
             customer=customer.id if customer else None,
             kind=EventKind.CREATED.value,
             visibility=Visibility.PUBLIC.value,
@@ -313,6 +314,7 @@ def create_ticket(
             ),
             body=body,
         )
+        origin.stamp(created).save(force_insert=True)
         if tag_names:
             TicketTag.insert_many([(ticket.number, tag_id) for tag_id in _tag_ids(tag_names)]).execute()
         fulltext.index_ticket(ticket.number, subject, body)

@@ -37,10 +37,13 @@ def latest_event_id() -> int:
 
 
 def who(event: TicketEvent) -> str:
-    """Who made the change: the customer's name when they wrote, else the agent's login, else 'system'."""
+    """Who made the change: the customer's name when they wrote, the remote user for a synced
+    change (``alice (synced from rt)``), else the agent's login, else 'system'."""
     if event.customer_id is not None and event.kind in (EventKind.REPLY, EventKind.CREATED, EventKind.STATUS, EventKind.CSAT):
         customer = event.customer
         return f"{customer.name} <{customer.email}>"
+    if getattr(event, "origin", None):
+        return f"{event.origin_actor or 'someone'} (synced from {event.origin})"
     if event.actor_id is not None:
         return event.actor.login
     return "system"
@@ -82,6 +85,8 @@ def describe(event: TicketEvent) -> str:
         due = event.old_value[:16].replace("T", " ") if event.old_value else "?"
         word = "breached" if event.new_value == "breached" else "due soon"
         return f"SLA {target} {word} (due {due} UTC){reason}"
+    if kind == EventKind.SYNC_CONFLICT:
+        return f"sync conflict on {event.field}: here {event.old_value or '—'}, there {event.new_value or '—'}{reason}"
     if kind == EventKind.MERGED_FROM:
         return f"merged #{event.new_value} into this ticket"
     return kind

@@ -54,6 +54,7 @@ class RemoteTicket:
     updated: datetime
     etag: str | None = None
     deleted: bool = False
+    updated_by: str | None = None  # who made the latest change there, when the remote says
 
 
 @dataclass(frozen=True)

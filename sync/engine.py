@@ -1,0 +1,419 @@
+"""The sync engine: recover, pull, push — idempotent, so a second run or a run after a crash
+creates nothing twice.
+
+- **Recover.** A delivery marked ``sending`` was cut off between the remote write and its record:
+  the remote is searched for what that write made (a ticket by subject, a message by body) and it
+  is adopted; what is not found is sent again by the push.
+- **Pull.** Remote tickets changed since the cursor, page by page (the cursor moves after each
+  page). A new remote ticket is imported with its messages; a known one brings its new messages and
+  the fields the remote changed since the last agreed value (``base``). A field changed on both
+  sides is a conflict: both values go on the timeline, it is listed for an agent, the local value
+  is kept and pushed (the deterministic default).
+- **Push.** The outbox (``models.sync_state``) in event order: tickets created here, replies,
+  notes (where the remote has them), status and priority. Writes carry the remote's optimistic
+  check; a refused one is retried after a fresh read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from models import sync_state, tickets, validate
+from models.db import write_transaction
+from models.enums import EventKind, Status
+from models.errors import InvalidInput, RuleViolation, SportelloError
+from models.origin import synced_from
+from models.sync_tables import SyncRemote, SyncTicket
+from models.tables import Customer, Ticket, TicketEvent
+
+from .config import RemoteConfig
+from .remote import Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+
+__all__ = ["Summary", "Engine", "Progress"]
+
+#: ``progress(stage, done, total)``: stage is "pull" or "push"; total may be None (unknown).
+Progress = Callable[[str, int, int | None], None]
+
+_SLACK = timedelta(seconds=2)  # clock slack when matching what a cut-off run wrote remotely
+_FIELDS = ("status", "priority")
+
+
+@dataclass
+class Summary:
+    remote: str
+    dry_run: bool = False
+    pulled: int = 0  # remote tickets imported or updated, messages added
+    pushed: int = 0  # local events delivered
+    conflicts: int = 0
+    report: list[dict] = field(default_factory=list)  # {"what": "error"|"skipped"|"conflict", "where", "problem"}
+    pending: int = 0  # outbox left after the run
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for item in self.report if item["what"] == "error")
+
+    def note(self, what: str, where: str, problem: str) -> None:
+        self.report.append({"what": what, "where": where, "problem": problem})
+
+    def as_dict(self) -> dict:
+        return {"remote": self.remote, "dry_run": self.dry_run, "pulled": self.pulled, "pushed": self.pushed,
+                "conflicts": self.conflicts, "errors": self.errors, "pending": self.pending,
+                "report": self.report}  # fmt: skip
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+class Engine:
+    """Syncs one desk with one remote; ``run()`` does a whole sync and returns its ``Summary``."""
+
+    def __init__(self, config: RemoteConfig, remote: Remote, *, progress: Progress | None = None):
+        self.config, self.remote = config, remote
+        self.progress = progress or (lambda stage, done, total: None)
+        self.state: SyncRemote | None = None
+        self.summary = Summary(config.name)
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    def run(self, *, pull: bool = True, push: bool = True, dry_run: bool = False) -> Summary:
+        self.summary = summary = Summary(self.config.name, dry_run=dry_run)
+        self.state = state = sync_state.remote_state(self.config.name, self.config.kind)
+        if dry_run:
+            if pull:
+                self._pull(dry_run=True)
+            summary.pending = sync_state.outbox_count(state)
+            return summary
+        mode = "both" if pull and push else ("pull" if pull else "push")
+        run = sync_state.start_run(state, mode)
+        try:
+            self._recover()
+            if pull:
+                self._pull()
+            if push:
+                self._push()
+        except (SyncError, SportelloError) as exc:
+            summary.note("error", self.config.name, str(exc))
+        finally:
+            summary.pending = sync_state.outbox_count(state)
+            sync_state.finish_run(run, pulled=summary.pulled, pushed=summary.pushed, conflicts=summary.conflicts,
+                                  report=summary.report)  # fmt: skip
+        return summary
+
+    # -- recover ---------------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        for delivery in sync_state.deliveries_sending(self.state):
+            event = delivery.event
+            since = delivery.started_at - _SLACK
+            if event.kind == EventKind.CREATED:
+                if sync_state.ticket_link(self.state, event.ticket_id) is not None:
+                    sync_state.finish_delivery(self.state, event.id, "done", "recovered")
+                    continue
+                subject = Ticket.get_by_id(event.ticket_id).subject
+                key = self.remote.find_ticket(subject=subject, since=since)
+                if key is not None and sync_state.ticket_link_by_key(self.state, key) is None:
+                    self._link_created(event, key)
+                    sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
+            elif event.kind in (EventKind.REPLY, EventKind.NOTE):
+                link = sync_state.ticket_link(self.state, event.ticket_id)
+                if link is None or sync_state.message_link(self.state, event.id) is not None:
+                    continue
+                messages, _bad = self.remote.messages(link.remote_key)
+                known = sync_state.message_keys(self.state, event.ticket_id)
+                for message in messages:
+                    if message.remote_id not in known and message.created >= since and _same_text(message.body, event.body):
+                        with write_transaction():
+                            sync_state.link_message(self.state, event.id, message.remote_id)
+                            sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
+                        break
+
+    # -- pull ------------------------------------------------------------------------------------
+
+    def _pull(self, *, dry_run: bool = False) -> None:
+        state, summary = self.state, self.summary
+        cursor = state.cursor
+        if cursor is not None:
+            try:
+                cursor = self.remote.check_cursor(cursor)
+            except SyncError:
+                summary.note("error", "cursor", f"the saved cursor {cursor[:40]!r} is not a valid date; pulling all")
+                cursor = None
+        done = 0
+        for page in self.remote.changed_since(cursor, max_pages=self.config.max_pages):
+            for bad in page.bad:
+                summary.note("skipped", bad.where, bad.problem)
+            for remote_ticket in page.tickets:
+                done += 1
+                where = f"{self.remote.kind} ticket {remote_ticket.remote_id}"
+                try:
+                    if dry_run:
+                        link = sync_state.ticket_link_by_key(state, remote_ticket.remote_id)
+                        if link is None or link.remote_updated != remote_ticket.updated:
+                            summary.pulled += 1
+                    else:
+                        self._pull_ticket(remote_ticket)
+                except RemoteUnavailable:
+                    raise
+                except (SyncError, SportelloError) as exc:
+                    summary.note("error", where, str(exc))
+            self.progress("pull", done, None)
+            if not dry_run and page.next_cursor:
+                sync_state.set_cursor(state, self.remote.check_cursor(page.next_cursor))
+            if page.more:
+                summary.note("skipped", "pull", f"stopped after {self.config.max_pages} pages; the next sync goes on")
+
+    def _pull_ticket(self, remote_ticket: RemoteTicket) -> None:
+        link = sync_state.ticket_link_by_key(self.state, remote_ticket.remote_id)
+        if link is not None and link.remote_updated == remote_ticket.updated:
+            return  # seen exactly as it is (the cursor overlaps the last page)
+        if remote_ticket.deleted:
+            if link is not None:
+                self.summary.note("skipped", f"ticket #{link.ticket_id}", f"deleted in {self.config.name}; kept here")
+            return
+        messages, bad = self.remote.messages(remote_ticket.remote_id)
+        for item in bad:
+            self.summary.note("skipped", item.where, item.problem)
+        messages.sort(key=lambda m: (m.created, m.remote_id))
+        with write_transaction():
+            if link is None:
+                self._import(remote_ticket, messages)
+            else:
+                self._merge(link, remote_ticket, messages)
+        self.summary.pulled += 1
+
+    def _actor(self, remote_ticket: RemoteTicket | None = None, message: RemoteMessage | None = None) -> str:
+        name = (message.author if message else None) or (remote_ticket.updated_by if remote_ticket else None)
+        return validate.name(name or "someone", "someone")
+
+    def _customer_email(self, requestor: str | None) -> str | None:
+        try:
+            return validate.email(requestor) if requestor else None
+        except InvalidInput:
+            return None
+
+    def _import(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage]) -> None:
+        first = next((m for m in messages if m.public and m.body.strip()), None)
+        body = first.body if first else "(the remote ticket had no message)"
+        subject = " ".join(remote_ticket.subject.split())[: validate.MAX_SUBJECT] or f"{self.remote.kind} #{remote_ticket.remote_id}"
+        email = self._customer_email(remote_ticket.requestor)
+        with synced_from(self.config.name, self._actor(remote_ticket, first)):
+            ticket = tickets.create_ticket(
+                None, subject=subject, body=body, customer=email,
+                priority=self.config.priorities.to_local(remote_ticket.priority),
+            )  # fmt: skip
+        created = TicketEvent.get((TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.CREATED))
+        if first is not None:
+            sync_state.link_message(self.state, created.id, first.remote_id)
+        for message in messages:
+            if message is not first:
+                self._add_message(ticket.number, message)
+        target = self.config.statuses.to_local(remote_ticket.status)
+        self._apply_status(ticket.number, target, remote_ticket, importing=True)
+        sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id,
+                               {"status": remote_ticket.status, "priority": remote_ticket.priority},
+                               etag=remote_ticket.etag, updated=remote_ticket.updated)  # fmt: skip
+
+    def _add_message(self, number: int, message: RemoteMessage) -> None:
+        if not message.body.strip():
+            sync_state.link_message(self.state, self._placeholder(number, message), message.remote_id)
+            return
+        ticket = Ticket.get_by_id(number)
+        customer = Customer.get_by_id(ticket.customer_id) if ticket.customer_id else None
+        by_customer = customer is not None and message.author.strip().lower() == customer.email
+        with synced_from(self.config.name, self._actor(message=message)):
+            if not message.public:
+                tickets.add_note(None, number, message.body)
+            elif ticket.status == Status.CLOSED:
+                tickets.add_note(None, number, f"(a reply arrived in {self.config.name} after closing)\n\n{message.body}")
+            else:
+                tickets.add_reply(None, number, message.body, from_customer=by_customer)
+        event = (TicketEvent.select().where((TicketEvent.ticket == number)
+                 & TicketEvent.kind.in_([EventKind.REPLY.value, EventKind.NOTE.value]))
+                 .order_by(TicketEvent.id.desc()).get())  # fmt: skip
+        sync_state.link_message(self.state, event.id, message.remote_id)
+        self.summary.pulled += 1
+
+    def _placeholder(self, number: int, message: RemoteMessage) -> int:
+        created = TicketEvent.get((TicketEvent.ticket == number) & (TicketEvent.kind == EventKind.CREATED))
+        return created.id  # an empty remote message: remembered as seen, nothing to show
+
+    def _apply_status(self, number: int, target: str, remote_ticket: RemoteTicket, *, importing: bool = False) -> bool:
+        """Move the local ticket to ``target``, through resolved when closing; False when not allowed."""
+        current = Ticket.get_by_id(number).status
+        if current == target:
+            return True
+        path = [target]
+        if target == Status.CLOSED and current != Status.RESOLVED:
+            path = [Status.RESOLVED.value, target]
+        reason = f"{'imported from' if importing else 'changed in'} {self.config.name}"
+        try:
+            with synced_from(self.config.name, self._actor(remote_ticket)):
+                for step in path:
+                    tickets.update_ticket(None, number, status=step, reason=reason)
+        except RuleViolation:
+            return False
+        return True
+
+    def _merge(self, link: SyncTicket, remote_ticket: RemoteTicket, messages: list[RemoteMessage]) -> None:
+        number = link.ticket_id
+        known = sync_state.message_keys(self.state, number)
+        for message in messages:
+            if message.remote_id in known:
+                continue
+            if not self._adopt_message(number, message):
+                self._add_message(number, message)
+        base = json.loads(link.base)
+        pending = sync_state.pending_fields(self.state, number)
+        for name in _FIELDS:
+            remote_value = getattr(remote_ticket, name)
+            if remote_value == base.get(name):
+                continue
+            mapping = self.config.statuses if name == "status" else self.config.priorities
+            target = mapping.to_local(remote_value)
+            current = getattr(Ticket.get_by_id(number), name)
+            if target != current:
+                if name in pending:
+                    self._conflict(number, name, current, target, remote_ticket, "changed on both sides")
+                elif not self._apply(number, name, target, remote_ticket):
+                    self._conflict(number, name, current, target, remote_ticket, "not allowed here")
+            base[name] = remote_value
+        sync_state.save_link(link, base, etag=remote_ticket.etag, updated=remote_ticket.updated)
+
+    def _adopt_message(self, number: int, message: RemoteMessage) -> bool:
+        """A message this desk sent in a run that was cut off before recording it: link, don't copy."""
+        for delivery in sync_state.deliveries_sending(self.state):
+            event = delivery.event
+            if (event.ticket_id == number and event.kind in (EventKind.REPLY, EventKind.NOTE)
+                    and message.created >= delivery.started_at - _SLACK and _same_text(event.body, message.body)):
+                sync_state.link_message(self.state, event.id, message.remote_id)
+                sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
+                return True
+        return False
+
+    def _apply(self, number: int, name: str, target: str, remote_ticket: RemoteTicket) -> bool:
+        if name == "status":
+            return self._apply_status(number, target, remote_ticket)
+        actor = self._actor(remote_ticket)
+        with synced_from(self.config.name, actor):
+            tickets.update_ticket(None, number, priority=target, reason=f"changed in {self.config.name}",
+                                  requested_by=f"{actor} in {self.config.name}")  # fmt: skip
+        return True
+
+    def _conflict(self, number: int, name: str, local: str, remote: str, remote_ticket, why: str) -> None:
+        """Both values on the timeline, the conflict listed for an agent; the local value stands."""
+        event = TicketEvent(kind=EventKind.SYNC_CONFLICT.value, visibility="internal", field=name,
+                            old_value=local, new_value=remote,
+                            reason=f"{why}; kept {local} here, {self.config.name} will be told")  # fmt: skip
+        with synced_from(self.config.name, self._actor(remote_ticket)):
+            tickets.change(None, number, None, lambda ticket, state: [event])
+        sync_state.record_conflict(self.state, number, name, local, remote, "local")
+        self.summary.conflicts += 1
+        self.summary.note("conflict", f"ticket #{number}", f"{name}: {local} here, {remote} in {self.config.name}")
+
+    # -- push ------------------------------------------------------------------------------------
+
+    def _push(self) -> None:
+        limit = self.config.max_pages * 100
+        done = 0
+        while done < limit:
+            events = sync_state.outbox(self.state, limit=min(200, limit - done))
+            if not events:
+                return
+            for event in events:
+                where = f"ticket #{event.ticket_id} event {event.id} ({event.kind})"
+                try:
+                    self._push_event(event)
+                except RemoteUnavailable:
+                    raise  # the remote is down: stop here, the rest waits in order
+                except (SyncError, SportelloError) as exc:
+                    sync_state.finish_delivery(self.state, event.id, "refused", str(exc))
+                    self.summary.note("error", where, str(exc))
+                done += 1
+                self.progress("push", done, None)
+        self.summary.note("skipped", "push", f"stopped after {limit} events; the next sync goes on")
+
+    def _skip(self, event: TicketEvent, why: str) -> None:
+        sync_state.begin_delivery(self.state, event)
+        sync_state.finish_delivery(self.state, event.id, "skipped", why)
+
+    def _push_event(self, event: TicketEvent) -> None:
+        link = sync_state.ticket_link(self.state, event.ticket_id)
+        if event.kind == EventKind.CREATED:
+            if link is not None:
+                return self._skip(event, "already linked")
+            return self._push_created(event)
+        if link is None:
+            return self._skip(event, f"ticket #{event.ticket_id} is not synced with {self.config.name}")
+        if event.kind in (EventKind.REPLY, EventKind.NOTE):
+            if event.kind == EventKind.NOTE and not self.remote.has_notes:
+                return self._skip(event, f"{self.config.name} has no internal notes")
+            if sync_state.message_link(self.state, event.id) is not None:
+                return self._skip(event, "already there")
+            sync_state.begin_delivery(self.state, event)
+            key = self.remote.add_message(link.remote_key, event.body, public=event.kind == EventKind.REPLY)
+            with write_transaction():
+                sync_state.link_message(self.state, event.id, key)
+                sync_state.finish_delivery(self.state, event.id, "done")
+        else:
+            self._push_field(event, link)
+        self.summary.pushed += 1
+
+    def _push_created(self, event: TicketEvent) -> None:
+        ticket = Ticket.get_by_id(event.ticket_id)
+        first = json.loads(event.new_value or "{}")
+        customer = Customer.get_by_id(ticket.customer_id) if ticket.customer_id else None
+        sync_state.begin_delivery(self.state, event)
+        key = self.remote.create_ticket(
+            subject=first.get("subject", ticket.subject), body=event.body or ticket.subject,
+            requestor=customer.email if customer else None,
+            status=self.config.statuses.to_remote(first.get("status", "new")),
+            priority=self.config.priorities.to_remote(first.get("priority", "normal")),
+        )  # fmt: skip
+        self._link_created(event, key)
+        sync_state.finish_delivery(self.state, event.id, "done")
+        self.summary.pushed += 1
+
+    def _link_created(self, event: TicketEvent, key: str) -> None:
+        remote_ticket = self.remote.get_ticket(key)
+        messages, _bad = self.remote.messages(key)
+        with write_transaction():
+            sync_state.link_ticket(self.state, event.ticket_id, key,
+                                   {"status": remote_ticket.status, "priority": remote_ticket.priority},
+                                   etag=remote_ticket.etag)  # fmt: skip
+            if messages:
+                first = min(messages, key=lambda m: (m.created, m.remote_id))
+                sync_state.link_message(self.state, event.id, first.remote_id)
+
+    def _push_field(self, event: TicketEvent, link: SyncTicket) -> None:
+        name = event.kind  # "status" or "priority"
+        mapping = self.config.statuses if name == "status" else self.config.priorities
+        value = mapping.to_remote(event.new_value)
+        base = json.loads(link.base)
+        sync_state.begin_delivery(self.state, event)
+        etag = link.etag
+        for attempt in range(3):
+            try:
+                if base.get(name) != value:
+                    self.remote.update_ticket(link.remote_key, {name: value}, etag=etag)
+                break
+            except StaleWrite:
+                if attempt == 2:
+                    raise
+                fresh = self.remote.get_ticket(link.remote_key)
+                theirs = getattr(fresh, name)
+                if theirs != base.get(name) and theirs != value:
+                    local_now = Ticket.get_by_id(event.ticket_id)
+                    self._conflict(event.ticket_id, name, getattr(local_now, name), mapping.to_local(theirs), fresh,
+                                   f"changed in {self.config.name} while sending")  # fmt: skip
+                etag = fresh.etag
+        fresh = self.remote.get_ticket(link.remote_key)
+        base[name] = value
+        with write_transaction():
+            sync_state.save_link(link, base, etag=fresh.etag)
+            sync_state.finish_delivery(self.state, event.id, "done")
+
+
