@@ -1,6 +1,41 @@
 """Two-way sync with remote helpdesks (Request Tracker 5, Roundup) over httpx.
 
-Calls into ``models`` only. The adapters and the sync engine arrive with their own issue.
+Calls into ``models`` only. ``open_remote`` builds the adapter a ``[remotes.NAME]`` table names;
+``sync_one`` runs the engine for it.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import httpx
+
+from .config import RemoteConfig, read_secret, remotes_from
+from .engine import Engine, Progress, Summary
+from .remote import Remote, SyncError
+
+__all__ = ["RemoteConfig", "remotes_from", "read_secret", "open_remote", "sync_one", "Summary", "SyncError"]
+
+
+def open_remote(config: RemoteConfig, *, env: dict[str, str] | None = None,
+                http: httpx.BaseTransport | None = None) -> Remote:  # fmt: skip
+    """The adapter for ``config``, with its secret read now (never stored)."""
+    secret, kind = read_secret(config, env)
+    if config.kind == "rt":
+        from .rt import RTRemote
+
+        return RTRemote(name=config.name, url=config.url, user=config.user, secret=secret, secret_kind=kind,
+                        queue=config.queue, http=http, min_interval=config.min_interval)  # fmt: skip
+    from .roundup import RoundupRemote
+
+    return RoundupRemote(name=config.name, url=config.url, user=config.user, secret=secret, http=http,
+                         min_interval=config.min_interval)  # fmt: skip
+
+
+def sync_one(config: RemoteConfig, *, pull: bool = True, push: bool = True, dry_run: bool = False,
+             progress: Progress | None = None, env: dict[str, str] | None = None,
+             http: httpx.BaseTransport | None = None) -> Summary:  # fmt: skip
+    """One sync of the open desk with one remote."""
+    remote = open_remote(config, env=env, http=http)
+    try:
+        return Engine(config, remote, progress=progress).run(pull=pull, push=push, dry_run=dry_run)
+    finally:
+        remote.close()

@@ -45,7 +45,7 @@ _FIELDS = ("status", "priority")
 class Summary:
     remote: str
     dry_run: bool = False
-    pulled: int = 0  # remote tickets imported or updated, messages added
+    pulled: int = 0  # remote tickets imported, or changed here by what the remote changed
     pushed: int = 0  # local events delivered
     conflicts: int = 0
     report: list[dict] = field(default_factory=list)  # {"what": "error"|"skipped"|"conflict", "where", "problem"}
@@ -181,9 +181,10 @@ class Engine:
         with write_transaction():
             if link is None:
                 self._import(remote_ticket, messages)
+                changed = True
             else:
-                self._merge(link, remote_ticket, messages)
-        self.summary.pulled += 1
+                changed = self._merge(link, remote_ticket, messages)
+        self.summary.pulled += changed
 
     def _actor(self, remote_ticket: RemoteTicket | None = None, message: RemoteMessage | None = None) -> str:
         name = (message.author if message else None) or (remote_ticket.updated_by if remote_ticket else None)
@@ -235,7 +236,6 @@ class Engine:
                  & TicketEvent.kind.in_([EventKind.REPLY.value, EventKind.NOTE.value]))
                  .order_by(TicketEvent.id.desc()).get())  # fmt: skip
         sync_state.link_message(self.state, event.id, message.remote_id)
-        self.summary.pulled += 1
 
     def _placeholder(self, number: int, message: RemoteMessage) -> int:
         created = TicketEvent.get((TicketEvent.ticket == number) & (TicketEvent.kind == EventKind.CREATED))
@@ -258,14 +258,17 @@ class Engine:
             return False
         return True
 
-    def _merge(self, link: SyncTicket, remote_ticket: RemoteTicket, messages: list[RemoteMessage]) -> None:
+    def _merge(self, link: SyncTicket, remote_ticket: RemoteTicket, messages: list[RemoteMessage]) -> bool:
+        """Bring what changed remotely; True when the local ticket changed."""
         number = link.ticket_id
+        changed = False
         known = sync_state.message_keys(self.state, number)
         for message in messages:
             if message.remote_id in known:
                 continue
             if not self._adopt_message(number, message):
                 self._add_message(number, message)
+                changed = True
         base = json.loads(link.base)
         pending = sync_state.pending_fields(self.state, number)
         for name in _FIELDS:
@@ -276,12 +279,14 @@ class Engine:
             target = mapping.to_local(remote_value)
             current = getattr(Ticket.get_by_id(number), name)
             if target != current:
+                changed = True
                 if name in pending:
                     self._conflict(number, name, current, target, remote_ticket, "changed on both sides")
                 elif not self._apply(number, name, target, remote_ticket):
                     self._conflict(number, name, current, target, remote_ticket, "not allowed here")
             base[name] = remote_value
         sync_state.save_link(link, base, etag=remote_ticket.etag, updated=remote_ticket.updated)
+        return changed
 
     def _adopt_message(self, number: int, message: RemoteMessage) -> bool:
         """A message this desk sent in a run that was cut off before recording it: link, don't copy."""

@@ -1,7 +1,8 @@
 """One httpx client per remote: explicit timeouts, retries with backoff, a rate limit.
 
 Connection errors, timeouts, 5xx and 429 are retried with exponential backoff and jitter
-(stamina); a 429's ``Retry-After`` is honoured. A 4xx other than 429 is not retried: it raises
+(stamina); a 429's ``Retry-After`` is honoured. POST and PATCH are retried only when the request
+surely did nothing (no connection, or 429), so that a retry never writes twice. A 4xx other than 429 is not retried: it raises
 ``RemoteRefused`` (412 raises ``StaleWrite``). Errors name the method and path, never a secret.
 """
 
@@ -22,6 +23,7 @@ __all__ = ["Transport", "RetryableStatus", "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _RETRY_AFTER_CAP = 60.0
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 class RetryableStatus(Exception):
@@ -44,6 +46,19 @@ def _retry_after(response: httpx.Response) -> float | None:
         return min(max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0), _RETRY_AFTER_CAP)
     except (TypeError, ValueError):
         return None
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _backoff_unsafe(exc: Exception) -> bool | float:
+    """For POST and PATCH, which would act twice if repeated: retry only what surely did nothing
+    (no connection, or 429). Anything else is left to the engine, which looks before it resends."""
+    if isinstance(exc, RetryableStatus) and exc.response.status_code == 429:
+        return _backoff(exc)
+    if isinstance(exc, RetryableStatus | json.JSONDecodeError):
+        return False
+    return isinstance(exc, _NOT_SENT)
 
 
 def _backoff(exc: Exception) -> bool | float:
@@ -95,7 +110,7 @@ class Transport:
         where = f"{method} {path.split('?')[0]}"
         try:
             for attempt in stamina.retry_context(
-                on=_backoff, attempts=self.attempts, timeout=self.retry_timeout, wait_initial=0.2, wait_max=8.0
+                on=_backoff if method.upper() in _IDEMPOTENT else _backoff_unsafe, attempts=self.attempts, timeout=self.retry_timeout, wait_initial=0.2, wait_max=8.0
             ):
                 with attempt:
                     self._pace()

@@ -68,6 +68,9 @@ LAZY_COMMANDS = {
     "csat": "tui.cli_sla:csat_group",
     "report": "tui.cli_report:report_group",
     "org": "tui.cli_org:org_group",
+    "sync": "tui.cli_sync:sync_command",
+    "sync-log": "tui.cli_sync:sync_log_command",
+    "sync-conflicts": "tui.cli_sync:sync_conflicts_command",
 }
 
 

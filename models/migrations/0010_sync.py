@@ -47,7 +47,7 @@ def up(migrator, db):
             ticket_id INTEGER NOT NULL REFERENCES ticket (number), field VARCHAR(32) NOT NULL,
             local_value TEXT, remote_value TEXT, kept VARCHAR(8) NOT NULL, created_at TIMESTAMP NOT NULL,
             resolved {boolean} NOT NULL DEFAULT {'FALSE' if isinstance(db, PostgresqlDatabase) else '0'},
-            resolved_at TIMESTAMP, resolved_by INTEGER REFERENCES agent (id))""",
+            resolved_at TIMESTAMP, resolved_by_id INTEGER REFERENCES agent (id))""",
         "CREATE INDEX sync_conflict_open ON sync_conflict (resolved, created_at)",
     ):
         db.execute_sql(sql)
