@@ -168,8 +168,8 @@ class Engine:
 
     def _pull_ticket(self, remote_ticket: RemoteTicket) -> None:
         link = sync_state.ticket_link_by_key(self.state, remote_ticket.remote_id)
-        if link is not None and link.remote_updated == remote_ticket.updated:
-            return  # seen exactly as it is (the cursor overlaps the last page)
+        if link is not None and remote_ticket.etag and (link.remote_updated, link.etag) == (remote_ticket.updated, remote_ticket.etag):
+            return  # seen exactly as it is (the cursor overlaps the last page); dates alone are too coarse
         if remote_ticket.deleted:
             if link is not None:
                 self.summary.note("skipped", f"ticket #{link.ticket_id}", f"deleted in {self.config.name}; kept here")

@@ -23,7 +23,7 @@ __all__ = ["RoundupRemote", "parse_date", "format_date"]
 
 _DATE_FORMAT = "%Y-%m-%d.%H:%M:%S"
 _DATE = re.compile(r"(\d{4}-\d\d-\d\d\.\d\d:\d\d:\d\d)(\.\d+)?\Z")
-_TICKET_FIELDS = "title,status,priority,creation,activity,creator"
+_TICKET_FIELDS = "title,status,priority,creation,activity,creator,actor"
 _CHANGES = {"subject": "title", "status": "status", "priority": "priority"}
 
 
@@ -269,6 +269,7 @@ class RoundupRemote:
                 status=_name(item.get("status"), "name"), priority=_name(item.get("priority"), "name"),
                 requestor=requestor, created=parse_date(item.get("creation")),
                 updated=parse_date(item.get("activity")), etag=etag if isinstance(etag, str) else None,
+                updated_by=_name(item.get("actor"), "username") if item.get("actor") else None,
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             bad.append(BadItem(where, _problem(exc)))
