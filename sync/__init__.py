@@ -23,11 +23,12 @@ def open_remote(config: RemoteConfig, *, env: dict[str, str] | None = None,
         from .rt import RTRemote
 
         return RTRemote(name=config.name, url=config.url, user=config.user, secret=secret, secret_kind=kind,
-                        queue=config.queue, http=http, min_interval=config.min_interval)  # fmt: skip
+                        queue=config.queue, http=http, min_interval=config.min_interval,
+                        timeout=config.timeout)  # fmt: skip
     from .roundup import RoundupRemote
 
     return RoundupRemote(name=config.name, url=config.url, user=config.user, secret=secret, http=http,
-                         min_interval=config.min_interval)  # fmt: skip
+                         min_interval=config.min_interval, timeout=config.timeout)  # fmt: skip
 
 
 def sync_one(config: RemoteConfig, *, pull: bool = True, push: bool = True, dry_run: bool = False,

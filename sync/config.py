@@ -7,6 +7,9 @@
     token_env = "RT_TOKEN"           # or password_env = "…", or secret_file = "~/.config/…" (mode 0600)
     queue = "General"                # RT only
     interval = 300                   # seconds between background syncs in the app; 0: only on R
+    timeout = 10                     # seconds for one request (retries come on top)
+    min_interval = 0.0               # seconds at least between two requests (rate limit)
+    max_pages = 200                  # pages one pull reads at most (100 tickets a page)
     statuses = { pending = "stalled" }  # local → remote, over the defaults
     priorities = { urgent = "100" }
 
@@ -29,7 +32,7 @@ __all__ = ["RemoteConfig", "remotes_from", "read_secret", "DEFAULT_STATUSES", "D
 
 KINDS = ("rt", "roundup")
 _KEYS = {"type", "url", "user", "token_env", "password_env", "secret_file", "queue", "statuses", "priorities",
-         "interval", "max_pages", "min_interval"}  # fmt: skip
+         "interval", "max_pages", "min_interval", "timeout"}  # fmt: skip
 
 DEFAULT_STATUSES = {
     "rt": {"new": "new", "open": "open", "pending": "stalled", "on_hold": "stalled", "resolved": "resolved",
@@ -99,6 +102,7 @@ class RemoteConfig:
     interval: int = 0
     max_pages: int = 200
     min_interval: float = 0.0
+    timeout: float = 10.0
     statuses: Mapping = field(default=None)  # type: ignore[assignment]
     priorities: Mapping = field(default=None)  # type: ignore[assignment]
 
@@ -159,6 +163,7 @@ def _one(name: str, table: object, source: str) -> RemoteConfig:
         interval=_number(table, "interval", where, 0, int, 0, 86400),
         max_pages=_number(table, "max_pages", where, 200, int, 1, 100000),
         min_interval=float(_number(table, "min_interval", where, 0.0, float, 0, 60)),
+        timeout=float(_number(table, "timeout", where, 10.0, float, 0.1, 300)),
         statuses=_mapping(DEFAULT_STATUSES[kind], EXTRA_STATUSES[kind], table.get("statuses", {}),
                           [s.value for s in Status], "open", f"{where} statuses"),
         priorities=_mapping(DEFAULT_PRIORITIES[kind], EXTRA_PRIORITIES[kind], table.get("priorities", {}),

@@ -64,7 +64,7 @@ class RoundupRemote:
 
     def __init__(
         self, *, name: str, url: str, user: str, secret: str,
-        http: httpx.BaseTransport | None = None, min_interval: float = 0.0,
+        http: httpx.BaseTransport | None = None, min_interval: float = 0.0, timeout: float = 10.0,
     ):
         self.name, self.url, self.user = name, url.rstrip("/"), user
         self._transport = Transport(
@@ -72,6 +72,7 @@ class RoundupRemote:
             auth=(user, secret),
             headers={"X-Requested-With": "sportello", "Origin": _origin(self.url), "Accept": "application/json"},
             min_interval=min_interval,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             transport=http,
         )
         self._ids: dict[str, dict[str, str]] = {}  # class → name → id

@@ -27,10 +27,13 @@ class Far:
     other_user: str
 
     def cursor_now(self) -> str:
+        from datetime import timedelta
+
         from models.tables import utcnow
 
+        # A little before now: RT's "changed since" is strict and to the second.
         fmt = "%Y-%m-%d.%H:%M:%S" if self.kind == "roundup" else "%Y-%m-%d %H:%M:%S"
-        return utcnow().strftime(fmt)
+        return (utcnow() - timedelta(seconds=2)).strftime(fmt)
 
     def status(self, local: str) -> str:
         return self.config.statuses.to_remote(local)
