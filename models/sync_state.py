@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from peewee import JOIN
 
@@ -43,6 +45,9 @@ __all__ = [
     "start_run",
     "finish_run",
     "recent_runs",
+    "open_conflict_count",
+    "RemoteOverview",
+    "overview",
 ]
 
 #: The event kinds a remote is told about; the rest (tags, FAQ links, SLA alerts…) stay local.
@@ -237,3 +242,24 @@ def open_conflict_count() -> int:
 
 def ticket_exists(number: int) -> bool:
     return Ticket.select().where(Ticket.number == number).exists()
+
+
+@dataclass(frozen=True)
+class RemoteOverview:
+    """What the app's header and sync screen show for one remote."""
+
+    name: str
+    last_run_at: datetime | None
+    last_ok_at: datetime | None
+    last_errors: int
+    pending: int
+
+
+def overview() -> list[RemoteOverview]:
+    """Every remote this desk has synced with: when, whether the last run had errors, its outbox."""
+    result = []
+    for remote in SyncRemote.select().order_by(SyncRemote.name):
+        last = SyncRun.select().where(SyncRun.remote == remote.id).order_by(SyncRun.id.desc()).first()
+        result.append(RemoteOverview(remote.name, remote.last_run_at, remote.last_ok_at,
+                                     last.errors if last else 0, outbox_count(remote)))  # fmt: skip
+    return result
