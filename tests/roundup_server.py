@@ -9,6 +9,7 @@ outside pytest's private tmp dir, and Roundup's modules are imported before it d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -157,6 +158,13 @@ def create_user(server: RoundupServer, username: str, password: str) -> str:
 def roundup_server() -> Iterator[RoundupServer]:
     """A classic sqlite tracker served on a free loopback port for the whole test process."""
     pytest.importorskip("roundup", reason="Roundup is not installed (pip install 'roundup>=2.6,<2.7')")
+    with running_tracker() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_tracker() -> Iterator[RoundupServer]:
+    """Install a tracker in a temporary folder, serve it, and remove it all afterwards."""
     base = Path(tempfile.mkdtemp(prefix="sportello-roundup-"))
     tracker, port, password = base / "tracker", _free_port(), secrets.token_urlsafe(12)
     proc = None
