@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "RemoteTicket",
@@ -22,6 +22,8 @@ __all__ = [
     "RemoteUnavailable",
     "StaleWrite",
     "RemoteRefused",
+    "HttpRemote",
+    "problem_of",
 ]
 
 
@@ -117,3 +119,24 @@ class Remote(Protocol):
         """A ticket this user created at or after ``since`` with this subject (to adopt after a crash)."""
 
     def close(self) -> None: ...
+
+
+def problem_of(exc: Exception) -> str:
+    """What was wrong with an item, in a few words, for a ``BadItem``."""
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc)[:120] or type(exc).__name__
+
+
+class HttpRemote:
+    """What the adapters share: their ``Transport`` (set by the adapter) and its request count."""
+
+    _transport: Any
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far, retries included."""
+        return self._transport.requests
+
+    def close(self) -> None:
+        self._transport.close()

@@ -16,7 +16,17 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from .remote import BadItem, Page, RemoteMessage, RemoteRefused, RemoteTicket, StaleWrite, SyncError
+from .remote import (
+    BadItem,
+    HttpRemote,
+    Page,
+    RemoteMessage,
+    RemoteRefused,
+    RemoteTicket,
+    StaleWrite,
+    SyncError,
+    problem_of,
+)
 from .transport import Transport
 
 __all__ = ["RoundupRemote", "parse_date", "format_date"]
@@ -55,7 +65,7 @@ def _name(link: object, key: str) -> str:
     raise ValueError(f"unexpected link {link!r:.80}")
 
 
-class RoundupRemote:
+class RoundupRemote(HttpRemote):
     """One Roundup tracker; ``url`` is the tracker's URL (e.g. http://host:8080/demo)."""
 
     kind = "roundup"
@@ -80,11 +90,6 @@ class RoundupRemote:
 
     def __repr__(self) -> str:
         return f"RoundupRemote(name={self.name!r}, url={self.url!r}, user={self.user!r})"
-
-    @property
-    def requests(self) -> int:
-        """Requests sent so far, retries included."""
-        return self._transport.requests
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -163,7 +168,7 @@ class RoundupRemote:
                     author=_name(attrs["author"], "username"), created=parse_date(attrs["creation"]),
                 ))
             except (KeyError, TypeError, ValueError, IndexError) as exc:
-                bad.append(BadItem(f"message {msg_id} of ticket {remote_id}", _problem(exc)))
+                bad.append(BadItem(f"message {msg_id} of ticket {remote_id}", problem_of(exc)))
         found.sort(key=lambda m: (m.created, int(m.remote_id) if m.remote_id.isdigit() else 0))
         return found, bad
 
@@ -219,9 +224,6 @@ class RoundupRemote:
                     raise
         raise AssertionError("unreachable")
 
-    def close(self) -> None:
-        self._transport.close()
-
     # --- helpers ---------------------------------------------------------------------------
 
     def _get(self, path: str, **kwargs: Any) -> httpx.Response:
@@ -273,7 +275,7 @@ class RoundupRemote:
                 updated_by=_name(item.get("actor"), "username") if item.get("actor") else None,
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            bad.append(BadItem(where, _problem(exc)))
+            bad.append(BadItem(where, problem_of(exc)))
             return None
 
 
@@ -290,7 +292,3 @@ def _has_more(response: httpx.Response, index: int, size: int) -> bool:
     return not (total and total.isdigit()) or int(total) > index * size
 
 
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}"
-    return str(exc)[:120] or type(exc).__name__

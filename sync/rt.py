@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .remote import BadItem, Page, RemoteMessage, RemoteRefused, RemoteTicket, SyncError
+from .remote import BadItem, HttpRemote, Page, RemoteMessage, RemoteRefused, RemoteTicket, SyncError, problem_of
 from .transport import Transport
 
 __all__ = ["RTRemote", "parse_date", "format_cursor"]
@@ -72,13 +72,8 @@ def _text(value: object, field: str) -> str:
     return value
 
 
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}"
-    return str(exc)[:120] or type(exc).__name__
 
-
-class RTRemote:
+class RTRemote(HttpRemote):
     """One queue of one RT 5 server; ``url`` is RT's web root (e.g. http://host/rt)."""
 
     kind = "rt"
@@ -106,11 +101,6 @@ class RTRemote:
 
     def __repr__(self) -> str:
         return f"RTRemote(name={self.name!r}, url={self.url!r}, user={self.user!r}, queue={self.queue!r})"
-
-    @property
-    def requests(self) -> int:
-        """Requests sent so far, retries included."""
-        return self._transport.requests
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -184,7 +174,7 @@ class RTRemote:
                     transactions[_text(item["id"], "id")] = (kind, _name(item["Creator"]), parse_date(item["Created"]))
             except (KeyError, TypeError, ValueError) as exc:
                 tx = item.get("id") if isinstance(item, dict) else "?"
-                bad.append(BadItem(f"transaction {tx} of ticket {tid}", _problem(exc)))
+                bad.append(BadItem(f"transaction {tx} of ticket {tid}", problem_of(exc)))
         bodies: dict[str, str] = {}
         fields = "TransactionId,ContentType,Filename,Content"
         for item in self._all(f"/ticket/{tid}/attachments", fields, bad, f"ticket {tid}"):
@@ -196,7 +186,7 @@ class RTRemote:
                 bodies[tx] = _text(item.get("Content") or "", "Content")
             except (KeyError, TypeError, ValueError) as exc:
                 att = item.get("id") if isinstance(item, dict) else "?"
-                bad.append(BadItem(f"attachment {att} of ticket {tid}", _problem(exc)))
+                bad.append(BadItem(f"attachment {att} of ticket {tid}", problem_of(exc)))
         found: list[RemoteMessage] = []
         for tx, (kind, author, created) in transactions.items():
             if tx not in bodies:
@@ -269,9 +259,6 @@ class RTRemote:
             raise SyncError(f"{self.name}: the {action} on ticket {tid} returned no transaction id")
         return match.group(1)
 
-    def close(self) -> None:
-        self._transport.close()
-
     # --- helpers ---------------------------------------------------------------------------
 
     def _get(self, path: str, **kwargs: Any) -> httpx.Response:
@@ -334,7 +321,7 @@ class RTRemote:
                 updated_by=_name(updated_by) if updated_by else None,
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            bad.append(BadItem(where, _problem(exc)))
+            bad.append(BadItem(where, problem_of(exc)))
             return None
 
 
