@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -16,17 +18,20 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from models.errors import SportelloError
+from models.errors import InvalidInput, SportelloError
 
 from .desk import Desk
 
 if TYPE_CHECKING:
     from models.views import View
+    from sync import RemoteConfig
+
+    from .desk import SyncStatus
 
     from .queue_table import FirstPage
 from .textsafe import one_line
 
-__all__ = ["SportelloApp", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app"]
+__all__ = ["SportelloApp", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
 
 #: How often an open app writes the SLA alerts that fell due (``sportello sla check`` does the same from cron).
 SLA_SWEEP_SECONDS = 30
@@ -35,6 +40,12 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 #: How often the app looks for changes made by others (one indexed MAX() per look).
 POLL_SECONDS = 1.0
+
+#: At most this often the poll also reads the sync status for the header (a few small queries).
+SYNC_STATUS_SECONDS = 5.0
+
+#: What to do when no remote is configured.
+NO_REMOTE = "No remote is configured: add a [remotes.NAME] table to config.toml (see the README), then restart."
 
 
 class TooSmallScreen(Screen):
@@ -74,8 +85,18 @@ class SportelloApp(App[None]):
         poll: float | None = POLL_SECONDS,
         views: list[View] | None = None,
         first_page: FirstPage | None = None,
+        remotes: dict[str, RemoteConfig] | None = None,
+        remote_error: str | None = None,
     ) -> None:
         super().__init__()
+        self.remotes = remotes or {}  # the configured remotes, by name
+        self.remote_error = remote_error  # why config.toml's [remotes] could not be read
+        self.sync_status: SyncStatus | None = None
+        self.sync_text = ""  # what every DeskHeader shows about sync
+        self.syncing = False  # a sync runs now (never two at once)
+        self._sync_lock = threading.Lock()
+        self._sync_read_at = 0.0
+        self._failing: set[str] = set()  # remotes whose last sync from this app failed
         self.desk = desk
         self.now = now or desk.now
         self.blink = blink
@@ -97,6 +118,11 @@ class SportelloApp(App[None]):
         if self.poll:
             self.set_interval(self.poll, self.look_for_changes)
             self.set_interval(SLA_SWEEP_SECONDS, self.sweep_sla)
+            for remote in self.remotes.values():
+                if remote.interval > 0:
+                    self.set_interval(remote.interval, lambda name=remote.name: self.sync_now([name], background=True))
+        self._show_sync()
+        self.read_sync_status()
         self._check_size()
 
     # --- live updates --------------------------------------------------------------------
@@ -111,6 +137,94 @@ class SportelloApp(App[None]):
     def _latest_change(self) -> None:
         latest = self.desk.latest_change()
         self.call_from_thread(self._changed, latest)
+        if self.sync_status is not None and time.monotonic() - self._sync_read_at >= SYNC_STATUS_SECONDS:
+            self._read_sync_status()  # only once the desk is known to sync (read at start, and after a sync)
+
+    # --- sync ----------------------------------------------------------------------------
+
+    def read_sync_status(self) -> None:
+        """Read what the header says about sync, in a worker."""
+        self.run_worker(self._read_sync_status, thread=True, group="sync-status", exclusive=True, exit_on_error=False)
+
+    def _read_sync_status(self) -> None:
+        self._sync_read_at = time.monotonic()
+        status = self.desk.sync_status()
+        self.call_from_thread(self._sync_status_read, status)
+
+    def _sync_status_read(self, status: SyncStatus) -> None:
+        synced = bool(status.remotes or status.conflicts)
+        self.sync_status = status if (synced or self.remotes) else None
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        from .header import DeskHeader, sync_line
+
+        self.sync_text = sync_line(self.sync_status, tuple(self.remotes), self.now(), error=self.remote_error,
+                                   running=self.syncing)  # fmt: skip
+        for screen in self.screen_stack:
+            for header in screen.query(DeskHeader):
+                header.set_sync(self.sync_text)
+
+    def action_sync(self) -> None:
+        self.sync_now()
+
+    def sync_now(self, names: list[str] | None = None, *, background: bool = False) -> None:
+        """Sync with the remotes ``names`` (default: every configured one) in a worker; one sync at a time."""
+        if self.remote_error:
+            if not background:
+                self.notify(one_line(f"The remote config is invalid: {self.remote_error}", 400), severity="error",
+                            markup=False, timeout=10)  # fmt: skip
+            return
+        if not self.remotes:
+            if not background:
+                self.notify(NO_REMOTE, severity="warning", markup=False, timeout=10)
+            return
+        if self.syncing:
+            if not background:
+                self.notify("A sync is running already.", markup=False)
+            return
+        chosen = [self.remotes[n] for n in (names or list(self.remotes)) if n in self.remotes]
+        self.syncing = True
+        self._show_sync()
+        self.run_worker(lambda: self._sync(chosen, background), thread=True, group="sync", exclusive=True,
+                        exit_on_error=False, name="sync")  # fmt: skip
+
+    def _sync(self, chosen: list[RemoteConfig], background: bool) -> None:
+        results: list[tuple[str, object | None, str | None]] = []  # (remote, Summary, error message)
+        try:
+            with self._sync_lock:
+                for remote in chosen:
+                    try:
+                        results.append((remote.name, self.desk.sync(remote), None))
+                    except SportelloError as err:
+                        results.append((remote.name, None, err.message))
+        finally:
+            self.call_from_thread(self._synced, results, background)
+
+    def _synced(self, results: list, background: bool) -> None:
+        self.syncing = False
+        for name, summary, error in results:
+            failed = error is not None or bool(summary.errors)
+            was_failing = name in self._failing
+            (self._failing.add if failed else self._failing.discard)(name)
+            if background and failed and was_failing:
+                continue  # a background sync that keeps failing says so once, then the header shows ✗
+            if error is not None:
+                self.notify(one_line(f"{name}: {error}", 400), severity="error", markup=False, timeout=10)
+            elif summary.errors:
+                self.notify(one_line(f"{name}: pulled {summary.pulled}, pushed {summary.pushed}, {summary.conflicts} "
+                                     f"conflicts, {summary.errors} errors (Y shows them)", 400),
+                            severity="error", markup=False, timeout=10)  # fmt: skip
+            elif not background or summary.conflicts:
+                self.notify(one_line(f"{name}: pulled {summary.pulled}, pushed {summary.pushed}, "
+                                     f"{summary.conflicts} conflicts", 400),
+                            severity="warning" if summary.conflicts else "information", markup=False)  # fmt: skip
+        self._show_sync()
+        self.read_sync_status()
+        for screen in self.screen_stack:
+            handler = getattr(screen, "sync_done", None)
+            if handler is not None:
+                handler()
 
     def _changed(self, latest: int) -> None:
         if latest == self.latest_change:
@@ -213,8 +327,24 @@ def preload(desk: Desk) -> tuple[list[View], FirstPage]:
     return views, FirstPage(query, tuple(rows), next_cursor, total)
 
 
-def run_app(url: str, *, as_login: str | None = None, mouse: bool = True) -> None:
-    """Open the desk at ``url`` and run the app until the user quits."""
+def configured_remotes(config) -> tuple[dict[str, RemoteConfig], str | None]:
+    """The remotes of ``config`` (a ``models.config.Config``) and, when they cannot be read, why.
+
+    ``sync`` (and httpx) load only when config.toml has a ``[remotes]`` table: start-up time.
+    """
+    if config is None or not config.remotes:
+        return {}, None
+    from sync import remotes_from
+
+    try:
+        return remotes_from(config), None
+    except InvalidInput as err:
+        return {}, err.message
+
+
+def run_app(url: str, *, as_login: str | None = None, mouse: bool = True, config=None) -> None:
+    """Open the desk at ``url`` and run the app until the user quits; ``config`` names the remotes."""
     desk = Desk.open(url, as_login=as_login)
     views, first_page = preload(desk)
-    SportelloApp(desk, views=views, first_page=first_page).run(mouse=mouse)
+    remotes, remote_error = configured_remotes(config)
+    SportelloApp(desk, views=views, first_page=first_page, remotes=remotes, remote_error=remote_error).run(mouse=mouse)

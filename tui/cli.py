@@ -47,7 +47,7 @@ def open_tui(state: CliState, url: str | None = None, *, required: bool = True) 
         return
     from .app import run_app  # Textual loads only when the app opens
 
-    run_app(url or state.db_url(), as_login=state.as_login, mouse=state.mouse)
+    run_app(url or state.db_url(), as_login=state.as_login, mouse=state.mouse, config=state.config())
 
 
 def _debug() -> bool:

@@ -27,7 +27,18 @@ if TYPE_CHECKING:  # the FAQ's models load with the first FAQ call, not with the
     from models.faq_health import FAQHealth
     from models.faq_search import FAQHit
 
-__all__ = ["Desk", "QueueRow", "EventRow", "TicketView", "Outcome", "user_at_host", "category_filter"]
+__all__ = [
+    "Desk",
+    "QueueRow",
+    "EventRow",
+    "TicketView",
+    "Outcome",
+    "SyncRunRow",
+    "SyncConflictRow",
+    "SyncStatus",
+    "user_at_host",
+    "category_filter",
+]
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,57 @@ class Outcome:
     number: int
     error: str | None = None
     conflict: bool = False
+
+
+@dataclass(frozen=True)
+class SyncRunRow:
+    """One sync run; ``report`` holds its items as (what, where, problem), text from the remote included."""
+
+    id: int
+    remote: str
+    started_at: datetime
+    finished_at: datetime | None
+    mode: str
+    pulled: int
+    pushed: int
+    conflicts: int
+    errors: int
+    report: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class SyncConflictRow:
+    """A field both sides changed, still waiting for an agent."""
+
+    id: int
+    remote: str
+    ticket: int
+    field: str
+    local_value: str
+    remote_value: str
+    kept: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the header says about sync: each remote the desk has synced with, and the open conflicts."""
+
+    remotes: tuple  # models.sync_state.RemoteOverview (frozen, plain values)
+    conflicts: int
+
+
+def _report_items(text: str | None) -> tuple[tuple[str, str, str], ...]:
+    import json
+
+    try:
+        items = json.loads(text or "[]")
+    except ValueError:
+        return (("error", "report", "the stored report is not valid JSON"),)
+    if not isinstance(items, list):
+        return ()
+    return tuple((str(i.get("what", "")), str(i.get("where", "")), str(i.get("problem", "")))
+                 for i in items if isinstance(i, dict))  # fmt: skip
 
 
 # The FAQ's model modules, imported on the first FAQ call: the app starts without them.
@@ -427,6 +489,46 @@ class Desk:
         from models import churn
 
         return self._call(churn.at_risk, now=now)
+
+    # --- sync (models.sync_state and the sync package load with the first call) ---------------
+
+    def sync_status(self) -> SyncStatus:
+        from models import sync_state
+
+        return self._call(lambda: SyncStatus(tuple(sync_state.overview()), sync_state.open_conflict_count()))
+
+    def sync_runs(self, limit: int = 50) -> list[SyncRunRow]:
+        """The latest runs, newest first."""
+        from models import sync_state
+
+        def read() -> list[SyncRunRow]:
+            return [SyncRunRow(r.id, r.remote.name, r.started_at, r.finished_at, r.mode, r.pulled, r.pushed,
+                               r.conflicts, r.errors, _report_items(r.report))
+                    for r in sync_state.recent_runs(limit)]  # fmt: skip
+
+        return self._call(read)
+
+    def sync_conflicts(self) -> list[SyncConflictRow]:
+        """The open conflicts, newest first."""
+        from models import sync_state
+
+        def read() -> list[SyncConflictRow]:
+            return [SyncConflictRow(c.id, c.remote.name, c.ticket_id, c.field, c.local_value or "",
+                                    c.remote_value or "", c.kept, c.created_at)
+                    for c in sync_state.open_conflicts()]  # fmt: skip
+
+        return self._call(read)
+
+    def resolve_sync_conflict(self, conflict_id: int) -> None:
+        from models import sync_state
+
+        self._call(sync_state.resolve_conflict, self.me, conflict_id)
+
+    def sync(self, remote) -> object:
+        """Sync the desk with one remote (a ``sync.RemoteConfig``) now; its ``sync.Summary``."""
+        from sync import sync_one
+
+        return self._call(sync_one, remote)
 
     def now(self) -> datetime:
         return utcnow()

@@ -33,6 +33,7 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from .org_screen import OrganizationsScreen
     from .queue_screen import QueueScreen
     from .queue_table import QueueTable
+    from .sync_screen import SyncScreen
     from .ticket_screen import TicketScreen
     from .timeline_view import Timeline
 
@@ -58,6 +59,7 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("FAQ health", [r for r in rows(FAQHealthScreen) if not r[1].startswith("Show: ")] + [("1 … 4", "Usage, never used, drafts, gaps")]),
         ("Organizations", rows(OrganizationsScreen)),
         ("KPI dashboard", rows(KPIScreen)),
+        ("Sync", rows(SyncScreen)),
     ]
 
 

@@ -52,6 +52,8 @@ class QueueScreen(Screen):
         Binding("f", "faq", "FAQ", tooltip="The FAQ: search, read, edit", id="queue.faq"),
         Binding("c", "organizations", "Orgs", tooltip="Customers and organizations: profiles, contracts, churn risk", id="queue.organizations"),
         Binding("d", "dashboard", "KPIs", tooltip="The KPI dashboard", id="queue.dashboard"),
+        Binding("Y", "sync_screen", "Sync log", tooltip="Sync: recent runs, their problems, open conflicts", id="queue.sync_screen"),
+        Binding("R", "sync", "Sync", show=False, tooltip="Sync every configured remote now", id="queue.sync"),
         Binding("L", "sla_rules", "SLA rules", show=False, tooltip="The SLA policies and calendars, in order", id="queue.sla_rules"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
@@ -276,6 +278,14 @@ class QueueScreen(Screen):
 
         self.app.push_screen(OrganizationsScreen(self.desk, now=self._now))
 
+    def action_sync_screen(self) -> None:
+        from .sync_screen import SyncScreen
+
+        self.app.push_screen(SyncScreen(self.desk, now=self._now))
+
+    def action_sync(self) -> None:
+        self.app.sync_now()
+
     def action_sla_rules(self) -> None:
         from .sla_rules import SLARulesScreen
 
@@ -408,6 +418,8 @@ class QueueScreen(Screen):
             ("Take", "Assign to me (A)", self.action_take),
             ("Tags", "Add or remove tags (t)", self.action_tags),
             ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
+            ("Sync now", "Sync every configured remote (R)", self.action_sync),
+            ("Sync log", "Recent sync runs, their problems and the open conflicts (Y)", self.action_sync_screen),
         ]
         if self.typed.strip():
             commands.append(("Save filter as a view", "Personal or shared (ctrl+s)", self.action_save_view))
