@@ -140,17 +140,18 @@ def ticket_link_by_key(remote: SyncRemote, key: str) -> SyncTicket | None:
     return SyncTicket.get_or_none((SyncTicket.remote == remote.id) & (SyncTicket.remote_key == key))
 
 
-def link_ticket(remote: SyncRemote, number: int, key: str, base: dict, *, etag: str | None, updated=None) -> SyncTicket:
+def link_ticket(remote: SyncRemote, number: int, key: str, base: dict, *, etag: str | None, updated=None,
+                seen_at=None) -> SyncTicket:  # fmt: skip
     return SyncTicket.create(
         remote=remote.id, ticket=number, remote_key=key, base=json.dumps(base, sort_keys=True), etag=etag,
-        remote_updated=updated,
+        remote_updated=updated, seen_at=seen_at,
     )
 
 
-def save_link(link: SyncTicket, base: dict, *, etag: str | None, updated=None) -> None:
+def save_link(link: SyncTicket, base: dict, *, etag: str | None, updated=None, seen_at=None) -> None:
     link.base, link.etag = json.dumps(base, sort_keys=True), etag
     if updated is not None:
-        link.remote_updated = updated
+        link.remote_updated, link.seen_at = updated, seen_at
     link.save()
 
 

@@ -33,6 +33,7 @@ class SyncTicket(BaseModel):
     base = pw.TextField()  # JSON {"subject", "status", "priority"} in local terms
     etag = pw.CharField(max_length=128, null=True)
     remote_updated = pw.DateTimeField(null=True)
+    seen_at = pw.DateTimeField(null=True)  # the remote's clock when this state was read there
 
     class Meta:
         indexes = ((("remote", "remote_key"), True), (("remote", "ticket"), True))

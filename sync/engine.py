@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from models import sync_state, tickets, validate
 from models.db import write_transaction
@@ -62,6 +62,17 @@ class Summary:
         return {"remote": self.remote, "dry_run": self.dry_run, "pulled": self.pulled, "pushed": self.pushed,
                 "conflicts": self.conflicts, "errors": self.errors, "pending": self.pending,
                 "report": self.report}  # fmt: skip
+
+
+def _unchanged(link: SyncTicket, remote_ticket: RemoteTicket) -> bool:
+    """Whether the remote ticket is exactly as last pulled. Its date is only to the second, so an
+    equal date proves nothing unless that second was over, by the remote's own clock, when it was
+    read; an equal ETag does."""
+    if link.remote_updated != remote_ticket.updated:
+        return False
+    if remote_ticket.etag and remote_ticket.etag == link.etag:
+        return True
+    return link.seen_at is not None and link.seen_at >= remote_ticket.updated + timedelta(seconds=1)
 
 
 def _same_text(a: str | None, b: str | None) -> bool:
@@ -155,7 +166,7 @@ class Engine:
                         if link is None or link.remote_updated != remote_ticket.updated:
                             summary.pulled += 1
                     else:
-                        self._pull_ticket(remote_ticket)
+                        self._pull_ticket(remote_ticket, page.server_time)
                 except RemoteUnavailable:
                     raise
                 except (SyncError, SportelloError) as exc:
@@ -166,10 +177,10 @@ class Engine:
             if page.more:
                 summary.note("skipped", "pull", f"stopped after {self.config.max_pages} pages; the next sync goes on")
 
-    def _pull_ticket(self, remote_ticket: RemoteTicket) -> None:
+    def _pull_ticket(self, remote_ticket: RemoteTicket, seen_at: datetime | None = None) -> None:
         link = sync_state.ticket_link_by_key(self.state, remote_ticket.remote_id)
-        if link is not None and remote_ticket.etag and (link.remote_updated, link.etag) == (remote_ticket.updated, remote_ticket.etag):
-            return  # seen exactly as it is (the cursor overlaps the last page); dates alone are too coarse
+        if link is not None and _unchanged(link, remote_ticket):
+            return  # seen exactly as it is (the cursor overlaps the last page)
         if remote_ticket.deleted:
             if link is not None:
                 self.summary.note("skipped", f"ticket #{link.ticket_id}", f"deleted in {self.config.name}; kept here")
@@ -180,10 +191,10 @@ class Engine:
         messages.sort(key=lambda m: (m.created, m.remote_id))
         with write_transaction():
             if link is None:
-                self._import(remote_ticket, messages)
+                self._import(remote_ticket, messages, seen_at)
                 changed = True
             else:
-                changed = self._merge(link, remote_ticket, messages)
+                changed = self._merge(link, remote_ticket, messages, seen_at)
         self.summary.pulled += changed
 
     def _actor(self, remote_ticket: RemoteTicket | None = None, message: RemoteMessage | None = None) -> str:
@@ -196,7 +207,7 @@ class Engine:
         except InvalidInput:
             return None
 
-    def _import(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage]) -> None:
+    def _import(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage], seen_at: datetime | None) -> None:
         first = next((m for m in messages if m.public and m.body.strip()), None)
         body = first.body if first else "(the remote ticket had no message)"
         subject = " ".join(remote_ticket.subject.split())[: validate.MAX_SUBJECT] or f"{self.remote.kind} #{remote_ticket.remote_id}"
@@ -216,7 +227,7 @@ class Engine:
         self._apply_status(ticket.number, target, remote_ticket, importing=True)
         sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id,
                                {"status": remote_ticket.status, "priority": remote_ticket.priority},
-                               etag=remote_ticket.etag, updated=remote_ticket.updated)  # fmt: skip
+                               etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)  # fmt: skip
 
     def _add_message(self, number: int, message: RemoteMessage) -> None:
         if not message.body.strip():
@@ -258,7 +269,8 @@ class Engine:
             return False
         return True
 
-    def _merge(self, link: SyncTicket, remote_ticket: RemoteTicket, messages: list[RemoteMessage]) -> bool:
+    def _merge(self, link: SyncTicket, remote_ticket: RemoteTicket, messages: list[RemoteMessage],
+               seen_at: datetime | None) -> bool:  # fmt: skip
         """Bring what changed remotely; True when the local ticket changed."""
         number = link.ticket_id
         changed = False
@@ -285,7 +297,7 @@ class Engine:
                 elif not self._apply(number, name, target, remote_ticket):
                     self._conflict(number, name, current, target, remote_ticket, "not allowed here")
             base[name] = remote_value
-        sync_state.save_link(link, base, etag=remote_ticket.etag, updated=remote_ticket.updated)
+        sync_state.save_link(link, base, etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)
         return changed
 
     def _adopt_message(self, number: int, message: RemoteMessage) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "RemoteRefused",
     "HttpRemote",
     "problem_of",
+    "server_time",
 ]
 
 
@@ -87,6 +88,7 @@ class Page:
     bad: list[BadItem] = field(default_factory=list)
     next_cursor: str | None = None  # None: nothing more for now
     more: bool = False
+    server_time: datetime | None = None  # the remote's clock when it answered (its Date header)
 
 
 class Remote(Protocol):
@@ -140,3 +142,14 @@ class HttpRemote:
 
     def close(self) -> None:
         self._transport.close()
+
+
+def server_time(response) -> datetime | None:
+    """The remote's own clock from an answer's ``Date`` header, as naive UTC (None when absent)."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        stamp = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp

@@ -26,6 +26,7 @@ from .remote import (
     StaleWrite,
     SyncError,
     problem_of,
+    server_time,
 )
 from .transport import Transport
 
@@ -113,7 +114,7 @@ class RoundupRemote(HttpRemote):
             if cursor is not None:
                 query = f"activity={cursor};&{query}"
             response = self._get(f"/data/issue?{query}")
-            page = Page()
+            page = Page(server_time=server_time(response))
             items = _collection(response.data)
             if items is None:
                 page.bad.append(BadItem(f"page {index} of the change feed", "no item collection in the answer"))

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .remote import BadItem, HttpRemote, Page, RemoteMessage, RemoteRefused, RemoteTicket, SyncError, problem_of
+from .remote import BadItem, HttpRemote, Page, RemoteMessage, RemoteRefused, RemoteTicket, SyncError, problem_of, server_time
 from .transport import Transport
 
 __all__ = ["RTRemote", "parse_date", "format_cursor"]
@@ -129,8 +129,9 @@ class RTRemote(HttpRemote):
                 ("orderby", "LastUpdated"), ("orderby", "id"),
                 ("order", "ASC"), ("order", "ASC"), ("per_page", str(self.page_size)), ("page", str(index)),
             ]  # fmt: skip
-            data = self._get("/tickets", params=params).data
-            page = Page()
+            response = self._get("/tickets", params=params)
+            data = response.data
+            page = Page(server_time=server_time(response))
             items = data.get("items") if isinstance(data, dict) else None
             if not isinstance(items, list):
                 page.bad.append(BadItem(f"page {index} of the change feed", "no item list in the answer"))

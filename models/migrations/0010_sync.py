@@ -22,7 +22,7 @@ def up(migrator, db):
         f"""CREATE TABLE sync_ticket (
             id {serial} NOT NULL PRIMARY KEY, remote_id INTEGER NOT NULL REFERENCES sync_remote (id),
             ticket_id INTEGER NOT NULL REFERENCES ticket (number), remote_key VARCHAR(64) NOT NULL,
-            base TEXT NOT NULL, etag VARCHAR(128), remote_updated TIMESTAMP)""",
+            base TEXT NOT NULL, etag VARCHAR(128), remote_updated TIMESTAMP, seen_at TIMESTAMP)""",
         "CREATE UNIQUE INDEX sync_ticket_remote_key ON sync_ticket (remote_id, remote_key)",
         "CREATE UNIQUE INDEX sync_ticket_local ON sync_ticket (remote_id, ticket_id)",
         f"""CREATE TABLE sync_message (
