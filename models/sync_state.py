@@ -18,7 +18,7 @@ from .db import write_transaction
 from .enums import EventKind
 from .errors import InvalidInput, NotFound
 from .sync_tables import SyncConflict, SyncDelivery, SyncMessage, SyncRemote, SyncRun, SyncTicket
-from .tables import Agent, Ticket, TicketEvent, utcnow
+from .tables import Agent, TicketEvent, utcnow
 from .timeline import latest_event_id
 
 __all__ = [
@@ -239,10 +239,6 @@ def recent_runs(limit: int = 20) -> list[SyncRun]:
 
 def open_conflict_count() -> int:
     return SyncConflict.select().where(SyncConflict.resolved == False).count()  # noqa: E712
-
-
-def ticket_exists(number: int) -> bool:
-    return Ticket.select().where(Ticket.number == number).exists()
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,8 @@ class Engine:
         messages, bad = self.remote.messages(remote_ticket.remote_id)
         for item in bad:
             self.summary.note("skipped", item.where, item.problem)
-        messages.sort(key=lambda m: (m.created, m.remote_id))
+        # An empty remote message has nothing to show here: it is left out, not linked.
+        messages = sorted((m for m in messages if m.body.strip()), key=lambda m: (m.created, m.remote_id))
         with write_transaction():
             if link is None:
                 self._import(remote_ticket, messages, seen_at)
@@ -230,9 +231,6 @@ class Engine:
                                etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)  # fmt: skip
 
     def _add_message(self, number: int, message: RemoteMessage) -> None:
-        if not message.body.strip():
-            sync_state.link_message(self.state, self._placeholder(number, message), message.remote_id)
-            return
         ticket = Ticket.get_by_id(number)
         customer = Customer.get_by_id(ticket.customer_id) if ticket.customer_id else None
         by_customer = customer is not None and message.author.strip().lower() == customer.email
@@ -247,10 +245,6 @@ class Engine:
                  & TicketEvent.kind.in_([EventKind.REPLY.value, EventKind.NOTE.value]))
                  .order_by(TicketEvent.id.desc()).get())  # fmt: skip
         sync_state.link_message(self.state, event.id, message.remote_id)
-
-    def _placeholder(self, number: int, message: RemoteMessage) -> int:
-        created = TicketEvent.get((TicketEvent.ticket == number) & (TicketEvent.kind == EventKind.CREATED))
-        return created.id  # an empty remote message: remembered as seen, nothing to show
 
     def _apply_status(self, number: int, target: str, remote_ticket: RemoteTicket, *, importing: bool = False) -> bool:
         """Move the local ticket to ``target``, through resolved when closing; False when not allowed."""

@@ -223,3 +223,12 @@ def test_runs_are_recorded(admin, config, remote):
     sync(config, remote)
     latest, first = sync_state.recent_runs(2)
     assert (first.pulled, first.errors) == (1, 0) and latest.errors == 1 and latest.finished_at is not None
+
+
+def test_empty_remote_messages_are_left_out(admin, config, remote):
+    key = remote.remote_create("Blank", "Real text.")
+    remote.remote_say(key, "   ")
+    remote.remote_say(key, "")
+    first = sync(config, remote)
+    assert first.errors == 0 and bodies(local_of(key).number) == ["Real text."]
+    assert sync(config, remote).errors == 0
