@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from peewee import JOIN
 
@@ -34,6 +35,9 @@ __all__ = [
     "deliveries_sending",
     "ticket_link",
     "ticket_link_by_key",
+    "ticket_links_by_keys",
+    "Seen",
+    "seen_versions",
     "link_ticket",
     "save_link",
     "message_keys",
@@ -138,6 +142,29 @@ def ticket_link(remote: SyncRemote, number: int) -> SyncTicket | None:
 
 def ticket_link_by_key(remote: SyncRemote, key: str) -> SyncTicket | None:
     return SyncTicket.get_or_none((SyncTicket.remote == remote.id) & (SyncTicket.remote_key == key))
+
+
+def ticket_links_by_keys(remote: SyncRemote, keys: list[str]) -> dict[str, SyncTicket]:
+    """The links of these remote tickets (one query for a page of them)."""
+    if not keys:
+        return {}
+    query = SyncTicket.select().where((SyncTicket.remote == remote.id) & SyncTicket.remote_key.in_(keys))
+    return {link.remote_key: link for link in query}
+
+
+class Seen(NamedTuple):
+    """How a remote ticket was when last pulled."""
+
+    remote_updated: datetime | None
+    etag: str | None
+    seen_at: datetime | None
+
+
+def seen_versions(remote: SyncRemote) -> dict[str, Seen]:
+    """Remote key → how it was last pulled, for every ticket linked to this remote (one query)."""
+    query = (SyncTicket.select(SyncTicket.remote_key, SyncTicket.remote_updated, SyncTicket.etag, SyncTicket.seen_at)
+             .where(SyncTicket.remote == remote.id).tuples())  # fmt: skip
+    return {key: Seen(updated, etag, seen_at) for key, updated, etag, seen_at in query}
 
 
 def link_ticket(remote: SyncRemote, number: int, key: str, base: dict, *, etag: str | None, updated=None,

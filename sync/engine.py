@@ -5,7 +5,7 @@ creates nothing twice.
   the remote is searched for what that write made (a ticket by subject, a message by body) and it
   is adopted; what is not found is sent again by the push.
 - **Pull.** Remote tickets changed since the cursor, page by page (the cursor moves after each
-  page). A new remote ticket is imported with its messages; a known one brings its new messages and
+  page); a thread reads the next pages and their messages (in bulk) while this one is written. A new remote ticket is imported with its messages; a known one brings its new messages and
   the fields the remote changed since the last agreed value (``base``). A field changed on both
   sides is a conflict: both values go on the timeline, it is listed for an agent, the local value
   is kept and pushed (the deterministic default).
@@ -30,6 +30,7 @@ from models.sync_tables import SyncRemote, SyncTicket
 from models.tables import Customer, Ticket, TicketEvent
 
 from .config import RemoteConfig
+from .prefetch import ahead
 from .remote import Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
 
 __all__ = ["Summary", "Engine", "Progress"]
@@ -154,19 +155,22 @@ class Engine:
                 summary.note("error", "cursor", f"the saved cursor {cursor[:40]!r} is not a valid date; pulling all")
                 cursor = None
         done = 0
-        for page in self.remote.changed_since(cursor, max_pages=self.config.max_pages):
-            for bad in page.bad:
+        seen = sync_state.seen_versions(state)
+        for page, messages, bad_messages in ahead(self._pages(cursor, seen, with_messages=not dry_run)):
+            for bad in page.bad + bad_messages:
                 summary.note("skipped", bad.where, bad.problem)
+            links = sync_state.ticket_links_by_keys(state, [t.remote_id for t in page.tickets])
             for remote_ticket in page.tickets:
                 done += 1
                 where = f"{self.remote.kind} ticket {remote_ticket.remote_id}"
+                link = links.get(remote_ticket.remote_id)
                 try:
                     if dry_run:
-                        link = sync_state.ticket_link_by_key(state, remote_ticket.remote_id)
                         if link is None or link.remote_updated != remote_ticket.updated:
                             summary.pulled += 1
                     else:
-                        self._pull_ticket(remote_ticket, page.server_time)
+                        links[remote_ticket.remote_id] = self._pull_ticket(
+                            remote_ticket, link, messages.get(remote_ticket.remote_id), page.server_time)
                 except RemoteUnavailable:
                     raise
                 except (SyncError, SportelloError) as exc:
@@ -177,26 +181,41 @@ class Engine:
             if page.more:
                 summary.note("skipped", "pull", f"stopped after {self.config.max_pages} pages; the next sync goes on")
 
-    def _pull_ticket(self, remote_ticket: RemoteTicket, seen_at: datetime | None = None) -> None:
-        link = sync_state.ticket_link_by_key(self.state, remote_ticket.remote_id)
+    def _pages(self, cursor: str | None, seen: dict[str, sync_state.Seen], *, with_messages: bool):
+        """Each page of the change feed with the messages of its tickets that need a pull, read in
+        bulk. Runs in the read-ahead thread: it talks to the remote only, never to the database."""
+        for page in self.remote.changed_since(cursor, max_pages=self.config.max_pages):
+            wanted = [t for t in page.tickets if not t.deleted
+                      and (t.remote_id not in seen or not _unchanged(seen[t.remote_id], t))]  # fmt: skip
+            if with_messages and wanted:
+                messages, bad = self.remote.messages_of(wanted)
+            else:
+                messages, bad = {}, []
+            yield page, messages, bad
+
+    def _pull_ticket(self, remote_ticket: RemoteTicket, link: SyncTicket | None,
+                     messages: list[RemoteMessage] | None, seen_at: datetime | None = None) -> SyncTicket | None:
+        """Import or merge one remote ticket; its link afterwards."""
         if link is not None and _unchanged(link, remote_ticket):
-            return  # seen exactly as it is (the cursor overlaps the last page)
+            return link  # seen exactly as it is (the cursor overlaps the last page)
         if remote_ticket.deleted:
             if link is not None:
                 self.summary.note("skipped", f"ticket #{link.ticket_id}", f"deleted in {self.config.name}; kept here")
-            return
-        messages, bad = self.remote.messages(remote_ticket.remote_id)
-        for item in bad:
-            self.summary.note("skipped", item.where, item.problem)
+            return link
+        if messages is None:  # not read ahead: it looked unchanged when the run began
+            messages, bad = self.remote.messages(remote_ticket.remote_id)
+            for item in bad:
+                self.summary.note("skipped", item.where, item.problem)
         # An empty remote message has nothing to show here: it is left out, not linked.
         messages = sorted((m for m in messages if m.body.strip()), key=lambda m: (m.created, m.remote_id))
         with write_transaction():
             if link is None:
-                self._import(remote_ticket, messages, seen_at)
+                link = self._import(remote_ticket, messages, seen_at)
                 changed = True
             else:
                 changed = self._merge(link, remote_ticket, messages, seen_at)
         self.summary.pulled += changed
+        return link
 
     def _actor(self, remote_ticket: RemoteTicket | None = None, message: RemoteMessage | None = None) -> str:
         name = (message.author if message else None) or (remote_ticket.updated_by if remote_ticket else None)
@@ -208,7 +227,8 @@ class Engine:
         except InvalidInput:
             return None
 
-    def _import(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage], seen_at: datetime | None) -> None:
+    def _import(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage],
+                seen_at: datetime | None) -> SyncTicket:  # fmt: skip
         first = next((m for m in messages if m.public and m.body.strip()), None)
         body = first.body if first else "(the remote ticket had no message)"
         subject = " ".join(remote_ticket.subject.split())[: validate.MAX_SUBJECT] or f"{self.remote.kind} #{remote_ticket.remote_id}"
@@ -226,7 +246,7 @@ class Engine:
                 self._add_message(ticket.number, message)
         target = self.config.statuses.to_local(remote_ticket.status)
         self._apply_status(ticket.number, target, remote_ticket, importing=True)
-        sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id,
+        return sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id,
                                {"status": remote_ticket.status, "priority": remote_ticket.priority},
                                etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)  # fmt: skip
 

@@ -58,6 +58,7 @@ class RemoteTicket:
     etag: str | None = None
     deleted: bool = False
     updated_by: str | None = None  # who made the latest change there, when the remote says
+    message_ids: tuple[str, ...] | None = None  # its messages, when the change feed lists them (Roundup)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,11 @@ class Remote(Protocol):
 
     def get_ticket(self, remote_id: str) -> RemoteTicket: ...
 
-    def messages(self, remote_id: str) -> tuple[list[RemoteMessage], list[BadItem]]: ...
+    def messages(self, remote_id: str) -> tuple[list[RemoteMessage], list[BadItem]]:
+        """One ticket's messages, oldest first."""
+
+    def messages_of(self, tickets: list[RemoteTicket]) -> tuple[dict[str, list[RemoteMessage]], list[BadItem]]:
+        """The messages of many tickets (by remote id, oldest first), in as few requests as the remote allows."""
 
     def create_ticket(self, *, subject: str, body: str, requestor: str | None, status: str, priority: str) -> str:
         """Create a ticket with its first message; return its remote id."""

@@ -35,6 +35,8 @@ __all__ = ["RoundupRemote", "parse_date", "format_date"]
 _DATE_FORMAT = "%Y-%m-%d.%H:%M:%S"
 _DATE = re.compile(r"(\d{4}-\d\d-\d\d\.\d\d:\d\d:\d\d)(\.\d+)?\Z")
 _TICKET_FIELDS = "title,status,priority,creation,activity,creator,actor"
+_FEED_FIELDS = _TICKET_FIELDS + ",messages"  # the feed lists each issue's msgs: their bodies come in bulk
+_MSG_FIELDS = "@fields=content,author,creation&@verbose=3"
 _CHANGES = {"subject": "title", "status": "status", "priority": "priority"}
 
 
@@ -109,7 +111,7 @@ class RoundupRemote(HttpRemote):
             self.check_cursor(cursor)
         newest = cursor
         for index in range(1, max_pages + 1):
-            query = (f"@fields={_TICKET_FIELDS}&@verbose=2&@sort=activity,id"
+            query = (f"@fields={_FEED_FIELDS}&@verbose=2&@sort=activity,id"
                      f"&@page_size={self.page_size}&@page_index={index}")
             if cursor is not None:
                 query = f"activity={cursor};&{query}"
@@ -151,26 +153,62 @@ class RoundupRemote(HttpRemote):
 
     def messages(self, remote_id: str) -> tuple[list[RemoteMessage], list[BadItem]]:
         """The issue's msgs, oldest first (``created`` is the msg's ``creation``: ``date`` is null over REST)."""
-        data = self._get(f"/data/issue/{remote_id}?@fields=messages").data
-        try:
-            ids = [link["id"] for link in data["data"]["attributes"]["messages"]]
-        except (KeyError, TypeError):
-            return [], [BadItem(f"ticket {remote_id}", "its message list could not be read")]
-        found: list[RemoteMessage] = []
         bad: list[BadItem] = []
-        for msg_id in ids:
-            data = self._get(f"/data/msg/{msg_id}?@fields=content,author,creation&@verbose=3").data
-            try:
-                attrs = data["data"]["attributes"]
-                if not isinstance(attrs["content"], str):
-                    raise ValueError("content is not text")
-                found.append(RemoteMessage(
-                    remote_id=str(msg_id), ticket_id=str(remote_id), public=True, body=attrs["content"],
-                    author=_name(attrs["author"], "username"), created=parse_date(attrs["creation"]),
-                ))
-            except (KeyError, TypeError, ValueError, IndexError) as exc:
-                bad.append(BadItem(f"message {msg_id} of ticket {remote_id}", problem_of(exc)))
-        found.sort(key=lambda m: (m.created, int(m.remote_id) if m.remote_id.isdigit() else 0))
+        found, bad = self._messages_by_issue(self._message_lists([str(remote_id)], bad), bad)
+        return found.get(str(remote_id), []), bad
+
+    def messages_of(self, tickets: list[RemoteTicket]) -> tuple[dict[str, list[RemoteMessage]], list[BadItem]]:
+        """The msgs of many issues: their ids from the feed, their bodies 100 at a time."""
+        bad: list[BadItem] = []
+        ids_of = {t.remote_id: list(t.message_ids) for t in tickets if t.message_ids is not None}
+        ids_of.update(self._message_lists([t.remote_id for t in tickets if t.message_ids is None], bad))
+        return self._messages_by_issue(ids_of, bad)
+
+    def _message_lists(self, issue_ids: list[str], bad: list[BadItem]) -> dict[str, list[str]]:
+        """Issue id → its msg ids, read 100 issues a request."""
+        lists: dict[str, list[str]] = {}
+        for chunk in _chunks(issue_ids, self.page_size):
+            params = [("id", i) for i in chunk] + [("@fields", "messages"), ("@page_size", str(self.page_size))]
+            for item in _collection(self._get("/data/issue", params=params).data) or []:
+                try:
+                    if str(item["id"]) in chunk:
+                        lists[str(item["id"])] = [str(link["id"]) for link in item["messages"]]
+                except (KeyError, TypeError):
+                    continue
+            bad.extend(BadItem(f"ticket {i}", "its message list could not be read") for i in chunk if i not in lists)
+        return lists
+
+    def _messages_by_issue(self, ids_of: dict[str, list[str]], bad: list[BadItem]):
+        """Read the msgs of ``ids_of`` (issue id → msg ids) 100 a request; issue id → msgs, oldest first."""
+        issues_of: dict[str, list[str]] = {}
+        for issue_id, msg_ids in ids_of.items():
+            for msg_id in msg_ids:
+                issues_of.setdefault(msg_id, []).append(issue_id)
+        found: dict[str, list[RemoteMessage]] = {issue_id: [] for issue_id in ids_of}
+        for chunk in _chunks(list(issues_of), self.page_size):
+            query = "&".join(f"id={i}" for i in chunk if i.isdigit())
+            items = _collection(self._get(f"/data/msg?{query}&{_MSG_FIELDS}&@page_size={self.page_size}").data) if query else []
+            read: set[str] = set()
+            for item in items or []:
+                msg_id = str(item.get("id")) if isinstance(item, dict) else "?"
+                if msg_id not in issues_of or msg_id in read:
+                    continue  # not asked for: a server that ignored the id filter
+                read.add(msg_id)
+                try:
+                    if not isinstance(item["content"], str):
+                        raise ValueError("content is not text")
+                    author, created = _name(item["author"], "username"), parse_date(item["creation"])
+                except (KeyError, TypeError, ValueError, IndexError) as exc:
+                    bad.extend(BadItem(f"message {msg_id} of ticket {i}", problem_of(exc)) for i in issues_of[msg_id])
+                    continue
+                for issue_id in issues_of[msg_id]:
+                    found[issue_id].append(RemoteMessage(remote_id=msg_id, ticket_id=issue_id, public=True,
+                                                         body=item["content"], author=author, created=created))
+            for msg_id in chunk:
+                if msg_id not in read:
+                    bad.extend(BadItem(f"message {msg_id} of ticket {i}", "could not be read") for i in issues_of[msg_id])
+        for messages in found.values():
+            messages.sort(key=lambda m: (m.created, int(m.remote_id) if m.remote_id.isdigit() else 0))
         return found, bad
 
     def find_ticket(self, *, subject: str, since: datetime) -> str | None:
@@ -268,8 +306,10 @@ class RoundupRemote(HttpRemote):
             requestor = None
             if isinstance(creator, dict):
                 requestor = creator.get("username") or creator.get("address")
+            links = item.get("messages")
+            message_ids = tuple(str(link["id"]) for link in links) if isinstance(links, list) else None
             return RemoteTicket(
-                remote_id=str(item["id"]), subject=item["title"],
+                remote_id=str(item["id"]), subject=item["title"], message_ids=message_ids,
                 status=_name(item.get("status"), "name"), priority=_name(item.get("priority"), "name"),
                 requestor=requestor, created=parse_date(item.get("creation")),
                 updated=parse_date(item.get("activity")), etag=etag if isinstance(etag, str) else None,
@@ -286,6 +326,11 @@ def _collection(data: Any) -> list | None:
     except (KeyError, TypeError):
         return None
     return items if isinstance(items, list) else None
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _has_more(response: httpx.Response, index: int, size: int) -> bool:

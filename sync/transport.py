@@ -105,12 +105,16 @@ class Transport:
                 time.sleep(wait)
             self._last = time.monotonic()
 
-    def request(self, method: str, path: str, *, json_body: Any = None, parse: bool = True, **kwargs) -> httpx.Response:
-        """Send with retries; return the response (2xx, 304), its JSON read into ``response.data`` when ``parse``."""
+    def request(self, method: str, path: str, *, json_body: Any = None, parse: bool = True, reads_only: bool = False,
+                **kwargs) -> httpx.Response:  # fmt: skip
+        """Send with retries; return the response (2xx, 304), its JSON read into ``response.data`` when ``parse``.
+
+        ``reads_only`` marks a POST that changes nothing (a search), so it is retried like a GET."""
+        idempotent = reads_only or method.upper() in _IDEMPOTENT
         where = f"{method} {path.split('?')[0]}"
         try:
             for attempt in stamina.retry_context(
-                on=_backoff if method.upper() in _IDEMPOTENT else _backoff_unsafe, attempts=self.attempts, timeout=self.retry_timeout, wait_initial=0.2, wait_max=8.0
+                on=_backoff if idempotent else _backoff_unsafe, attempts=self.attempts, timeout=self.retry_timeout, wait_initial=0.2, wait_max=8.0
             ):
                 with attempt:
                     self._pace()

@@ -22,12 +22,13 @@ class FakeRemote:
     def __init__(self, name: str = "fake", user: str = "sportello"):
         self.name, self.user = name, user
         self.tickets: dict[str, RemoteTicket] = {}
-        self.messages_of: dict[str, list[RemoteMessage]] = {}
+        self.thread_of: dict[str, list[RemoteMessage]] = {}
         self.clock = utcnow().replace(microsecond=0)
         self.seq = 0
         self.crash_after_write = False
         self.down = False
         self.writes = 0
+        self.bulk_reads = 0
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -53,7 +54,7 @@ class FakeRemote:
         key, at = self._id(), self.tick()
         self.tickets[key] = RemoteTicket(key, subject, status, priority, requestor, at, at, etag=self._id(),
                                          updated_by=author)  # fmt: skip
-        self.messages_of[key] = [RemoteMessage(self._id(), key, True, body, author, at)]
+        self.thread_of[key] = [RemoteMessage(self._id(), key, True, body, author, at)]
         return key
 
     def remote_set(self, key: str, *, by: str = "carla", **fields) -> None:
@@ -62,7 +63,7 @@ class FakeRemote:
 
     def remote_say(self, key: str, body: str, *, public=True, author="carla") -> None:
         at = self.tick()
-        self.messages_of[key].append(RemoteMessage(self._id(), key, public, body, author, at))
+        self.thread_of[key].append(RemoteMessage(self._id(), key, public, body, author, at))
         self.tickets[key] = replace(self.tickets[key], updated=at, etag=self._id(), updated_by=author)
 
     # --- the Remote protocol ---
@@ -91,7 +92,12 @@ class FakeRemote:
 
     def messages(self, remote_id):
         self._check()
-        return list(self.messages_of[remote_id]), []
+        return list(self.thread_of[remote_id]), []
+
+    def messages_of(self, tickets):
+        self._check()
+        self.bulk_reads += 1
+        return {t.remote_id: list(self.thread_of[t.remote_id]) for t in tickets}, []
 
     def create_ticket(self, *, subject, body, requestor, status, priority):
         self._check()
@@ -111,12 +117,12 @@ class FakeRemote:
         self._check()
         self.remote_say(remote_id, body, public=public, author=self.user)
         self._wrote()
-        return self.messages_of[remote_id][-1].remote_id
+        return self.thread_of[remote_id][-1].remote_id
 
     def find_ticket(self, *, subject, since):
         for t in self.tickets.values():
             if t.subject == subject and t.created >= since:
-                first = self.messages_of[t.remote_id][0]
+                first = self.thread_of[t.remote_id][0]
                 if first.author == self.user:
                     return t.remote_id
         return None

@@ -69,7 +69,7 @@ def test_running_twice_creates_nothing_twice(admin, config, remote):
     again = sync(config, remote)
     assert (again.pulled, again.pushed, again.errors) == (0, 0, 0)
     assert TicketEvent.select().count() == events and remote.writes == writes
-    assert Ticket.select().count() == 1 and len(remote.messages_of[key]) == 1
+    assert Ticket.select().count() == 1 and len(remote.thread_of[key]) == 1
 
 
 def test_local_ticket_and_messages_are_pushed_once(admin, config, remote):
@@ -84,11 +84,11 @@ def test_local_ticket_and_messages_are_pushed_once(admin, config, remote):
     there = remote.tickets[key]
     assert there.subject == "New laptop" and there.requestor == "rita@example.com" and there.priority == "75"
     assert there.status == "open"  # the first reply opened it here; the status change went there too
-    msgs = remote.messages_of[key]
+    msgs = remote.thread_of[key]
     assert [(m.body, m.public) for m in msgs] == [
         ("Need a laptop for Rita.", True), ("Ordered, arrives Monday.", True), ("PO 4411", False)]
     again = sync(config, remote)
-    assert again.pushed == 0 and again.pulled == 0 and len(remote.messages_of[key]) == 3
+    assert again.pushed == 0 and again.pulled == 0 and len(remote.thread_of[key]) == 3
     assert Ticket.select().count() == 1 and TicketEvent.select().where(TicketEvent.origin == "fake").count() == 0
 
 
@@ -104,7 +104,7 @@ def test_offline_edits_wait_in_the_outbox_and_go_once(admin, config, remote):
     remote.down = False
     ok = sync(config, remote)
     assert ok.errors == 0 and ok.pending == 0
-    assert [m.body for m in remote.messages_of[key]].count("Try channel 11.") == 1
+    assert [m.body for m in remote.thread_of[key]].count("Try channel 11.") == 1
     assert remote.tickets[key].status == "stalled"
 
 
@@ -189,7 +189,7 @@ def test_a_run_cut_off_after_any_remote_write_loses_and_doubles_nothing(admin, c
     final = sync(config, remote)
     assert final.errors == 0 and final.pending == 0
     assert Ticket.select().count() == 2 and len(remote.tickets) == 2
-    msgs = [m.body for ms in remote.messages_of.values() for m in ms]
+    msgs = [m.body for ms in remote.thread_of.values() for m in ms]
     for body in ("A new badge is ready.", "Badge 7781", "Pass on its way.", "Need a parking pass."):
         assert msgs.count(body) == 1, body
     local_bodies = [e.body for e in TicketEvent.select() if e.body]
@@ -232,3 +232,36 @@ def test_empty_remote_messages_are_left_out(admin, config, remote):
     first = sync(config, remote)
     assert first.errors == 0 and bodies(local_of(key).number) == ["Real text."]
     assert sync(config, remote).errors == 0
+
+
+def test_messages_are_read_a_page_at_a_time_and_not_at_all_when_idle(admin, config, remote):
+    keys = [remote.remote_create(f"Ticket {n}", f"Body {n}") for n in range(5)]  # the fake's pages hold 2
+    first = sync(config, remote)
+    assert first.pulled == 5 and remote.bulk_reads == 3  # pages of 2, 2 and 1: one bulk read each
+    assert [bodies(local_of(k).number) for k in keys] == [[f"Body {n}"] for n in range(5)]
+    remote.bulk_reads = 0
+    idle = sync(config, remote)
+    assert (idle.pulled, idle.errors, remote.bulk_reads) == (0, 0, 0)
+    remote.remote_say(keys[2], "One more thing.")
+    later = sync(config, remote)
+    assert later.pulled == 1 and remote.bulk_reads == 1
+    assert bodies(local_of(keys[2]).number) == ["Body 2", "One more thing."]
+
+
+def test_remote_down_mid_pull_keeps_the_pages_before(admin, config, remote):
+    keys = [remote.remote_create(f"Ticket {n}", f"Body {n}") for n in range(5)]
+    calls = {"n": 0}
+    real = remote.messages_of
+
+    def flaky(tickets):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            remote.down = True  # the second page's read fails: the first page is kept, the cursor after it
+        return real(tickets)
+
+    remote.messages_of = flaky
+    summary = sync(config, remote)
+    assert summary.errors == 1 and summary.pulled == 2
+    assert SyncTicket.select().count() == 2
+    remote.down = False
+    assert sync(config, remote).pulled == 3 and sorted(local_of(k).subject for k in keys) == [f"Ticket {n}" for n in range(5)]

@@ -107,6 +107,28 @@ def test_add_message(remote, other):
         remote.add_message(rid, "secret", public=False)
 
 
+def test_messages_of_a_page_come_in_bulk(remote, other):
+    first = remote.get_ticket(new_ticket(remote, body="one"))
+    second = new_ticket(remote, body="two")
+    other.add_message(second, "two, a reply", public=True)
+    third = new_ticket(remote, body="three")
+    pages = list(remote.changed_since(format_date(first.updated), max_pages=5))
+    tickets = [t for p in pages for t in p.tickets if t.remote_id in (first.remote_id, second, third)]
+    assert len(tickets) == 3 and all(t.message_ids for t in tickets)  # the feed lists their msgs
+    before = remote.requests
+    found, bad = remote.messages_of(tickets)
+    assert bad == [] and remote.requests == before + 1  # 4 msgs of 3 issues: one request
+    assert {k: [(m.body, m.author) for m in v] for k, v in found.items()} == {
+        first.remote_id: [("one", "admin")], second: [("two", "admin"), ("two, a reply", "remoteagent")],
+        third: [("three", "admin")]}  # fmt: skip
+    assert found[second] == remote.messages(second)[0]
+    # Without the feed's lists (get_ticket), the lists are read 100 issues a request.
+    plain = [remote.get_ticket(first.remote_id), remote.get_ticket(second)]
+    before = remote.requests
+    assert remote.messages_of(plain) == ({first.remote_id: found[first.remote_id], second: found[second]}, [])
+    assert remote.requests == before + 2
+
+
 def test_changed_since_cursor_returns_only_newer(remote):
     old = remote.get_ticket(new_ticket(remote))
     time.sleep(1.1)  # activity has one-second resolution

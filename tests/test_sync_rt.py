@@ -16,7 +16,7 @@ import httpx
 import pytest
 import stamina
 
-from sync.remote import BadItem, RemoteRefused, RemoteUnavailable, StaleWrite, SyncError
+from sync.remote import BadItem, RemoteRefused, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
 from sync.rt import RTRemote, format_cursor, parse_date
 
 from rt_server import rt_server  # noqa: F401
@@ -123,6 +123,21 @@ def test_correspond_and_comment_show_up_in_messages(remote, other):
     # RT's own mail (autoreply, notifications: EmailRecord transactions) is not a message.
     assert len(messages) == 3
     assert [m.created for m in messages] == sorted(m.created for m in messages)
+
+
+def test_messages_of_many_tickets_come_in_two_searches(remote, other):
+    made = [new_ticket(remote, "bulk") for _ in range(3)]
+    reply = other.add_message(made[1][0], "bulk reply", public=True)
+    note = remote.add_message(made[2][0], "bulk note", public=False)
+    tickets = [remote.get_ticket(tid) for tid, _ in made]
+    before = remote.requests
+    found, bad = remote.messages_of(tickets)
+    assert bad == [] and remote.requests == before + 2
+    assert [[m.body for m in found[tid]] for tid, _ in made] == [
+        [f"body of {made[0][1]}"], [f"body of {made[1][1]}", "bulk reply"], [f"body of {made[2][1]}", "bulk note"]]
+    assert [(m.remote_id, m.public, m.author) for m in found[made[1][0]][1:]] == [(reply, True, "remoteagent")]
+    assert [(m.remote_id, m.public) for m in found[made[2][0]][1:]] == [(note, False)]
+    assert found[made[1][0]] == remote.messages(made[1][0])[0]
 
 
 def test_changed_since_cursor_returns_only_newer(remote, other):
@@ -283,7 +298,7 @@ def test_malformed_items_become_bad_items():
 
 def test_bad_envelope_is_a_bad_item_not_an_exception():
     def handler(request: httpx.Request) -> httpx.Response:
-        if "/history" in request.url.path:
+        if "/transactions" in request.url.path:
             return httpx.Response(200, json=[1, 2])
         return httpx.Response(200, json={"unexpected": True})
 
@@ -291,7 +306,7 @@ def test_bad_envelope_is_a_bad_item_not_an_exception():
     [page] = list(remote.changed_since(None, max_pages=3))
     assert page.tickets == [] and len(page.bad) == 1 and "page 1" in page.bad[0].where
     messages, bad = remote.messages("7")
-    assert messages == [] and len(bad) == 2
+    assert messages == [] and len(bad) == 1 and "transactions" in bad[0].where
 
 
 def test_messages_pick_plain_text_bodies():
@@ -300,6 +315,7 @@ def test_messages_pick_plain_text_bodies():
                {"id": "3", "Type": "Comment", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:09Z"},
                {"id": "4", "Type": "Correspond", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:10Z"},
                {"id": "5", "Type": "Status", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:11Z"}]
+    history = [{**item, "ObjectId": "7"} for item in history]
     attachments = [{"id": "1", "TransactionId": "1", "ContentType": "text/plain", "Content": "first"},
                    {"id": "2", "TransactionId": "2", "ContentType": "text/plain", "Content": "autoreply"},
                    {"id": "3", "TransactionId": "3", "ContentType": "multipart/mixed", "Content": ""},
@@ -308,13 +324,41 @@ def test_messages_pick_plain_text_bodies():
                    {"id": "6", "TransactionId": "4", "ContentType": "text/html", "Content": "<p>only html</p>"}]
 
     def handler(request: httpx.Request) -> httpx.Response:
-        items = history if request.url.path.endswith("/history") else attachments
+        items = history if request.url.path.endswith("/transactions") else attachments
         return httpx.Response(200, json={"items": items})
 
     messages, bad = mock_remote(handler).messages("7")
     assert [(m.remote_id, m.public, m.body, m.author) for m in messages] == [("1", True, "first", "root"),
                                                                             ("3", False, "note", "bob")]  # fmt: skip
     assert [b.where for b in bad] == ["transaction 4 of ticket 7"]
+
+
+def test_messages_of_many_tickets_take_two_searches_not_two_requests_a_ticket():
+    transactions = [{"id": str(n), "ObjectId": str(t), "Type": "Create", "Creator": {"id": "root"},
+                     "Created": f"2026-11-20T10:00:{n:02d}Z"} for n, t in ((1, 7), (2, 8), (3, 9))]
+    transactions.append({"id": "4", "ObjectId": "8", "Type": "Correspond", "Creator": {"id": "bob"},
+                         "Created": "2026-11-20T10:00:30Z"})
+    transactions.append({"id": "5", "ObjectId": "99", "Type": "Create", "Creator": {"id": "x"},  # not asked for
+                         "Created": "2026-11-20T10:00:31Z"})
+    attachments = [{"id": str(n), "TransactionId": str(n), "ContentType": "text/plain", "Content": f"body {n}"}
+                   for n in range(1, 6)]
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.url.path, json.loads(request.content)))
+        items = transactions if request.url.path.endswith("/transactions") else attachments
+        return httpx.Response(200, json={"items": items})
+
+    remote = mock_remote(handler)
+    tickets = [RemoteTicket(t, "s", "new", "0", None, datetime(2026, 11, 20), datetime(2026, 11, 20)) for t in "789"]
+    found, bad = remote.messages_of(tickets)
+    assert bad == [] and remote.requests == 2
+    assert {t: [m.body for m in ms] for t, ms in found.items()} == {"7": ["body 1"], "8": ["body 2", "body 4"],
+                                                                    "9": ["body 3"]}  # fmt: skip
+    (m1, p1, q1), (m2, p2, q2) = seen
+    assert (m1, m2) == ("POST", "POST") and p1.endswith("/transactions") and p2.endswith("/attachments")
+    assert {"field": "ObjectId", "operator": "IN", "value": [7, 8, 9]} in q1
+    assert q2 == [{"field": "TransactionId", "operator": "IN", "value": [1, 2, 3, 4]}]
 
 
 def test_500_then_200_succeeds_and_500s_give_up():
