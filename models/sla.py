@@ -10,8 +10,10 @@ change, and stores them on the ticket row for the queue (``sort:due``, ``is:brea
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -203,8 +205,27 @@ def _policy(row: SLAPolicy, queues: dict[int, str], calendar_rows: dict[int, SLA
     )
 
 
+_reused: contextvars.ContextVar[list[Policy] | None] = contextvars.ContextVar("sla_policies", default=None)
+
+
+@contextlib.contextmanager
+def reuse_policies() -> Iterator[None]:
+    """Within this block ``policies()`` is read once, for writers of many tickets in one go (a sync
+    page): the policies are not expected to change in between."""
+    token = _reused.set(_read_policies())
+    try:
+        yield
+    finally:
+        _reused.reset(token)
+
+
 def policies() -> list[Policy]:
     """Every policy, in the order rules are tried."""
+    reused = _reused.get()
+    return reused if reused is not None else _read_policies()
+
+
+def _read_policies() -> list[Policy]:
     queues = dict(Queue.select(Queue.id, Queue.name).tuples())
     calendar_rows = {row.id: row for row in SLACalendar.select()}
     rows = SLAPolicy.select().order_by(SLAPolicy.position, SLAPolicy.id)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from models import sync_state, tickets, validate
+from models import sla, sync_state, tickets, validate
 from models.db import write_transaction
 from models.enums import EventKind, Status
 from models.errors import InvalidInput, RuleViolation, SportelloError
@@ -31,7 +31,7 @@ from models.tables import Customer, Ticket, TicketEvent
 
 from .config import RemoteConfig
 from .prefetch import ahead
-from .remote import Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+from .remote import Page, Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
 
 __all__ = ["Summary", "Engine", "Progress"]
 
@@ -160,26 +160,32 @@ class Engine:
             for bad in page.bad + bad_messages:
                 summary.note("skipped", bad.where, bad.problem)
             links = sync_state.ticket_links_by_keys(state, [t.remote_id for t in page.tickets])
-            for remote_ticket in page.tickets:
-                done += 1
-                where = f"{self.remote.kind} ticket {remote_ticket.remote_id}"
-                link = links.get(remote_ticket.remote_id)
-                try:
-                    if dry_run:
-                        if link is None or link.remote_updated != remote_ticket.updated:
-                            summary.pulled += 1
-                    else:
-                        links[remote_ticket.remote_id] = self._pull_ticket(
-                            remote_ticket, link, messages.get(remote_ticket.remote_id), page.server_time)
-                except RemoteUnavailable:
-                    raise
-                except (SyncError, SportelloError) as exc:
-                    summary.note("error", where, str(exc))
+            with sla.reuse_policies():
+                self._pull_page(page, links, messages, dry_run=dry_run)
+            done += len(page.tickets)
             self.progress("pull", done, None)
             if not dry_run and page.next_cursor:
                 sync_state.set_cursor(state, self.remote.check_cursor(page.next_cursor))
             if page.more:
                 summary.note("skipped", "pull", f"stopped after {self.config.max_pages} pages; the next sync goes on")
+
+    def _pull_page(self, page: Page, links: dict[str, SyncTicket], messages: dict[str, list[RemoteMessage]], *,
+                   dry_run: bool) -> None:  # fmt: skip
+        summary = self.summary
+        for remote_ticket in page.tickets:
+            where = f"{self.remote.kind} ticket {remote_ticket.remote_id}"
+            link = links.get(remote_ticket.remote_id)
+            try:
+                if dry_run:
+                    if link is None or link.remote_updated != remote_ticket.updated:
+                        summary.pulled += 1
+                else:
+                    links[remote_ticket.remote_id] = self._pull_ticket(
+                        remote_ticket, link, messages.get(remote_ticket.remote_id), page.server_time)
+            except RemoteUnavailable:
+                raise
+            except (SyncError, SportelloError) as exc:
+                summary.note("error", where, str(exc))
 
     def _pages(self, cursor: str | None, seen: dict[str, sync_state.Seen], *, with_messages: bool):
         """Each page of the change feed with the messages of its tickets that need a pull, read in
@@ -245,7 +251,7 @@ class Engine:
             if message is not first:
                 self._add_message(ticket.number, message)
         target = self.config.statuses.to_local(remote_ticket.status)
-        self._apply_status(ticket.number, target, remote_ticket, importing=True)
+        self._apply_status(ticket.number, target, remote_ticket, importing=True, current=ticket.status)
         return sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id,
                                {"status": remote_ticket.status, "priority": remote_ticket.priority},
                                etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)  # fmt: skip
@@ -266,9 +272,10 @@ class Engine:
                  .order_by(TicketEvent.id.desc()).get())  # fmt: skip
         sync_state.link_message(self.state, event.id, message.remote_id)
 
-    def _apply_status(self, number: int, target: str, remote_ticket: RemoteTicket, *, importing: bool = False) -> bool:
+    def _apply_status(self, number: int, target: str, remote_ticket: RemoteTicket, *, importing: bool = False,
+                      current: str | None = None) -> bool:  # fmt: skip
         """Move the local ticket to ``target``, through resolved when closing; False when not allowed."""
-        current = Ticket.get_by_id(number).status
+        current = current or Ticket.get_by_id(number).status
         if current == target:
             return True
         path = [target]
