@@ -289,7 +289,7 @@ def save_policy(
             SLAPolicy.update(**fields).where(SLAPolicy.id == existing.id).execute()
     if refresh:
         refresh_open()
-    return next(p for p in policies() if p.name == name)
+    return next(p for p in _read_policies() if p.name == name)
 
 
 def _queue_id(queue: str | None) -> int | None:
@@ -447,7 +447,7 @@ def refresh_open(*, now: datetime | None = None, batch: int = 500, organization:
     """Recompute the deadlines of every open ticket (after a policy or calendar changed), a batch
     per transaction so that other writers wait at most one batch. Returns how many were looked at."""
     at = now or utcnow()
-    among = policies()
+    among = _read_policies()
     query = Ticket.select(Ticket.number).where(Ticket.status.in_(list(OPEN_STATUSES)))
     if organization is not None:
         query = query.where(Ticket.organization == organization)

@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-__all__ = ["RTServer", "rt_server", "RT_SERVER", "rt_problem"]
+__all__ = ["RTServer", "rt_server", "running_rt", "run_perl", "RT_SERVER", "rt_problem"]
 
 RT_SERVER = Path("/usr/share/request-tracker5/libexec/rt-server")
 SITE_CONFIG_D = Path("/etc/request-tracker5/RT_SiteConfig.d")
@@ -212,16 +212,11 @@ def _www_data_gid() -> int:
 
 def _setup_users(password: str, other_password: str) -> str:
     """Run the Perl setup as www-data; return root's new token."""
-    env = dict(os.environ, SPORTELLO_RT_ROOT_PW=password, SPORTELLO_RT_OTHER=OTHER_USER,
-               SPORTELLO_RT_OTHER_PW=other_password)  # fmt: skip
-    done = subprocess.run(
-        [*AS_WWW_DATA, "perl", "-I/usr/share/request-tracker5/lib", "-e", _SETUP_PERL],
-        env=env, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    for line in done.stdout.splitlines():
+    env = {"SPORTELLO_RT_ROOT_PW": password, "SPORTELLO_RT_OTHER": OTHER_USER, "SPORTELLO_RT_OTHER_PW": other_password}
+    for line in run_perl(_SETUP_PERL, env).splitlines():
         if line.startswith("TOKEN="):
             return line.removeprefix("TOKEN=")
-    raise RuntimeError(f"RT setup failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    raise RuntimeError("RT setup printed no token")
 
 
 def _start() -> dict:
@@ -277,13 +272,9 @@ def _release() -> None:
             holder["state"] = state
 
 
-@pytest.fixture(scope="session")
-def rt_server() -> Iterator[RTServer]:
-    problem = rt_problem()
-    if problem is not None:
-        if REQUIRE_RT:
-            pytest.fail(f"{problem} (SPORTELLO_REQUIRE_RT=1 makes this a failure)")
-        pytest.skip(problem)
+@contextlib.contextmanager
+def running_rt() -> Iterator[RTServer]:
+    """The shared rt-server (started when no one else runs it), for as long as the block lasts."""
     state = _acquire()
     try:
         yield RTServer(
@@ -292,3 +283,26 @@ def rt_server() -> Iterator[RTServer]:
         )  # fmt: skip
     finally:
         _release()
+
+
+def run_perl(script: str, env: dict[str, str] | None = None, timeout: float = 120) -> str:
+    """Run a Perl script with RT's libraries as www-data (RT's files are its); return what it printed."""
+    done = subprocess.run(
+        [*AS_WWW_DATA, "perl", "-I/usr/share/request-tracker5/lib", "-e", script],
+        env=dict(os.environ, **(env or {})), cwd="/", stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"RT's Perl failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def rt_server() -> Iterator[RTServer]:
+    problem = rt_problem()
+    if problem is not None:
+        if REQUIRE_RT:
+            pytest.fail(f"{problem} (SPORTELLO_REQUIRE_RT=1 makes this a failure)")
+        pytest.skip(problem)
+    with running_rt() as server:
+        yield server

@@ -195,3 +195,14 @@ def test_the_app_sweeper_looks_only_at_what_changed_and_misses_nothing(rules, mo
     sla.save_policy(rules, "Standard", calendar="Office", first_response=60, resolution=40 * 60)
     alerts = sweeper(now=monday.replace(hour=11, minute=42))
     assert (t3.number, "breached") in [(a.number, a.state) for a in alerts]
+
+
+def test_reuse_policies_reads_them_once_for_a_batch_and_fresh_after(rules, admin):
+    names = lambda: [p.name for p in sla.policies()]  # noqa: E731
+    before = names()
+    with sla.reuse_policies():
+        sla.save_policy(admin, "Added meanwhile", first_response=60, refresh=False)
+        assert names() == before  # the batch goes on with what it started with
+        ticket = new(admin)
+        assert ticket.sla_policy_id is not None
+    assert "Added meanwhile" in names()
