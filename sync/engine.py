@@ -163,7 +163,7 @@ class Engine:
             with sla.reuse_policies():
                 self._pull_page(page, links, messages, dry_run=dry_run)
             done += len(page.tickets)
-            self.progress("pull", done, None)
+            self.progress("pull", done, max(page.total, done) if page.total is not None else None)
             if not dry_run and page.next_cursor:
                 sync_state.set_cursor(state, self.remote.check_cursor(page.next_cursor))
             if page.more:
@@ -356,7 +356,7 @@ class Engine:
 
     def _push(self) -> None:
         limit = self.config.max_pages * 100
-        done = 0
+        done, total = 0, min(sync_state.outbox_count(self.state), limit)
         while done < limit:
             events = sync_state.outbox(self.state, limit=min(200, limit - done))
             if not events:
@@ -371,7 +371,7 @@ class Engine:
                     sync_state.finish_delivery(self.state, event.id, "refused", str(exc))
                     self.summary.note("error", where, str(exc))
                 done += 1
-                self.progress("push", done, None)
+                self.progress("push", done, max(total, done))
         self.summary.note("skipped", "push", f"stopped after {limit} events; the next sync goes on")
 
     def _skip(self, event: TicketEvent, why: str) -> None:

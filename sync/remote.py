@@ -90,6 +90,7 @@ class Page:
     next_cursor: str | None = None  # None: nothing more for now
     more: bool = False
     server_time: datetime | None = None  # the remote's clock when it answered (its Date header)
+    total: int | None = None  # tickets in the whole feed, when the remote says (for a progress bar)
 
 
 class Remote(Protocol):

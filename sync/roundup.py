@@ -116,7 +116,7 @@ class RoundupRemote(HttpRemote):
             if cursor is not None:
                 query = f"activity={cursor};&{query}"
             response = self._get(f"/data/issue?{query}")
-            page = Page(server_time=server_time(response))
+            page = Page(server_time=server_time(response), total=_count_total(response))
             items = _collection(response.data)
             if items is None:
                 page.bad.append(BadItem(f"page {index} of the change feed", "no item collection in the answer"))
@@ -331,6 +331,11 @@ def _collection(data: Any) -> list | None:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _count_total(response: httpx.Response) -> int | None:
+    total = response.headers.get("X-Count-Total", "")
+    return int(total) if total.isdigit() else None
 
 
 def _has_more(response: httpx.Response, index: int, size: int) -> bool:

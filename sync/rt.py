@@ -134,6 +134,8 @@ class RTRemote(HttpRemote):
             data = response.data
             page = Page(server_time=server_time(response))
             items = data.get("items") if isinstance(data, dict) else None
+            if isinstance(data, dict) and type(data.get("total")) is int:
+                page.total = data["total"]
             if not isinstance(items, list):
                 page.bad.append(BadItem(f"page {index} of the change feed", "no item list in the answer"))
                 page.next_cursor = self._cursor_before(newest, cursor)

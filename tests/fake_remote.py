@@ -84,7 +84,8 @@ class FakeRemote:
             if number > max_pages:
                 return
             newest = chunk[-1].updated.strftime("%Y-%m-%d %H:%M:%S") if chunk else cursor
-            yield Page(tickets=list(chunk), next_cursor=newest, more=number == max_pages and number < len(pages))
+            yield Page(tickets=list(chunk), next_cursor=newest, more=number == max_pages and number < len(pages),
+                       total=len(rows))
 
     def get_ticket(self, remote_id):
         self._check()

@@ -58,3 +58,13 @@ def test_sync_with_roundup_json_summary(desk, tmp_path, roundup_server):
     conflicts = desk("sync-conflicts")
     assert conflicts.exit_code == 0 and "No open sync conflicts." in conflicts.stdout
     assert desk("sync-conflicts", "--resolve", "99").exit_code == 4
+
+
+def test_progress_line_draws_a_bar_when_the_total_is_known():
+    from tui.cli_sync import progress_line
+
+    assert progress_line("rt", "pull", 4000, 10000) == "rt: pull [########------------]  40% 4,000/10,000"
+    assert progress_line("rt", "push", 3, 3, width=4) == "rt: push [####] 100% 3/3"
+    assert progress_line("rt", "pull", 250, None) == "rt: pull 250"
+    hostile = progress_line("\x1b]0;owned\x07[bold]x", "pull", 1, 2)
+    assert "\x1b" not in hostile and "\x07" not in hostile

@@ -265,3 +265,17 @@ def test_remote_down_mid_pull_keeps_the_pages_before(admin, config, remote):
     assert SyncTicket.select().count() == 2
     remote.down = False
     assert sync(config, remote).pulled == 3 and sorted(local_of(k).subject for k in keys) == [f"Ticket {n}" for n in range(5)]
+
+
+def test_progress_knows_the_totals(admin, config, remote):
+    for n in range(3):
+        remote.remote_create(f"Ticket {n}", f"Body {n}")
+    seen = []
+    Engine(config, remote, progress=lambda stage, done, total: seen.append((stage, done, total))).run()
+    assert seen == [("pull", 2, 3), ("pull", 3, 3)]
+    number = local_of("1").number
+    tickets.add_reply(admin, number, "First answer.")
+    tickets.add_note(admin, number, "Internal.")
+    seen.clear()
+    Engine(config, remote, progress=lambda stage, done, total: seen.append((stage, done, total))).run()
+    assert [s for s in seen if s[0] == "push"] == [("push", 1, 2), ("push", 2, 2)]

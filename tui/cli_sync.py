@@ -12,19 +12,28 @@ from models.errors import InvalidInput, NotFound
 from .cli_common import echo_json, echo_line, iso, json_option, pass_state, when
 from .textsafe import one_line
 
-__all__ = ["sync_command", "sync_log_command", "sync_conflicts_command"]
+__all__ = ["sync_command", "sync_log_command", "sync_conflicts_command", "progress_line"]
+
+
+def progress_line(name: str, stage: str, done: int, total: int | None, width: int = 20) -> str:
+    """``rt: pull [########------------]  40% 4,000/10,000``; a plain count when the total is unknown."""
+    head = f"{one_line(name, 30)}: {stage} "
+    if not total:
+        return f"{head}{done:,}"
+    share = min(done / total, 1.0)
+    filled = round(share * width)
+    return f"{head}[{'#' * filled}{'-' * (width - filled)}] {share:4.0%} {done:,}/{total:,}"
 
 
 class _Bar:
-    """A one-line progress count on standard error, only when it is a terminal."""
+    """A one-line progress bar on standard error, only when it is a terminal."""
 
     def __init__(self, name: str):
         self.name, self.live = name, sys.stderr.isatty()
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if self.live:
-            of = f"/{total}" if total else ""
-            click.echo(f"\r{one_line(self.name, 30)}: {stage} {done}{of}   ", err=True, nl=False)
+            click.echo(f"\r{progress_line(self.name, stage, done, total)}\x1b[K", err=True, nl=False)
 
     def end(self) -> None:
         if self.live:
