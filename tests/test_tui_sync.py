@@ -199,3 +199,31 @@ def test_sync_screen_snapshot(snap_compare, tui_desk, size):
         await open_sync(pilot)
 
     assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)
+
+
+def test_the_header_shows_how_far_a_sync_is(tui_desk):
+    import threading
+    from types import SimpleNamespace
+
+    from sync import RemoteConfig
+
+    remote = RemoteConfig(name="rt", kind="rt", url="http://127.0.0.1:9/rt", user="x", token_env="SPORTELLO_TEST_NO_TOKEN")
+    release = threading.Event()
+
+    def slow_sync(config, progress=None):
+        progress("pull", 400, 1000)
+        release.wait(10)
+        return SimpleNamespace(pulled=400, pushed=0, conflicts=0, errors=0)
+
+    async def scenario():
+        app = make_app(tui_desk, remotes={"rt": remote})
+        async with app.run_test(size=(80, 24)) as pilot:
+            await queue_ready(pilot)
+            app.desk.sync = slow_sync
+            await pilot.press("R")
+            await until(pilot, lambda: "syncing pull 40%…" in header_line(app), "how far the sync is")
+            release.set()
+            await until(pilot, lambda: not app.syncing and "syncing" not in header_line(app), "the sync over")
+            assert "pulled 400" in notifications(app)
+
+    run(scenario())

@@ -94,6 +94,7 @@ class SportelloApp(App[None]):
         self.sync_status: SyncStatus | None = None
         self.sync_text = ""  # what every DeskHeader shows about sync
         self.syncing = False  # a sync runs now (never two at once)
+        self.sync_progress: str | None = None  # how far it is ("pull 40%"), while it runs
         self._sync_lock = threading.Lock()
         self._sync_read_at = 0.0
         self._failing: set[str] = set()  # remotes whose last sync from this app failed
@@ -160,7 +161,7 @@ class SportelloApp(App[None]):
         from .header import DeskHeader, sync_line
 
         self.sync_text = sync_line(self.sync_status, tuple(self.remotes), self.now(), error=self.remote_error,
-                                   running=self.syncing)  # fmt: skip
+                                   running=self.syncing, progress=self.sync_progress)  # fmt: skip
         for screen in self.screen_stack:
             for header in screen.query(DeskHeader):
                 header.set_sync(self.sync_text)
@@ -195,14 +196,26 @@ class SportelloApp(App[None]):
             with self._sync_lock:
                 for remote in chosen:
                     try:
-                        results.append((remote.name, self.desk.sync(remote), None))
+                        results.append((remote.name, self.desk.sync(remote, self._sync_progress), None))
                     except SportelloError as err:
                         results.append((remote.name, None, err.message))
         finally:
             self.call_from_thread(self._synced, results, background)
 
+    def _sync_progress(self, stage: str, done: int, total: int | None) -> None:
+        """From the syncing thread, once a page: the header says how far it is."""
+        from .header import progress_word
+
+        word = progress_word(stage, done, total)
+        if word != self.sync_progress:
+            self.call_from_thread(self._show_progress, word)
+
+    def _show_progress(self, word: str) -> None:
+        self.sync_progress = word
+        self._show_sync()
+
     def _synced(self, results: list, background: bool) -> None:
-        self.syncing = False
+        self.syncing, self.sync_progress = False, None
         for name, summary, error in results:
             failed = error is not None or bool(summary.errors)
             was_failing = name in self._failing

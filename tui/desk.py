@@ -524,11 +524,12 @@ class Desk:
 
         self._call(sync_state.resolve_conflict, self.me, conflict_id)
 
-    def sync(self, remote) -> object:
-        """Sync the desk with one remote (a ``sync.RemoteConfig``) now; its ``sync.Summary``."""
+    def sync(self, remote, progress=None) -> object:
+        """Sync the desk with one remote (a ``sync.RemoteConfig``) now; its ``sync.Summary``.
+        ``progress(stage, done, total)`` is called from the syncing thread."""
         from sync import sync_one
 
-        return self._call(sync_one, remote)
+        return self._call(sync_one, remote, progress=progress)
 
     def now(self) -> datetime:
         return utcnow()

@@ -11,15 +11,17 @@ from .desk import Desk, SyncStatus
 from .render import age
 from .textsafe import cells, one_line
 
-__all__ = ["DeskHeader", "sync_line"]
+__all__ = ["DeskHeader", "sync_line", "progress_word"]
 
 #: The most the sync status takes of the header (cells); the desk's location gives way first.
 SYNC_WIDTH = 40
 
 
 def sync_line(status: SyncStatus | None, configured: tuple[str, ...], now: datetime, *, error: str | None = None,
-              running: bool = False) -> str:  # fmt: skip
+              running: bool = False, progress: str | None = None) -> str:  # fmt: skip
     """``⇅ rt 3m ago · 2 waiting · 1 conflict``, ``⇅ rt ✗ errors``, or "" when there is nothing to say.
+
+    While a sync runs it says ``syncing…``, with ``progress`` (``pull 40%``) when known.
 
     Every state shows as words or a glyph, never as colour alone.
     """
@@ -39,13 +41,19 @@ def sync_line(status: SyncStatus | None, configured: tuple[str, ...], now: datet
         else:
             ago = age(remote.last_run_at, now)
             parts.append(f"{name} {ago if ago == 'now' else ago + ' ago'}")
-    line = "⇅ " + ("syncing… " if running else "") + ", ".join(parts)
+    doing = f"syncing {progress}… " if running and progress else ("syncing… " if running else "")
+    line = "⇅ " + doing + ", ".join(parts)
     waiting = sum(r.pending for r in known.values())
     if waiting:
         line += f" · {waiting} waiting"
     if status and status.conflicts:
         line += f" · {status.conflicts} conflict{'s' if status.conflicts != 1 else ''}"
     return line
+
+
+def progress_word(stage: str, done: int, total: int | None) -> str:
+    """``pull 40%`` (or ``pull 4,000`` without a total) for the header while a sync runs."""
+    return f"{stage} {min(done / total, 1.0):.0%}" if total else f"{stage} {done:,}"
 
 
 class DeskHeader(Static):
