@@ -19,7 +19,7 @@ from .db import write_transaction
 from .enums import EventKind
 from .errors import InvalidInput, NotFound
 from .sync_tables import SyncConflict, SyncDelivery, SyncMessage, SyncRemote, SyncRun, SyncTicket
-from .tables import Agent, TicketEvent, utcnow
+from .tables import Agent, Ticket, TicketEvent, utcnow
 from .timeline import latest_event_id
 
 __all__ = [
@@ -33,6 +33,9 @@ __all__ = [
     "begin_delivery",
     "finish_delivery",
     "deliveries_sending",
+    "sent_tickets",
+    "has_sent_tickets",
+    "sent_messages",
     "ticket_link",
     "ticket_link_by_key",
     "ticket_links_by_keys",
@@ -124,6 +127,40 @@ def finish_delivery(remote: SyncRemote, event_id: int, state: str, note: str = "
     SyncDelivery.update(state=state, done_at=utcnow(), note=note[:500]).where(
         (SyncDelivery.remote == remote.id) & (SyncDelivery.event == event_id)
     ).execute()
+
+
+def sent_tickets(remote: SyncRemote, subject: str, since: datetime) -> list[SyncDelivery]:
+    """Tickets created here with this subject whose sending to this remote began at or after
+    ``since``, with their created event (to know a late-landing write of ours when it is pulled)."""
+    return list(
+        SyncDelivery.select(SyncDelivery, TicketEvent)
+        .join(TicketEvent, on=(SyncDelivery.event == TicketEvent.id))
+        .join(Ticket, on=(TicketEvent.ticket == Ticket.number))
+        .where((SyncDelivery.remote == remote.id) & (TicketEvent.kind == EventKind.CREATED.value)
+               & (SyncDelivery.started_at >= since) & (Ticket.subject == subject))
+        .order_by(SyncDelivery.event)
+    )  # fmt: skip
+
+
+def sent_messages(remote: SyncRemote, number: int, since: datetime) -> list[SyncDelivery]:
+    """Replies and notes of ticket ``number`` delivered to this remote, sent at or after ``since``."""
+    return list(
+        SyncDelivery.select(SyncDelivery, TicketEvent)
+        .join(TicketEvent, on=(SyncDelivery.event == TicketEvent.id))
+        .where((SyncDelivery.remote == remote.id) & (SyncDelivery.state == "done") & (TicketEvent.ticket == number)
+               & TicketEvent.kind.in_([EventKind.REPLY.value, EventKind.NOTE.value]) & (SyncDelivery.started_at >= since))
+        .order_by(SyncDelivery.event)
+    )  # fmt: skip
+
+
+def has_sent_tickets(remote: SyncRemote) -> bool:
+    """Whether this desk ever began sending a ticket it created to this remote."""
+    return (
+        SyncDelivery.select(SyncDelivery.id)
+        .join(TicketEvent, on=(SyncDelivery.event == TicketEvent.id))
+        .where((SyncDelivery.remote == remote.id) & (TicketEvent.kind == EventKind.CREATED.value))
+        .exists()
+    )
 
 
 def deliveries_sending(remote: SyncRemote) -> list[SyncDelivery]:

@@ -5,8 +5,9 @@ creates nothing twice.
   the remote is searched for what that write made (a ticket by subject, a message by body) and it
   is adopted; what is not found is sent again by the push.
 - **Pull.** Remote tickets changed since the cursor, page by page (the cursor moves after each
-  page); a thread reads the next pages and their messages (in bulk) while this one is written. A new remote ticket is imported with its messages; a known one brings its new messages and
-  the fields the remote changed since the last agreed value (``base``). A field changed on both
+  page); a thread reads the next pages and their messages (in bulk) while this one is written.
+  A new remote ticket is imported with its messages; a known one brings its new messages and the
+  fields the remote changed since the last agreed value (``base``). A field changed on both
   sides is a conflict: both values go on the timeline, it is listed for an agent, the local value
   is kept and pushed (the deterministic default).
 - **Push.** The outbox (``models.sync_state``) in event order: tickets created here, replies,
@@ -39,6 +40,7 @@ __all__ = ["Summary", "Engine", "Progress"]
 Progress = Callable[[str, int, int | None], None]
 
 _SLACK = timedelta(seconds=2)  # clock slack when matching what a cut-off run wrote remotely
+_LATE_WRITE = timedelta(minutes=10)  # how late a timed-out write may still land remotely
 _FIELDS = ("status", "priority")
 
 
@@ -87,6 +89,7 @@ class Engine:
         self.config, self.remote = config, remote
         self.progress = progress or (lambda stage, done, total: None)
         self.state: SyncRemote | None = None
+        self._sent_tickets = False  # whether this desk ever sent a ticket there (read at each pull)
         self.summary = Summary(config.name)
 
     # -- the run ---------------------------------------------------------------------------------
@@ -156,6 +159,7 @@ class Engine:
                 cursor = None
         done = 0
         seen = sync_state.seen_versions(state)
+        self._sent_tickets = not dry_run and sync_state.has_sent_tickets(state)
         for page, messages, bad_messages in ahead(self._pages(cursor, seen, with_messages=not dry_run)):
             for bad in page.bad + bad_messages:
                 summary.note("skipped", bad.where, bad.problem)
@@ -216,12 +220,43 @@ class Engine:
         messages = sorted((m for m in messages if m.body.strip()), key=lambda m: (m.created, m.remote_id))
         with write_transaction():
             if link is None:
+                adopted, link = self._adopt_created(remote_ticket, messages, seen_at)
+                if adopted:
+                    return link
                 link = self._import(remote_ticket, messages, seen_at)
                 changed = True
             else:
                 changed = self._merge(link, remote_ticket, messages, seen_at)
         self.summary.pulled += changed
         return link
+
+    def _adopt_created(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage],
+                       seen_at: datetime | None) -> tuple[bool, SyncTicket | None]:  # fmt: skip
+        """A ticket this desk sent, whose write landed after the run that sent it had given up (a
+        timeout): link it, or when it was sent again meanwhile, leave that extra copy alone. Never
+        import it back as a new ticket. True when it was one of ours."""
+        first = next((m for m in messages if m.public), None)
+        if not self._sent_tickets or first is None:
+            return False, None
+        for delivery in sync_state.sent_tickets(self.state, remote_ticket.subject, remote_ticket.created - _LATE_WRITE):
+            event = delivery.event
+            if delivery.started_at - _SLACK > remote_ticket.created or not _same_text(first.body, event.body):
+                continue
+            link = sync_state.ticket_link(self.state, event.ticket_id)
+            if link is None:
+                sync_state.link_message(self.state, event.id, first.remote_id)
+                sync_state.finish_delivery(self.state, event.id, "done", "its write landed late; linked on pull")
+                return True, sync_state.link_ticket(
+                    self.state, event.ticket_id, remote_ticket.remote_id,
+                    {"status": remote_ticket.status, "priority": remote_ticket.priority},
+                    etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at,
+                )  # fmt: skip
+            if link.remote_key != remote_ticket.remote_id:
+                self.summary.note("skipped", f"{self.remote.kind} ticket {remote_ticket.remote_id}",
+                                  f"a second copy of ticket #{event.ticket_id}, left by a write that timed out "
+                                  "and landed late; not imported")  # fmt: skip
+                return True, None
+        return False, None
 
     def _actor(self, remote_ticket: RemoteTicket | None = None, message: RemoteMessage | None = None) -> str:
         name = (message.author if message else None) or (remote_ticket.updated_by if remote_ticket else None)
@@ -322,7 +357,8 @@ class Engine:
         return changed
 
     def _adopt_message(self, number: int, message: RemoteMessage) -> bool:
-        """A message this desk sent in a run that was cut off before recording it: link, don't copy."""
+        """A message this desk sent in a run that was cut off before recording it: link, don't copy.
+        True when it was one of ours (linked, or a late copy left alone)."""
         for delivery in sync_state.deliveries_sending(self.state):
             event = delivery.event
             if (event.ticket_id == number and event.kind in (EventKind.REPLY, EventKind.NOTE)
@@ -330,6 +366,16 @@ class Engine:
                 sync_state.link_message(self.state, event.id, message.remote_id)
                 sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
                 return True
+        # Sent again after a timeout, and the first write landed late: that copy is not brought here.
+        for delivery in sync_state.sent_messages(self.state, number, message.created - _LATE_WRITE):
+            event = delivery.event
+            if message.created >= delivery.started_at - _SLACK and _same_text(event.body, message.body):
+                linked = sync_state.message_link(self.state, event.id)
+                if linked is not None and linked.remote_key != message.remote_id:
+                    self.summary.note("skipped", f"{self.remote.kind} message {message.remote_id}",
+                                      f"a second copy of a {event.kind} on ticket #{number}, left by a write that "
+                                      "timed out and landed late; not imported")  # fmt: skip
+                    return True
         return False
 
     def _apply(self, number: int, name: str, target: str, remote_ticket: RemoteTicket) -> bool:

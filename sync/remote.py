@@ -24,6 +24,7 @@ __all__ = [
     "RemoteRefused",
     "HttpRemote",
     "problem_of",
+    "chunks",
     "server_time",
 ]
 
@@ -127,6 +128,12 @@ class Remote(Protocol):
         """A ticket this user created at or after ``since`` with this subject (to adopt after a crash)."""
 
     def close(self) -> None: ...
+
+
+def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    """``items`` in lists of at most ``size`` (ids for one bulk request each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def problem_of(exc: Exception) -> str:

@@ -25,6 +25,7 @@ from .remote import (
     RemoteTicket,
     StaleWrite,
     SyncError,
+    chunks,
     problem_of,
     server_time,
 )
@@ -167,7 +168,7 @@ class RoundupRemote(HttpRemote):
     def _message_lists(self, issue_ids: list[str], bad: list[BadItem]) -> dict[str, list[str]]:
         """Issue id → its msg ids, read 100 issues a request."""
         lists: dict[str, list[str]] = {}
-        for chunk in _chunks(issue_ids, self.page_size):
+        for chunk in chunks(issue_ids, self.page_size):
             params = [("id", i) for i in chunk] + [("@fields", "messages"), ("@page_size", str(self.page_size))]
             for item in _collection(self._get("/data/issue", params=params).data) or []:
                 try:
@@ -178,14 +179,16 @@ class RoundupRemote(HttpRemote):
             bad.extend(BadItem(f"ticket {i}", "its message list could not be read") for i in chunk if i not in lists)
         return lists
 
-    def _messages_by_issue(self, ids_of: dict[str, list[str]], bad: list[BadItem]):
+    def _messages_by_issue(
+        self, ids_of: dict[str, list[str]], bad: list[BadItem]
+    ) -> tuple[dict[str, list[RemoteMessage]], list[BadItem]]:
         """Read the msgs of ``ids_of`` (issue id → msg ids) 100 a request; issue id → msgs, oldest first."""
         issues_of: dict[str, list[str]] = {}
         for issue_id, msg_ids in ids_of.items():
             for msg_id in msg_ids:
                 issues_of.setdefault(msg_id, []).append(issue_id)
         found: dict[str, list[RemoteMessage]] = {issue_id: [] for issue_id in ids_of}
-        for chunk in _chunks(list(issues_of), self.page_size):
+        for chunk in chunks(list(issues_of), self.page_size):
             query = "&".join(f"id={i}" for i in chunk if i.isdigit())
             items = _collection(self._get(f"/data/msg?{query}&{_MSG_FIELDS}&@page_size={self.page_size}").data) if query else []
             read: set[str] = set()
@@ -326,11 +329,6 @@ def _collection(data: Any) -> list | None:
     except (KeyError, TypeError):
         return None
     return items if isinstance(items, list) else None
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _count_total(response: httpx.Response) -> int | None:

@@ -22,7 +22,18 @@ from urllib.parse import quote
 
 import httpx
 
-from .remote import BadItem, HttpRemote, Page, RemoteMessage, RemoteRefused, RemoteTicket, SyncError, problem_of, server_time
+from .remote import (
+    BadItem,
+    HttpRemote,
+    Page,
+    RemoteMessage,
+    RemoteRefused,
+    RemoteTicket,
+    SyncError,
+    chunks,
+    problem_of,
+    server_time,
+)
 from .transport import Transport
 
 __all__ = ["RTRemote", "parse_date", "format_cursor"]
@@ -179,7 +190,7 @@ class RTRemote(HttpRemote):
     def _messages(self, tids: list[str]) -> tuple[dict[str, list[RemoteMessage]], list[BadItem]]:
         bad: list[BadItem] = []
         transactions: dict[str, tuple[str, str, str, datetime]] = {}  # id → (ticket, type, author, created)
-        for chunk in _chunks(tids, self.page_size):
+        for chunk in chunks(tids, self.page_size):
             query = [{"field": "ObjectType", "value": "RT::Ticket"},
                      {"field": "ObjectId", "operator": "IN", "value": [int(t) for t in chunk]},
                      {"field": "Type", "operator": "IN", "value": list(_MESSAGE_TYPES)}]  # fmt: skip
@@ -192,7 +203,7 @@ class RTRemote(HttpRemote):
                     tx = item.get("id") if isinstance(item, dict) else "?"
                     bad.append(BadItem(f"transaction {tx}", problem_of(exc)))
         bodies: dict[str, str] = {}
-        for chunk in _chunks([tx for tx in transactions if tx.isdigit()], self.page_size):
+        for chunk in chunks([tx for tx in transactions if tx.isdigit()], self.page_size):
             query = [{"field": "TransactionId", "operator": "IN", "value": [int(tx) for tx in chunk]}]
             for item in self._search("/attachments", query, "TransactionId,ContentType,Filename,Content", bad):
                 try:
@@ -342,11 +353,6 @@ class RTRemote(HttpRemote):
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             bad.append(BadItem(where, problem_of(exc)))
             return None
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _ticket_id(remote_id: str) -> str:

@@ -3,6 +3,8 @@ sides changing, conflicts, offline edits, cut-off runs — nothing lost, nothing
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from models import sync_state, tickets
@@ -281,3 +283,57 @@ def test_progress_knows_the_totals(admin, config, remote):
     seen.clear()
     Engine(config, remote, progress=lambda stage, done, total: seen.append((stage, done, total))).run()
     assert [s for s in seen if s[0] == "push"] == [("push", n, waiting) for n in range(1, waiting + 1)]
+
+
+def late_write(admin, config, remote) -> tuple[int, str]:
+    """A ticket sent in a run that timed out: the remote stores it, but only "later" (hidden from
+    the next run's recovery), as a write held up on the way may land."""
+    sync(config, remote)  # the remote is known: what is created from now on is pushed
+    number = tickets.create_ticket(admin, subject="Badge for Pia", body="Her badge does not open door 3.").number
+    remote.crash_after_write = True
+    with pytest.raises(Crash):
+        sync(config, remote)
+    (key,) = [k for k, t in remote.tickets.items() if t.subject == "Badge for Pia"]
+    return number, key
+
+
+def test_a_late_landing_ticket_is_linked_on_pull_not_imported(admin, config, remote):
+    number, key = late_write(admin, config, remote)
+    remote.find_ticket = lambda **kw: None  # the recovery does not see it yet
+    pulled = sync(config, remote, push=False)
+    assert pulled.errors == 0
+    assert local_of(key).number == number  # linked to the ticket it came from
+    assert Ticket.select().where(Ticket.subject == "Badge for Pia").count() == 1
+    again = sync(config, remote)
+    assert again.pushed == 0 and again.pending == 0
+    assert [t.subject for t in remote.tickets.values()].count("Badge for Pia") == 1
+
+
+def test_a_late_landing_copy_after_a_resend_is_not_imported(admin, config, remote):
+    number, key = late_write(admin, config, remote)
+    late = remote.tickets.pop(key)  # not there yet: the recovery finds nothing and the push sends again
+    second = sync(config, remote)
+    assert second.errors == 0 and local_of(next(k for k, t in remote.tickets.items()
+                                                 if t.subject == "Badge for Pia")).number == number  # fmt: skip
+    remote.tickets[key] = replace(late, updated=remote.tick())  # now it lands
+    third = sync(config, remote)
+    assert Ticket.select().where(Ticket.subject == "Badge for Pia").count() == 1
+    assert any("second copy of ticket #" in item["problem"] for item in third.report)
+
+
+def test_a_late_landing_copy_of_a_reply_is_not_imported(admin, config, remote):
+    key = remote.remote_create("Parking", "Where do I park?")
+    sync(config, remote)
+    number = local_of(key).number
+    tickets.add_reply(admin, number, "Level -2, any bay.")
+    remote.crash_after_write = True
+    with pytest.raises(Crash):
+        sync(config, remote)
+    late = remote.thread_of[key].pop()  # held up on the way: the next run sends the reply again
+    resent = sync(config, remote)
+    assert resent.errors == 0 and [m.body for m in remote.thread_of[key]].count("Level -2, any bay.") == 1
+    remote.thread_of[key].append(replace(late, created=remote.tick()))  # the first write lands
+    remote.tickets[key] = replace(remote.tickets[key], updated=remote.clock, etag="late")
+    pulled = sync(config, remote)
+    assert bodies(number).count("Level -2, any bay.") == 1
+    assert any("second copy of a reply" in item["problem"] for item in pulled.report)
