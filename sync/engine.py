@@ -32,7 +32,8 @@ from models.tables import Customer, Ticket, TicketEvent
 
 from .config import RemoteConfig
 from .prefetch import ahead
-from .remote import Page, Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+from .push import Pusher
+from .remote import Page, Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, SyncError
 
 __all__ = ["Summary", "Engine", "Progress"]
 
@@ -82,7 +83,7 @@ def _same_text(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
-class Engine:
+class Engine(Pusher):
     """Syncs one desk with one remote; ``run()`` does a whole sync and returns its ``Summary``."""
 
     def __init__(self, config: RemoteConfig, remote: Remote, *, progress: Progress | None = None):
@@ -397,107 +398,3 @@ class Engine:
         sync_state.record_conflict(self.state, number, name, local, remote, "local")
         self.summary.conflicts += 1
         self.summary.note("conflict", f"ticket #{number}", f"{name}: {local} here, {remote} in {self.config.name}")
-
-    # -- push ------------------------------------------------------------------------------------
-
-    def _push(self) -> None:
-        limit = self.config.max_pages * 100
-        done, total = 0, min(sync_state.outbox_count(self.state), limit)
-        while done < limit:
-            events = sync_state.outbox(self.state, limit=min(200, limit - done))
-            if not events:
-                return
-            for event in events:
-                where = f"ticket #{event.ticket_id} event {event.id} ({event.kind})"
-                try:
-                    self._push_event(event)
-                except RemoteUnavailable:
-                    raise  # the remote is down: stop here, the rest waits in order
-                except (SyncError, SportelloError) as exc:
-                    sync_state.finish_delivery(self.state, event.id, "refused", str(exc))
-                    self.summary.note("error", where, str(exc))
-                done += 1
-                self.progress("push", done, max(total, done))
-        self.summary.note("skipped", "push", f"stopped after {limit} events; the next sync goes on")
-
-    def _skip(self, event: TicketEvent, why: str) -> None:
-        sync_state.begin_delivery(self.state, event)
-        sync_state.finish_delivery(self.state, event.id, "skipped", why)
-
-    def _push_event(self, event: TicketEvent) -> None:
-        link = sync_state.ticket_link(self.state, event.ticket_id)
-        if event.kind == EventKind.CREATED:
-            if link is not None:
-                return self._skip(event, "already linked")
-            return self._push_created(event)
-        if link is None:
-            return self._skip(event, f"ticket #{event.ticket_id} is not synced with {self.config.name}")
-        if event.kind in (EventKind.REPLY, EventKind.NOTE):
-            if event.kind == EventKind.NOTE and not self.remote.has_notes:
-                return self._skip(event, f"{self.config.name} has no internal notes")
-            if sync_state.message_link(self.state, event.id) is not None:
-                return self._skip(event, "already there")
-            sync_state.begin_delivery(self.state, event)
-            key = self.remote.add_message(link.remote_key, event.body, public=event.kind == EventKind.REPLY)
-            with write_transaction():
-                sync_state.link_message(self.state, event.id, key)
-                sync_state.finish_delivery(self.state, event.id, "done")
-        else:
-            self._push_field(event, link)
-        self.summary.pushed += 1
-
-    def _push_created(self, event: TicketEvent) -> None:
-        ticket = Ticket.get_by_id(event.ticket_id)
-        first = json.loads(event.new_value or "{}")
-        customer = Customer.get_by_id(ticket.customer_id) if ticket.customer_id else None
-        sync_state.begin_delivery(self.state, event)
-        key = self.remote.create_ticket(
-            subject=first.get("subject", ticket.subject), body=event.body or ticket.subject,
-            requestor=customer.email if customer else None,
-            status=self.config.statuses.to_remote(first.get("status", "new")),
-            priority=self.config.priorities.to_remote(first.get("priority", "normal")),
-        )  # fmt: skip
-        self._link_created(event, key)
-        sync_state.finish_delivery(self.state, event.id, "done")
-        self.summary.pushed += 1
-
-    def _link_created(self, event: TicketEvent, key: str) -> None:
-        remote_ticket = self.remote.get_ticket(key)
-        messages, _bad = self.remote.messages(key)
-        with write_transaction():
-            sync_state.link_ticket(self.state, event.ticket_id, key,
-                                   {"status": remote_ticket.status, "priority": remote_ticket.priority},
-                                   etag=remote_ticket.etag)  # fmt: skip
-            if messages:
-                first = min(messages, key=lambda m: (m.created, m.remote_id))
-                sync_state.link_message(self.state, event.id, first.remote_id)
-
-    def _push_field(self, event: TicketEvent, link: SyncTicket) -> None:
-        name = event.kind  # "status" or "priority"
-        mapping = self.config.statuses if name == "status" else self.config.priorities
-        value = mapping.to_remote(event.new_value)
-        base = json.loads(link.base)
-        sync_state.begin_delivery(self.state, event)
-        etag = link.etag
-        for attempt in range(3):
-            try:
-                if base.get(name) != value:
-                    self.remote.update_ticket(link.remote_key, {name: value}, etag=etag)
-                break
-            except StaleWrite:
-                if attempt == 2:
-                    raise
-                fresh = self.remote.get_ticket(link.remote_key)
-                theirs = getattr(fresh, name)
-                if theirs != base.get(name) and theirs != value:
-                    local_now = Ticket.get_by_id(event.ticket_id)
-                    self._conflict(event.ticket_id, name, getattr(local_now, name), mapping.to_local(theirs), fresh,
-                                   f"changed in {self.config.name} while sending")  # fmt: skip
-                etag = fresh.etag
-        fresh = self.remote.get_ticket(link.remote_key)
-        base[name] = value
-        with write_transaction():
-            sync_state.save_link(link, base, etag=fresh.etag)
-            sync_state.finish_delivery(self.state, event.id, "done")
-
-
