@@ -33,7 +33,16 @@ from models.tables import Customer, Ticket, TicketEvent
 from .config import RemoteConfig
 from .prefetch import ahead
 from .push import Pusher
-from .remote import Page, Remote, RemoteMessage, RemoteTicket, RemoteUnavailable, SyncError
+from .remote import (
+    Page,
+    Remote,
+    RemoteMessage,
+    RemoteTicket,
+    RemoteUnavailable,
+    SyncError,
+    agreed_fields,
+    message_order,
+)
 
 __all__ = ["Summary", "Engine", "Progress"]
 
@@ -218,7 +227,7 @@ class Engine(Pusher):
             for item in bad:
                 self.summary.note("skipped", item.where, item.problem)
         # An empty remote message has nothing to show here: it is left out, not linked.
-        messages = sorted((m for m in messages if m.body.strip()), key=lambda m: (m.created, m.remote_id))
+        messages = sorted((m for m in messages if m.body.strip()), key=message_order)
         with write_transaction():
             if link is None:
                 adopted, link = self._adopt_created(remote_ticket, messages, seen_at)
@@ -249,7 +258,7 @@ class Engine(Pusher):
                 sync_state.finish_delivery(self.state, event.id, "done", "its write landed late; linked on pull")
                 return True, sync_state.link_ticket(
                     self.state, event.ticket_id, remote_ticket.remote_id,
-                    {"status": remote_ticket.status, "priority": remote_ticket.priority},
+                    agreed_fields(remote_ticket),
                     etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at,
                 )  # fmt: skip
             if link.remote_key != remote_ticket.remote_id:
@@ -288,9 +297,8 @@ class Engine(Pusher):
                 self._add_message(ticket.number, message)
         target = self.config.statuses.to_local(remote_ticket.status)
         self._apply_status(ticket.number, target, remote_ticket, importing=True, current=ticket.status)
-        return sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id,
-                               {"status": remote_ticket.status, "priority": remote_ticket.priority},
-                               etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)  # fmt: skip
+        return sync_state.link_ticket(self.state, ticket.number, remote_ticket.remote_id, agreed_fields(remote_ticket),
+                                      etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)  # fmt: skip
 
     def _add_message(self, number: int, message: RemoteMessage) -> None:
         ticket = Ticket.get_by_id(number)

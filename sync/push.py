@@ -17,7 +17,7 @@ from models.errors import SportelloError
 from models.sync_tables import SyncTicket
 from models.tables import Customer, Ticket, TicketEvent
 
-from .remote import RemoteUnavailable, StaleWrite, SyncError
+from .remote import RemoteUnavailable, StaleWrite, SyncError, agreed_fields, message_order
 
 __all__ = ["Pusher"]
 
@@ -91,11 +91,9 @@ class Pusher:
         remote_ticket = self.remote.get_ticket(key)
         messages, _bad = self.remote.messages(key)
         with write_transaction():
-            sync_state.link_ticket(self.state, event.ticket_id, key,
-                                   {"status": remote_ticket.status, "priority": remote_ticket.priority},
-                                   etag=remote_ticket.etag)  # fmt: skip
+            sync_state.link_ticket(self.state, event.ticket_id, key, agreed_fields(remote_ticket), etag=remote_ticket.etag)
             if messages:
-                first = min(messages, key=lambda m: (m.created, m.remote_id))
+                first = min(messages, key=message_order)
                 sync_state.link_message(self.state, event.id, first.remote_id)
 
     def _push_field(self, event: TicketEvent, link: SyncTicket) -> None:

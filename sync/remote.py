@@ -25,6 +25,8 @@ __all__ = [
     "HttpRemote",
     "problem_of",
     "chunks",
+    "message_order",
+    "agreed_fields",
     "server_time",
 ]
 
@@ -128,6 +130,18 @@ class Remote(Protocol):
         """A ticket this user created at or after ``since`` with this subject (to adopt after a crash)."""
 
     def close(self) -> None: ...
+
+
+def agreed_fields(ticket: RemoteTicket) -> dict[str, str]:
+    """The fields both sides keep in step (a link's ``base``), as the remote has them now."""
+    return {"status": ticket.status, "priority": ticket.priority}
+
+
+def message_order(message: RemoteMessage) -> tuple:
+    """Sort key of a remote ticket's messages, oldest first: by date, then by id as a number (a
+    remote's ids grow; "10" comes after "9")."""
+    key = message.remote_id
+    return (message.created, int(key) if key.isdigit() else 0, key)
 
 
 def chunks(items: list[str], size: int) -> Iterator[list[str]]:

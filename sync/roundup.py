@@ -26,6 +26,7 @@ from .remote import (
     StaleWrite,
     SyncError,
     chunks,
+    message_order,
     problem_of,
     server_time,
 )
@@ -211,7 +212,7 @@ class RoundupRemote(HttpRemote):
                 if msg_id not in read:
                     bad.extend(BadItem(f"message {msg_id} of ticket {i}", "could not be read") for i in issues_of[msg_id])
         for messages in found.values():
-            messages.sort(key=lambda m: (m.created, int(m.remote_id) if m.remote_id.isdigit() else 0))
+            messages.sort(key=message_order)
         return found, bad
 
     def find_ticket(self, *, subject: str, since: datetime) -> str | None:

@@ -31,6 +31,7 @@ from .remote import (
     RemoteTicket,
     SyncError,
     chunks,
+    message_order,
     problem_of,
     server_time,
 )
@@ -224,7 +225,7 @@ class RTRemote(HttpRemote):
             found[tid].append(RemoteMessage(remote_id=tx, ticket_id=tid, public=_MESSAGE_TYPES[kind], body=bodies[tx],
                                             author=author, created=created))  # fmt: skip
         for messages in found.values():
-            messages.sort(key=lambda m: (m.created, int(m.remote_id) if m.remote_id.isdigit() else 0))
+            messages.sort(key=message_order)
         return found, bad
 
     def find_ticket(self, *, subject: str, since: datetime) -> str | None:

@@ -337,3 +337,15 @@ def test_a_late_landing_copy_of_a_reply_is_not_imported(admin, config, remote):
     pulled = sync(config, remote)
     assert bodies(number).count("Level -2, any bay.") == 1
     assert any("second copy of a reply" in item["problem"] for item in pulled.report)
+
+
+def test_messages_of_one_second_keep_the_remote_order_past_nine(admin, config, remote):
+    from sync.remote import RemoteMessage
+
+    key = remote.remote_create("Order", "First.")
+    at = remote.tick()
+    remote.thread_of[key] += [RemoteMessage("9", key, True, "Ninth.", "carla", at),
+                              RemoteMessage("10", key, True, "Tenth.", "carla", at)]  # fmt: skip
+    remote.tickets[key] = replace(remote.tickets[key], updated=at)
+    sync(config, remote)
+    assert bodies(local_of(key).number) == ["First.", "Ninth.", "Tenth."]
