@@ -200,11 +200,12 @@ def _spread(histogram: dict[int, int]) -> Spread:
     count = sum(histogram.values())
     if not count:
         return Spread()
-    ranks = {(count * 50 + 99) // 100: "median", (count * 90 + 99) // 100: "p90"}
+    # A list, not a dict keyed by rank: for one ticket both ranks are 1, and both must be read.
+    ranks = [((count * 50 + 99) // 100, "median"), ((count * 90 + 99) // 100, "p90")]
     found, seen = {}, 0
     for minutes in sorted(histogram):
         before, seen = seen, seen + histogram[minutes]
-        for rank, name in ranks.items():
+        for rank, name in ranks:
             if before < rank <= seen:
                 found[name] = minutes / 60
     return Spread(count, found.get("median"), found.get("p90"))
