@@ -127,7 +127,7 @@ class QueueTable(ScrollView, can_focus=True):
         "queue-table--due-soon",
     }
 
-    cursor = reactive(0, always_update=True)
+    cursor = reactive(0, always_update=True, repaint=False)  # watch_cursor repaints the two rows
 
     class Opened(Message):
         """The user opened the ticket under the cursor."""
@@ -361,9 +361,16 @@ class QueueTable(ScrollView, can_focus=True):
     # --- the cursor ----------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
+        # Only the two rows whose look changed: a whole-table refresh would send a screenful
+        # down the wire for every key (a scroll, when it happens, repaints by itself).
         self._keep_visible()
-        self.refresh()
+        self.refresh_row(old)
+        self.refresh_row(new)
         self.post_message(self.Changed())
+
+    def refresh_row(self, index: int) -> None:
+        """Repaint the line of row ``index`` (line 0 is the column titles)."""
+        self.refresh_line(index + 1)
 
     def _page(self) -> int:
         return max(1, self.size.height - 2)
@@ -412,8 +419,9 @@ class QueueTable(ScrollView, can_focus=True):
             del self.marked[row.number]
         else:
             self.marked[row.number] = row.version
+        at = self.cursor
         self._move(self.cursor + 1)
-        self.refresh()
+        self.refresh_row(at)  # the last row keeps the cursor: no move repaints it
         self.post_message(self.Changed())
 
     def clear_marks(self) -> None:
