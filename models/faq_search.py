@@ -8,11 +8,14 @@ left out unless a ``status:`` filter asks for them.
 
 from __future__ import annotations
 
+import math
+import operator
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 import peewee as pw
 
@@ -48,19 +51,61 @@ Filters: category:NAME (category:none for uncategorised)  status:draft|published
 A comma means OR (tag:vpn,login); a leading - excludes (-tag:old -"legacy portal").
 Archived articles show only when status: asks for them."""
 
-# Common words that say nothing about a topic (English and Italian), left out of suggestions and gaps.
-STOP_WORDS = frozenset(
-    """a about after again all also am an and any are as at be because been before being but by can
-    cannot could did do does doing done dont for from get got had has have having he her here hi his
-    how i if im in into is it its just me my need no not now of on one or our out please same see so
-    still some than thank thanks that the their them then there these they this to too up us was we
-    were what when where which while who why will with would yes yet you your regards hello dear best
-    il lo la i gli le un una di da in con su per tra fra e o ma non che chi come dove quando perche
-    del della dei delle al alla ai alle nel nella sono sei ho hai ha abbiamo grazie buongiorno salve
-    ciao cordiali saluti mi ti si ci vi questo questa quello quella anche ancora gia
-    since shows show keeps keep again working work works problem problems issue issues help question
-    questions request asap urgent new re fwd fw ticket unable getting doesn don isn won wont didn""".split()
-)
+# Words that say nothing about a topic, left out of suggestions and gaps: the Snowball stop-word
+# lists for English and Italian (the demo and many desks mix both), then the small talk of support
+# mail ("very", "wrong", "please", "non riesco"). Folded as the index folds (no accents), at import.
+_ENGLISH = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+    herself it its itself they them their theirs themselves what which who whom this that these those am is
+    are was were be been being have has had having do does did doing a an the and but if or because as
+    until while of at by for with about against between into through during before after above below to
+    from up down in out on off over under again further then once here there when where why how all any
+    both each few more most other some such no nor not only own same so than too very can will just don
+    should now ll re ve ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn
+    wasn weren won wouldn
+"""
+_ITALIAN = """
+    ad al allo ai agli all agl alla alle con col coi da dal dallo dai dagli dall dagl dalla dalle di del dello
+    dei degli dell degl della delle in nel nello nei negli nell negl nella nelle su sul sullo sui sugli sull
+    sugl sulla sulle per tra contro io tu lui lei noi voi loro mio mia miei mie tuo tua tuoi tue suo sua suoi
+    sue nostro nostra nostri nostre vostro vostra vostri vostre mi ti ci vi lo la li le gli ne il un uno una
+    ma ed se perché anche come dov dove che chi cui non più quale quanto quanti quanta quante quello quelli
+    quella quelle questo questi questa queste si tutto tutti ho hai ha abbiamo avete hanno abbia abbiate
+    abbiano avrò avrai avrà avremo avrete avranno avrei avresti avrebbe avremmo avreste avrebbero avevo avevi
+    aveva avevamo avevate avevano ebbi avesti ebbe avemmo aveste ebbero avessi avesse avessimo avessero
+    avendo avuto avuta avuti avute sono sei è siamo siete sia siate siano sarò sarai sarà saremo sarete
+    saranno sarei saresti sarebbe saremmo sareste sarebbero ero eri era eravamo eravate erano fui fosti fu
+    fummo foste furono fossi fosse fossimo fossero essendo faccio fai facciamo fanno faccia facciate facciano
+    farò farai farà faremo farete faranno farei faresti farebbe faremmo fareste farebbero facevo facevi
+    faceva facevamo facevate facevano feci facesti fece facemmo faceste fecero facessi facesse facessimo
+    facessero facendo sto stai sta stiamo stanno stia stiate stiano starò starai starà staremo starete
+    staranno starei staresti starebbe staremmo stareste starebbero stavo stavi stava stavamo stavate stavano
+    stetti stesti stette stemmo steste stettero stessi stesse stessimo stessero stando
+"""
+_SUPPORT_TALK = """
+    hi hello hey dear regards best kind cheers sincerely thanks thank please sorry ok okay yes asap urgent
+    also still already always never ever even really quite much many lot lots since yet ago anymore
+    would could might must shall cannot get gets got getting make makes made need needs want wanted
+    try tried trying know let like see seen seems seem able unable keep keeps show shows showing
+    happen happens happened work works working worked wrong right good bad fine new old different another
+    something anything nothing everything someone anyone thing things way one two three time times today
+    yesterday tomorrow morning week day days im dont wont cant doesnt didnt isnt etc done us
+    problem problems issue issues question questions help request ticket support re fw fwd
+    ciao salve buongiorno buonasera gentile gentili egregio spettabile cordiali distinti saluti saluto
+    grazie mille prego cortesemente favore ancora già molto poco sempre mai oggi ieri domani ora adesso
+    però quindi infatti invece solo soltanto proprio tanto troppo sì cosa cose qualcosa niente nulla
+    dopo prima riesco riesce posso può potete potreste vorrei volevo vorremmo errato errata errati errate
+    sbagliato sbagliata sbagliati sbagliate problema richiesta domanda aiuto urgente nuovo nuova
+    stesso stessa altro altra altri altre fare fatto bene male ecc fra quando
+"""
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+STOP_WORDS = frozenset(_fold(_ENGLISH + _ITALIAN + _SUPPORT_TALK).split())
 
 _WORD = re.compile(r"[^\W_]+")
 _MAX_SUGGEST_WORDS = 24
@@ -295,10 +340,8 @@ def folded_words(text: str, *, numbers: bool = False) -> list[str]:
     """The words of ``text`` as the index sees them: lower case, accents removed, split on anything
     but letters and digits; stop words and one-letter words left out, and bare numbers too unless
     ``numbers`` (then those of three digits or more stay: error codes like 502 say a lot)."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return [
-        w for w in _WORD.findall(plain)
+        w for w in _WORD.findall(_fold(text))
         if len(w) > 1 and w not in STOP_WORDS and (not w.isdigit() or (numbers and len(w) >= 3))
     ]  # fmt: skip
 
@@ -306,26 +349,113 @@ def folded_words(text: str, *, numbers: bool = False) -> list[str]:
 def suggest_for_ticket(number: int, *, limit: int = 5) -> list[FAQHit]:
     """Published articles ranked by how well they match ticket ``number``'s subject and messages.
 
-    The subject's words count first, then the words used most in its public messages; articles
-    already linked to the ticket are included and marked ``linked``.
+    Each word weighs by where the ticket says it: the subject most, then the customer's own
+    messages, the agents' replies least (they answer; the customer's words name the problem).
+    Words of four letters or more also find their longer forms (``reset`` finds "Resetting").
+    Articles already linked to the ticket are included and marked ``linked``.
     """
     ticket = get_ticket(number)
-    bodies = (
-        TicketEvent.select(TicketEvent.body)
+    words = _ticket_words(number, ticket.subject)
+    if not words:
+        return []
+    with _word_errors():
+        weights = _with_rarity(words) if is_postgres() else words
+        hits = _hits(_weighted_select(weights).limit(limit)) if weights else []
+    linked = {a for (a,) in TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == number).tuples()}
+    return [FAQHit(**{**h.__dict__, "linked": h.id in linked}) for h in hits]
+
+
+_SUBJECT_WEIGHT, _CUSTOMER_WEIGHT, _AGENT_WEIGHT = 3.0, 1.0, 0.3
+_PREFIX_MIN = 4  # shorter stems would find too much (ran* finds "random")
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _ticket_words(number: int, subject: str) -> dict[str, float]:
+    """The ticket's words (as searched: see :func:`_stem`) and their weights, the heaviest ``_MAX_SUGGEST_WORDS``."""
+    weights: dict[str, float] = {}
+
+    def add(text: str, weight: float) -> None:
+        for word in dict.fromkeys(_stem(w) for w in folded_words(text[:5_000], numbers=True)):
+            if word in STOP_WORDS:
+                continue  # a stem can be one: requested → request
+            weights[word] = weights.get(word, 0.0) + weight
+
+    add(subject, _SUBJECT_WEIGHT)
+    messages = (
+        TicketEvent.select(TicketEvent.kind, TicketEvent.customer, TicketEvent.body)
         .where((TicketEvent.ticket == number) & TicketEvent.body.is_null(False)
                & (TicketEvent.kind.in_([EventKind.CREATED.value, EventKind.REPLY.value])))
         .order_by(TicketEvent.id)
         .limit(20)
         .tuples()
     )  # fmt: skip
-    counts = Counter(w for (body,) in bodies for w in folded_words(body[:5_000], numbers=True))
-    words = list(dict.fromkeys(folded_words(ticket.subject, numbers=True) + [w for w, _ in counts.most_common()]))
-    words = words[:_MAX_SUGGEST_WORDS]
-    if not words:
-        return []
-    query = FAQQuery(statuses=(((FAQStatus.PUBLISHED.value,), False),))
-    select, _ = _select(query, any_word=words)
-    with _word_errors():
-        hits = _hits(select.order_by(pw.SQL("score").desc(), FAQArticle.id).limit(limit))
-    linked = {a for (a,) in TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == number).tuples()}
-    return [FAQHit(**{**h.__dict__, "linked": h.id in linked}) for h in hits]
+    for kind, customer, body in messages:
+        by_customer = kind == EventKind.CREATED.value or customer is not None
+        add(body, _CUSTOMER_WEIGHT if by_customer else _AGENT_WEIGHT)
+    heaviest = sorted(weights.items(), key=lambda item: -item[1])[:_MAX_SUGGEST_WORDS]  # stable: first said first
+    return dict(heaviest)
+
+
+def _stem(word: str) -> str:
+    """``word`` without a plain English ending, so that its prefix finds the other forms:
+    resetting → reset, charged → charg, passwords → password; numbers and short words stay."""
+    if not word.isalpha() or len(word) < _PREFIX_MIN + 2:
+        return word
+    stem = _SUFFIX.sub("", word)
+    if len(stem) > _PREFIX_MIN and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+        stem = stem[:-1]  # resett → reset, but "install" and "access" keep theirs
+    return stem if len(stem) >= _PREFIX_MIN else word
+
+
+def _word_match(word: str) -> tuple[pw.Node, pw.Node, pw.Node, pw.Table]:
+    """(article id column, match condition, score, index table) for one word, by prefix when long enough."""
+    prefix = len(word) >= _PREFIX_MIN and not word.isdigit()
+    if is_postgres():
+        table = pw.Table("faq_search", ("article_id", "document"))
+        if prefix:  # a folded word is letters and digits: quoted, it is one lexeme (a parameter, never SQL)
+            tsquery = pw.fn.to_tsquery(pw.SQL("'simple'"), "'" + word.replace("'", "''") + "':*")
+        else:
+            tsquery = fulltext.pg_tsquery([word], "||")
+        title_weighs_5x = pw.SQL("'{0.1, 0.2, 0.2, 1.0}'::float4[]")
+        score = pw.Cast(pw.fn.ts_rank(title_weighs_5x, table.document, tsquery), "float8")
+        return table.article_id, pw.Expression(table.document, "@@", tsquery), score, table
+    table = pw.Table("faq_fts", ("rowid", "faq_fts", "title", "body"))
+    expression = fulltext.fts5_expression([word]) + (" *" if prefix else "")
+    score = 0 - pw.fn.bm25(pw.SQL("faq_fts"), 5.0, 1.0)  # bm25 holds the word's rarity already
+    return table.rowid, pw.Expression(table.faq_fts, "MATCH", expression), score, table
+
+
+def _with_rarity(words: dict[str, float]) -> dict[str, float]:
+    """(PostgreSQL, whose ts_rank knows no rarity) each weight times the word's inverse document frequency."""
+    counts = []
+    for word in words:
+        column, match, _, table = _word_match(word)
+        counts.append(table.select(pw.fn.COUNT(column)).where(match))
+    total = FAQArticle.select(pw.fn.COUNT(FAQArticle.id))
+    row = FAQArticle.select(*[query.alias(f"n{i}") for i, query in enumerate([total, *counts])]).limit(1).tuples()
+    found = next(iter(row), None)
+    if found is None:
+        return {}
+    articles, *frequencies = (int(n or 0) for n in found)
+    return {
+        word: weight * math.log(1 + (articles - df + 0.5) / (df + 0.5))
+        for (word, weight), df in zip(words.items(), frequencies) if df
+    }  # fmt: skip
+
+
+def _weighted_select(weights: dict[str, float]) -> pw.ModelSelect:
+    """Published articles by the sum, over the words they hold, of the word's weight times its score."""
+    parts = []
+    for word, weight in weights.items():
+        column, match, score, table = _word_match(word)
+        parts.append(table.select(column.alias("id"), (score * float(weight)).alias("score")).where(match))
+    hits = reduce(operator.add, parts).alias("hits")  # UNION ALL
+    columns = [FAQArticle.id, FAQArticle.title, FAQArticle.category, FAQArticle.status, FAQArticle.updated_at,
+               FAQArticle.version]  # fmt: skip
+    return (
+        FAQArticle.select(*columns, pw.fn.SUM(hits.c.score).alias("score"))
+        .join(hits, on=(hits.c.id == FAQArticle.id))
+        .where(FAQArticle.status == FAQStatus.PUBLISHED.value)
+        .group_by(*columns)
+        .order_by(pw.SQL("score").desc(), FAQArticle.id)
+    )
