@@ -247,18 +247,42 @@ def _assigned_to_me(me: Agent | None, what: str) -> _Cond:
     return _in(Ticket.assignee, [me.id], nullable=True)
 
 
-def _agent_id(login: str) -> int:
-    agent = Agent.get_or_none(Agent.login == _clean(login))
-    if agent is None:
-        raise QueryError(f"no agent {_quoted(login)}")
-    return agent.id
+#: How many candidates an ambiguous name lists.
+CANDIDATES = 5
 
 
-def _named(model: type[pw.Model], values: Sequence[str]) -> pw.Select:
-    """Ids of the rows named (case-insensitive, spaces collapsed) or numbered in ``values``."""
-    cond = pw.fn.LOWER(model.name).in_([" ".join(_clean(v).split()).lower() for v in values])
-    ids = [int(v) for v in values if _is_id(v)]
-    return model.select(model.id).where(cond | model.id.in_(ids) if ids else cond)
+def _resolve(column: pw.Field, value: str, what: str, *, numbered: bool = False) -> list[int]:
+    """The ids of the rows whose ``column`` is ``value`` (case-insensitive, spaces collapsed) —
+    or, ``numbered``, whose id it is — else of the one row whose ``column`` begins with it.
+
+    Names are resolved to ids here, once, before the ticket query: a small lookup, after which
+    the ticket query compares a plain list of ids. An unknown or ambiguous name is a QueryError
+    that says so and, when ambiguous, names a few candidates.
+    """
+    model = column.model
+    name = " ".join(_clean(value).split()).lower()
+    exact = pw.fn.LOWER(column) == name
+    if numbered and _is_id(value):
+        exact = exact | (model.id == int(value))
+    found = [row for (row,) in model.select(model.id).where(exact).tuples()]
+    if found:
+        return found
+    prefix = list(model.select(model.id, column).where(column.startswith(name)).order_by(column).limit(CANDIDATES + 1).tuples()) if name else []
+    if len(prefix) == 1:
+        return [prefix[0][0]]
+    if not prefix:
+        raise QueryError(f"no {what} matches {_quoted(value)}")
+    names = ", ".join(_clean(n) for _, n in prefix[:CANDIDATES]) + (", …" if len(prefix) > CANDIDATES else "")
+    raise QueryError(f"{_quoted(value)} matches more than one {what}: {names} (type more of it)")
+
+
+def _agent_ids(logins: Sequence[str]) -> list[int]:
+    return list(dict.fromkeys(i for login in logins for i in _resolve(Agent.login, login, "agent")))
+
+
+def _named(model: type[pw.Model], values: Sequence[str], what: str) -> list[int]:
+    """Ids of the rows named (or numbered) in ``values``, a unique prefix of a name included."""
+    return list(dict.fromkeys(i for v in values for i in _resolve(model.name, v, what, numbered=True)))
 
 
 def _customers(values: Sequence[str]) -> pw.Select:
@@ -287,7 +311,7 @@ def _assignees(values: Sequence[str], me: Agent | None) -> list[_Cond]:
     conds = [_unassigned()] if "none" in values else []
     conds += [_assigned_to_me(me, "assignee:me")] if "me" in values else []
     logins = [v for v in values if v not in ("me", "none")]
-    return conds + ([_in(Ticket.assignee, [_agent_id(v) for v in logins], nullable=True)] if logins else [])
+    return conds + ([_in(Ticket.assignee, _agent_ids(logins), nullable=True)] if logins else [])
 
 
 def _is(value: str, me: Agent | None) -> _Cond:
@@ -316,8 +340,8 @@ _FILTERS: dict[str, Callable[[Sequence[str], Agent | None], list[_Cond]]] = {
     "channel": lambda values, me: [_in(Ticket.channel, values)],
     "type": lambda values, me: [_in(Ticket.ticket_type, values)],
     "tag": lambda values, me: [_tagged(values)],
-    "queue": lambda values, me: [_in(Ticket.queue, _named(Queue, values), nullable=True)],
-    "org": lambda values, me: [_in(Ticket.organization, _named(Organization, values), nullable=True)],
+    "queue": lambda values, me: [_in(Ticket.queue, _named(Queue, values, "queue"), nullable=True)],
+    "org": lambda values, me: [_in(Ticket.organization, _named(Organization, values, "organization"), nullable=True)],
     "customer": lambda values, me: [_in(Ticket.customer, _customers(values), nullable=True)],
     "assignee": _assignees,
     "is": lambda values, me: [_is(v, me) for v in values],
