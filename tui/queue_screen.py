@@ -71,6 +71,7 @@ class QueueScreen(Screen):
         self.seen_change = 0
         self._rebuilding_tabs = False
         self._could_act = False
+        self._failed: tuple[str, str] | None = None  # (query, why) of the last query that failed in a worker
         self._views_preloaded = bool(views)  # run_app read them already: no second query at start
 
     def compose(self) -> ComposeResult:
@@ -190,18 +191,33 @@ class QueueScreen(Screen):
 
     def _run(self, first_page: FirstPage | None = None) -> None:
         """Show the current view refined by the filter, or say what is wrong with the filter."""
-        error = self.query_one("#filter-error", Static)
         try:
             text = combine_queries(self.view.query, self.typed)
             parse_query(text)
         except QueryError as err:
-            error.update(Text(one_line(f"✗ {err.message}", 200)))
-            error.display = True
+            self._query_error(err.message)
             return
-        error.display = False
         if text == self.table.query_text and first_page is None and self.table.total is not None:
-            return  # the same query (a space typed, say): no reload, the cursor stays
+            # The same query (a space typed, say): no reload, the cursor stays, its error too.
+            if self._failed is not None and self._failed[0] == text:
+                self._query_error(self._failed[1])
+            else:
+                self.query_one("#filter-error", Static).display = False
+            return
+        self.query_one("#filter-error", Static).display = False
         self.table.show_query(text, first_page)
+
+    def _query_error(self, message: str) -> None:
+        error = self.query_one("#filter-error", Static)
+        error.update(Text(one_line(f"✗ {message}", 200)))
+        error.display = True
+
+    @on(QueueTable.QueryFailed)
+    def query_failed(self, event: QueueTable.QueryFailed) -> None:
+        """A query that parsed failed in the worker (``assignee:bob``, no such agent): said like a parse error."""
+        self._failed = (event.query, event.error)
+        if event.query == self.table.query_text:
+            self._query_error(event.error)
 
     def action_clear(self) -> None:
         if self.table.marked:

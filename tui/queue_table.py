@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from models.directory import contract_expired
+from models.errors import QueryError
 from models.sla import DUE_SOON
 
 from .desk import Desk, QueueRow
@@ -150,6 +151,14 @@ class QueueTable(ScrollView, can_focus=True):
             self.generation = generation
             self.total = total
 
+    class QueryFailed(Message):
+        """The query parsed but could not run (an unknown name, say): ``error`` says why, in one line."""
+
+        def __init__(self, query: str, error: str) -> None:
+            super().__init__()
+            self.query = query
+            self.error = error
+
     class Fetched(Message, bubble=False):
         """A chunk of rows arrived from a worker, or failed to (internal)."""
 
@@ -217,7 +226,13 @@ class QueueTable(ScrollView, can_focus=True):
 
     @work(thread=True, group="queue-count", exclusive=True, exit_on_error=False)
     def _count(self, generation: int, text: str) -> None:
-        total = self.desk.count(text)
+        try:
+            total = self.desk.count(text)
+        except QueryError as err:  # said by the screen under the filter box; the table shows no rows
+            if not get_current_worker().is_cancelled:
+                self.post_message(self.QueryFailed(text, err.message))
+                self.post_message(self.Counted(generation, 0))
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(self.Counted(generation, total))
 
@@ -238,6 +253,10 @@ class QueueTable(ScrollView, can_focus=True):
             rows, next_cursor = self.desk.queue_page(
                 text, after=fetch.after, offset=fetch.offset, from_end=fetch.from_end, limit=fetch.limit
             )
+        except QueryError as err:  # the count says it too: whichever comes first is shown
+            self.post_message(self.Fetched(fetch, [], None, failed=True))
+            self.post_message(self.QueryFailed(text, err.message))
+            return
         except Exception:
             self.post_message(self.Fetched(fetch, [], None, failed=True))
             raise
