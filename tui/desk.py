@@ -215,11 +215,10 @@ def _next_step(number: int) -> str:
     """What the customer's status page says happens next (see ``sportello status``)."""
     from models.customer_status import customer_status
 
-    from .status_page import local_time
+    from .status_page import next_sentence
 
     view = customer_status(number)
-    due = local_time(view.due, view.timezone) if view.due is not None else None
-    return f"{view.status_words} {view.next_step_sentence(due)}"
+    return f"{view.status_words} {next_sentence(view)}"
 
 
 def queue_row(ticket: Ticket) -> QueueRow:

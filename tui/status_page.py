@@ -16,14 +16,14 @@ from models.customer_status import CustomerStatus
 
 from .textsafe import safe_text
 
-__all__ = ["FORMATS", "render_status", "local_time"]
+__all__ = ["FORMATS", "render_status", "local_time", "next_sentence"]
 
 FORMATS = ("text", "markdown", "html")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 
 
 def local_time(moment: datetime, zone: str) -> str:
-    """``23 Nov 2026 13:00 (Europe/Rome)``: a stored (naive UTC) time on the desk's clock."""
+    """``23 Nov 2026 13:00 (Europe/Rome)``: a stored (naive UTC) time in ``zone``."""
     local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
     return f"{local:%d %b %Y %H:%M} ({zone})"
 
@@ -36,15 +36,16 @@ def render_status(view: CustomerStatus, fmt: str = "text") -> str:
     return _text(view)
 
 
-def _due(view: CustomerStatus) -> str | None:
-    return local_time(view.due, view.timezone) if view.due is not None else None
+def next_sentence(view: CustomerStatus) -> str:
+    """What happens next and by when, every time in the page's one zone."""
+    return view.next_sentence(lambda moment: local_time(moment, view.timezone))
 
 
 def _text(view: CustomerStatus) -> str:
     lines = [
         safe_text(f"Request #{view.number}: {view.subject}", multiline=False),
         f"Status: {view.status_name}. {view.status_words}",
-        f"Next: {view.next_step_sentence(_due(view))}",
+        f"Next: {next_sentence(view)}",
         "",
     ]
     for entry in view.entries:
@@ -65,7 +66,7 @@ def _markdown(view: CustomerStatus) -> str:
         "",
         f"**Status:** {view.status_name}. {view.status_words}",
         "",
-        f"**Next:** {_md(view.next_step_sentence(_due(view)))}",
+        f"**Next:** {_md(next_sentence(view))}",
         "",
         "## History",
         "",
@@ -100,6 +101,6 @@ def _html(view: CustomerStatus) -> str:
         f"<title>Request #{view.number}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>Request #{view.number}: {e(' '.join(view.subject.split()))}</h1>\n"
         f'<div class="state"><p><strong>Status:</strong> {e(view.status_name)}. {e(view.status_words)}</p>'
-        f"<p><strong>Next:</strong> {e(view.next_step_sentence(_due(view)))}</p></div>\n"
+        f"<p><strong>Next:</strong> {e(next_sentence(view))}</p></div>\n"
         f"<h2>History</h2>\n{entries}\n</body></html>\n"
     )
