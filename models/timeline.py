@@ -53,6 +53,14 @@ def _arrow(old: str | None, new: str | None) -> str:
     return f"{old or '—'} → {new or '—'}"
 
 
+def _why(event: TicketEvent) -> str:
+    """`` (reason, asked by WHO)``: the reason and who asked for the change, when recorded."""
+    parts = [event.reason] if event.reason else []
+    if event.requested_by:
+        parts.append(f"asked by {event.requested_by}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def describe(event: TicketEvent) -> str:
     """One line saying what the event did, e.g. ``status open → pending (waiting for logs)``."""
     kind = event.kind
@@ -60,7 +68,7 @@ def describe(event: TicketEvent) -> str:
     if kind == EventKind.CREATED:
         return "created the ticket"
     if kind in (EventKind.STATUS, EventKind.PRIORITY, EventKind.ASSIGNEE, EventKind.TYPE):
-        return f"{kind} {_arrow(event.old_value, event.new_value)}{reason}"
+        return f"{kind} {_arrow(event.old_value, event.new_value)}{_why(event)}"
     if kind == EventKind.TAGS:
         old, new = set((event.old_value or "").split()), set((event.new_value or "").split())
         parts = [f"+{t}" for t in sorted(new - old)] + [f"-{t}" for t in sorted(old - new)]
@@ -76,8 +84,7 @@ def describe(event: TicketEvent) -> str:
     if kind == EventKind.OVERRIDE:
         old = event.old_value[:16].replace("T", " ") if event.old_value else "—"
         new = event.new_value[:16].replace("T", " ") if event.new_value else "policy"
-        asked = f", asked by {event.requested_by}" if event.requested_by else ""
-        return f"deadline {old} → {new} UTC{reason[:-1] + asked + ')' if reason else asked}"
+        return f"deadline {old} → {new} UTC{_why(event)}"
     if kind == EventKind.CSAT:
         return f"rated the help {event.new_value}/5"
     if kind == EventKind.SLA:

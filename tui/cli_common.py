@@ -207,6 +207,7 @@ def event_json(event: TicketEvent) -> dict:
         "old_value": event.old_value,
         "new_value": event.new_value,
         "reason": event.reason,
+        "requested_by": event.requested_by,  # who asked for a priority change or a deadline override
         "body": event.body,
     }
 

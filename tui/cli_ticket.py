@@ -271,6 +271,9 @@ def timeline(state, number, public, as_json) -> None:
                 echo_line(line)
 
 
+ticket.add_command(timeline)  # also ``sportello ticket timeline``, beside show
+
+
 # --- changes ------------------------------------------------------------------------------------
 
 
