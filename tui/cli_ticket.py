@@ -6,19 +6,23 @@ options into calls and rows into safe text or JSON.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
+from urllib.parse import urlparse
 
 import click
 
 from models import directory, search, tickets
+from models.config import ENV_DB, describe_location
 from models.errors import NotFound
 from models.query import QUERY_HELP
 from models.tables import Ticket
 from models.timeline import events_of
 
 from .cli_common import (
+    CliState,
     age,
     echo_json,
     echo_line,
@@ -31,7 +35,7 @@ from .cli_common import (
     ticket_json,
     when,
 )
-from .textsafe import one_line
+from .textsafe import one_line, safe_text
 
 MAX_ID = 2**31 - 1  # ticket numbers are 32-bit on PostgreSQL
 #: A ticket or article number: a positive whole number that fits the database.
@@ -119,7 +123,7 @@ def _organization_exists(name: str) -> bool:
 _LIST_HELP = f"""List the tickets that match QUERY, most recently updated first.
 
 Prints a table that fits 80 columns; when there are more tickets than --limit, standard error
-says how to ask for the next page (--after CURSOR). The query may be one quoted argument or
+gives the command for the next page (--after CURSOR), ready to paste. The query may be one quoted argument or
 several words: sportello ticket list is:open -tag:spam.
 
 \b
@@ -148,13 +152,33 @@ def ticket_list(state, words, limit, after, as_json) -> None:
         else:
             _print_table(page.tickets)
     if page.next_cursor and not as_json:
-        words = ["sportello", "ticket", "list"]
-        words += (["--limit", str(limit)] if limit != 50 else []) + ["--after", page.next_cursor]
+        words = ["ticket", "list"] + (["--limit", str(limit)] if limit != 50 else []) + ["--after", page.next_cursor]
+        query = " ".join(safe_text(query, multiline=False).split())
         words += ["--", query] if query else []  # "--": a query may start with "-", as in -tag:spam
-        hint = " ".join(shlex.quote(w) for w in words)
-        echo_line(f"sportello: more tickets: {one_line(hint)}", err=True)
+        hint = " ".join(["sportello", *_desk_options(state), *(shlex.quote(w) for w in words)])
+        echo_line(f"Next page: {safe_text(hint, multiline=False)}", err=True)
     elif not page.tickets and not as_json:
         echo_line("sportello: no tickets match" if query or after else "sportello: no tickets yet", err=True)
+
+
+def _desk_options(state: CliState) -> list[str]:
+    """The group options (shell-quoted) that make a printed command reach this desk as this agent
+    wherever it is pasted: ``--db`` when ``--db`` or ``$SPORTELLO_DB`` chose it, ``--config`` when
+    ``--config`` did, and ``--as``. A URL holding a password that came from the environment is
+    left there (``--db "$SPORTELLO_DB"``) rather than written to the terminal."""
+    words = []
+    if state.cli_db or state.env.get(ENV_DB, "").strip():
+        url = state.db_url()
+        if urlparse(url).password and not state.cli_db:
+            words += ["--db", f'"${ENV_DB}"']
+        else:
+            location = describe_location(url) if urlparse(url).scheme.startswith("sqlite") else url
+            words += ["--db", shlex.quote(location)]
+    elif state.config_path:
+        words += ["--config", shlex.quote(os.path.abspath(os.path.expanduser(state.config_path)))]
+    if state.as_login:
+        words += ["--as", shlex.quote(state.as_login)]
+    return words
 
 
 def table_width() -> int:
