@@ -1,7 +1,8 @@
 """``sportello demo``: fill an empty desk with a realistic, reproducible year of helpdesk work.
 
-Everything is derived from ``random.Random(seed)`` and the fixed ``ANCHOR``: the same seed gives
-the same desk, byte for byte. This module makes the reference data (agents, queues,
+Everything is derived from ``random.Random(seed)`` and the moment the story ends (``at``: now
+by default, so the newest work is minutes old): the same seed and ``at`` give the same desk,
+byte for byte. This module makes the reference data (agents, queues,
 organizations, customers, FAQ, saved views) and loads everything; the tickets' histories come
 from ``models.demo_story``, which simulates them in Python (the service functions are far too
 slow for a million tickets) so that every row equals the fold of its events by construction.
@@ -18,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from . import bulk
 from . import demo_text as text
@@ -34,6 +35,7 @@ from .demo_story import (
     SURVEY_COLUMNS,
     TICKET_COLUMNS,
     DemoDesk,
+    Span,
     TicketChunk,
     _chunk_count,
     _fill,
@@ -42,7 +44,6 @@ from .demo_story import (
     timestamp,
 )
 
-__all__ = ["ANCHOR", "DemoDesk", "TicketChunk", "build_demo", "generate", "timestamp"]
 from .errors import RuleViolation
 from .tables import (
     Agent,
@@ -62,7 +63,10 @@ from .tables import (
     TicketEvent,
     TicketFAQ,
     TicketTag,
+    utcnow,
 )
+
+__all__ = ["ANCHOR", "DemoDesk", "START", "Span", "TicketChunk", "build_demo", "generate", "timestamp"]
 
 # --- reference data ------------------------------------------------------------------------
 
@@ -72,7 +76,7 @@ def _next_id(model) -> int:
     return (model.select(pk).order_by(pk.desc()).limit(1).scalar() or 0) + 1
 
 
-def _agents(rng: random.Random, admin_login: str) -> tuple[list[int], list[str], list[str], list[str], list[bool]]:
+def _agents(rng: random.Random, admin_login: str, start: datetime) -> tuple[list[int], list[str], list[str], list[str], list[bool]]:
     """Match the demo agents with those already on the desk by login; insert the missing ones."""
     wanted = [(admin_login, admin_login, "admin", True)] + [a for a in text.AGENTS if a[0] != admin_login]
     existing = dict(Agent.select(Agent.login, Agent.id).tuples())
@@ -82,7 +86,7 @@ def _agents(rng: random.Random, admin_login: str) -> tuple[list[int], list[str],
         agent_id = existing.get(login)
         if agent_id is None:
             agent_id, next_id = next_id, next_id + 1
-            joined = START - timedelta(days=400 - 30 * position, hours=rng.randrange(8, 18))
+            joined = start - timedelta(days=400 - 30 * position, hours=rng.randrange(8, 18))
             rows.append((agent_id, login, name, role, is_active, joined))
         elif login == admin_login:
             Agent.update(role="admin", active=True).where(Agent.id == agent_id).execute()
@@ -97,9 +101,32 @@ def _agents(rng: random.Random, admin_login: str) -> tuple[list[int], list[str],
 
 _REVENUE_BANDS = ("<1M", "1-10M", "10-50M", "50-250M", "250M+")
 # The demo's SLA: office hours in Rome, four explicit rules (premium urgent first, private persons last).
-_CALENDAR = ("Office", "Europe/Rome", {d: "09:00-13:00, 14:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
-             ["2025-12-08", "2025-12-25", "2025-12-26", "2026-01-01", "2026-01-06", "2026-04-06", "2026-04-25",
-              "2026-05-01", "2026-06-02", "2026-08-15"])  # fmt: skip
+_CALENDAR = ("Office", "Europe/Rome", {d: "09:00-13:00, 14:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")})
+# Italian public holidays the office keeps (month, day), and Easter Monday.
+_HOLIDAYS = ((1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (12, 8), (12, 25), (12, 26))
+_HOLIDAYS_AHEAD = timedelta(days=30)  # the calendar also knows the coming month's holidays, for future deadlines
+
+
+def _easter_monday(year: int) -> date:
+    """The Monday after Western Easter (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1) + timedelta(days=1)
+
+
+def _holidays(span: Span) -> list[str]:
+    """The office's holidays from the story's first day to a month after its end, oldest first."""
+    first, last = span.start.date(), (span.end + _HOLIDAYS_AHEAD).date()
+    days = [_easter_monday(year) for year in range(first.year, last.year + 1)]
+    days += [date(year, month, day) for year in range(first.year, last.year + 1) for month, day in _HOLIDAYS]
+    return [str(day) for day in sorted(days) if first < day <= last]
 _POLICIES = (  # name, tier, priority, first response, next response, resolution (business minutes)
     ("Premium urgent", "premium", "urgent", 60, 2 * 60, 8 * 60),
     ("Premium", "premium", None, 2 * 60, 4 * 60, 24 * 60),
@@ -108,25 +135,26 @@ _POLICIES = (  # name, tier, priority, first response, next response, resolution
 )
 
 
-def _sla() -> list:
+def _sla(span: Span) -> list:
     """The calendar and policies, written; returns them as ``models.sla.Policy`` (the generator applies them)."""
     from . import sla  # noqa: PLC0415 - sla imports the ticket tables; demo loads them anyway
 
-    name, zone, hours, holidays = _CALENDAR
+    name, zone, hours = _CALENDAR
     if not SLACalendar.select().where(SLACalendar.name == name).exists():
         calendar = _next_id(SLACalendar)
+        created = span.start - timedelta(days=30)
         bulk.write_rows(SLACalendar, ("id", "name", "timezone", "hours", "holidays", "created_at"),
-                        [(calendar, name, zone, json.dumps(hours), json.dumps(holidays), START - timedelta(days=30))])
+                        [(calendar, name, zone, json.dumps(hours), json.dumps(_holidays(span)), created)])
         first = _next_id(SLAPolicy)
-        rows = [(first + i, policy, i, tier, priority, calendar, fr, nr, res, START - timedelta(days=30))
+        rows = [(first + i, policy, i, tier, priority, calendar, fr, nr, res, created)
                 for i, (policy, tier, priority, fr, nr, res) in enumerate(_POLICIES)]  # fmt: skip
         bulk.write_rows(SLAPolicy, ("id", "name", "position", "tier", "priority", "calendar", "first_response_minutes",
                                     "next_response_minutes", "resolution_minutes", "created_at"), rows)  # fmt: skip
     return sla.policies()
 
 
-def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str, str]]:
-    """``count`` organizations in every segment; some contracts expired before the anchor."""
+def _organizations(rng: random.Random, count: int, today: date) -> list[tuple[int, bool, str, str]]:
+    """``count`` organizations in every segment; some contracts expired before ``today``."""
     names: set[str] = set()
     rows = []
     first = _next_id(Organization)
@@ -138,7 +166,7 @@ def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str,
         tier = rng.choices(("none", "standard", "premium"), (15, 60, 25))[0]
         since = until = None
         if tier != "none":
-            until = ANCHOR.date() + timedelta(days=rng.randrange(-200, 600))  # a negative offset: expired
+            until = today + timedelta(days=rng.randrange(-200, 600))  # a negative offset: expired
             since = until - timedelta(days=rng.choice((365, 730, 1095)) - 1)
         size = rng.choices(range(len(text.SIZE_BANDS)), (30, 30, 20, 15, 5))[0]
         rows.append(
@@ -163,7 +191,9 @@ def _organizations(rng: random.Random, count: int) -> list[tuple[int, bool, str,
     ]
 
 
-def _customers(rng: random.Random, count: int, orgs: list[tuple[int, bool, str, str]]) -> list[tuple[int, int | None, bool]]:
+def _customers(
+    rng: random.Random, count: int, orgs: list[tuple[int, bool, str, str]], start: datetime
+) -> list[tuple[int, int | None, bool]]:
     """``count`` customers; about one in five is a private person without an organization."""
     rows, result, seen = [], [], set()
     first = _next_id(Customer)
@@ -181,7 +211,7 @@ def _customers(rng: random.Random, count: int, orgs: list[tuple[int, bool, str, 
             if rng.random() < 0.7
             else ""
         )
-        joined = START - timedelta(days=rng.randrange(1, 900), seconds=rng.randrange(86_400))
+        joined = start - timedelta(days=rng.randrange(1, 900), seconds=rng.randrange(86_400))
         customer_id = first + len(rows)
         rows.append((customer_id, f"{given} {family}", email, phone, org[0] if org else None, joined))
         result.append((customer_id, org[0] if org else None, bool(org and org[1])))
@@ -204,13 +234,13 @@ def _named(model, names: tuple[str, ...], extra: Callable[[str], tuple] = lambda
     return ids
 
 
-def _faq(rng: random.Random, authors: list[int], tag_ids: dict[str, int]) -> dict[str, list[int]]:
+def _faq(rng: random.Random, authors: list[int], tag_ids: dict[str, int], start: datetime) -> dict[str, list[int]]:
     """About forty articles with their categories, tags and first revision; returns the published ones per topic."""
     names = sorted({category for category, _ in text.FAQ_TITLES})
     first_category = _next_id(FAQCategory)
     bulk.write_rows(
         FAQCategory, ("id", "name", "created_at"),
-        [(first_category + i, name, START - timedelta(days=400)) for i, name in enumerate(names)],
+        [(first_category + i, name, start - timedelta(days=400)) for i, name in enumerate(names)],
     )  # fmt: skip
     first = _next_id(FAQArticle)
     articles, revisions, links, published = [], [], [], {t: [] for t in text.TOPICS}
@@ -220,7 +250,7 @@ def _faq(rng: random.Random, authors: list[int], tag_ids: dict[str, int]) -> dic
         status = rng.choices(("published", "draft", "archived"), (75, 15, 10))[0]
         body = _fill(rng, text.FAQ_BODY.replace("{title}", title))
         author = authors[i % len(authors)]
-        at = START - timedelta(days=rng.randrange(5, 300), seconds=rng.randrange(86_400))
+        at = start - timedelta(days=rng.randrange(5, 300), seconds=rng.randrange(86_400))
         article_id = first + i
         pick = random.Random(f"sportello-demo:faq-tags:{i}")  # its own stream: the desk's stays as it was
         tags = sorted(pick.sample(tag_names, k=min(len(tag_names), pick.randrange(0, 3))))
@@ -244,25 +274,25 @@ def _faq(rng: random.Random, authors: list[int], tag_ids: dict[str, int]) -> dic
     return published
 
 
-def _saved_views() -> None:
+def _saved_views(start: datetime) -> None:
     first = _next_id(SavedView)
     rows = [
-        (first + i, name, query, None, i, START - timedelta(days=30))
+        (first + i, name, query, None, i, start - timedelta(days=30))
         for i, (name, query) in enumerate(text.SAVED_VIEWS)
     ]
     bulk.write_rows(SavedView, ("id", "name", "query", "owner", "position", "created_at"), rows)
 
 
-def _reference_data(rng: random.Random, admin_login: str, tickets: int) -> DemoDesk:
-    ids, logins, names, roles, active = _agents(rng, admin_login)
-    orgs = _organizations(rng, max(60, tickets // 400))
-    customers = _customers(rng, max(600, tickets // 20), orgs)
+def _reference_data(rng: random.Random, admin_login: str, tickets: int, span: Span) -> DemoDesk:
+    ids, logins, names, roles, active = _agents(rng, admin_login, span.start)
+    orgs = _organizations(rng, max(60, tickets // 400), span.end.date())
+    customers = _customers(rng, max(600, tickets // 20), orgs, span.start)
     queues = _named(Queue, tuple(q[0] for q in text.QUEUES), lambda name: (dict(text.QUEUES)[name],))
     tags = _named(Tag, text.TAGS)
     csat_tag = _named(Tag, (LOW_TAG,))[0]
-    policies = _sla()
-    faqs = _faq(rng, ids[: max(1, len(ids) - 1)], dict(zip(text.TAGS, tags)))
-    _saved_views()
+    policies = _sla(span)
+    faqs = _faq(rng, ids[: max(1, len(ids) - 1)], dict(zip(text.TAGS, tags)), span.start)
+    _saved_views(span.start)
     departed = next((i for i, is_active in enumerate(active) if not is_active), None)
     return DemoDesk(
         agent_ids=ids,
@@ -278,6 +308,7 @@ def _reference_data(rng: random.Random, admin_login: str, tickets: int) -> DemoD
         policies=policies,
         org_tiers={org[0]: org[3] for org in orgs},
         souring=frozenset(org[0] for org in orgs if org[3] != "none" and rng.random() < 0.06),
+        end=span.end,
     )
 
 
@@ -376,20 +407,29 @@ def build_demo(
     seed: int = 7,
     admin_login: str,
     progress: Callable[[int, int], None] | None = None,
+    at: datetime | None = None,
 ) -> dict[str, int]:
-    """Fill this empty desk with a year of realistic work; return how many rows of each kind were written.
+    """Fill this empty desk with a year of realistic work ending at ``at``; return how many rows of
+    each kind were written.
 
-    ``progress(done, total)`` is called after each chunk of tickets. Refuses a desk that already
-    has tickets (``RuleViolation``). Agents already on the desk are kept and matched by login;
-    ``admin_login`` becomes an admin.
+    ``at`` (naive UTC, or aware) defaults to now: the newest tickets are minutes old, some due
+    soon, some just overdue. Give it for a desk that is the same on every run (``ANCHOR`` is the
+    one the tests and screenshots use). ``progress(done, total)`` is called after each chunk of
+    tickets. Refuses a desk that already has tickets (``RuleViolation``). Agents already on the
+    desk are kept and matched by login; ``admin_login`` becomes an admin.
     """
     if tickets < 0:
         raise ValueError("tickets must be zero or more")
+    if at is None:
+        at = utcnow()
+    elif at.tzinfo is not None:
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+    span = Span.ending(at)
     rng = random.Random(f"sportello-demo:{seed}")
     counts = {"tickets": 0, "events": 0, "ticket_tags": 0, "ticket_faqs": 0, "surveys": 0}
     with bulk.load_settings(foreign_keys=False), write_transaction():
         _refuse_non_empty()
-        desk = _reference_data(rng, admin_login, tickets)
+        desk = _reference_data(rng, admin_login, tickets, span)
         first_number = _next_id(Ticket)
         _restart_event_ids()
         chunks = _chunks(desk, tickets=tickets, seed=seed, first_number=first_number)

@@ -4,7 +4,8 @@ Each ticket's history is simulated in Python, following the service layer's conv
 transition table exactly, while a small inline tracker keeps the state that ``models.fold.apply``
 would compute; the ticket row is written from that tracker, so every row equals the fold of its
 events by construction (``tests/test_demo.py`` replays generated tickets through ``fold.replay``).
-Everything derives from ``random.Random(seed)`` and the fixed ``ANCHOR``.
+Everything derives from ``random.Random(seed)`` and the moment the story ends (``DemoDesk.end``:
+the build time for ``sportello demo``, the fixed ``ANCHOR`` for the tests and screenshots).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from bisect import bisect_right
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from itertools import accumulate
 
 from . import bulk
 from . import demo_text as text
-from .business_time import ALWAYS
+from .business_time import ALWAYS, Calendar
 from .sla import Policy, breached, evaluate, policy_for
 from .sla_clock import measure
 
@@ -31,6 +32,7 @@ __all__ = [
     "CHUNK_TICKETS",
     "EVENT_COLUMNS",
     "START",
+    "Span",
     "TICKET_COLUMNS",
     "SURVEY_COLUMNS",
     "DemoDesk",
@@ -39,7 +41,7 @@ __all__ = [
     "timestamp",
 ]
 
-#: The demo's "now": tickets span the 365 days before it. Fixed, so that data is reproducible.
+#: The reference end of the story, which the test suite and the screenshots build on (``at=ANCHOR``).
 ANCHOR = datetime(2026, 11, 1)
 DAYS = 365
 START = ANCHOR - timedelta(days=DAYS)
@@ -68,9 +70,17 @@ LOW_TAG = "csat-low"  # models.csat.LOW_TAG (not imported: csat builds on the ti
 
 _PRIORITIES = ("low", "normal", "high", "urgent")
 _LEFT_AT = 150 * 86_400  # the inactive agent left the company on day 150
-_SOURING_FROM = SPAN - 90 * 86_400  # the last 90 days, when some organizations have a bad time
+_SOURING_DAYS = 90  # the last 90 days, when some organizations have a bad time
 _REQUESTERS = ("own call",) * 6 + ("sales: Rossi", "account manager: Bianchi", "customer's manager", "lead: triage")
-_POOL = 400  # pre-filled texts per template family
+# When the story ends during the office's working day, the newest open tickets show the day in
+# progress, newest first: (what, minutes before the end it happens; for a deadline set by hand,
+# minutes from the end to that deadline). Two rounds, as a ticket whose last change is more recent
+# than its entry keeps it, so that each kind lands somewhere.
+_TODAY = (("note", 4), ("deadline", 25), ("customer", 12), ("deadline", -100), ("note", 35), ("deadline", 50),
+          ("deadline", -200), ("note", 110), ("note", 7), ("deadline", 40), ("customer", 21), ("deadline", -150),
+          ("note", 58), ("deadline", 15), ("deadline", -75), ("customer", 95))  # fmt: skip
+_POOL = 400  # pre-filled subjects per topic
+_KIND_POOL = 48  # pre-filled messages per kind of question and part
 
 # Statuses and kinds as plain strings (the hot loop compares and stores them).
 NEW, OPEN, PENDING, ON_HOLD, RESOLVED, CLOSED = "new", "open", "pending", "on_hold", "resolved", "closed"
@@ -82,32 +92,74 @@ _NO_REQUESTER = (NULL,)
 # --- time ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Span:
+    """The story's year: from the midnight ``DAYS`` days before ``end`` up to ``end`` (naive UTC).
+
+    Every event happens at ``start + offset`` seconds with ``0 <= offset < seconds``.
+    """
+
+    start: datetime
+    seconds: int
+
+    @classmethod
+    def ending(cls, end: datetime) -> Span:
+        end = end.replace(microsecond=0)
+        start = datetime.combine((end - timedelta(days=DAYS)).date(), time())
+        return cls(start, int((end - start).total_seconds()))
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=self.seconds)
+
+
 @cache
-def _clock() -> tuple[list[str], list[str]]:
-    days = [(START + timedelta(days=d)).strftime("%Y-%m-%d ") for d in range(DAYS + 1)]
-    seconds = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-    return days, seconds
+def _seconds() -> list[str]:
+    return [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
 
 
-def timestamp(offset: int) -> str:
-    """``START + offset`` seconds as the text SQLite stores for a naive datetime."""
-    days, seconds = _clock()
+@cache
+def _days(start: datetime) -> list[str]:
+    return [(start + timedelta(days=d)).strftime("%Y-%m-%d ") for d in range(DAYS + 2)]
+
+
+def _clock(start: datetime = START) -> tuple[list[str], list[str]]:
+    """Day and time-of-day texts, to build a timestamp by indexing in the hot loop."""
+    return _days(start), _seconds()
+
+
+def timestamp(offset: int, start: datetime = START) -> str:
+    """``start + offset`` seconds (``start`` at midnight) as the text SQLite stores for a naive datetime."""
+    days, seconds = _clock(start)
     return days[offset // 86_400] + seconds[offset % 86_400]
 
 
-def _created_quantiles() -> list[float]:
+def _created_quantiles(span: Span) -> list[float]:
     """Cumulative share of tickets per hour of the year: busy weekday office hours, a growing desk."""
     weights = []
-    for hour in range(DAYS * 24):
-        day = START + timedelta(hours=hour)
+    hours = -(-span.seconds // 3_600)
+    for hour in range(hours):
+        day = span.start + timedelta(hours=hour)
         office = 9 <= day.hour < 18
         if day.weekday() >= 5:
             weight = 0.25 if office else 0.05
         else:
             weight = 1.0 if office else (0.3 if 7 <= day.hour < 22 else 0.04)
-        weights.append(weight * (0.7 + 0.6 * hour / (DAYS * 24)))
+        width = min(3_600, span.seconds - hour * 3_600) / 3_600  # the last hour may have begun only
+        weights.append(weight * width * (0.7 + 0.6 * hour / hours))
     total = sum(weights)
     return [w / total for w in accumulate(weights)]
+
+
+def _day_in_progress(calendar: Calendar, end: datetime) -> bool:
+    """Whether ``end`` falls between the first opening and the last closing of a working day."""
+    today = [(a, b) for a, b in calendar.spans(end - timedelta(hours=16), end + timedelta(hours=16))
+             if a.replace(tzinfo=UTC).astimezone(calendar.zone).date() == _local_date(calendar, end)]  # fmt: skip
+    return bool(today) and today[0][0] <= end < today[-1][1]
+
+
+def _local_date(calendar: Calendar, moment: datetime):
+    return moment.replace(tzinfo=UTC).astimezone(calendar.zone).date()
 
 
 def _gaps(rng: random.Random, median: float, low: int, high: int, size: int = 2048) -> list[int]:
@@ -132,10 +184,10 @@ def _fill(rng: random.Random, template: str, keep: tuple[str, ...] = ()) -> str:
     return _SLOT.sub(slot, template)
 
 
-def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: int = 300) -> list[str]:
-    """Filled texts of ``low``–``high`` characters: one sentence, or two when one is too short."""
+def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: int = 300, size: int = _POOL) -> list[str]:
+    """``size`` filled texts of ``low``–``high`` characters: one sentence, or two when one is too short."""
     pool = []
-    while len(pool) < _POOL:
+    while len(pool) < size:
         body = _fill(rng, templates[int(len(templates) * rng.random() ** 1.5)])
         while len(body) < low:
             body += " " + _fill(rng, rng.choice(templates))
@@ -146,26 +198,44 @@ def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: i
 
 @dataclass
 class _Texts:
-    """Pre-filled message parts; a body is opener + core + closer, chosen per event."""
+    """Pre-filled message parts; a body is opener + core + closer, chosen per event.
 
-    subjects: dict[str, list[str]]
-    first: dict[str, list[str]]
-    agent: dict[str, list[str]]
-    follow_ups: list[str]
-    notes: list[str]
-    solutions: list[str]
+    Subjects are drawn per topic with the kind of question each asks; every message of a ticket
+    comes from its kind's pools (``text.QUESTIONS``), so that a reply answers what was asked.
+    """
+
+    subjects: dict[str, list[tuple[str, str]]]  # topic -> (subject, kind)
+    first: dict[str, list[str]]  # kind -> the customer's first messages
+    agent: dict[str, list[str]]  # kind -> the agent's answers and questions
+    solutions: dict[str, list[str]]
+    follow_ups: dict[str, list[str]]  # kind -> the customer's later messages
+    chasers: list[str]
+    notes: dict[str, list[str]]  # topic -> internal notes
 
     @classmethod
-    def build(cls, rng: random.Random) -> _Texts:
+    def build(cls, rng: random.Random, seed: int) -> _Texts:
+        subjects = {}
+        for topic in text.TOPICS:
+            kinds = dict(zip(text.SUBJECTS[topic], text.SUBJECT_KINDS[topic]))
+            pool = subjects[topic] = []
+            for _ in range(_POOL):
+                template = rng.choice(text.SUBJECTS[topic])
+                pool.append((_fill(rng, template, keep=("ref",)), kinds[template]))
+        # The first texts drew from ``rng`` here, and the delays the generator draws next must stay what
+        # they were (each seed's desk keeps its histories): draw them still, then leave them.
+        for templates in (*(text.FIRST_MESSAGES[t] for t in text.TOPICS), *(text.AGENT_REPLIES[t] for t in text.TOPICS),
+                          text.FOLLOW_UPS, text.NOTES, text.SOLUTIONS):  # fmt: skip
+            _pool(rng, templates)
+        own = random.Random(f"sportello-demo-wording:{seed}")
+        part = lambda n: {k: _pool(own, parts[n], size=_KIND_POOL) for k, parts in text.QUESTIONS.items()}  # noqa: E731
         return cls(
-            subjects={
-                t: [_fill(rng, rng.choice(text.SUBJECTS[t]), keep=("ref",)) for _ in range(_POOL)] for t in text.TOPICS
-            },
-            first={t: _pool(rng, text.FIRST_MESSAGES[t]) for t in text.TOPICS},
-            agent={t: _pool(rng, text.AGENT_REPLIES[t]) for t in text.TOPICS},
-            follow_ups=_pool(rng, text.FOLLOW_UPS),
-            notes=_pool(rng, text.NOTES),
-            solutions=_pool(rng, text.SOLUTIONS),
+            subjects=subjects,
+            first=part(0),
+            agent=part(1),
+            solutions=part(2),
+            follow_ups=part(3),
+            chasers=_pool(own, text.AGENT_CHASERS, size=_KIND_POOL),
+            notes={t: _pool(own, text.TOPIC_NOTES[t], size=_KIND_POOL) for t in text.TOPICS},
         )
 
 
@@ -189,6 +259,7 @@ class DemoDesk:
     policies: list[Policy] = field(default_factory=list)  # the SLA rules, in order
     org_tiers: dict[int, str] = field(default_factory=dict)
     souring: frozenset[int] = frozenset()  # organizations whose last months went badly (churn risk)
+    end: datetime = ANCHOR  # the story's "now": its year ends here
 
 
 def _chunk_count(tickets: int) -> int:
@@ -233,7 +304,7 @@ _REF_PREFIX = {"technical": "WS-", "billing": "INV-2026-", "accounts": "ACC-", "
 
 def _compose(rnd: Callable[[], float], openers: tuple[str, ...], pool: list[str], closers: tuple[str, ...]) -> str:
     """A message: an opener, a pre-filled core and a closer, drawn in that order."""
-    return openers[int(len(openers) * rnd())] + pool[int(_POOL * rnd())] + closers[int(len(closers) * rnd())]
+    return openers[int(len(openers) * rnd())] + pool[int(len(pool) * rnd())] + closers[int(len(closers) * rnd())]
 
 
 def _payload(subject: str, priority: str, channel: str, customer, org, queue, assignee, tags, kind: str) -> str:
@@ -263,8 +334,12 @@ class _Generator:
         self.desk = desk
         self.total = total
         self.first_number = first_number
-        self.texts = _Texts.build(rng)
-        self.quantiles = _created_quantiles()
+        self.texts = _Texts.build(rng, seed)
+        self.span = Span.ending(desk.end)
+        self.souring_from = self.span.seconds - _SOURING_DAYS * 86_400
+        working = desk.policies and _day_in_progress(desk.policies[0].hours, self.span.end)
+        self.today = len(_TODAY) if working else 0  # how many of the newest tickets show the day in progress
+        self.quantiles = _created_quantiles(self.span)
         self.quick = _gaps(rng, 240, 20, 3_600)  # triage right after arrival
         self.agent_gap = _gaps(rng, 3 * 3_600, 300, 3 * 86_400)
         self.customer_gap = _gaps(rng, 20 * 3_600, 900, 9 * 86_400)
@@ -282,12 +357,13 @@ class _Generator:
         self.close_reasons = reasons(text.CLOSE_REASONS)
 
     def created_offset(self, index: int) -> int:
-        """Seconds after START; monotonic in ``index``, so ticket numbers follow creation time."""
+        """Seconds after the span's start; monotonic in ``index``, so ticket numbers follow creation time."""
         q = (index + self.rng.random()) / self.total
         hour = min(bisect_right(self.quantiles, q), len(self.quantiles) - 1)
         below = self.quantiles[hour - 1] if hour else 0.0
         share = (q - below) / ((self.quantiles[hour] - below) or 1.0)
-        return min(SPAN - 1, hour * 3_600 + int(3_600 * min(share, 0.9999)))
+        width = min(3_600, self.span.seconds - hour * 3_600)
+        return min(self.span.seconds - 1, hour * 3_600 + int(width * min(share, 0.9999)))
 
     def agent(self, t: int) -> int:
         """Any agent who works tickets at time ``t`` (the departed one only before day 150)."""
@@ -307,38 +383,41 @@ class _Generator:
             self.ticket(index, out)
         return out
 
-    def opening(self, index: int, topic: str) -> tuple[str, str]:
-        """The subject and first message of a ticket."""
+    def opening(self, index: int, topic: str) -> tuple[str, str, str]:
+        """The subject, the kind of question it asks and the first message of a ticket."""
         hostile = self.hostile_at.get(index)
         if hostile is not None:
-            return hostile
+            return *hostile, text.SUBJECT_KINDS[topic][0]
         rnd, texts = self.rng.random, self.texts
-        subject = texts.subjects[topic][int(_POOL * rnd())]
-        core = texts.first[topic][int(_POOL * rnd())]
+        subject, kind = texts.subjects[topic][int(_POOL * rnd())]
+        first = texts.first[kind]
+        core = first[int(len(first) * rnd())]
         openers, closers = text.CUSTOMER_OPENERS, text.CUSTOMER_CLOSERS
         body = openers[int(len(openers) * rnd())] + core
         if "{ref}" in subject or rnd() < 0.3:
             ref = _REF_PREFIX[topic] + str(100_000 + int(900_000 * rnd()))
             subject = subject.replace("{ref}", ref)
             body += f" (ref. {ref})"
-        return subject, body + closers[int(len(closers) * rnd())]
+        return subject, body + closers[int(len(closers) * rnd())], kind
 
     def sla(self, events: list[tuple], created: str, responded: str | None, done: str | None, status: str,
             prio: int, org: int | None, now: str) -> tuple:
         """The SLA columns of a ticket row, from its events, derived by ``models.sla`` as the service
         derives them after the ticket's last change (at ``now``)."""
         when = datetime.fromisoformat
-        statuses, replies = [(when(created), NEW)], []
+        statuses, replies, override = [(when(created), NEW)], [], None
         for e in events:
             if e[5] == "status":
                 statuses.append((when(e[1]), e[9]))
             elif e[5] == "reply":
                 replies.append(_Reply("reply", when(e[1]), None if e[4] == NULL else e[4], e[6]))
+            elif e[5] == "override":
+                override = when(e[9])
         tier = self.desk.org_tiers.get(org) if org is not None else None
         policy = policy_for(tier, _PRIORITIES[prio], None, self.desk.policies) if self.desk.policies else None
         first_response = when(responded) if responded else None
         finished = when(done) if done and status in (RESOLVED, CLOSED) else None
-        found = evaluate(policy, statuses, replies, statuses[0][0], first_response, status, when(now))
+        found = evaluate(policy, statuses, replies, statuses[0][0], first_response, status, when(now), override)
         measured = measure(policy.hours if policy else ALWAYS, statuses, statuses[0][0], first_response, finished)
         due = lambda clock: NULL if clock is None or clock.due is None else str(clock.due)  # noqa: E731
         missed = breached(found, first_response, finished)
@@ -355,6 +434,52 @@ class _Generator:
             NULL if missed is None else missed,
         )
 
+    def today_in_progress(self, index: int, out: TicketChunk, first_event: int, t: int, v: int, status: str,
+                          customer, assignee, created: str, responded, prio: int, org, topic: str,
+                          question: str) -> tuple[int, int, str]:
+        """One more change on one of the newest open tickets, as planned by ``_TODAY``; returns the
+        new ``(t, v, status)``. Nothing happens when the ticket's last change is too recent for it."""
+        rnd, desk = self.rng.random, self.desk
+        days, clock = _clock(self.span.start)
+        what, minutes = _TODAY[self.total - 1 - index]
+        end = self.span.seconds
+        at = end - 60 * minutes if what != "deadline" else end - 60 * int(30 + 150 * rnd())
+        if what == "deadline" and minutes < 0:
+            at = min(at, end + 60 * minutes - 60 * int(20 + 60 * rnd()))  # set before the deadline it missed
+        if at <= t:
+            return t, v, status
+        stamp = days[at // 86_400] + clock[at % 86_400]
+        worker = assignee if assignee is not None else self.agent(at)
+        who = desk.agent_ids[worker]
+        v += 1
+        if what == "note":
+            note = self.texts.notes[topic][int(len(self.texts.notes[topic]) * rnd())]
+            out.events.append((out.events[first_event][0], stamp, v, who, NULL, "note", INTERNAL, NULL, NULL,
+                               NULL, note, NULL, NULL))  # fmt: skip
+        elif what == "customer":
+            if customer is None:
+                return t, v - 1, status
+            pool = self.texts.follow_ups[question]
+            body = _compose(rnd, text.CUSTOMER_OPENERS, pool, text.CUSTOMER_CLOSERS)
+            number = out.events[first_event][0]
+            out.events.append((number, stamp, v, NULL, customer, "reply", PUBLIC, NULL, NULL, NULL, body, NULL, NULL))
+            if status == PENDING:
+                out.events.append((number, stamp, v, NULL, customer, "status", PUBLIC, "status", PENDING, OPEN, NULL,
+                                   "the customer replied", NULL))  # fmt: skip
+                status = OPEN
+        else:
+            number = out.events[first_event][0]
+            now = days[t // 86_400] + clock[t % 86_400]
+            before = self.sla(out.events[first_event:], created, responded, None, status, prio, org, now)[4]
+            due = (self.span.start + timedelta(seconds=end + 60 * minutes)).isoformat()
+            old = NULL if before == NULL else datetime.fromisoformat(before).isoformat()
+            reason = text.DEADLINE_REASONS[int(len(text.DEADLINE_REASONS) * rnd())]
+            asked = _REQUESTERS[6 + int((len(_REQUESTERS) - 6) * rnd())]
+            lead = desk.agent_ids[desk.leads[int(len(desk.leads) * rnd())]]
+            out.events.append((number, stamp, v, lead, NULL, "override", INTERNAL, "due_at", old, due, NULL, reason,
+                               asked))  # fmt: skip
+        return at, v, status
+
     def ticket(self, index: int, out: TicketChunk) -> None:
         """Simulate one ticket: append its events (in timeline order), row, tags and FAQ links to ``out``.
 
@@ -365,7 +490,8 @@ class _Generator:
         desk, texts = self.desk, self.texts
         logins, agent_ids, signatures, leads = desk.agent_logins, desk.agent_ids, desk.signatures, desk.leads
         departed = desk.departed
-        days, clock = _clock()
+        days, clock = _clock(self.span.start)
+        span, souring_from = self.span.seconds, self.souring_from
         append = out.events.append
         first_event = len(out.events)
 
@@ -390,8 +516,8 @@ class _Generator:
         assignee = recorder if recorder is not None and rnd() < 0.6 else None
         topic_tags = text.TOPIC_TAGS[topic]
         tags: tuple[str, ...] = (topic_tags[int(len(topic_tags) * rnd())],) if rnd() < 0.3 else ()
-        subject, body = self.opening(index, topic)
-        souring = org in desk.souring and t >= _SOURING_FROM
+        subject, body, question = self.opening(index, topic)
+        souring = org in desk.souring and t >= souring_from
         kind = "complaint" if souring and rnd() < 0.35 else _TYPES[int(rnd() * 100)]
 
         # created: version 1, status new; the customer wrote it unless an agent recorded it.
@@ -407,7 +533,8 @@ class _Generator:
 
         quick, agent_gap, customer_gap = self.quick, self.agent_gap, self.customer_gap
         hold_gap, close_gap = self.hold_gap, self.close_gap
-        follow_ups, notes, solutions, replies = texts.follow_ups, texts.notes, texts.solutions, texts.agent[topic]
+        follow_ups, solutions, replies = texts.follow_ups[question], texts.solutions[question], texts.agent[question]
+        notes, chasers = texts.notes[topic], texts.chasers
         a_open, a_close = text.AGENT_OPENERS, text.AGENT_CLOSERS
         c_open, c_close = text.CUSTOMER_OPENERS, text.CUSTOMER_CLOSERS
         published = desk.faqs[topic]
@@ -496,7 +623,7 @@ class _Generator:
                 action, gap = "reopen", customer_gap[int(2048 * rnd())]
             else:
                 action, gap = "close", close_gap[int(2048 * rnd())]
-            if t + gap >= SPAN:
+            if t + gap >= span:
                 break  # it would happen after the anchor: the ticket stays as it is
             t += gap
             v += 1
@@ -513,7 +640,7 @@ class _Generator:
                 if first_response is None:
                     first_response = at
             elif action == "ask" or action == "chase":
-                pool = replies if action == "ask" else follow_ups
+                pool = replies if action == "ask" else chasers
                 reply = _compose(rnd, a_open, pool, a_close) + signatures[worker]
                 ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
                 if first_response is None:
@@ -539,7 +666,7 @@ class _Generator:
                     )
                     status = PENDING
             elif action == "note":
-                note = notes[int(_POOL * rnd())]
+                note = notes[int(len(notes) * rnd())]
                 ev((number, at, v, agent_ids[worker], NULL, "note", INTERNAL, NULL, NULL, NULL, note, NULL))
             elif action == "customer_reply" or action == "nudge" or action == "reopen":
                 body = _compose(rnd, c_open, follow_ups, c_close)
@@ -595,7 +722,7 @@ class _Generator:
                     ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
                     if first_response is None:
                         first_response = at
-                    if t + 3_600 < SPAN:
+                    if t + 3_600 < span:
                         t += quick[int(2048 * rnd())]
                         at = days[t // 86_400] + clock[t % 86_400]
                     v += 1
@@ -619,6 +746,10 @@ class _Generator:
                 ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", status, new, NULL, reason))
                 status = new
 
+        if index >= self.total - self.today and status != CLOSED and status != RESOLVED:
+            t, v, status = self.today_in_progress(index, out, first_event, t, v, status, customer, assignee, created,
+                                                  first_response, prio, org, topic, question)  # fmt: skip
+
         # The survey opened at the first resolution (models.csat keeps one waiting at a time); some
         # customers answer it after the ticket's last change, as `sportello csat record` would write.
         opened, owner_then = None, owner
@@ -631,7 +762,7 @@ class _Generator:
         answer = None
         if opened is not None and customer is not None and status in (RESOLVED, CLOSED) and rnd() < 0.35:
             gap = customer_gap[int(2048 * rnd())]
-            if t + gap < SPAN:
+            if t + gap < span:
                 t += gap
                 v += 1
                 answer = days[t // 86_400] + clock[t % 86_400]
@@ -640,7 +771,7 @@ class _Generator:
         if opened is not None:
             score = comment = recorder = NULL
             if answer is not None:
-                bad = sla[-1] is True or sla[-2] > 0 or (org in desk.souring and t >= _SOURING_FROM)
+                bad = sla[-1] is True or sla[-2] > 0 or (org in desk.souring and t >= souring_from)
                 score = (_SCORES_BAD if bad else _SCORES)[int(10 * rnd())]
                 who = agent_ids[assignee if assignee is not None else self.agent(t)]
                 recorder = who

@@ -149,14 +149,19 @@ def export_text() -> str:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> str:
-    """A small demo desk built once per test process; each TUI test works on its own copy."""
+    """A small demo desk built once per test process; each TUI test works on its own copy.
+
+    Its story ends on 2026-11-01, the date the TUI tests' clock and the snapshots were made for.
+    """
+    from datetime import datetime
+
     from models import demo
 
     path = tmp_path_factory.mktemp("demo") / "template.db"
     open_database(f"sqlite:///{path}", create=True)
     try:
         agents.ensure_admin("ada", "Ada Admin")
-        demo.build_demo(tickets=150, seed=7, admin_login="ada")
+        demo.build_demo(tickets=150, seed=7, admin_login="ada", at=datetime(2026, 11, 1))
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         close_database()

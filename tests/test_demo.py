@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -36,11 +36,13 @@ from models.tables import (
 from models.timeline import events_of
 
 DEMO_TICKETS = 300
+#: A Wednesday morning in Rome: the office is at work, so the story ends with the day in progress.
+LIVE = datetime(2027, 3, 10, 10, 40)
 
 
 @pytest.fixture
 def demo_desk(db) -> dict[str, int]:
-    return demo.build_demo(tickets=DEMO_TICKETS, seed=7, admin_login="ada")
+    return demo.build_demo(tickets=DEMO_TICKETS, seed=7, admin_login="ada", at=LIVE)
 
 
 # --- the desk as a whole -------------------------------------------------------------------
@@ -57,7 +59,7 @@ def test_summary_and_reference_data(demo_desk):
     assert {q.name for q in Queue.select()} == {"Billing", "Technical", "Accounts", "Shipping", "General"}
     assert 50 <= Organization.select().count() <= 70
     assert {o.tier for o in Organization.select()} == {"none", "standard", "premium"}
-    expired = Organization.select().where(Organization.contract_valid_until < demo.ANCHOR.date())
+    expired = Organization.select().where(Organization.contract_valid_until < LIVE.date())
     assert expired.count() > 0
     assert 550 <= Customer.select().count() <= 650
     assert Customer.select().where(Customer.organization.is_null()).count() > 50  # private persons
@@ -118,7 +120,7 @@ def test_events_follow_the_service_layer_conventions(demo_desk):
     visibility = {
         "created": "public", "reply": "public", "status": "public", "note": "internal",
         "priority": "internal", "assignee": "internal", "tags": "internal", "faq_linked": "internal",
-        "csat": "internal",
+        "csat": "internal", "override": "internal",
     }  # fmt: skip
     hostile = _hostile_numbers()
     by_ticket = defaultdict(list)
@@ -132,7 +134,7 @@ def test_events_follow_the_service_layer_conventions(demo_desk):
         status = "new"
         previous = None
         for event in events:
-            assert event.at < demo.ANCHOR
+            assert event.at < LIVE
             assert event.visibility == visibility[event.kind]
             if previous is not None:
                 assert event.at >= previous.at
@@ -143,7 +145,7 @@ def test_events_follow_the_service_layer_conventions(demo_desk):
                 assert event.new_value in logins.values() and event.field == "assignee"
             if event.kind == "tags":
                 assert event.old_value == " ".join(sorted(event.old_value.split()))
-            if event.kind in ("priority",) or event.new_value == "on_hold":
+            if event.kind in ("priority", "override") or event.new_value == "on_hold":
                 assert event.reason
             if event.kind == "status":
                 assert event.old_value == status and Status(event.new_value) in TRANSITIONS[Status(status)]
@@ -232,27 +234,30 @@ def test_the_service_layer_works_on_the_demo_desk(demo_desk):
 
 
 def test_same_seed_same_desk_other_seed_other_desk(db, tmp_path):
-    demo.build_demo(tickets=120, seed=11, admin_login="ada")
+    demo.build_demo(tickets=120, seed=11, admin_login="ada", at=LIVE)
     first = export_text()
     postgres = is_postgres()
     with other_desk(tmp_path, postgres):
-        demo.build_demo(tickets=120, seed=11, admin_login="ada")
+        demo.build_demo(tickets=120, seed=11, admin_login="ada", at=LIVE)
         assert export_text() == first
     with other_desk(tmp_path, postgres):
-        demo.build_demo(tickets=120, seed=12, admin_login="ada")
+        demo.build_demo(tickets=120, seed=12, admin_login="ada", at=LIVE)
+        assert export_text() != first
+    with other_desk(tmp_path, postgres):
+        demo.build_demo(tickets=120, seed=11, admin_login="ada", at=LIVE + timedelta(days=1))
         assert export_text() != first
 
 
 def test_worker_processes_build_the_same_desk(db, tmp_path, monkeypatch):
     monkeypatch.setattr(demo_story, "CHUNK_TICKETS", 40)  # four chunks …
-    demo.build_demo(tickets=150, seed=3, admin_login="ada")
+    demo.build_demo(tickets=150, seed=3, admin_login="ada", at=LIVE)
     in_process = export_text()
     monkeypatch.setattr(demo, "_WORKER_MIN_TICKETS", 0)  # … now from two forked workers
     received = []
     receive = demo._receive
     monkeypatch.setattr(demo, "_receive", lambda *args: received.append(1) or receive(*args))
     with other_desk(tmp_path, is_postgres()):
-        demo.build_demo(tickets=150, seed=3, admin_login="ada")
+        demo.build_demo(tickets=150, seed=3, admin_login="ada", at=LIVE)
         assert export_text() == in_process
     assert len(received) == 4
 
