@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static, Tab, Tabs
+from textual.widgets import Input, Label, Static, Tab, Tabs
 
 from models.enums import next_statuses
 from models.errors import QueryError
@@ -19,6 +19,7 @@ from models.views import View, built_in_views
 from . import flows
 from .desk import Desk, Outcome
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .pickers import ConfirmScreen, TextPrompt
 from .queue_table import FirstPage, QueueTable
 from .textsafe import one_line
@@ -85,7 +86,7 @@ class QueueScreen(Screen):
         yield Static("", id="filter-error")
         yield QueueTable(self.desk, now=self._now, id="queue")
         yield Static("", id="queue-status")
-        yield Footer()
+        yield KeysFooter(extras=("queue.take", "queue.sla_rules"))
 
     def on_mount(self) -> None:
         self.query_one("#views", Tabs).can_focus = False
@@ -434,6 +435,9 @@ class QueueScreen(Screen):
             ("Take", "Assign to me (A)", self.action_take),
             ("Tags", "Add or remove tags (t)", self.action_tags),
             ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
+            ("Organizations", "Customers and organizations: profiles, contracts, churn risk (c)", self.action_organizations),
+            ("KPI dashboard", "The KPIs of the desk (d)", self.action_dashboard),
+            ("SLA rules", "The SLA policies and calendars, in order (L)", self.action_sla_rules),
             ("Sync now", "Sync every configured remote (R)", self.action_sync),
             ("Sync log", "Recent sync runs, their problems and the open conflicts (Y)", self.action_sync_screen),
         ]
