@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 
 from models.directory import contract_expired
 from models.errors import QueryError
+from models.query import parse_query
 from models.sla import DUE_SOON
 
 from .desk import Desk, QueueRow
@@ -53,31 +54,45 @@ class Column:
     width: int
 
 
-@functools.lru_cache(maxsize=8)
-def columns_for(width: int) -> tuple[Column, ...]:
-    """The queue's columns for a table ``width`` cells wide; the subject takes what is left."""
-    wide = width >= 110
+#: The widest Due value (``!11mo``) fits, so an overdue ticket never loses its figure.
+DUE_WIDTH = 5
+
+
+@functools.lru_cache(maxsize=16)
+def columns_for(width: int, sort: str | None = None) -> tuple[Column, ...]:
+    """The queue's columns for a table ``width`` cells wide; the subject takes what is left.
+
+    Below 100 cells the subject keeps at least half of the row: status and priority take their
+    short forms, the customer follows the subject in its cell, and one time column remains —
+    the ticket's age under ``sort:created`` (``sort`` is the query's sort key), else when it was
+    last updated.
+    """
+    wide, narrow = width >= 110, width < 100
+    if narrow:
+        times = [Column("age", "Age", 4) if sort == "created" else Column("updated", "Upd", 4)]
+    else:
+        times = [Column("age", "Age", 4), Column("updated", "Upd", 4)]
     fixed = [
         Column("mark", "", 1),
         Column("number", "#", 7 if wide else 6),
-        Column("subject", "Subject", 0),
-        Column("customer", "Customer / org" if wide else "Customer", 24 if wide else 12),
-        Column("status", "Status", 10),
-        Column("priority", "Priority", 9),
+        Column("subject", "Subject · customer" if narrow else "Subject", 0),
+        *([] if narrow else [Column("customer", "Customer / org" if wide else "Customer", 24 if wide else 12)]),
+        Column("status", "Status", 6 if narrow else 10),
+        Column("priority", "Pr" if narrow else "Priority", 2 if narrow else 9),
         Column("assignee", "Assignee", 12 if wide else 8),
-        *([Column("age", "Age", 4)] if width >= 100 else []),  # the ticket header has it too
-        Column("updated", "Upd", 4),
-        Column("due", "Due", 4),
+        *times,
+        Column("due", "Due", DUE_WIDTH),
     ]
     used = sum(c.width for c in fixed) + len(fixed) - 1
     subject = max(8, width - used)
     return tuple(Column(c.key, c.title, subject) if c.key == "subject" else c for c in fixed)
 
 
-def _cells(row: QueueRow, now: datetime, marked: bool) -> dict[str, str]:
+def _cells(row: QueueRow, now: datetime, marked: bool, *, short: bool = False) -> dict[str, str]:
     who = row.customer
     if row.organization:
         who = f"{who} / {row.organization}" if who else row.organization
+    who = who or "-"  # as the CLI shows it
     if contract_expired(row.contract_until, now.date()):
         who = "⚠ " + who  # the contract has ended: said here, never used to push the ticket down
     return {
@@ -85,8 +100,8 @@ def _cells(row: QueueRow, now: datetime, marked: bool) -> dict[str, str]:
         "number": str(row.number),
         "subject": row.subject,
         "customer": who,
-        "status": status_label(row.status),
-        "priority": priority_label(row.priority),
+        "status": status_label(row.status, short=short),
+        "priority": priority_label(row.priority, short=short),
         "assignee": row.assignee or "—",
         "age": age(row.created_at, now),
         "updated": age(row.updated_at, now),
@@ -113,6 +128,7 @@ class QueueTable(ScrollView, can_focus=True):
         "queue-table--cursor",
         "queue-table--marked",
         "queue-table--loading",
+        "queue-table--customer",
         "queue-table--stale",
         "queue-table--status-new",
         "queue-table--status-open",
@@ -180,6 +196,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._fetch_scheduled = False
         self._showing = False  # nothing to fetch before the screen says what to show
         self._announce = False  # post Loaded when the first fresh rows of the query are painted
+        self._sort: str | None = None  # the query's sort key: picks the time column when narrow
 
     # --- the query -----------------------------------------------------------------------
 
@@ -189,6 +206,11 @@ class QueueTable(ScrollView, can_focus=True):
         ``first_page`` — rows, cursor and count already fetched for ``text`` — skips the first fetch.
         """
         self.query_text = text
+        try:
+            sort = parse_query(text).sort
+        except QueryError:
+            sort = None
+        self._sort = sort.key if sort else None
         self._showing = True
         generation = self.window.reset(keep_stale=False)
         self.marked.clear()
@@ -320,9 +342,18 @@ class QueueTable(ScrollView, can_focus=True):
             return self.get_component_rich_style("queue-table--due-soon", partial=True)
         return Style()
 
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The columns for this width and query.
+
+        Sized from the whole width less the scrollbar's, whether it shows or not: a queue that
+        grows a scrollbar keeps its columns where they were.
+        """
+        return columns_for(max(1, self.size.width - self.styles.scrollbar_size_vertical), self._sort)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        columns = columns_for(width)
+        columns = self.columns
         if y == 0:
             return self._strip(columns, {c.key: c.title for c in columns}, self.get_component_rich_style("queue-table--header"), width)
         index = int(self.scroll_y) + y - 1
@@ -348,13 +379,17 @@ class QueueTable(ScrollView, can_focus=True):
             base += self.get_component_rich_style("queue-table--marked")
         if index == self.cursor:
             base += self.get_component_rich_style("queue-table--cursor")
-        values = _cells(row, self._now(), row.number in self.marked)
+        fold = not any(c.key == "customer" for c in columns)
+        values = _cells(row, self._now(), row.number in self.marked, short=fold)
+        if fold:
+            values["subject"] = (values["subject"], values.pop("customer"))
         if index == self.cursor:  # the cursor's own colours win: the words still say it all
             return self._strip(columns, values, base, width)
         styles = {
             "status": self.get_component_rich_style(f"queue-table--status-{row.status}", partial=True),
             "priority": self.get_component_rich_style(f"queue-table--priority-{row.priority}", partial=True),
             "due": self._due_style(row.due_at),
+            "customer": self.get_component_rich_style("queue-table--customer", partial=True),
         }
         return self._strip(columns, values, base, width, styles)
 
@@ -363,13 +398,28 @@ class QueueTable(ScrollView, can_focus=True):
         return Strip([Segment(one_line(text, width).ljust(width), style)], width)
 
     def _strip(
-        self, columns: tuple[Column, ...], values: dict[str, str], base: Style, width: int, styles: dict[str, Style] | None = None
+        self,
+        columns: tuple[Column, ...],
+        values: dict[str, str | tuple[str, str]],
+        base: Style,
+        width: int,
+        styles: dict[str, Style] | None = None,
     ) -> Strip:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         for at, column in enumerate(columns):
             if at:
                 text.append(" ", base)
-            cell = one_line(values.get(column.key, ""), column.width)
+            value = values.get(column.key, "")
+            if isinstance(value, tuple):  # the subject, then the customer in what it leaves
+                subject, who = value
+                cell = one_line(subject, column.width)
+                text.append(cell, base)
+                room = column.width - cells(cell) - 3
+                rest = " · " + one_line(who, room) if room >= 4 else ""
+                who_style = base + styles["customer"] if styles else base
+                text.append(rest + " " * max(0, column.width - cells(cell) - cells(rest)), who_style)
+                continue
+            cell = one_line(value, column.width)
             right = column.key == "number"
             padding = " " * max(0, column.width - cells(cell))
             style = base + styles[column.key] if styles and column.key in styles else base

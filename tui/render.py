@@ -14,7 +14,19 @@ from rich.text import Text
 
 from .textsafe import one_line, safe_text
 
-__all__ = ["STATUS_LABELS", "PRIORITY_LABELS", "status_label", "priority_label", "age", "when", "plain", "hours"]
+__all__ = [
+    "STATUS_LABELS",
+    "STATUS_SHORT",
+    "PRIORITY_LABELS",
+    "PRIORITY_GLYPHS",
+    "status_label",
+    "priority_label",
+    "age",
+    "due_label",
+    "when",
+    "plain",
+    "hours",
+]
 
 #: Status -> what the queue shows (glyph, then the word).
 STATUS_LABELS = {
@@ -34,13 +46,26 @@ PRIORITY_LABELS = {
     "low": "▽ low",
 }
 
+#: Narrow forms for an 80-column queue: the same glyph, a word of at most four letters.
+STATUS_SHORT = {
+    "new": "✦ new",
+    "open": "● open",
+    "pending": "◐ pend",
+    "on_hold": "‖ hold",
+    "resolved": "✓ solv",
+    "closed": "✕ clsd",
+}
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, one_line(status))
+#: The priority's marks alone (the column title says what they are).
+PRIORITY_GLYPHS = {"urgent": "▲▲", "high": "▲", "normal": "·", "low": "▽"}
 
 
-def priority_label(priority: str) -> str:
-    return PRIORITY_LABELS.get(priority, one_line(priority))
+def status_label(status: str, *, short: bool = False) -> str:
+    return (STATUS_SHORT if short else STATUS_LABELS).get(status, one_line(status))
+
+
+def priority_label(priority: str, *, short: bool = False) -> str:
+    return (PRIORITY_GLYPHS if short else PRIORITY_LABELS).get(priority, one_line(priority))
 
 
 def age(value: datetime | None, now: datetime) -> str:
