@@ -349,17 +349,18 @@ def folded_words(text: str, *, numbers: bool = False) -> list[str]:
 def suggest_for_ticket(number: int, *, limit: int = 5) -> list[FAQHit]:
     """Published articles ranked by how well they match ticket ``number``'s subject and messages.
 
-    Each word weighs by where the ticket says it: the subject most, then the customer's own
-    messages, the agents' replies least (they answer; the customer's words name the problem).
-    Words of four letters or more also find their longer forms (``reset`` finds "Resetting").
-    Articles already linked to the ticket are included and marked ``linked``.
+    Each word weighs by where the ticket says it (the subject most, then the customer's own
+    messages, the agents' replies least: the customer's words name the problem) and by how rare it
+    is among the articles; an article scores the weights of the words it holds, five times over
+    for a word in its title. Words of four letters or more also find their longer forms (``reset``
+    finds "Resetting"). Articles already linked to the ticket are included and marked ``linked``.
     """
     ticket = get_ticket(number)
     words = _ticket_words(number, ticket.subject)
     if not words:
         return []
     with _word_errors():
-        weights = _with_rarity(words) if is_postgres() else words
+        weights = _with_rarity(words)
         hits = _hits(_weighted_select(weights).limit(limit)) if weights else []
     linked = {a for (a,) in TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == number).tuples()}
     return [FAQHit(**{**h.__dict__, "linked": h.id in linked}) for h in hits]
@@ -368,6 +369,7 @@ def suggest_for_ticket(number: int, *, limit: int = 5) -> list[FAQHit]:
 _SUBJECT_WEIGHT, _CUSTOMER_WEIGHT, _AGENT_WEIGHT = 3.0, 1.0, 0.3
 _PREFIX_MIN = 4  # shorter stems would find too much (ran* finds "random")
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+_TITLE_WEIGHT = 5.0  # a word in the title counts this many times one in the body (as in search)
 
 
 def _ticket_words(number: int, subject: str) -> dict[str, float]:
@@ -407,29 +409,27 @@ def _stem(word: str) -> str:
     return stem if len(stem) >= _PREFIX_MIN else word
 
 
-def _word_match(word: str) -> tuple[pw.Node, pw.Node, pw.Node, pw.Table]:
-    """(article id column, match condition, score, index table) for one word, by prefix when long enough."""
+def _word_match(word: str, *, title: bool = False) -> tuple[pw.Node, pw.Node, pw.Table]:
+    """(article id column, match condition, index table) for one word, in the title only when ``title``,
+    by prefix when it is long enough. A folded word is letters and digits: quoted, it is one term."""
     prefix = len(word) >= _PREFIX_MIN and not word.isdigit()
     if is_postgres():
         table = pw.Table("faq_search", ("article_id", "document"))
-        if prefix:  # a folded word is letters and digits: quoted, it is one lexeme (a parameter, never SQL)
-            tsquery = pw.fn.to_tsquery(pw.SQL("'simple'"), "'" + word.replace("'", "''") + "':*")
-        else:
-            tsquery = fulltext.pg_tsquery([word], "||")
-        title_weighs_5x = pw.SQL("'{0.1, 0.2, 0.2, 1.0}'::float4[]")
-        score = pw.Cast(pw.fn.ts_rank(title_weighs_5x, table.document, tsquery), "float8")
-        return table.article_id, pw.Expression(table.document, "@@", tsquery), score, table
+        term = "'" + word.replace("'", "''") + "':" + ("*" if prefix else "") + ("A" if title else "")  # A: the title
+        tsquery = pw.fn.to_tsquery(pw.SQL("'simple'"), term.rstrip(":"))  # a parameter, never SQL
+        return table.article_id, pw.Expression(table.document, "@@", tsquery), table
     table = pw.Table("faq_fts", ("rowid", "faq_fts", "title", "body"))
-    expression = fulltext.fts5_expression([word]) + (" *" if prefix else "")
-    score = 0 - pw.fn.bm25(pw.SQL("faq_fts"), 5.0, 1.0)  # bm25 holds the word's rarity already
-    return table.rowid, pw.Expression(table.faq_fts, "MATCH", expression), score, table
+    expression = ("title : " if title else "") + fulltext.fts5_expression([word]) + (" *" if prefix else "")
+    return table.rowid, pw.Expression(table.faq_fts, "MATCH", expression), table
 
 
-def _with_rarity(words: dict[str, float]) -> dict[str, float]:
-    """(PostgreSQL, whose ts_rank knows no rarity) each weight times the word's inverse document frequency."""
+def _with_rarity(words: dict[str, float]) -> dict[str, tuple[float, bool]]:
+    """Each word's weight times its rarity among the articles (its inverse document frequency, as
+    bm25 counts it), and whether it is common (in over a quarter of them); words no article holds
+    are left out."""
     counts = []
     for word in words:
-        column, match, _, table = _word_match(word)
+        column, match, table = _word_match(word)
         counts.append(table.select(pw.fn.COUNT(column)).where(match))
     total = FAQArticle.select(pw.fn.COUNT(FAQArticle.id))
     row = FAQArticle.select(*[query.alias(f"n{i}") for i, query in enumerate([total, *counts])]).limit(1).tuples()
@@ -438,24 +438,33 @@ def _with_rarity(words: dict[str, float]) -> dict[str, float]:
         return {}
     articles, *frequencies = (int(n or 0) for n in found)
     return {
-        word: weight * math.log(1 + (articles - df + 0.5) / (df + 0.5))
+        word: (weight * math.log(1 + (articles - df + 0.5) / (df + 0.5)), df * 4 > articles)
         for (word, weight), df in zip(words.items(), frequencies) if df
     }  # fmt: skip
 
 
-def _weighted_select(weights: dict[str, float]) -> pw.ModelSelect:
-    """Published articles by the sum, over the words they hold, of the word's weight times its score."""
+def _weighted_select(weights: dict[str, tuple[float, bool]]) -> pw.ModelSelect:
+    """Published articles by the sum of the weights of the words they hold (the title's count ``_TITLE_WEIGHT``×).
+
+    One UNION ALL of plain matches summed in SQL, then joined to the articles: no per-row ranking
+    function, which on a large FAQ costs more than the matching. A common word counts in titles
+    only: in bodies it says little and would bring most of the FAQ into the sum.
+    """
     parts = []
-    for word, weight in weights.items():
-        column, match, score, table = _word_match(word)
-        parts.append(table.select(column.alias("id"), (score * float(weight)).alias("score")).where(match))
-    hits = reduce(operator.add, parts).alias("hits")  # UNION ALL
+    for word, (weight, common) in weights.items():
+        # Any match (title or body) scores the weight, a title match the rest of _TITLE_WEIGHT on top.
+        scored = [(True, weight * _TITLE_WEIGHT)] if common else [(False, weight), (True, weight * (_TITLE_WEIGHT - 1))]
+        for title, points in scored:
+            column, match, table = _word_match(word, title=title)
+            parts.append(table.select(column.alias("id"), pw.SQL(f"{points:.6f}").alias("score")).where(match))
+    union = reduce(operator.add, parts).alias("matches")  # UNION ALL
+    score = pw.fn.SUM(union.c.score)
+    hits = pw.Select([union], [union.c.id, score.alias("score")]).group_by(union.c.id).alias("hits")
     columns = [FAQArticle.id, FAQArticle.title, FAQArticle.category, FAQArticle.status, FAQArticle.updated_at,
                FAQArticle.version]  # fmt: skip
     return (
-        FAQArticle.select(*columns, pw.fn.SUM(hits.c.score).alias("score"))
+        FAQArticle.select(*columns, hits.c.score.alias("score"))
         .join(hits, on=(hits.c.id == FAQArticle.id))
         .where(FAQArticle.status == FAQStatus.PUBLISHED.value)
-        .group_by(*columns)
         .order_by(pw.SQL("score").desc(), FAQArticle.id)
     )
