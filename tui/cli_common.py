@@ -20,6 +20,8 @@ import click
 from models import agents, close_database, open_database, storage_errors
 from models.config import Config, describe_location, load_config, resolve_db_url
 from models.errors import InvalidInput
+from models.sla import TARGETS, Deadlines
+from models.sla_clock import Clock
 from models.tables import Agent, Ticket, TicketEvent, utcnow
 from models.timeline import describe, who
 from models.validate import MAX_BODY_BYTES
@@ -39,6 +41,8 @@ __all__ = [
     "when",
     "age",
     "ticket_json",
+    "deadline_state",
+    "deadlines_json",
     "event_json",
     "event_lines",
 ]
@@ -183,12 +187,39 @@ def ticket_json(ticket: Ticket, *, tags: tuple[str, ...] | None = None, faqs: tu
         "closed_at": iso(ticket.closed_at),
         "merged_into": ticket.merged_into_id,
         "version": ticket.version,
+        # the deadlines as last stored (the queue's Due column is due_at: the nearest still running)
+        "due_at": iso(ticket.due_at),
+        "sla_due": {
+            "first_response": iso(ticket.first_response_due),
+            "next_response": iso(ticket.next_response_due),
+            "resolution": iso(ticket.resolution_due),
+        },
     }
     if tags is not None:
         data["tags"] = list(tags)
     if faqs is not None:
         data["faqs"] = list(faqs)
     return data
+
+
+def deadline_state(name: str, clock: Clock, found: Deadlines, now: datetime) -> str:
+    """Where one deadline stands, as ``sportello sla show`` says it: met, missed, paused, breached or running."""
+    if name in found.done:
+        return "missed" if clock.breached else "met"
+    if clock.paused:
+        return "paused"
+    return "breached" if clock.due is not None and clock.due <= now else "running"
+
+
+def deadlines_json(found: Deadlines, now: datetime) -> list[dict]:
+    """Each deadline of a ticket: its kind, due time, state and the business minutes used of its target."""
+    minutes = lambda amount: int(amount.total_seconds() // 60)  # noqa: E731
+    return [
+        {"kind": name, "due": iso(clock.due), "state": deadline_state(name, clock, found, now),
+         "used_minutes": minutes(clock.used), "target_minutes": minutes(clock.target)}
+        for name in TARGETS
+        if (clock := getattr(found, name)) is not None
+    ]  # fmt: skip
 
 
 def event_json(event: TicketEvent) -> dict:

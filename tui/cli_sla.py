@@ -12,7 +12,7 @@ from models import sla, sla_alerts, sla_config
 from models.errors import InvalidInput
 from models.tables import utcnow
 
-from .cli_common import echo_json, echo_line, iso, json_option, pass_state, when
+from .cli_common import deadline_state, echo_json, echo_line, iso, json_option, pass_state, when
 from .cli_ticket import TICKET_ID
 from .textsafe import one_line
 
@@ -177,7 +177,8 @@ def sla_show(state, number, as_json) -> None:
     if as_json:
         echo_json({
             "ticket": number, "policy": policy_json(found.policy) if found.policy else None,
-            "targets": {name: {"due": iso(c.due), "used_minutes": int(c.used.total_seconds() // 60),
+            "targets": {name: {"due": iso(c.due), "state": deadline_state(name, c, found, now),
+                               "used_minutes": int(c.used.total_seconds() // 60),
                                "target_minutes": int(c.target.total_seconds() // 60), "paused": c.paused,
                                "breached": c.breached, "done": name in found.done} for name, c in clocks.items()},
         })  # fmt: skip
@@ -187,12 +188,8 @@ def sla_show(state, number, as_json) -> None:
         return
     echo_line(f"#{number}: {one_line(found.policy.name)} — {one_line(found.policy.describe())}")
     for name, c in clocks.items():
-        if name in found.done:
-            state_ = "met" if not c.breached else "missed"
-        elif c.paused:
-            state_ = "paused"
-        else:
-            state_ = "BREACHED" if c.due is not None and c.due <= now else "running"
+        state_ = deadline_state(name, c, found, now)
+        state_ = state_.upper() if state_ == "breached" else state_
         due = f"due {when(c.due)} UTC" if c.due else "no due time while paused"
         used = f"{sla.format_minutes(c.used)} of {sla.format_minutes(c.target)} used"
         echo_line(f"  {name.replace('_', ' '):<15} {state_:<9} {due:<28} {used}")

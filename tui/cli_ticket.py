@@ -14,20 +14,22 @@ from urllib.parse import urlparse
 
 import click
 
-from models import directory, search, tickets
+from models import directory, search, sla, tickets
 from models.config import ENV_DB, describe_location
 from models.errors import NotFound
 from models.query import QUERY_HELP
-from models.tables import Ticket
+from models.tables import Ticket, utcnow
 from models.timeline import events_of
 
 from .cli_common import (
     CliState,
     age,
+    deadlines_json,
     echo_json,
     echo_line,
     event_json,
     event_lines,
+    iso,
     json_option,
     pad,
     pass_state,
@@ -148,7 +150,8 @@ def ticket_list(state, words, limit, after, as_json) -> None:
         me = state.actor()
         page = search.search_tickets(query, me=me, limit=limit, after=after)
         if as_json:
-            echo_json({"tickets": [ticket_json(t) for t in page.tickets], "next_cursor": page.next_cursor})
+            rows = [ticket_json(t, tags=tickets.state_of(t).tags) for t in page.tickets]
+            echo_json({"tickets": rows, "next_cursor": page.next_cursor})
         else:
             _print_table(page.tickets)
     if page.next_cursor and not as_json:
@@ -239,6 +242,11 @@ def ticket_show(state, number, as_json) -> None:
         recent = events[-SHOW_EVENTS:]
         if as_json:
             data = ticket_json(t, tags=current.tags, faqs=current.faqs)
+            now = utcnow()
+            found = sla.deadlines(number, now=now)
+            data["sla_policy"] = found.policy.name if found.policy else None
+            data["deadline_override"] = iso(found.override)
+            data["deadlines"] = deadlines_json(found, now)
             data["event_count"] = len(events)
             data["events"] = [event_json(e) for e in recent]
             echo_json(data)
