@@ -10,7 +10,7 @@ from models import directory, organizations
 from models.errors import InvalidInput
 from models.tables import utcnow
 
-from .cli_common import echo_json, echo_line, json_option, pass_state, when
+from .cli_common import echo_json, echo_line, json_option, pad, pass_state, when
 from .textsafe import one_line
 
 __all__ = ["org_group"]
@@ -45,9 +45,13 @@ def org_list(state, search, as_json) -> None:
                     "contract_valid_until": _date(r.contract_valid_until), "contract_expired": r.expired,
                     "open_tickets": r.open_tickets} for r in rows])  # fmt: skip
         return
+    if not rows:
+        echo_line("sportello: no organizations match" if search else "sportello: no organizations yet", err=True)
+        return
+    echo_line(f"{'ID':>5}  {'NAME':<32} {'TIER':<10} {'OPEN':>4}  CONTRACT UNTIL")
     for r in rows:
         contract = f"⚠ expired {r.contract_valid_until}" if r.expired else (_date(r.contract_valid_until) or "-")
-        echo_line(f"{r.id:>5}  {one_line(r.name, 32):<32} {one_line(r.tier, 10):<10} {r.open_tickets:>5} open  {contract}")
+        echo_line(f"{r.id:>5}  {pad(one_line(r.name, 32), 32)} {pad(one_line(r.tier, 10), 10)} {r.open_tickets:>4}  {contract}")
 
 
 @org_group.command("show")
