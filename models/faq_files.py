@@ -16,8 +16,9 @@ Values are JSON (which YAML reads too), so any title survives. ``revision`` is t
 file was written from: importing a file whose article has moved on since is refused for that
 file (someone else's edit would be lost); drop the line to overwrite on purpose. Import matches
 articles by ``id``, writes a new revision only where something changed, creates an article for
-a file without ``id`` (or with an id this desk does not have), and reports each bad file by
-name and line while the others are imported.
+a file without ``id`` (or with an id this desk does not have), creates the categories the files
+name that this desk lacks, and reports each bad file by name and line while the others are
+imported.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class ImportReport:
     updated: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "FILE:LINE: message", one line each
+    categories: list[str] = field(default_factory=list)  # created because a file named them
 
 
 class ParseError(Exception):
@@ -174,9 +176,10 @@ def import_faq(actor: Agent, directory: Path) -> ImportReport:
     report = ImportReport()
     if not directory.is_dir():
         raise InvalidInput(f"{directory} is not a directory")
+    known = {name.casefold() for name, _ in faq.categories()}
     for path in sorted(directory.glob("*.md")):
         try:
-            _import_one(actor, path, report)
+            _import_one(actor, path, report, known)
         except ParseError as bad:
             report.errors.append(f"{path.name}:{bad.line}: {bad.message}")
         except SportelloError as exc:
@@ -184,7 +187,16 @@ def import_faq(actor: Agent, directory: Path) -> ImportReport:
     return report
 
 
-def _import_one(actor: Agent, path: Path, report: ImportReport) -> None:
+def _category(actor: Agent, name: str, report: ImportReport, known: set[str]) -> None:
+    """Create the category a file names when this desk does not have it yet, so a FAQ moves
+    between desks with its categories (only for a file about to be written)."""
+    cleaned = " ".join(name.split())
+    if cleaned and cleaned.casefold() not in known:
+        report.categories.append(faq.add_category(actor, cleaned))
+        known.add(cleaned.casefold())
+
+
+def _import_one(actor: Agent, path: Path, report: ImportReport, known: set[str]) -> None:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ParseError(1, f"the file is over {MAX_FILE_BYTES:,} bytes")
     try:
@@ -197,6 +209,7 @@ def _import_one(actor: Agent, path: Path, report: ImportReport) -> None:
     if wanted.id is not None and FAQArticle.get_or_none(FAQArticle.id == wanted.id) is not None:
         current = faq.get_article(wanted.id)
     if current is None:
+        _category(actor, wanted.category, report, known)
         created = faq.create_article(
             actor, title=wanted.title, body=wanted.body, category=wanted.category, tags=wanted.tags,
             status=wanted.status, note=note, article_id=wanted.id,
@@ -210,6 +223,8 @@ def _import_one(actor: Agent, path: Path, report: ImportReport) -> None:
         ):  # fmt: skip
             report.unchanged.append(current.id)  # an old export nobody edited: nothing to bring in
             return
+    if wanted.revision in (None, current.version):  # else the save below is refused, naming who saved since
+        _category(actor, wanted.category, report, known)
     saved = faq.save_article(
         actor, current.id, title=wanted.title, body=wanted.body, category=wanted.category, tags=wanted.tags,
         status=wanted.status, note=note, expect_version=wanted.revision,

@@ -413,6 +413,9 @@ def faq_import(state, directory) -> None:
         report = faq_files.import_faq(state.actor(), directory)
     echo_line(f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.errors)} refused")  # fmt: skip
+    if report.categories:
+        names = ", ".join(one_line(name, 60) for name in report.categories)
+        echo_line(f"{len(report.categories)} {'category' if len(report.categories) == 1 else 'categories'} added: {names}")
     for error in report.errors:
         echo_line(f"sportello: {one_line(error)}", err=True)
     if report.errors:
