@@ -5,6 +5,8 @@ naming the revision the editor started from. If someone saved in between, the sa
 the text stays in the editor, the warning names who changed what, and the editor now starts
 from their revision, so a second ``ctrl+s`` saves over it deliberately. Leaving with unsaved
 changes asks first. Side by side from 110 columns; stacked below that (``ctrl+t`` hides the preview).
+An article opens with the cursor at the end of its text (a new one: in its title), and the name of
+the field being typed in shows ``▸`` in reverse.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ _STATUS_CHOICES = [
     ("archived", f"{FAQ_STATUS_LABELS['archived']} — hidden; can no longer be linked"),
 ]
 
+# (where the name shows, the field it names, the name): labels beside the inputs, border titles over the boxes.
+_LABELLED = (("editor-title-label", "editor-title", "Title"), ("editor-tags-label", "editor-tags", "Tags"))
+_TITLED = (("editor-body", "editor-text", "Text"), ("editor-preview", "editor-preview", "Preview · ctrl+t hides it"))
+
 
 def normal_tags(text: str) -> tuple[str, ...]:
     """The tags typed in the tags field, as the article stores them (lower case, sorted, once each)."""
@@ -81,12 +87,12 @@ class FAQEditor(Screen):
         yield DeskHeader(self.desk, title=f"FAQ #{self.article_id}" if self.article_id else "new FAQ article")
         yield Static(Text("loading…"), id="editor-facts")
         with Horizontal(id="editor-title-row", classes="editor-row"):
-            yield Label("Title", classes="editor-label")
+            yield Label("Title", classes="editor-label", id="editor-title-label")
             yield Input(placeholder="What the customer asks, in their words", max_length=300, id="editor-title")
         with Horizontal(id="editor-meta-row", classes="editor-row"):
             yield Button("", id="editor-category", compact=True)
             yield Button("", id="editor-status", compact=True)
-            yield Label("Tags", classes="editor-label")
+            yield Label("Tags", classes="editor-label", id="editor-tags-label")
             yield Input(placeholder="space separated", id="editor-tags")
         with Horizontal(id="editor-body"):
             area = TextArea(soft_wrap=True, id="editor-text")
@@ -103,7 +109,10 @@ class FAQEditor(Screen):
         self.area.cursor_blink = self.app.blink
         self._layout(self.size.width)
         self._show_choices()
-        self.set_focus(self.query_one("#editor-title", Input))
+        # A new article starts with its title; an existing one where people add to it: the end of its text.
+        self.set_focus(self.query_one("#editor-title", Input) if self.article_id is None else self.area)
+        self.query_one("#editor-title-label").styles.padding = (0, 1, 0, 0)  # room for "▸ Title" in its 8 columns
+        self._mark_focus()
         self._load()
 
     @property
@@ -143,7 +152,8 @@ class FAQEditor(Screen):
             self._show_choices()
             return
         self._take(article)
-        self.area.move_cursor((0, 0))
+        self.area.move_cursor(self.area.document.end)
+        self.area.scroll_cursor_visible()
 
     def _take(self, article: Article) -> None:
         """Show ``article`` as stored, and start from it."""
@@ -213,6 +223,25 @@ class FAQEditor(Screen):
         return f"FAQ #{self.article_id}" if self.article_id is not None else "the new FAQ article"
 
     # --- what the screen shows -----------------------------------------------------------
+
+    def on_descendant_focus(self) -> None:
+        self._mark_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        """``▸`` and reverse on the name of the field being typed in (the buttons reverse by themselves):
+        a glyph, not a shade, so it shows without colour too."""
+        focused = self.focused.id if self.focused is not None else None
+
+        def name(field_id: str, word: str, pad: str) -> Text:
+            return Text(f"▸ {word}", style="bold reverse") if focused == field_id else Text(pad + word)
+
+        for label_id, field_id, word in _LABELLED:
+            self.query_one(f"#{label_id}", Label).update(name(field_id, word, "  "))
+        for box_id, field_id, word in _TITLED:
+            self.query_one(f"#{box_id}").border_title = name(field_id, word, "")
 
     def _show_choices(self) -> None:
         labels = {
