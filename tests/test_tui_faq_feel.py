@@ -116,3 +116,22 @@ def test_the_faq_picker_still_returns_the_highlighted_articles_id(tui_desk):
             assert chosen == [second] and second in made.values()
 
     run(scenario())
+
+
+def test_the_preview_shows_hostile_text_inertly(tui_desk):
+    number, made = printer_ticket(tui_desk)
+    article_id = made["Printer offline after sleep"]
+    faq.save_article(tui_desk.me, article_id, body="Press [@click=app.quit]here[/] \x1b[31mRED\x1b[0m now.", note="hostile")
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
+            await queue_ready(pilot)
+            pilot.app.push_screen(FAQPicker(tui_desk, number))
+            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            picker = pilot.app.screen
+            if picker.hits[0].id != article_id:
+                await pilot.press("down")
+            await until(pilot, lambda: "Press [@click=app.quit]here[/]" in screen_text(pilot.app), "the text, as typed")
+            assert "\x1b" not in screen_text(pilot.app) and isinstance(pilot.app.screen, FAQPicker)
+
+    run(scenario())
