@@ -6,6 +6,8 @@ Labels are built as ``Text`` from stored strings, so names and tags stay literal
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from .textsafe import one_line
 
-__all__ = ["ChoiceScreen", "TextPrompt", "TagsScreen", "ConfirmScreen", "parse_tag_edit", "Dialog"]
+__all__ = ["ChoiceScreen", "TextPrompt", "TagsScreen", "TagEdit", "ConfirmScreen", "parse_tag_edit", "Dialog"]
 
 
 class Dialog(ModalScreen):
@@ -137,24 +139,42 @@ def parse_tag_edit(text: str, current: tuple[str, ...] | None) -> tuple[list[str
     return add, remove
 
 
-class TagsScreen(Dialog, ModalScreen[tuple[list[str], list[str]] | None]):
-    """Edit tags: the ticket's tags as text (one ticket), or ``+add -remove`` (several)."""
+@dataclass(frozen=True)
+class TagEdit:
+    """A tag edit: the tags to add and remove, and the text typed (kept if the edit is refused)."""
+
+    add: list[str]
+    remove: list[str]
+    text: str
+
+
+class TagsScreen(Dialog, ModalScreen[TagEdit | None]):
+    """Edit tags: the ticket's tags as text (one ticket), or ``+add -remove`` (several).
+
+    ``value`` starts the field with text typed before (an edit that was refused) instead.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="tags.cancel")]
 
-    def __init__(self, current: tuple[str, ...] | None, known: list[str], *, count: int = 1) -> None:
+    def __init__(self, current: tuple[str, ...] | None, known: list[str], *, count: int = 1, value: str | None = None) -> None:
         super().__init__()
         self.current = current
         self.known = known
         self.count = count
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             if self.current is not None:
                 yield Label(Text("Tags (space separated; +tag adds, -tag removes)"), classes="dialog-title")
+            elif self.count == 1:
+                yield Label(Text("Tags: +tag adds, -tag removes"), classes="dialog-title")
             else:
-                yield Label(Text(f"Tags for {self.count} tickets: +tag adds, -tag removes"), classes="dialog-title")
-            yield Input(value=" ".join(self.current or ()), id="tags-input")
+                yield Label(Text(f"Tags for {self.count:,} tickets: +tag adds, -tag removes"), classes="dialog-title")
+            value = self.value if self.value is not None else " ".join(self.current or ())
+            yield Input(value=value, id="tags-input")
+            if self.value is not None:
+                yield Static(Text("Kept from the edit that was refused: enter tries again."), classes="dialog-hint")
             known = " ".join(self.known) or "none yet"
             yield Static(Text(one_line(f"Known: {known}", 300)), classes="dialog-hint")
             yield Label(Text("enter apply · esc cancel"), classes="dialog-hint")
@@ -166,7 +186,7 @@ class TagsScreen(Dialog, ModalScreen[tuple[list[str], list[str]] | None]):
     @on(Input.Submitted, "#tags-input")
     def submitted(self, event: Input.Submitted) -> None:
         add, remove = parse_tag_edit(event.value, self.current)
-        self.dismiss((add, remove) if add or remove else None)
+        self.dismiss(TagEdit(add, remove, " ".join(event.value.split())) if add or remove else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -329,6 +329,9 @@ class QueueScreen(Screen):
             return bool(self.typed.strip())
         return True
 
+    # Each action reads its targets (numbers and the versions on screen) before its first prompt:
+    # whatever reloads while the prompts are open, the change carries what the agent saw.
+
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_status(self) -> None:
         targets = self._targets()
@@ -336,7 +339,7 @@ class QueueScreen(Screen):
         if len(targets) == 1 and row is not None and row.number in targets:
             asked = await flows.ask_status(self.app, next_statuses(row.status), row.status)
         else:
-            asked = await flows.ask_status(self.app, flows.next_statuses(""), None)
+            asked = await flows.ask_status(self.app, flows.next_statuses(""), None, count=len(targets))
         self._apply(targets, asked)
 
     @work(group="action", exclusive=True, exit_on_error=False)
@@ -344,7 +347,7 @@ class QueueScreen(Screen):
         targets = self._targets()
         row = self.table.current_row
         current = row.priority if row is not None and len(targets) == 1 else None
-        self._apply(targets, await flows.ask_priority(self.app, current))
+        self._apply(targets, await flows.ask_priority(self.app, current, count=len(targets)))
 
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_assign(self) -> None:
@@ -354,10 +357,28 @@ class QueueScreen(Screen):
             return
         row = self.table.current_row
         current = row.assignee if row is not None and len(targets) == 1 else None
-        self._apply(targets, await flows.ask_assignee(self.app, agents, current))
+        self._apply(targets, await flows.ask_assignee(self.app, agents, current, count=len(targets)))
 
-    def action_take(self) -> None:
-        self._apply(self._targets(), flows.take(self.desk.me.login))
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def action_take(self) -> None:
+        targets = self._targets()
+        row = self.table.current_row
+        if not self.table.marked and row is not None:
+            assignees = {row.number: row.assignee}  # as on screen
+        else:
+            assignees = await self._in_thread(lambda: self._assignees(list(targets)))
+            if assignees is None:
+                return
+        self._apply(targets, await flows.ask_take(self.app, self.desk.me.login, assignees))
+
+    def _assignees(self, numbers: list[int]) -> dict[int, str]:
+        """Who each of these tickets is assigned to now ("" for nobody); runs in a thread."""
+        found = dict.fromkeys(numbers, "")
+        for start in range(0, len(numbers), 200):  # 200 numbers stay well within a query's length
+            chunk = numbers[start : start + 200]
+            rows, _ = self.desk.queue_page("id:" + ",".join(map(str, chunk)), limit=200)
+            found.update((r.number, r.assignee) for r in rows)
+        return found
 
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_tags(self) -> None:
@@ -365,7 +386,7 @@ class QueueScreen(Screen):
         known = await self._in_thread(self.desk.tag_names)
         if known is None:
             return
-        self._apply(targets, await flows.ask_tags(self.app, None, known, count=len(targets)))
+        self._apply(targets, await flows.ask_tags(self.app, None, known, list(targets)))
 
     async def _in_thread(self, fn):
         return await flows.in_thread(self, fn)
@@ -382,7 +403,9 @@ class QueueScreen(Screen):
         self.app.call_from_thread(self._changed, outcomes, what)
 
     def _changed(self, outcomes: list[Outcome], what: str) -> None:
-        message, severity = flows.summary(outcomes, what)
+        refused = [o.number for o in outcomes if o.error is not None]
+        kept = flows.TAGS_KEPT if refused and flows.kept_tags(self.app, refused) else None
+        message, severity = flows.summary(outcomes, what, kept)
         timeout = (12 if len(outcomes) > 1 else 8) if severity == "warning" else None
         self.notify(message, severity=severity, markup=False, timeout=timeout)
         done = [o for o in outcomes if o.error is None]
@@ -411,6 +434,13 @@ class QueueScreen(Screen):
         self.view_index = len(self.views) - 1
         self._show_tabs()
         self._run()
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def ask_remove_view(self, view: View) -> None:
+        whose = "the whole team's view" if view.shared else "your view"
+        question = one_line(f"Remove {whose} {view.name!r}? Its query goes with it.", 200)
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Remove", no="Keep")):
+            self.remove_view(view)
 
     @work(thread=True, group="views", exit_on_error=False)
     def remove_view(self, view: View) -> None:
@@ -444,7 +474,7 @@ class QueueScreen(Screen):
         if self.typed.strip():
             commands.append(("Save filter as a view", "Personal or shared (ctrl+s)", self.action_save_view))
         commands += [
-            (f"Remove view: {one_line(v.name, 40)}", "Delete this saved view", (lambda v=v: self.remove_view(v)))
+            (f"Remove view: {one_line(v.name, 40)}", "Delete this saved view", (lambda v=v: self.ask_remove_view(v)))
             for v in self.views
             if not v.built_in
         ]

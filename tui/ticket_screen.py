@@ -342,14 +342,34 @@ class TicketScreen(Screen):
         if self.view and agents is not None:
             self._apply(await flows.ask_assignee(self.app, agents, self.view.assignee))
 
-    def action_take(self) -> None:
-        self._apply(flows.take(self.desk.me.login))
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_take(self) -> None:
+        if self.view is None:
+            return
+        version = self.view.version  # as on screen when A was pressed, whatever reloads meanwhile
+        asked = await flows.ask_take(self.app, self.desk.me.login, {self.number: self.view.assignee})
+        if asked is not None:
+            self._change(*asked, version)
 
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_tags(self) -> None:
+        if self.view is None:
+            return
+        view = self.view  # the tags and the version on screen when t was pressed
         known = await self._in_thread(self.desk.tag_names)
-        if self.view and known is not None:
-            self._apply(await flows.ask_tags(self.app, self.view.tags, known))
+        asked = await flows.ask_tags(self.app, view.tags, known, [self.number]) if known is not None else None
+        if asked is None:
+            return
+        change, what = asked
+        outcome = await flows.apply_one(self, self.desk, change, self.number, view.version)
+        if outcome is None:
+            return
+        if outcome.error is None:
+            self.notify(one_line(f"#{self.number}: {what}", 200), markup=False)
+        else:
+            message = f"{outcome.error} — the ticket is refreshed; {flows.TAGS_KEPT}"
+            self.notify(one_line(message, 400), severity="warning", markup=False, timeout=10)
+        self.load()
 
     async def _in_thread(self, fn):
         return await flows.in_thread(self, fn)
