@@ -31,12 +31,21 @@ def agent() -> None:
     "--role", type=click.Choice([r.value for r in Role]), default=Role.AGENT.value, show_default=True,
     help="lead and admin see the same tickets; only admins manage agents and use --as.",
 )  # fmt: skip
+@json_option
 @pass_state
-def agent_add(state, login, name, role) -> None:
+def agent_add(state, login, name, role, as_json) -> None:
     """Add LOGIN (their OS login name) as an agent of this desk."""
     with state.desk():
         added = agents.add_agent(state.actor(), login, name, role)
+    if as_json:
+        echo_json(_agent_json(added))
+    else:
         echo_line(f"added {one_line(added.login)} ({added.role})")
+
+
+def _agent_json(a) -> dict:
+    """An agent as ``agent list --json`` gives it, with the id the desk gave it."""
+    return {"id": a.id, "login": a.login, "name": a.name, "role": a.role, "active": a.active}
 
 
 @agent.command("list")
@@ -84,12 +93,20 @@ def queue() -> None:
 @queue.command("add")
 @click.argument("name")
 @click.option("--description", default="", help="What the queue is for.")
+@json_option
 @pass_state
-def queue_add(state, name, description) -> None:
+def queue_add(state, name, description, as_json) -> None:
     """Add a queue called NAME."""
     with state.desk():
         added = directory.add_queue(name, description, actor=state.actor())
+    if as_json:
+        echo_json(_queue_json(added))
+    else:
         echo_line(f"added queue {one_line(added.name)}")
+
+
+def _queue_json(q) -> dict:
+    return {"id": q.id, "name": q.name, "description": q.description}
 
 
 @queue.command("list")
@@ -101,7 +118,7 @@ def queue_list(state, as_json) -> None:
         state.actor()
         rows = directory.list_queues()
     if as_json:
-        echo_json([{"name": q.name, "description": q.description} for q in rows])
+        echo_json([_queue_json(q) for q in rows])
         return
     for q in rows:
         echo_line(f"{pad(one_line(q.name, 24), 24)} {one_line(q.description, 54)}".rstrip())

@@ -192,16 +192,17 @@ def faq_diff(state, article_id, old, new) -> None:
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeat for more).")
 @click.option("--publish", is_flag=True, help="Publish at once instead of saving a draft.")
 @_NOTE
+@json_option
 @pass_state
-def faq_new(state, title, body, category, tags, publish, note) -> None:
-    """Write a new article (a draft unless --publish); print its id."""
+def faq_new(state, title, body, category, tags, publish, note, as_json) -> None:
+    """Write a new article (a draft unless --publish); print its id (--json: the article as faq show gives it)."""
     text = read_body(body, "article body")
     with state.desk():
         article = faq.create_article(
             state.actor(), title=title, body=text, category=category, tags=tags,
             status="published" if publish else "draft", note=note,
         )  # fmt: skip
-    echo_line(str(article.id))
+    echo_json(article_json(article)) if as_json else echo_line(str(article.id))
 
 
 @faq_group.command("edit")
@@ -321,11 +322,13 @@ def faq_category_list(state, as_json) -> None:
 
 @faq_category.command("add")
 @click.argument("name")
+@json_option
 @pass_state
-def faq_category_add(state, name) -> None:
-    """Add a category."""
+def faq_category_add(state, name, as_json) -> None:
+    """Add a category; print its name as stored (categories are named, not numbered)."""
     with state.desk():
-        echo_line(one_line(faq.add_category(state.actor(), name)))
+        added = faq.add_category(state.actor(), name)
+    echo_json({"name": added, "articles": 0}) if as_json else echo_line(one_line(added))
 
 
 @faq_group.command("suggest")
@@ -403,14 +406,22 @@ def faq_export(state, directory) -> None:
 
 @faq_group.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@json_option
 @pass_state
-def faq_import(state, directory) -> None:
+def faq_import(state, directory, as_json) -> None:
     """Read the Markdown files of DIRECTORY back: new revisions only where something changed.
 
-    A file that cannot be read is reported by name and line; the others are still imported.
+    Categories the files name that this desk lacks are created. A file that cannot be read is
+    reported by name and line; the others are still imported.
     """
     with state.desk():
         report = faq_files.import_faq(state.actor(), directory)
+    if as_json:
+        echo_json({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                   "categories_added": report.categories, "errors": report.errors})  # fmt: skip
+        if report.errors:
+            raise click.exceptions.Exit(2)
+        return
     echo_line(f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.errors)} refused")  # fmt: skip
     if report.categories:

@@ -30,7 +30,7 @@ def _duration(value: str | None, what: str) -> int | None:
 def policy_json(p: sla.Policy) -> dict:
     minutes = lambda t: int(t.total_seconds() // 60) if t is not None else None  # noqa: E731
     return {
-        "name": p.name, "position": p.position, "tier": p.tier, "priority": p.priority, "queue": p.queue,
+        "id": p.id, "name": p.name, "position": p.position, "tier": p.tier, "priority": p.priority, "queue": p.queue,
         "calendar": p.calendar, "first_response_minutes": minutes(p.first_response),
         "next_response_minutes": minutes(p.next_response), "resolution_minutes": minutes(p.resolution),
         "describe": p.describe(),
@@ -71,8 +71,10 @@ def policy_list(state, as_json) -> None:
 @click.option("--next-response", metavar="DURATION", help="After each customer message.")
 @click.option("--resolution", metavar="DURATION")
 @click.option("--position", type=int, metavar="N", help="Where it goes in the order (lower is tried first).")
+@json_option
 @pass_state
-def policy_set(state, name, tier, priority, queue, calendar, first_response, next_response, resolution, position) -> None:
+def policy_set(state, name, tier, priority, queue, calendar, first_response, next_response, resolution, position,
+               as_json) -> None:  # fmt: skip
     """Create or replace a policy; open tickets are re-evaluated (leads and admins)."""
     with state.desk():
         saved = sla.save_policy(
@@ -81,7 +83,7 @@ def policy_set(state, name, tier, priority, queue, calendar, first_response, nex
             next_response=_duration(next_response, "next response"),
             resolution=_duration(resolution, "resolution"), position=position,
         )  # fmt: skip
-    echo_line(one_line(saved.describe()))
+    echo_json(policy_json(saved)) if as_json else echo_line(one_line(saved.describe()))
 
 
 @policy.command("remove")
@@ -109,8 +111,7 @@ def calendar_list(state, as_json) -> None:
         state.actor()
         found = sla.calendars()
     if as_json:
-        echo_json([{"name": name, "timezone": c.timezone, "hours": c.describe_hours(),
-                    "holidays": sorted(d.isoformat() for d in c.holidays)} for name, c in found])  # fmt: skip
+        echo_json([_calendar_json(name, c) for name, c in found])
         return
     for name, c in found:
         echo_line(f"{one_line(name, 30)} ({one_line(c.timezone)})")
@@ -126,8 +127,9 @@ def calendar_list(state, as_json) -> None:
 @click.option("--hours", "hours", multiple=True, metavar="DAY=SPANS",
               help="e.g. mon=09:00-13:00,14:00-18:00 (repeat per day; 'mon-fri=…' for a range).")  # fmt: skip
 @click.option("--holiday", "holidays", multiple=True, metavar="YYYY-MM-DD", help="A day off (repeatable).")
+@json_option
 @pass_state
-def calendar_set(state, name, timezone, hours, holidays) -> None:
+def calendar_set(state, name, timezone, hours, holidays, as_json) -> None:
     """Create or replace a calendar (leads and admins)."""
     week: dict[str, str] = {}
     for item in hours:
@@ -138,7 +140,15 @@ def calendar_set(state, name, timezone, hours, holidays) -> None:
             week[day] = spans
     with state.desk():
         saved = sla.save_calendar(state.actor(), name, timezone=timezone, hours=week, holidays=holidays)
+    if as_json:  # calendars are named, not numbered
+        echo_json(_calendar_json(" ".join(name.split()), saved))
+        return
     echo_line(f"{one_line(name)}: {sum(len(s) for s in saved.hours)} working spans a week in {saved.timezone}")
+
+
+def _calendar_json(name: str, c) -> dict:
+    return {"name": name, "timezone": c.timezone, "hours": c.describe_hours(),
+            "holidays": sorted(d.isoformat() for d in c.holidays)}  # fmt: skip
 
 
 def _days(text: str) -> list[str]:
@@ -270,13 +280,17 @@ def csat_group() -> None:
 @click.argument("number", type=TICKET_ID, metavar="TICKET")
 @click.option("--score", required=True, type=int, metavar="1-5")
 @click.option("--comment", metavar="TEXT", help="What the customer said.")
+@json_option
 @pass_state
-def csat_record(state, number, score, comment) -> None:
+def csat_record(state, number, score, comment, as_json) -> None:
     """Record the customer's answer to the ticket's survey; 2 or less is flagged for a lead."""
     from models import csat
 
     with state.desk():
         ticket = csat.record(state.actor(), number, score, comment)
+    if as_json:
+        echo_json({"ticket": ticket.number, "score": score, "version": ticket.version})
+        return
     echo_line(str(ticket.version))
 
 
@@ -305,8 +319,9 @@ def csat_list(state, low, limit, as_json) -> None:
 @click.option("--due", metavar="WHEN", help="The new deadline, YYYY-MM-DD[THH:MM] in UTC; omit to go back to the policy's.")
 @click.option("--reason", required=True, metavar="TEXT", help="Why (kept on the timeline).")
 @click.option("--requested-by", default="", metavar="WHO", help="Who asked, e.g. 'sales: Rossi' (required).")
+@json_option
 @pass_state
-def sla_override(state, number, due, reason, requested_by) -> None:
+def sla_override(state, number, due, reason, requested_by, as_json) -> None:
     """Set a ticket's deadline by hand: earlier jumps the queue, later extends it. Reported as a favour."""
     from datetime import datetime
 
@@ -322,4 +337,7 @@ def sla_override(state, number, due, reason, requested_by) -> None:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
     with state.desk():
         ticket = override_due(state.actor(), number, moment, reason=reason, requested_by=requested_by)
+    if as_json:
+        echo_json({"ticket": ticket.number, "version": ticket.version, "due_at": iso(ticket.due_at)})
+        return
     echo_line(str(ticket.version))

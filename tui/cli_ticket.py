@@ -16,6 +16,7 @@ import click
 
 from models import directory, search, sla, tickets
 from models.config import ENV_DB, describe_location
+from models.enums import EventKind
 from models.errors import NotFound
 from models.query import QUERY_HELP
 from models.tables import Ticket, utcnow
@@ -355,26 +356,38 @@ def ticket_set(state, number, status, priority, assignee, tags, ticket_type, req
 @_BODY
 @click.option("--customer", "from_customer", is_flag=True, help="Record it as written by the ticket's customer.")
 @_EXPECT
+@json_option
 @pass_state
-def ticket_reply(state, number, body, from_customer, expect_version) -> None:
+def ticket_reply(state, number, body, from_customer, expect_version, as_json) -> None:
     """Add a public reply (the customer sees it); print the new version."""
     text = read_body(body, "reply")
     with state.desk():
         t = tickets.add_reply(state.actor(), number, text, from_customer=from_customer, expect_version=expect_version)
+        _echo_written(t, as_json)
+
+
+def _echo_written(t: Ticket, as_json: bool) -> None:
+    """The new version; with --json also the id of the event just written (the message)."""
+    if not as_json:
         echo_line(str(t.version))
+        return
+    fresh = events_of(t.number, since_version=t.version - 1)
+    written = [e.id for e in fresh if e.kind in (EventKind.REPLY, EventKind.NOTE)]
+    echo_json({"ticket": t.number, "version": t.version, "event": written[-1] if written else None})
 
 
 @ticket.command("note")
 @click.argument("number", type=TICKET_ID, metavar="ID")
 @_BODY
 @_EXPECT
+@json_option
 @pass_state
-def ticket_note(state, number, body, expect_version) -> None:
+def ticket_note(state, number, body, expect_version, as_json) -> None:
     """Add an internal note (never shown to the customer); print the new version."""
     text = read_body(body, "note")
     with state.desk():
         t = tickets.add_note(state.actor(), number, text, expect_version=expect_version)
-        echo_line(str(t.version))
+        _echo_written(t, as_json)
 
 
 @ticket.command("merge")
