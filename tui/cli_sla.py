@@ -257,7 +257,12 @@ def sla_import(state, source, replace) -> None:
 @pass_state
 def status_command(state, number, fmt, output) -> None:
     """What the customer may see of their ticket: its state, what happens next and by when, and the
-    public timeline (messages and status changes; never internal notes or agent-only fields)."""
+    public timeline (messages and status changes; never internal notes or agent-only fields).
+
+    Every time is in one zone, the ticket's SLA calendar's. Past a deadline the page says so and
+    gives the next update instead: a response deadline still ahead, else the policy's
+    next-response target counted on from the missed one.
+    """
     from models.customer_status import customer_status
 
     from .status_page import render_status
