@@ -178,6 +178,7 @@ def _next_step(number: int, status: str, now: datetime, last_update: datetime | 
     policy = found.policy
     cadence = (policy.next_response or policy.first_response or DEFAULT_UPDATE_CADENCE) if policy else DEFAULT_UPDATE_CADENCE
     calendar = policy.hours if policy else ALWAYS
-    anchor = max(missed, last_update or missed)
+    # counted from at most a year back: the calendar looks only three years ahead of where it starts
+    anchor = max(missed, last_update or missed, now - timedelta(days=366))
     steps = calendar.between(anchor, now) // cadence + 1
     return _Step("We will send you an update", calendar.add(anchor, cadence * steps), late, missed)

@@ -111,3 +111,11 @@ def test_a_desk_without_calendars_shows_utc(admin):
     t = _ticket(admin)
     assert page_timezone(t.number) == "UTC"
     assert {m.group(1) for m in TIME.finditer(render_status(customer_status(t.number)))} == {"UTC"}
+
+
+def test_a_deadline_missed_years_ago_still_gives_an_update_ahead(rome, clock):
+    sla.save_policy(rome, "All", calendar="Rome", resolution=60)
+    t = _ticket(rome)
+    now = MON + timedelta(days=4 * 365)
+    view = customer_status(t.number, now=now)
+    assert view.missed == MON + timedelta(hours=1) and now < view.due < now + timedelta(days=4)
