@@ -35,6 +35,7 @@ Filters are name:value; a comma means OR, as in status:open,pending.
   status:new|open|pending|on_hold|resolved|closed   prio:low|normal|high|urgent
   type:question|incident|request|complaint
   assignee:me|none|LOGIN   org:NAME   customer:NAME   tag:NAME   queue:NAME
+    (a login, org or queue may be shortened to its start when that is unique: assignee:emma)
   channel:email|phone|web|chat|walk-in   is:unassigned|mine|open|closed
   is:breached (an SLA deadline has passed)   is:due-soon (one falls due within the hour)
   is:contract-expired (the organization's support contract has ended)
