@@ -76,7 +76,9 @@ def _next_id(model) -> int:
     return (model.select(pk).order_by(pk.desc()).limit(1).scalar() or 0) + 1
 
 
-def _agents(rng: random.Random, admin_login: str, start: datetime) -> tuple[list[int], list[str], list[str], list[str], list[bool]]:
+def _agents(
+    rng: random.Random, admin_login: str, start: datetime
+) -> tuple[list[int], list[str], list[str], list[str], list[bool]]:
     """Match the demo agents with those already on the desk by login; insert the missing ones."""
     wanted = [(admin_login, admin_login, "admin", True)] + [a for a in text.AGENTS if a[0] != admin_login]
     existing = dict(Agent.select(Agent.login, Agent.id).tuples())

@@ -184,14 +184,26 @@ def _fill(rng: random.Random, template: str, keep: tuple[str, ...] = ()) -> str:
     return _SLOT.sub(slot, template)
 
 
-def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: int = 300, size: int = _POOL) -> list[str]:
-    """``size`` filled texts of ``low``–``high`` characters: one sentence, or two when one is too short."""
+def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: int = 300, size: int = _POOL,
+          filler: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+    """``size`` filled texts of ``low``–``high`` characters: one sentence, or more when one is too short.
+
+    With ``filler``, a short text goes on with another of ``templates`` and then with ``filler``,
+    never repeating a sentence; without, with any of ``templates`` (as the first pools were drawn).
+    """
     pool = []
     while len(pool) < size:
-        body = _fill(rng, templates[int(len(templates) * rng.random() ** 1.5)])
+        first = templates[int(len(templates) * rng.random() ** 1.5)]
+        body = _fill(rng, first)
+        rest = [t for t in templates if t != first] + list(filler)
         while len(body) < low:
-            body += " " + _fill(rng, rng.choice(templates))
-        if len(body) <= high:
+            if not filler:
+                body += " " + _fill(rng, rng.choice(templates))
+            elif rest:
+                body += " " + _fill(rng, rest.pop(int(len(rest) * rng.random()) if len(rest) > len(filler) else 0))
+            else:
+                break
+        if low <= len(body) <= high:
             pool.append(body)
     return pool
 
@@ -227,15 +239,17 @@ class _Texts:
                           text.FOLLOW_UPS, text.NOTES, text.SOLUTIONS):  # fmt: skip
             _pool(rng, templates)
         own = random.Random(f"sportello-demo-wording:{seed}")
-        part = lambda n: {k: _pool(own, parts[n], size=_KIND_POOL) for k, parts in text.QUESTIONS.items()}  # noqa: E731
+        part = lambda n: {  # noqa: E731
+            k: _pool(own, parts[n], size=_KIND_POOL, filler=text.FILLERS[n]) for k, parts in text.QUESTIONS.items()
+        }
         return cls(
             subjects=subjects,
             first=part(0),
             agent=part(1),
             solutions=part(2),
             follow_ups=part(3),
-            chasers=_pool(own, text.AGENT_CHASERS, size=_KIND_POOL),
-            notes={t: _pool(own, text.TOPIC_NOTES[t], size=_KIND_POOL) for t in text.TOPICS},
+            chasers=_pool(own, text.AGENT_CHASERS, size=_KIND_POOL, filler=text.FILLERS[1]),
+            notes={t: _pool(own, text.TOPIC_NOTES[t], size=_KIND_POOL, filler=text.FILLERS[4]) for t in text.TOPICS},
         )
 
 
@@ -351,9 +365,10 @@ class _Generator:
         self.hostile_at = {i * spread + spread // 2: h for i, h in enumerate(hostile) if i * spread < total}
         self.backlog_from = total - max(12, total // 50)  # the newest tickets are still being worked on
         reasons = lambda values: tuple(NULL if value is None else value for value in values)
-        self.pending_reasons = reasons(text.PENDING_REASONS)
+        self.pending_reasons = {t: reasons(r) for t, r in text.TOPIC_PENDING_REASONS.items()}
+        self.hold_reasons = text.TOPIC_HOLD_REASONS
         self.unhold_reasons = reasons(text.UNHOLD_REASONS)
-        self.resolve_reasons = reasons(text.RESOLVE_REASONS)
+        self.resolve_reasons = {t: reasons(r) for t, r in text.TOPIC_RESOLVE_REASONS.items()}
         self.close_reasons = reasons(text.CLOSE_REASONS)
 
     def created_offset(self, index: int) -> int:
@@ -535,6 +550,8 @@ class _Generator:
         hold_gap, close_gap = self.hold_gap, self.close_gap
         follow_ups, solutions, replies = texts.follow_ups[question], texts.solutions[question], texts.agent[question]
         notes, chasers = texts.notes[topic], texts.chasers
+        pending_reasons, hold_reasons = self.pending_reasons[topic], self.hold_reasons[topic]
+        resolve_reasons = self.resolve_reasons[topic]
         a_open, a_close = text.AGENT_OPENERS, text.AGENT_CLOSERS
         c_open, c_close = text.CUSTOMER_OPENERS, text.CUSTOMER_CLOSERS
         published = desk.faqs[topic]
@@ -647,7 +664,7 @@ class _Generator:
                     first_response = at
                 if action == "ask" and customer is not None and (goal == PENDING or (goal is None and rnd() < 0.45)):
                     v += 1  # then waits for the customer: a second change at the same moment
-                    reason = self.pending_reasons[int(len(self.pending_reasons) * rnd())]
+                    reason = pending_reasons[int(len(pending_reasons) * rnd())]
                     ev(
                         (
                             number,
@@ -731,12 +748,12 @@ class _Generator:
                 elif action == "abandon":
                     reason = "no answer from the customer"
                 else:
-                    reason = self.resolve_reasons[int(len(self.resolve_reasons) * rnd())]
+                    reason = resolve_reasons[int(len(resolve_reasons) * rnd())]
                 ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", status, RESOLVED, NULL, reason))
                 status, resolved = RESOLVED, at
             else:  # hold, hold_to_pending, unhold, unpend
                 if action == "hold":
-                    new, reason = ON_HOLD, text.HOLD_REASONS[int(len(text.HOLD_REASONS) * rnd())]
+                    new, reason = ON_HOLD, hold_reasons[int(len(hold_reasons) * rnd())]
                 elif action == "hold_to_pending":
                     new, reason = PENDING, "the vendor needs more details from the customer"
                 elif action == "unhold":

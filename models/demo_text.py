@@ -19,10 +19,10 @@ __all__ = [
     "DEADLINE_REASONS",
     "FAQ_BODY",
     "FAQ_TITLES",
+    "FILLERS",
     "FIRST_MESSAGES",
     "FIRST_NAMES",
     "FOLLOW_UPS",
-    "HOLD_REASONS",
     "HOSTILE",
     "INDUSTRIES",
     "LAST_NAMES",
@@ -31,12 +31,10 @@ __all__ = [
     "ORG_FORMS",
     "ORG_STEMS",
     "ORG_SUFFIXES",
-    "PENDING_REASONS",
     "PRIORITY_REASONS",
     "QUESTIONS",
     "QUEUES",
     "REGIONS",
-    "RESOLVE_REASONS",
     "SAVED_VIEWS",
     "SIZE_BANDS",
     "SLOTS",
@@ -44,7 +42,10 @@ __all__ = [
     "SPAM_REASONS",
     "SUBJECTS",
     "SUBJECT_KINDS",
+    "TOPIC_HOLD_REASONS",
     "TOPIC_NOTES",
+    "TOPIC_PENDING_REASONS",
+    "TOPIC_RESOLVE_REASONS",
     "TAGS",
     "TOPICS",
     "TOPIC_TAGS",
@@ -294,7 +295,7 @@ SUBJECT_KINDS = {
 # {item} or {courier}; the messages say "it", "the parcel"), so a ticket never contradicts itself.
 QUESTIONS = {
     "error": (
-        ("It started {when}. I restarted and reinstalled, but the same message comes back every time I open it.",
+        ("The message appears {when}. I restarted and reinstalled, but it comes back every time I open it.",
          "This happens {when}, for me and for two colleagues. We depend on it for daily work, please help.",
          "Il messaggio compare {when}; ho già riavviato il computer e reinstallato, senza risultato."),
         ("Thanks for the report. Could you send us a screenshot of the message and the exact time it appeared?",
@@ -438,7 +439,8 @@ QUESTIONS = {
          "The reset link never comes. I checked spam and the company filter."),
         ("I have sent a new password reset link; it is valid for one hour. Please check the spam folder too.",
          "Your mail server rejects our messages; could your IT department allow our sender address?"),
-        ("Your mail server was rejecting our messages; we fixed the sender settings and the reset e-mail arrives now.",),
+        ("Your mail server was rejecting our messages; we fixed the sender settings and the reset e-mail arrives "
+         "now.",),
         ("Nothing arrived this time either.", "IT says our filter does not block you."),
     ),
     "2fa": (
@@ -577,6 +579,16 @@ QUESTIONS = {
     ),
 }
 
+# What follows a message too short on its own, per part (first message, agent, solution, follow-up,
+# internal note), read in order, after the kind's other sentences.
+FILLERS = (
+    ("We have tried everything we could think of on our side.", "Thank you for looking into it."),
+    ("If anything is unclear, just reply to this message.", "We are here until 18:00 today."),
+    ("If anything is unclear, just reply to this message.", "We will keep an eye on it for a few days."),
+    ("Please let me know if you need anything else from me.", "Thanks for your help so far."),
+    ("Details in the timeline above.", "Will follow up tomorrow."),
+)
+
 # Internal notes, by topic.
 TOPIC_NOTES = {
     "technical": (
@@ -607,6 +619,35 @@ TOPIC_NOTES = {
         "Nota: il cliente preferisce essere contattato in italiano.",
     ),
 }
+
+# Why a ticket waits, and how it ended, by topic (None: no reason given).
+TOPIC_PENDING_REASONS = {
+    "technical": (None, "waiting for the customer's logs", "asked for a screenshot", "asked which version runs"),
+    "billing": (None, "waiting for payment details", "asked for the bank statement",
+                "in attesa dei dati di fatturazione"),
+    "accounts": (None, "waiting for identity confirmation", "asked for the user list",
+                 "in attesa di conferma dal cliente"),
+    "shipping": (None, "asked for photos of the parcel", "waiting for the new address", "asked for the order number"),
+    "general": (None, "asked for a good time to call", "in attesa di conferma dal cliente", "asked for the team size"),
+}
+TOPIC_HOLD_REASONS = {
+    "technical": ("engineering is working on a fix", "waiting for the next release",
+                  "waiting for the hosting provider"),
+    "billing": ("waiting for the payment provider", "waiting for the bank's confirmation", "accounting is checking"),
+    "accounts": ("waiting for the identity provider", "security team is reviewing", "in attesa del fornitore SSO"),
+    "shipping": ("waiting for the courier's investigation", "waiting for a replacement from the warehouse",
+                 "in attesa del corriere"),
+    "general": ("waiting for the sales team", "waiting for the partner manager", "in attesa del fornitore"),
+}  # fmt: skip
+TOPIC_RESOLVE_REASONS = {
+    "technical": (None, None, "fixed", "workaround given", "answered", "fix released", "no answer from the customer"),
+    "billing": (None, None, "refund issued", "invoice corrected", "answered", "payment confirmed",
+                "no answer from the customer"),
+    "accounts": (None, None, "access restored", "answered", "users updated", "fixed", "no answer from the customer"),
+    "shipping": (None, None, "delivered", "replacement delivered", "return received", "answered",
+                 "no answer from the customer"),
+    "general": (None, None, "answered", "forwarded to sales", "answered", "thanked", "no answer from the customer"),
+}  # fmt: skip
 
 # What an agent writes when the customer has not answered yet.
 AGENT_CHASERS = (
@@ -752,22 +793,7 @@ CUSTOMER_CLOSERS = (
 AGENT_OPENERS = ("Hello,\n", "Hi,\n", "Dear customer,\n", "Buongiorno,\n", "Thanks for getting in touch.\n")
 AGENT_CLOSERS = ("\nKind regards", "\nBest regards", "\nCordiali saluti", "\nHave a nice day!", "\nBest")
 
-PENDING_REASONS = (
-    None, "waiting for the customer's logs", "asked for a screenshot", "waiting for payment details",
-    "in attesa di conferma dal cliente",
-)
-HOLD_REASONS = (
-    "waiting for the courier's investigation",
-    "waiting for the payment provider",
-    "engineering is working on a fix",
-    "waiting for the bank's confirmation",
-    "in attesa del fornitore",
-    "waiting for a replacement from the warehouse",
-)
 UNHOLD_REASONS = (None, "the third party answered", "fix released", "il fornitore ha risposto")
-RESOLVE_REASONS = (
-    None, None, "fixed", "refund issued", "answered", "replacement delivered", "no answer from the customer",
-)
 CLOSE_REASONS = (None, "closed automatically after resolution", "confirmed by the customer")
 TRIAGE_REASONS = (
     "production outage confirmed",

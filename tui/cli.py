@@ -15,12 +15,15 @@ import os
 import shlex
 import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
 from models import agents, search
 from models.config import default_db_url, describe_location
-from models.errors import RuleViolation, SportelloError
+from models.db import sqlite_file
+from models.errors import RuleViolation, SportelloError, StorageError
 
 from .cli_admin import agent, export, import_, queue
 from .cli_common import CliState, echo_line, pass_state
@@ -89,6 +92,7 @@ class SportelloGroup(click.Group):
         return super().get_command(ctx, name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["sportello.args"] = list(args)  # for a hint that repeats the command
         for arg in args:  # bytes that were not UTF-8 reach Python as lone surrogates
             try:
                 arg.encode("utf-8")
@@ -102,7 +106,7 @@ class SportelloGroup(click.Group):
         except SportelloError as err:
             if _debug():
                 raise
-            _fail(err.message, err.exit_code)
+            _fail(_missing_desk(ctx, err) or err.message, err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except KeyboardInterrupt:
@@ -111,6 +115,33 @@ class SportelloGroup(click.Group):
             if _debug():
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} (SPORTELLO_DEBUG=1 shows the traceback)", 1)
+
+
+def _demo_url() -> str:
+    return default_db_url(DEMO_DB)
+
+
+def _missing_desk(ctx: click.Context, err: SportelloError) -> str | None:
+    """For a desk file that does not exist: where the demo desk is and the command that reaches it."""
+    state = ctx.obj
+    if not isinstance(err, StorageError) or not err.message.startswith("no database at "):
+        return None
+    if not isinstance(state, CliState):
+        return None
+    try:
+        path = sqlite_file(state.db_url())
+    except SportelloError:
+        return None
+    if path is None or Path(path).exists():
+        return None
+    demo = sqlite_file(_demo_url())
+    if Path(path) == Path(demo):
+        return f"no demo desk at {demo}: run `sportello demo` first"
+    if not Path(demo).exists() or state.cli_db is not None:
+        return None
+    args = ctx.meta.get("sportello.args") or ["ticket", "list"]
+    return (f"no desk at {path}; the demo desk is at {demo}: use `sportello --demo {shlex.join(args)}` "
+            "(or `sportello init` to create this one)")  # fmt: skip
 
 
 @click.group(cls=SportelloGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -127,17 +158,24 @@ class SportelloGroup(click.Group):
     metavar="PATH",
     help="The config file (default: $SPORTELLO_CONFIG, then config.toml in the user config dir).",
 )
+@click.option("--demo", "use_demo", is_flag=True,
+              help="Use the demo desk that `sportello demo` made (demo.db in the user data dir), like --db.")
 @click.option("--as", "as_login", metavar="LOGIN", help="Act as another agent (admins only).")
 @click.option("--no-mouse", is_flag=True, help="The full-screen app ignores the mouse (the terminal keeps its own selection).")
 @click.version_option(None, "--version", package_name="sportello", prog_name="sportello", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_path: str | None, as_login: str | None, no_mouse: bool) -> None:
+def cli(ctx: click.Context, db: str | None, config_path: str | None, use_demo: bool, as_login: str | None,
+        no_mouse: bool) -> None:  # fmt: skip
     """Sportello: a terminal helpdesk where every change is an event on the ticket's timeline.
 
     You act as your OS login, which must be an agent of the desk (`sportello init` makes the
-    first one an admin). Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 conflict,
-    4 not found.
+    first one an admin). `sportello demo` makes a demo desk; `sportello --demo COMMAND` uses it.
+    Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 conflict, 4 not found.
     """
+    if use_demo:
+        if db is not None:
+            raise click.UsageError("give --db or --demo, not both")
+        db = _demo_url()
     ctx.obj = CliState(cli_db=db, config_path=config_path, as_login=as_login, mouse=not no_mouse)
     if ctx.invoked_subcommand is None:
         open_tui(ctx.obj)
@@ -156,14 +194,17 @@ def init(state: CliState) -> None:
 @cli.command()
 @click.option("--tickets", "count", type=click.IntRange(1, 1_000_000), default=2000, show_default=True,
               help="How many tickets to make up.")  # fmt: skip
-@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same desk.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed and --at, same desk.")
+@click.option("--at", "at", metavar="DATETIME", callback=lambda ctx, param, value: _moment(value),
+              help="When the story ends, in UTC unless an offset is given (2026-11-01T09:30). Default: now.")
 @click.option("--no-tui", is_flag=True, help="Build the desk and stop, without opening the app.")
 @pass_state
-def demo(state: CliState, count: int, seed: int, no_tui: bool) -> None:
-    """Fill a desk with realistic made-up tickets, then open it.
+def demo(state: CliState, count: int, seed: int, at: datetime | None, no_tui: bool) -> None:
+    """Fill a desk with a realistic made-up year of tickets that ends now, then open it.
 
     Without --db (or $SPORTELLO_DB, or db in config.toml) this uses demo.db next to the default
-    desk, never your real one; run again, it reopens the same demo desk.
+    desk, never your real one; run again, it reopens the same demo desk. Other commands reach it
+    with `sportello --demo`, e.g. `sportello --demo ticket list`.
     """
     from models import demo as demo_data  # imported here: only this command needs the generator
 
@@ -183,16 +224,39 @@ def demo(state: CliState, count: int, seed: int, no_tui: bool) -> None:
             me = agents.ensure_admin(agents.os_login())
             progress = _Progress(count) if _stderr_is_tty() else None
             try:
-                summary = demo_data.build_demo(tickets=count, seed=seed, admin_login=me.login, progress=progress)
+                summary = demo_data.build_demo(tickets=count, seed=seed, admin_login=me.login, progress=progress, at=at)
             finally:
                 if progress:
                     progress.done()
             echo_line(f"Demo desk ready at {where}:")
             for key, value in summary.items():
                 echo_line(f"  {one_line(key.replace('_', ' '))}: {one_line(value)}")
-    echo_line(f"Try: sportello --db {shlex.quote(one_line(describe_location(url)))} ticket list")
+    echo_line(f"Try: {_reach(state, url)} ticket list")
     if not no_tui:
         open_tui(state, url, required=False)
+
+
+def _moment(value: str | None) -> datetime | None:
+    """``--at``: an ISO date or date and time; naive means UTC (the desk's clock)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{one_line(value, 40)!r} is not a date and time like 2026-11-01T09:30") from None
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _reach(state: CliState, url: str) -> str:
+    """The start of a command that reaches the desk at ``url`` from this shell, as it can be pasted."""
+    if url == _demo_url():
+        return "sportello --demo"
+    config = ""
+    if state.config_path:
+        config = f" --config {shlex.quote(str(Path(state.config_path).expanduser().absolute()))}"
+    if state.cli_db is None and url == state.db_url():
+        return "sportello" + config  # $SPORTELLO_DB or config.toml chose it
+    return f"sportello{config} --db {shlex.quote(one_line(describe_location(url)))}"
 
 
 def _stdout_is_tty() -> bool:
