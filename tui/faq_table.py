@@ -11,13 +11,15 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from .queue_table import SteadyScrollbar
+
 __all__ = ["RowTable", "Column"]
 
 #: (heading, width in cells)
 Column = tuple[str, int]
 
 
-class RowTable(DataTable):
+class RowTable(SteadyScrollbar, DataTable):
     """Rows keyed by an int, a row cursor, and the keys people know (j/k, g/G)."""
 
     BINDINGS = [

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -55,18 +56,24 @@ def _event_blocks(event: EventRow) -> list[tuple[str, Text]]:
 
 
 class Timeline(ScrollView, can_focus=True):
-    """The conversation and the changes of one ticket, in time order."""
+    """The conversation and the changes of one ticket, in time order.
+
+    ``j``/``k`` move a line cursor and the view follows it only at its edges, as a table's cursor
+    does: a key repaints the two lines that changed, not the whole view, which matters over a slow
+    link (a one-line scroll redraws every line of the view).
+    """
 
     BINDINGS = [
-        Binding("j,down", "scroll_down", "Down", show=False, id="timeline.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="timeline.up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="timeline.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="timeline.bottom"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="timeline.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="timeline.up"),
+        Binding("g,home", "first", "Top", show=False, id="timeline.top"),
+        Binding("G,end", "last", "Bottom", show=False, id="timeline.bottom"),
         Binding("pagedown,space", "page_down", "Page down", show=False, id="timeline.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
     ]
 
     COMPONENT_CLASSES = {
+        "timeline--cursor",
         "timeline--message-head",
         "timeline--customer-head",
         "timeline--internal-head",
@@ -75,6 +82,8 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--internal",
         "timeline--change",
     }
+
+    cursor = reactive(0, repaint=False)  # a line of the wrapped timeline; watch_cursor repaints
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -90,6 +99,9 @@ class Timeline(ScrollView, can_focus=True):
         self._wrap()
         if at_end:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self.set_reactive(Timeline.cursor, max(0, len(self._lines) - 1))
+        else:
+            self.set_reactive(Timeline.cursor, min(self.cursor, max(0, len(self._lines) - 1)))
         self.refresh()
 
     def on_resize(self) -> None:
@@ -102,6 +114,9 @@ class Timeline(ScrollView, can_focus=True):
         if width == self._width and self._lines:
             return
         self._width = width
+        # A reader on the last line stays on it when the lines are wrapped again (a new width: the
+        # scrollbar came, the window changed).
+        at_end = bool(self._lines) and self.cursor >= len(self._lines) - 1
         console: Console = self.app.console
         lines: list[Strip] = []
         for role, text in self.blocks:
@@ -128,6 +143,9 @@ class Timeline(ScrollView, can_focus=True):
                 lines.append(Strip(segments).crop_extend(0, width, Style()))
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
+        if at_end:
+            self.set_reactive(Timeline.cursor, max(0, len(lines) - 1))
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
@@ -135,11 +153,54 @@ class Timeline(ScrollView, can_focus=True):
         if width != self._width:
             self._wrap()
         if 0 <= index < len(self._lines):
-            return self._lines[index].apply_style(self.rich_style)
+            style = self.rich_style
+            if index == self.cursor and self.has_focus:
+                style += self.get_component_rich_style("timeline--cursor")
+            return self._lines[index].apply_style(style)
         return Strip([Segment(" " * width, self.rich_style)], width)
 
+    # --- the cursor ----------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        top, height = int(self.scroll_y), max(1, self.scrollable_content_region.height)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor)
+
+    def _move(self, to: int) -> None:
+        top, height = int(self.scroll_y), max(1, self.scrollable_content_region.height)
+        if not top <= self.cursor < top + height:  # scrolled away with the mouse: start from the view
+            self.set_reactive(Timeline.cursor, min(max(self.cursor, top), top + height - 1))
+        self.cursor = max(0, min(to, len(self._lines) - 1))
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self._lines) - 1)
+
     def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
+        self._page(1)
 
     def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        page = max(1, self.scrollable_content_region.height - 1) * direction
+        self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
+        self.cursor = max(0, min(self.cursor + page, len(self._lines) - 1))
