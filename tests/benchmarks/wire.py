@@ -24,7 +24,6 @@ the median of each screen at most 3× the bare table's.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shlex
 import statistics
