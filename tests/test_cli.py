@@ -134,7 +134,7 @@ def test_ticket_lifecycle(desk):
     assert shown.exit_code == 0
     assert shown.stdout.startswith("#1  Printer on 3rd floor jams")
     for expected in ("status:       open", "priority:     urgent", "tags:         hardware", "Acme Srl",
-                     "priority high → urgent (CEO's printer)", "    Needs a new fuser."):  # fmt: skip
+                     "priority high → urgent (CEO's printer, asked by own call)", "    Needs a new fuser."):  # fmt: skip
         assert expected in shown.stdout
     data = json.loads(desk("ticket", "show", "1", "--json").stdout)
     assert data["tags"] == ["hardware"] and data["assignee"] is None and data["version"] == 5
@@ -270,7 +270,7 @@ def test_list_pages_with_a_cursor_hint_on_stderr(desk):
     first = desk("ticket", "list", "--limit", "2")
     assert len(first.stdout.splitlines()) == 3  # header + 2
     hint = first.stderr.strip()
-    assert hint.startswith("sportello: more tickets: sportello ticket list --limit 2 --after ")
+    assert hint.startswith("Next page: sportello --db ") and "ticket list --limit 2 --after " in hint
     cursor = hint.split("--after ")[1].strip("'")
     rest = desk("ticket", "list", "--limit", "2", "--after", cursor)
     assert len(rest.stdout.splitlines()) == 2 and rest.stderr == ""

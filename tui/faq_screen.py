@@ -72,6 +72,7 @@ class FAQScreen(Screen):
         self.shown: Article | None = None  # the article in the preview
         self._search_timer: Timer | None = None
         self._preview_timer: Timer | None = None
+        self._bindings_status: str | None = None  # the status the footer was last drawn for
         self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -293,7 +294,11 @@ class FAQScreen(Screen):
     @on(DataTable.RowHighlighted, "#faq-list")
     def row_highlighted(self) -> None:
         self._preview_soon()
-        self.refresh_bindings()  # P, X and D depend on the article's status
+        hit = self.current
+        status = hit.status if hit is not None else None
+        if status != self._bindings_status:  # P, X and D depend on the article's status; a footer
+            self._bindings_status = status  # rebuilt on every move costs a screen line per key
+            self.refresh_bindings()
 
     def _preview_soon(self) -> None:
         if self._preview_timer is not None:
