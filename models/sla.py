@@ -71,7 +71,8 @@ class Policy:
 
     def rule(self) -> str:
         """``Premium / high`` — what the policy matches, in words."""
-        parts = [self.tier.capitalize() if self.tier else "any tier", self.priority or "any priority"]
+        tier = "no tier" if self.tier == "none" else self.tier.capitalize() if self.tier else "any tier"  # never a bare "None"
+        parts = [tier, self.priority or "any priority"]
         if self.queue:
             parts.append(f"queue {self.queue}")
         return " / ".join(parts)

@@ -100,6 +100,8 @@ class TicketView:
     sla: str = ""  # the policy in words, or "" when none applies
     due_at: datetime | None = None  # the nearest deadline still running
     next_step: str = ""  # (customer view) what happens next and by when, as the customer reads it
+    due_what: str = ""  # which deadline ``due_at`` is: "first response", "next response", "resolution", "set by hand"
+    zone: str = "UTC"  # the zone times are shown in: the customer page's in the customer view, else UTC
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,24 @@ def _next_step(number: int) -> str:
     return f"{view.status_words} {next_sentence(view)}"
 
 
+def _page_zone(number: int) -> str:
+    from models.customer_status import page_timezone
+
+    return page_timezone(number)
+
+
+def _due_what(found: sla.Deadlines, due: datetime | None) -> str:
+    """Which of the ticket's deadlines ``due`` is, in words."""
+    if due is None:
+        return ""
+    if found.override is not None and found.override == due:
+        return "set by hand"
+    for name, clock in found.open_clocks().items():
+        if clock.due == due:
+            return name.replace("_", " ")
+    return "deadline"
+
+
 def queue_row(ticket: Ticket) -> QueueRow:
     return QueueRow(
         number=ticket.number,
@@ -331,9 +351,11 @@ class Desk:
             customer_view=customer_view,
             faqs=tuple((a.id, a.title) for a in _faq().linked_articles(number)),
             contract_until=org.contract_valid_until if org else None,
-            sla=found.policy.describe() if found.policy else "",
+            sla=found.policy.name if found.policy else "",
             due_at=ticket.due_at,
             next_step=_next_step(number) if customer_view else "",
+            due_what=_due_what(found, ticket.due_at),
+            zone=_page_zone(number) if customer_view else "UTC",
         )
 
     def sla_sweep(self) -> int:

@@ -8,7 +8,8 @@ the terminal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
@@ -101,9 +102,14 @@ def hours(value: float | None, *, space: str = " ") -> str:
     return f"{value:.1f}{space}h" if value < 100 else f"{value:,.0f}{space}h"
 
 
-def when(value: datetime | None) -> str:
-    """A stored time for people: ``2026-01-05 14:02`` (UTC, as everywhere on the desk)."""
-    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+def when(value: datetime | None, zone: str = "UTC") -> str:
+    """A stored time for people: ``2026-01-05 14:02`` (UTC, as everywhere on the desk, unless ``zone``
+    names another: the customer view shows the customer page's zone)."""
+    if value is None:
+        return ""
+    if zone != "UTC":
+        value = value.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    return f"{value:%Y-%m-%d %H:%M}"
 
 
 def plain(value: object, style: str = "") -> Text:

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from models import directory
-from models.errors import Conflict
+from models.errors import Conflict, SportelloError
 
 from . import flows
 from .composer import NOTE, REPLY, Composer
@@ -27,7 +27,11 @@ __all__ = ["TicketScreen", "ticket_header"]
 
 
 def ticket_header(view: TicketView, now, width: int = 200) -> Text:
-    """The ticket's header, one fact per line, each cut to ``width`` cells — as inert text."""
+    """The ticket's header, one fact per line, each cut to ``width`` cells — as inert text.
+
+    The customer view shows only what the customer's page shows: the status, the dates in the
+    page's time zone and what happens next; never priority, assignee, queue, tags or version.
+    """
     title = Text()
     title.append(f"#{view.number} ", style="bold")
     room = width - title.cell_len
@@ -38,7 +42,17 @@ def ticket_header(view: TicketView, now, width: int = 200) -> Text:
         title.append("  CUSTOMER VIEW: what they see ", style="reverse")
     who = view.customer or "no customer"
     if view.organization:
-        who += f" · {view.organization}" + (f" ({view.tier})" if view.tier else "")
+        who += f" · {view.organization}" + ("" if view.customer_view or not view.tier else f" ({view.tier})")
+    if view.customer_view:
+        zone = f" ({view.zone})"
+        facts = [
+            who,
+            status_label(view.status) + (f" · merged into #{view.merged_into}" if view.merged_into else ""),
+            f"created {when(view.created_at, view.zone)} · updated {when(view.updated_at, view.zone)}{zone}",
+        ]
+        if view.next_step:
+            facts.append(f"Next: {view.next_step}")
+        return Text("\n").join([title] + [Text(one_line(line, width)) for line in facts])
     state = [status_label(view.status), priority_label(view.priority), f"assignee {view.assignee or '—'}"]
     if directory.contract_expired(view.contract_until, now.date()):
         state.insert(0, f"⚠ CONTRACT EXPIRED {view.contract_until.isoformat()}")  # flagged, never demoted
@@ -52,15 +66,31 @@ def ticket_header(view: TicketView, now, width: int = 200) -> Text:
         f"updated {when(view.updated_at)} ({_ago(view.updated_at, now)}) · version {view.version}"
     )
     facts = [who, " · ".join(state), dates]
-    if view.customer_view and view.next_step:
-        facts.append(f"Next: {view.next_step}")
-    elif view.sla:
-        due = f" · next deadline {when(view.due_at)} UTC ({due_label(view.due_at, now)})" if view.due_at else ""
-        facts.append(f"SLA {view.sla}{due}")
-    if view.faqs:
-        facts.append(linked_faqs_line(view.faqs, width))
     lines = [title] + [Text(one_line(line, width)) for line in facts]
+    if view.due_at is not None or view.sla:
+        lines.append(_deadline_line(view, now, width))
+    if view.faqs:
+        lines.append(Text(linked_faqs_line(view.faqs, width)))
     return Text("\n").join(lines)
+
+
+def _deadline_line(view: TicketView, now, width: int) -> Text:
+    """``Due 2026-11-05 14:00 UTC (!2h) resolution · SLA Premium high``: the deadline first, so it fits 80 columns."""
+    line = Text()
+    if view.due_at is not None:
+        label = due_label(view.due_at, now)
+        overdue = label.startswith("!")
+        line.append("OVERDUE " if overdue else "Due ", style="bold reverse" if overdue else "bold")
+        line.append(f"{when(view.due_at)} UTC ({label.removeprefix('!') + ' ago' if overdue else 'in ' + label})")
+        if view.due_what:
+            line.append(f" {view.due_what}")
+    elif view.sla:
+        line.append("No deadline running")
+    if view.sla:
+        line.append(" · SLA ")
+        line.append(one_line(view.sla, max(8, width - line.cell_len - 7)))
+    line.truncate(width, overflow="ellipsis")
+    return line
 
 
 def _ago(value, now) -> str:
@@ -256,8 +286,9 @@ class TicketScreen(Screen):
         self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
         self.load()
 
-    def _conflict(self, message: str) -> None:
-        self.notify(one_line(message, 400) + " — the ticket is refreshed; your draft is kept.", severity="warning", markup=False, timeout=10)
+    def _conflict(self, message: str, *, draft_kept: bool = True) -> None:
+        tail = " — the ticket is refreshed; your draft is kept." if draft_kept else " — the ticket is refreshed; nothing was changed."
+        self.notify(one_line(message, 400) + tail, severity="warning", markup=False, timeout=10)
         self.load()
 
     @on(Composer.Edit)
@@ -329,18 +360,23 @@ class TicketScreen(Screen):
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_status(self) -> None:
         if self.view:
-            self._apply(await flows.ask_status(self.app, list(self.view.next_statuses), self.view.status))
+            view = self.view  # the version on screen when s was pressed, whatever reloads meanwhile
+            self._apply(await flows.ask_status(self.app, list(view.next_statuses), view.status), view.version)
 
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_priority(self) -> None:
         if self.view:
-            self._apply(await flows.ask_priority(self.app, self.view.priority))
+            view = self.view  # the version on screen when p was pressed: three prompts leave time for others
+            self._apply(await flows.ask_priority(self.app, view.priority), view.version)
 
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_assign(self) -> None:
+        view = self.view  # the version on screen when a was pressed
+        if view is None:
+            return
         agents = await self._in_thread(self.desk.agent_logins)
-        if self.view and agents is not None:
-            self._apply(await flows.ask_assignee(self.app, agents, self.view.assignee))
+        if agents is not None:
+            self._apply(await flows.ask_assignee(self.app, agents, view.assignee), view.version)
 
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_take(self) -> None:
@@ -374,18 +410,23 @@ class TicketScreen(Screen):
     async def _in_thread(self, fn):
         return await flows.in_thread(self, fn)
 
-    def _apply(self, asked) -> None:
-        if asked is None or self.view is None:
+    def _apply(self, asked, version: int) -> None:
+        """Make the change asked for, carrying ``version``: the one on screen when the action began."""
+        if asked is None:
             return
         change, what = asked
-        self._change(change, what, self.view.version)
+        self._change(change, what, version)
 
     @work(thread=True, group="ticket-change", exit_on_error=False)
     def _change(self, change, what: str, version: int) -> None:
         try:
             change(self.desk, self.number, version)
         except Conflict as err:
-            self.app.call_from_thread(self._conflict, err.message)
+            self.app.call_from_thread(self._conflict, err.message, draft_kept=False)
+            return
+        except SportelloError as err:
+            self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {err.message}", 400), severity="warning",
+                                      markup=False, timeout=10)  # fmt: skip
             return
         self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {what}", 200), markup=False)
         self.app.call_from_thread(self.load)

@@ -7,6 +7,8 @@ layout sideways.
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -23,18 +25,19 @@ from .render import plain, when
 __all__ = ["Timeline", "timeline_text"]
 
 _WITH_BODY = ("created", "reply", "note")
+_SLA_ALERT = re.compile(r"(SLA .{1,40}? \(due [0-9-]{10} [0-9:]{5})( UTC)?\)")
 
 
 def timeline_text(view: TicketView) -> list[tuple[str, Text]]:
     """The timeline as (role, text) blocks; role picks the style (``message``, ``internal``, ``change``, ``customer``)."""
     blocks: list[tuple[str, Text]] = []
     for event in view.events:
-        blocks.extend(_event_blocks(event))
+        blocks.extend(_event_blocks(event, view.zone))
     return blocks
 
 
-def _event_blocks(event: EventRow) -> list[tuple[str, Text]]:
-    stamp = when(event.at)
+def _event_blocks(event: EventRow, zone: str = "UTC") -> list[tuple[str, Text]]:
+    stamp = when(event.at, zone)
     if event.kind in _WITH_BODY:
         role = "internal" if event.internal else ("customer" if event.by_customer else "message")
         head = Text()
@@ -44,6 +47,10 @@ def _event_blocks(event: EventRow) -> list[tuple[str, Text]]:
         head.append(plain(event.summary))
         body = plain(event.body.rstrip() or "(empty)")
         return [("gap", Text("")), (f"{role}-head", head), (role, body)]
+    if event.kind == "sla":  # a system alert, internal by nature: one short line, without who and "(internal)"
+        alert = _SLA_ALERT.match(event.summary)  # its reason (the policy's rules) is in the header already
+        summary = alert.group(1) + ")" if alert else event.summary
+        return [("change", Text(f"  · {stamp}  ") + plain(summary))]
     line = Text("  · ")
     line.append(stamp)
     line.append("  ")
