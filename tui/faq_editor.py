@@ -21,11 +21,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from models.errors import Conflict
 from models.faq import Article
 
+from .help_screen import KeysFooter
 from .desk import Desk
 from .external_editor import edit_externally
 from .faq_markdown import SafeMarkdown
@@ -101,7 +102,7 @@ class FAQEditor(Screen):
             yield area
             with VerticalScroll(id="editor-preview"):
                 yield SafeMarkdown(id="editor-markdown")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for field in self.query(Input):

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from models.faq_health import FAQHealth
 
+from .help_screen import KeysFooter
 from .desk import Desk
 from .faq_render import faq_status_label
 from .faq_table import Column, RowTable
@@ -59,7 +60,7 @@ class FAQHealthScreen(Screen):
             for pane, title in TABS:
                 with TabPane(Content(title), id=pane):
                     yield RowTable(id=f"health-{pane}")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#health-tabs").display = False

@@ -17,11 +17,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from models.errors import Conflict
 from models.faq import Article, Revision
 
+from .help_screen import KeysFooter
 from .desk import Desk
 from .faq_render import article_facts, diff_text, faq_status_label
 from .faq_table import RowTable
@@ -75,7 +76,7 @@ class FAQHistoryScreen(Screen):
         yield Static("", id="history-diff-title")
         with VerticalScroll(id="history-diff-pane"):
             yield DiffView("", id="history-diff")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.table.focus()

@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models.errors import Conflict, QueryError
 from models.faq import Article
 from models.faq_search import FAQHit, parse_faq_query
 
+from .help_screen import KeysFooter
 from .desk import Desk, category_filter
 from .faq_markdown import SafeMarkdown
 from .faq_render import article_facts, faq_status_label
@@ -90,7 +91,7 @@ class FAQScreen(Screen):
                     yield Static("", id="faq-preview-facts")
                     yield SafeMarkdown(id="faq-markdown")
         yield Static("", id="faq-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#faq-error").display = False

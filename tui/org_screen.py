@@ -18,12 +18,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from models.churn import Risk
 from models.errors import SportelloError
 from models.organizations import PROFILE_DAYS, OrgProfile, OrgRow
 
+from .help_screen import KeysFooter
 from .desk import Desk
 from .header import DeskHeader
 from .org_profile_view import OrgProfileView, OrgTable, RiskList
@@ -79,7 +80,7 @@ class OrganizationsScreen(Screen):
                 yield RiskList(id="org-risks")
             yield OrgProfileView(id="org-profile")
         yield Static("", id="org-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#org-search", Input).cursor_blink = self.app.blink

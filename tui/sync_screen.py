@@ -14,8 +14,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
+from .help_screen import KeysFooter
 from .desk import Desk, SyncConflictRow, SyncRunRow, SyncStatus
 from .faq_table import Column, RowTable
 from .header import DeskHeader
@@ -134,7 +135,7 @@ class SyncScreen(Screen):
         yield Static(Text(""), id="sync-report")
         yield Label(Text("Open conflicts — here the local value was kept and sent"), classes="sync-title", id="sync-conflicts-title")
         yield RowTable(id="sync-conflicts")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.runs_table.focus()

@@ -7,11 +7,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import directory
 from models.errors import Conflict, SportelloError
 
+from .help_screen import KeysFooter
 from . import flows
 from .composer import NOTE, REPLY, Composer
 from .desk import Desk, TicketView
@@ -134,7 +135,7 @@ class TicketScreen(Screen):
         yield Static(Text(f"#{self.number} loading…"), id="ticket-header")
         yield Timeline(id="timeline")
         yield Composer(blink=self.app.blink, id="composer")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.composer.display = False
