@@ -14,13 +14,12 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime
 
 from rich.console import Console
 from textual.pilot import Pilot
 
 from models import agents, close_database, demo, open_database
-from models.demo_story import ANCHOR
 from models.tables import Ticket
 
 from .app import SportelloApp
@@ -35,7 +34,7 @@ __all__ = ["main", "make_screenshots", "pick_ticket"]
 SIZE = (100, 30)
 LOGIN = "ada"
 QUEUE_VIEW = "All"  # the saved view the queue picture shows
-NOW = ANCHOR + timedelta(days=1)  # the demo's year ends at ANCHOR: ages read as on the next day
+NOW = datetime(2026, 11, 4, 10, 30)  # a Wednesday morning: the demo's story ends here, the day in progress
 TIMELINE_ROOM = 22  # timeline lines visible at 100×30 (header, ticket header and footer take 8)
 TIMELINE_WIDTH = 95  # cells for a message body at 100 columns (padding, scrollbar and gutter take 5)
 
@@ -117,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
         open_database(url, create=True)
         try:
             me = agents.ensure_admin(LOGIN)
-            demo.build_demo(tickets=300, seed=7, admin_login=LOGIN)
+            demo.build_demo(tickets=300, seed=7, admin_login=LOGIN, at=NOW)
             desk = Desk(url, me, where="demo.db", user_host=f"{LOGIN}@helpdesk")
             ticket = pick_ticket(desk)
             print(f"ticket #{ticket}")
