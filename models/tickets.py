@@ -152,6 +152,23 @@ def _conflict(ticket: Ticket, seen: int) -> Conflict:
     )
 
 
+def _stale(ticket: Ticket, seen: int | None) -> bool:
+    """Whether a change made on version ``seen`` must be refused: someone changed the ticket since.
+
+    The system's SLA alerts (warning, breached) move the version but are not updates: a change
+    made on the version before them still goes through."""
+    if seen is None or ticket.version == seen:
+        return False
+    if seen > ticket.version:
+        return True
+    alert = (TicketEvent.kind == EventKind.SLA.value) & TicketEvent.actor.is_null() & TicketEvent.origin.is_null()
+    return (
+        TicketEvent.select()
+        .where((TicketEvent.ticket == ticket.number) & (TicketEvent.version > seen) & ~alert)
+        .exists()
+    )
+
+
 def _write(actor: Agent, ticket: Ticket, before: TicketState, changes: list[TicketEvent]) -> Ticket:
     """Append ``changes`` to the locked ``ticket`` and write the state they fold to."""
     at = max(utcnow(), ticket.updated_at)  # a timeline never runs backwards, whatever the clocks say
@@ -219,7 +236,7 @@ def _change(
     """Lock the ticket, check the version, build the events and write them, in one transaction."""
     with write_transaction():
         ticket = _lock(number)
-        if expect_version is not None and ticket.version != expect_version:
+        if _stale(ticket, expect_version):
             raise _conflict(ticket, expect_version)
         state = state_of(ticket)
         changes = build(ticket, state)
@@ -478,11 +495,15 @@ def add_reply(
     body: str,
     *,
     from_customer: bool = False,
+    faq_links: Iterable[int] = (),
     expect_version: int | None = None,
 ) -> Ticket:
     """A public message. An agent's first reply opens a new ticket; a customer's reply reopens a
-    resolved one and takes a pending one back to open."""
+    resolved one and takes a pending one back to open. ``faq_links``: the FAQ articles inserted
+    into the reply, linked in the same change ("inserted in a reply"); one already linked, archived
+    or deleted since is left out rather than refusing the reply."""
     body = validate.body(body, "reply")
+    links = tuple(dict.fromkeys(int(i) for i in faq_links))
     if from_customer:
         number = _surviving(number)
 
@@ -500,7 +521,7 @@ def add_reply(
             events.append(_status_event(status, Status.OPEN, why, customer_id))
         elif not from_customer and status == Status.NEW:
             events.append(_status_event(status, Status.OPEN, "first reply", None))
-        return events
+        return events + _faq_link_events(state, links, "inserted in a reply")
 
     return _change(actor, number, expect_version, build)
 
@@ -555,6 +576,16 @@ def link_faq(
     return _change(actor, number, expect_version, build)
 
 
+def _faq_link_events(state: TicketState, article_ids: tuple[int, ...], why: str) -> list[TicketEvent]:
+    """A ``linked FAQ`` event for each article not linked yet that can still be linked."""
+    if not article_ids:
+        return []
+    linkable = {a for (a,) in FAQArticle.select(FAQArticle.id).where(
+        FAQArticle.id.in_(article_ids) & (FAQArticle.status != "archived")).tuples()}  # fmt: skip
+    return [_event(EventKind.FAQ_LINKED.value, field="faq", new_value=str(a), reason=why)
+            for a in article_ids if a in linkable and a not in state.faqs]  # fmt: skip
+
+
 def merge_tickets(
     actor: Agent,
     source: int,
@@ -572,7 +603,7 @@ def merge_tickets(
         first, second = sorted((source, target))  # one lock order for everyone: no deadlock
         locked = {first: _lock(first), second: _lock(second)}
         src, dst = locked[source], locked[target]
-        if expect_version is not None and src.version != expect_version:
+        if _stale(src, expect_version):
             raise _conflict(src, expect_version)
         for ticket in (src, dst):
             _refuse_if_closed(ticket, "merging")
