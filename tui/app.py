@@ -6,7 +6,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from models.errors import InvalidInput, SportelloError
 
-from .desk import Desk
+from .desk import Desk, DraftRow
 
 if TYPE_CHECKING:
     from models.views import View
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .queue_table import FirstPage
 from .textsafe import one_line
 
-__all__ = ["SportelloApp", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
+__all__ = ["SportelloApp", "DraftBook", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
 
 #: How often an open app writes the SLA alerts that fell due (``sportello sla check`` does the same from cron).
 SLA_SWEEP_SECONDS = 30
@@ -46,6 +46,103 @@ SYNC_STATUS_SECONDS = 5.0
 
 #: What to do when no remote is configured.
 NO_REMOTE = "No remote is configured: add a [remotes.NAME] table to config.toml (see the README), then restart."
+
+
+#: How long typing must pause before the draft is written to the desk.
+DRAFT_SAVE_SECONDS = 0.5
+
+
+class DraftBook(Mapping):
+    """This agent's unsent drafts, ``(ticket, "reply"|"note") -> text``, kept in the desk.
+
+    Changes land here at once (on the UI thread) and reach the desk with :meth:`write`, from a
+    worker or at quit. ``write`` stores what the book holds when it runs, under one lock, so a
+    slow write never puts back older text, and a send (also under the lock) is never followed by
+    its draft coming back.
+    """
+
+    def __init__(self, desk: Desk, rows: Iterable[DraftRow] = ()) -> None:
+        self._desk = desk
+        self._rows: dict[tuple[int, str], DraftRow] = {(r.ticket, r.kind): r for r in rows}
+        self._dirty: set[tuple[int, str]] = set()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: tuple[int, str]) -> str:
+        return self._rows[key].body
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return iter(sorted(self._rows))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def faq_ids(self, number: int, kind: str) -> tuple[int, ...]:
+        """The FAQ articles inserted into the draft: linked when it is sent."""
+        row = self._rows.get((number, kind))
+        return row.faq_ids if row else ()
+
+    def put(self, number: int, kind: str, body: str) -> None:
+        """The draft's text now (blank: no draft)."""
+        key = (number, kind)
+        row = self._rows.get(key)
+        if not body.strip():
+            if self._rows.pop(key, None) is not None:
+                self._dirty.add(key)
+        elif row is None or row.body != body:
+            self._rows[key] = DraftRow(number, kind, body, row.faq_ids if row else ())
+            self._dirty.add(key)
+
+    def add_faq(self, number: int, kind: str, article_id: int) -> None:
+        key = (number, kind)
+        row = self._rows.get(key) or DraftRow(number, kind, "")
+        if article_id not in row.faq_ids:
+            self._rows[key] = DraftRow(number, kind, row.body, row.faq_ids + (article_id,))
+            self._dirty.add(key)
+
+    def forget(self, number: int, kind: str) -> None:
+        """Discard the draft (the desk forgets it with the next write)."""
+        self._rows.pop((number, kind), None)
+        self._dirty.add((number, kind))
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._dirty)
+
+    def summary(self) -> str:
+        """``2 unsent drafts (#12 reply, #40 note)``, or "" when there are none."""
+        keys = list(self)
+        if not keys:
+            return ""
+        where = ", ".join(f"#{n} {kind}" for n, kind in keys[:5]) + (", …" if len(keys) > 5 else "")
+        return f"{len(keys)} unsent draft{'s' if len(keys) != 1 else ''} ({where})"
+
+    def write(self) -> None:
+        """Store the changed drafts in the desk (blocking: call it from a worker, or at quit)."""
+        with self._lock:
+            while self._dirty:
+                key = self._dirty.pop()
+                row = self._rows.get(key)
+                try:
+                    if row is None or not row.body.strip():
+                        self._desk.discard_draft(*key)
+                    else:
+                        self._desk.save_draft(row)
+                except BaseException:
+                    self._dirty.add(key)  # tried again with the next write
+                    raise
+
+    def send(self, number: int, kind: str, body: str, version: int | None) -> None:
+        """Send ``body`` with the FAQ links of its draft; the draft is gone unless typing went on."""
+        key = (number, kind)
+        with self._lock:
+            self._desk.send(number, kind, body, version, self.faq_ids(number, kind))
+            row = self._rows.get(key)
+            if row is None or row.body == body:
+                self._rows.pop(key, None)
+                self._dirty.discard(key)
+            else:  # typed on meanwhile: that text is a draft again, without the links just written
+                self._rows[key] = DraftRow(number, kind, row.body)
+                self._dirty.add(key)
 
 
 class TooSmallScreen(Screen):
@@ -87,6 +184,7 @@ class SportelloApp(App[None]):
         first_page: FirstPage | None = None,
         remotes: dict[str, RemoteConfig] | None = None,
         remote_error: str | None = None,
+        drafts: list[DraftRow] | None = None,
     ) -> None:
         super().__init__()
         self.remotes = remotes or {}  # the configured remotes, by name
@@ -103,7 +201,9 @@ class SportelloApp(App[None]):
         self.blink = blink
         self.poll = poll
         self.latest_change = 0
-        self.drafts: dict[tuple[int, str], str] = {}  # (ticket, reply|note) -> unsent text
+        # (ticket, reply|note) -> unsent text, this agent's, kept in the desk (one indexed query at start)
+        self.drafts = DraftBook(desk, desk.drafts() if drafts is None else drafts)
+        self._draft_timer = None
         self.animation_level = "none"
         self._started = False
         self._asking_to_quit = False
@@ -290,24 +390,65 @@ class SportelloApp(App[None]):
             while isinstance(self.screen_stack[-1], TooSmallScreen):
                 self.pop_screen()
 
+    # --- drafts ------------------------------------------------------------------------------
+
+    def save_drafts_soon(self) -> None:
+        """Write the drafts once typing pauses for DRAFT_SAVE_SECONDS."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_SAVE_SECONDS, self.save_drafts)
+
+    def save_drafts(self) -> None:
+        """Write the changed drafts now, in a worker."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.drafts.dirty:
+            self.run_worker(self.drafts.write, thread=True, group="drafts", exit_on_error=False)
+
+    def _save_drafts_before_exit(self) -> None:
+        """At quit, on the UI thread: nothing typed may be lost, and the app is leaving anyway."""
+        try:
+            self.drafts.write()
+        except SportelloError as err:
+            self.notify(one_line(f"Drafts not saved: {err.message}", 400), severity="error", markup=False)
+            raise
+
     # --- quitting ----------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        """Quit; if a screen holds unsaved work (an FAQ article being edited), ask first."""
+        """Quit; with drafts kept or unsaved work (an FAQ article being edited), ask first."""
+        for screen in self.screen_stack:  # the very last keys typed, before their Changed message lands
+            getattr(screen, "keep_typed_draft", lambda: None)()
         unsaved = [what for screen in self.screen_stack if (what := getattr(screen, "unsaved_work", lambda: None)())]
-        if not unsaved or self._asking_to_quit:  # ctrl+q twice: quit all the same
-            self.exit()
+        kept = self.drafts.summary()
+        if (not unsaved and not kept) or self._asking_to_quit:  # ctrl+q twice: quit all the same
+            self._exit_keeping_drafts()
             return
         from .pickers import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             self._asking_to_quit = False
             if yes:
-                self.exit()
+                self._exit_keeping_drafts()
 
         self._asking_to_quit = True
-        question = f"Quit and lose your unsaved changes to {one_line(unsaved[0], 60)}?"
-        self.push_screen(ConfirmScreen(question, yes="Quit", no="Keep editing"), answered)
+        if unsaved:
+            question = f"Quit and lose your unsaved changes to {one_line(unsaved[0], 60)}?"
+            if kept:
+                question += f" ({kept} are kept.)"
+        else:
+            one = len(self.drafts) == 1
+            question = (f"{kept} {'is' if one else 'are'} kept in the desk; {'it comes' if one else 'they come'} back "
+                        "when you open the ticket. Quit?")  # fmt: skip
+        self.push_screen(ConfirmScreen(question, yes="Quit", no="Stay"), answered)
+
+    def _exit_keeping_drafts(self) -> None:
+        try:
+            self._save_drafts_before_exit()
+        except SportelloError:
+            return  # said; the app stays open so the text is not lost
+        self.exit()
 
     # --- help and the palette ------------------------------------------------------------
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from models import agents, directory, search, sla, tickets, timeline, views
+from models import agents, directory, drafts, search, sla, tickets, timeline, views
 from models.config import describe_location
 from models.db import database, open_database, storage_errors
-from models.enums import Visibility, next_statuses
+from models.drafts import DraftRow
+from models.enums import EventKind, Status, Visibility, next_statuses
 from models.errors import Conflict, SportelloError
 from models.tables import Agent, Ticket, TicketEvent, utcnow
 from models.views import View
@@ -36,6 +37,7 @@ __all__ = [
     "SyncRunRow",
     "SyncConflictRow",
     "SyncStatus",
+    "DraftRow",
     "user_at_host",
     "category_filter",
 ]
@@ -398,6 +400,50 @@ class Desk:
     def note(self, number: int, body: str, version: int | None) -> None:
         self._call(tickets.add_note, self.me, number, body, expect_version=version)
 
+    def send(self, number: int, kind: str, body: str, version: int | None, faq_ids: Iterable[int] = ()) -> None:
+        """Send a reply (linking ``faq_ids``, the articles inserted into it) or add a note, and
+        delete this agent's draft of it, in one transaction."""
+        self._call(drafts.send_draft, self.me, number, kind, body, faq_ids=tuple(faq_ids), expect_version=version)
+
+    # --- drafts (this agent's only) ------------------------------------------------------
+
+    def drafts(self) -> list[DraftRow]:
+        return self._call(drafts.drafts_of, self.me)
+
+    def save_draft(self, row: DraftRow) -> None:
+        self._call(drafts.save_draft, self.me, row.ticket, row.kind, row.body, faq_ids=row.faq_ids)
+
+    def discard_draft(self, number: int, kind: str) -> None:
+        self._call(drafts.discard_draft, self.me, number, kind)
+
+    # --- what others did -----------------------------------------------------------------
+
+    def changes_by_others(self, number: int, since_version: int) -> list[str]:
+        """``bob: status open → resolved`` for each change to the ticket after ``since_version``
+        that this agent did not make (synced ones and the system's included)."""
+
+        def read() -> list[str]:
+            return [f"{timeline.who(e)}: {timeline.describe(e)}"
+                    for e in timeline.events_of(number, since_version=since_version)
+                    if e.actor_id != self.me.id or getattr(e, "origin", None)]  # fmt: skip
+
+        return self._call(read)
+
+    def ended_since(self, number: int, since_version: int) -> tuple[str, str, int] | None:
+        """(status, who, current version) when the ticket was resolved or closed after
+        ``since_version`` and still is."""
+
+        def read() -> tuple[str, str, int] | None:
+            ticket = tickets.get_ticket(number)
+            if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+                return None
+            for event in reversed(timeline.events_of(number, since_version=since_version)):
+                if event.kind == EventKind.STATUS and event.new_value == ticket.status:
+                    return ticket.status, timeline.who(event), ticket.version
+            return None
+
+        return self._call(read)
+
     def bulk(self, targets: dict[int, int], change: Callable[[int, int], None]) -> list[Outcome]:
         """Apply ``change(number, version)`` to each ticket on its own; one refusal stops no other."""
         outcomes = []
@@ -457,15 +503,6 @@ class Desk:
 
     def faq_suggestions(self, number: int, *, limit: int = 8) -> list[FAQHit]:
         return self._call(_faq_search().suggest_for_ticket, number, limit=limit)
-
-    def faq_use_in_reply(self, number: int, article_id: int) -> Article:
-        """The article, now linked to ticket ``number`` as inserted in a reply."""
-        def use() -> Article:
-            article = _faq().get_article(article_id)
-            tickets.link_faq(self.me, number, article_id, reason="inserted in a reply")
-            return article
-
-        return self._call(use)
 
     def faq_extract(self, number: int, *, title: str | None = None) -> Article:
         """A new draft from the ticket's latest agent reply, linked back to the ticket."""

@@ -129,6 +129,8 @@ class TicketScreen(Screen):
         self.view: TicketView | None = None
         self.customer_view = False
         self.seen_change = 0
+        self._compose_version: int | None = None  # the version on screen when the composer opened
+        self._noticed_version = 0  # others' changes up to this version were told already
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(self.desk, title=f"ticket #{self.number}")
@@ -142,11 +144,11 @@ class TicketScreen(Screen):
         self.timeline.focus()
         self.seen_change = self.app.latest_change
         self.load()
-        drafts = self.app.drafts
+        drafts = self.app.drafts  # this agent's, kept in the desk: they outlive the app
         for kind in (REPLY, NOTE):
             if drafts.get((self.number, kind)):
                 self.composer.start(kind, drafts[(self.number, kind)])
-                self.notify("Your unsent draft is back.", markup=False)
+                self.notify(f"Your unsent {kind} is back.", markup=False)
                 break
 
     @property
@@ -168,6 +170,8 @@ class TicketScreen(Screen):
         if view.customer_view != self.customer_view:
             return  # the toggle moved on while this loaded
         self.view = view
+        if self._compose_version is None and self.composer.display:
+            self._compose_version = view.version  # a draft brought back: from the version first seen
         self._show_header()
         self.timeline.show(view)
         self.refresh_bindings()
@@ -189,9 +193,19 @@ class TicketScreen(Screen):
 
     @work(thread=True, group="ticket-check", exclusive=True, exit_on_error=False)
     def _reload_if_changed(self) -> None:
+        view = self.view
         version = self.desk.ticket_version(self.number)
-        if self.view is None or version != self.view.version:
+        if view is None or version != view.version:
+            since = max(view.version, self._noticed_version) if view is not None else version
+            if version > since:  # who changed what: others' changes only, each told once
+                self.app.call_from_thread(self._others_changed, self.desk.changes_by_others(self.number, since), version)
             self.app.call_from_thread(self.load)
+
+    def _others_changed(self, changes: list[str], version: int) -> None:
+        self._noticed_version = max(self._noticed_version, version)
+        if changes:
+            shown = "; ".join(changes[:3]) + (f"; and {len(changes) - 3} more" if len(changes) > 3 else "")
+            self.notify(one_line(shown, 300), title=f"#{self.number} changed", markup=False, timeout=8)
 
     def on_screen_resume(self) -> None:
         self.desk_changed(self.app.latest_change)
@@ -218,9 +232,10 @@ class TicketScreen(Screen):
         self.dismiss()
 
     def action_back(self) -> None:
-        """Back to the queue; an unsent draft stays with the app and comes back with the ticket."""
+        """Back to the queue; an unsent draft is kept in the desk and comes back with the ticket."""
         if self.composer.draft.strip():
             self.notify(f"Draft for #{self.number} kept; open the ticket again to finish it.", markup=False)
+        self.app.save_drafts()
         self.dismiss()
 
     async def _close_composer(self) -> None:
@@ -231,7 +246,13 @@ class TicketScreen(Screen):
         self._forget_draft(self.composer.kind)
         self.composer.set_text("")
         self.composer.display = False
+        self._compose_version = None
         self.timeline.focus()
+
+    def keep_typed_draft(self) -> None:
+        """Put what the composer holds into the app's drafts now (the app is quitting)."""
+        if self.composer.display:
+            self.app.drafts.put(self.number, self.composer.kind, self.composer.draft)
 
     @on(Composer.Close)
     def composer_close(self) -> None:
@@ -245,34 +266,51 @@ class TicketScreen(Screen):
             self.composer.area.focus()
             return
         draft = self.app.drafts.get((self.number, kind), "")
+        if not self.composer.display or self.composer.kind != kind:
+            self._compose_version = self.view.version if self.view else None
         self.composer.start(kind, draft)
         self.refresh_bindings()
 
     @on(Composer.DraftChanged)
     def keep_draft(self, event: Composer.DraftChanged) -> None:
-        if event.body.strip():
-            self.app.drafts[(self.number, event.kind)] = event.body
-        else:
-            self.app.drafts.pop((self.number, event.kind), None)
+        """Every change lands in the app's draft book; the desk gets it once typing pauses."""
+        self.app.drafts.put(self.number, event.kind, event.body)
+        self.app.save_drafts_soon()
 
     def _forget_draft(self, kind: str) -> None:
-        self.app.drafts.pop((self.number, kind), None)
+        self.app.drafts.forget(self.number, kind)
+        self.app.save_drafts()
 
     @on(Composer.Send)
     def send(self, event: Composer.Send) -> None:
         if not event.body.strip():
             self.notify("The message is empty.", severity="warning", markup=False)
             return
-        version = self.view.version if self.view else None
-        self._send(event.kind, event.body, version)
+        self._send_checked(event.kind, event.body, self.view.version if self.view else None)
+
+    @work(group="ticket-send-check", exclusive=True, exit_on_error=False)
+    async def _send_checked(self, kind: str, body: str, version: int | None) -> None:
+        """A reply to a ticket resolved or closed since the composer opened asks first."""
+        since = self._compose_version if self._compose_version is not None else version
+        if kind == REPLY and since is not None:
+            ended = await self._in_thread(lambda: self.desk.ended_since(self.number, since))
+            if ended is not None:
+                status, who, current = ended
+                if status == "closed":
+                    self.notify(one_line(f"#{self.number} was closed by {who} meanwhile: it takes no reply. "
+                                         "Your draft is kept.", 300), severity="warning", markup=False, timeout=10)  # fmt: skip
+                    return
+                question = one_line(f"#{self.number} was {status} by {who} meanwhile. Send anyway?", 300)
+                if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send", no="Keep the draft")):
+                    self.composer.area.focus()
+                    return
+                version = self._compose_version = current  # sent on the state the agent was just told of
+        self._send(kind, body, version)
 
     @work(thread=True, group="ticket-send", exclusive=True, exit_on_error=False)
     def _send(self, kind: str, body: str, version: int | None) -> None:
         try:
-            if kind == REPLY:
-                self.desk.reply(self.number, body, version)
-            else:
-                self.desk.note(self.number, body, version)
+            self.app.drafts.send(self.number, kind, body, version)  # the draft goes in the same transaction
         except Conflict as err:
             self.app.call_from_thread(self._conflict, err.message)
             return
@@ -283,7 +321,8 @@ class TicketScreen(Screen):
             self.composer.set_text("")
             self.composer.display = False
             self.timeline.focus()
-        self._forget_draft(kind)
+            self._compose_version = None
+        self.app.save_drafts()  # text typed after ctrl+s is a draft again
         self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
         self.load()
 
@@ -307,7 +346,8 @@ class TicketScreen(Screen):
 
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_insert_faq(self) -> None:
-        """Pick an FAQ article; its text goes at the end of the reply draft and the ticket links to it."""
+        """Pick an FAQ article; its text goes at the end of the reply draft, and the ticket links to it
+        when the reply is sent (a discarded draft links nothing)."""
         from .faq_pickers import FAQPicker
 
         if self.composer.display and self.composer.kind != REPLY and self.composer.draft.strip():
@@ -318,7 +358,7 @@ class TicketScreen(Screen):
         article_id = await self.app.push_screen_wait(FAQPicker(self.desk, self.number, linked=linked))
         if article_id is None:
             return
-        article = await self._in_thread(lambda: self.desk.faq_use_in_reply(self.number, article_id))
+        article = await self._in_thread(lambda: self.desk.faq_article(article_id))
         if article is None:
             return
         if not (self.composer.display and self.composer.kind == REPLY):
@@ -329,8 +369,11 @@ class TicketScreen(Screen):
         area.insert(gap + safe_text(article.body).strip("\n") + "\n", area.document.end)  # appended, one undo step
         area.move_cursor(area.document.end)
         area.focus()
-        self.notify(f"FAQ #{article.id} inserted into the reply and linked to #{self.number}.", markup=False)
-        self.load()
+        self.app.drafts.put(self.number, REPLY, area.text)
+        self.app.drafts.add_faq(self.number, REPLY, article.id)
+        self.app.save_drafts_soon()
+        self.notify(f"FAQ #{article.id} inserted into the reply; it will be linked to #{self.number} when the reply is sent.",
+                    markup=False)  # fmt: skip
 
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_extract_faq(self) -> None:
