@@ -12,7 +12,7 @@ def footer_text(app) -> str:
     return screen_text(app).splitlines()[-1]
 
 
-@pytest.mark.parametrize("key, back", [("enter", "q Back"), ("f", "q Back"), ("d", "Back"), ("c", "q Back")])
+@pytest.mark.parametrize("key, back", [("enter", "q Back"), ("f", "q Back"), ("c", "q Back")])
 def test_help_and_back_stay_in_every_screens_footer_at_80_columns(tui_desk, key, back):
     async def scenario():
         async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:

@@ -25,12 +25,11 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from models.errors import InvalidInput, SportelloError
 from models.kpi import GROUPINGS, KPIReport, period
 
-from .help_screen import KeysFooter
 from .desk import Desk
 from .faq_table import RowTable
 from .header import DeskHeader
@@ -108,7 +107,7 @@ class KPIScreen(Screen):
             yield Static("", id="kpi-chart-caption")
             yield PlotextPlot(id="kpi-chart")
             yield RowTable(id="kpi-groups")
-        yield KeysFooter()
+        yield Footer()  # keeps its key groups (1-4 Days, [ ] Step), which KeysFooter does not draw
 
     def on_mount(self) -> None:
         self.query_one("#kpi-body").display = False
