@@ -4,20 +4,14 @@ whatever reloads while its prompts are open; a refused tag edit keeps the tags t
 
 from __future__ import annotations
 
-from models import agents, tickets, timeline
+from models import tickets, timeline
 from models.tables import Ticket
-from tui.desk import Desk
-from tui.pickers import ChoiceScreen, TagsScreen, TextPrompt
+from tui.pickers import TagsScreen, TextPrompt
 from tui.queue_screen import QueueScreen
 
-from tui_support import make_app, notifications, queue_ready, run, until
+from tui_support import answer, choose, make_app, notifications, queue_ready, run, second_agent_desk, until
 
 PRIORITIES = ("low", "normal", "high", "urgent")
-
-
-def bob_desk(ada: Desk) -> Desk:
-    bob = agents.add_agent(ada.me, "bob", "Bob Agent")
-    return Desk(ada.url, bob, where="demo.db", user_host="bob@helpdesk")
 
 
 async def show_ticket(pilot, number: int) -> QueueScreen:
@@ -28,18 +22,8 @@ async def show_ticket(pilot, number: int) -> QueueScreen:
     return screen
 
 
-async def choose(pilot, value: str) -> None:
-    await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "a picker")
-    await pilot.press(*value, "enter")
-
-
-async def answer(pilot, text: str) -> None:
-    await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "a prompt")
-    await pilot.press(*text, "enter")
-
-
 def test_a_priority_change_carries_the_version_on_screen_when_its_picker_opened(tui_desk):
-    bob = bob_desk(tui_desk)
+    bob = second_agent_desk(tui_desk)
 
     async def scenario():
         async with make_app(tui_desk).run_test(size=(100, 30)) as ada_pilot, make_app(bob).run_test(size=(100, 30)) as bob_pilot:
@@ -71,7 +55,7 @@ def test_a_priority_change_carries_the_version_on_screen_when_its_picker_opened(
 
 
 def test_a_bulk_tag_edit_refuses_the_ticket_changed_meanwhile_and_keeps_the_tags_typed(tui_desk):
-    bob = bob_desk(tui_desk)
+    bob = second_agent_desk(tui_desk)
 
     async def scenario():
         async with make_app(tui_desk).run_test(size=(100, 30)) as ada_pilot, make_app(bob).run_test(size=(100, 30)) as bob_pilot:

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from models import agents, tickets, timeline
+from models import tickets, timeline
 from models.tables import Ticket
-from tui.desk import Desk
 from tui.pickers import ChoiceScreen, TagsScreen, TextPrompt
 from tui.ticket_screen import TicketScreen
 
-from tui_support import NOW, make_app, notifications, run, ticket_ready, until
-
-
-def bob_desk(ada: Desk) -> Desk:
-    bob = agents.add_agent(ada.me, "bob", "Bob Agent")
-    return Desk(ada.url, bob, where="demo.db", user_host="bob@helpdesk")
+from tui_support import NOW, answer, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
 
 def raced_ticket() -> Ticket:
@@ -43,11 +37,6 @@ async def wait_for(pilot, kind: type, what: str) -> None:
 async def pick(pilot, value: str) -> None:
     await wait_for(pilot, ChoiceScreen, "a picker")
     await pilot.press(*value, "enter")
-
-
-async def answer(pilot, text: str) -> None:
-    await wait_for(pilot, TextPrompt, "a prompt")
-    await pilot.press(*text, "enter")
 
 
 # Per field: ada's key and her steps up to the last one (done before bob moves), her last step,
@@ -124,7 +113,7 @@ FIELDS = {
 @pytest.mark.parametrize("field", list(FIELDS))
 def test_a_change_raced_by_another_app_is_refused_naming_who_and_what(tui_desk, field):
     begin, end, bob_moves, read, bobs_value = FIELDS[field]
-    bob = bob_desk(tui_desk)
+    bob = second_agent_desk(tui_desk)
     number = raced_ticket().number
 
     async def scenario():

@@ -9,36 +9,21 @@ from datetime import timedelta
 
 from rich.text import Text
 
-from models import agents, customer_status, tickets, timeline
+from models import customer_status, tickets, timeline
 from models.tables import Ticket, TicketEvent
-from tui.desk import Desk, EventRow
+from tui.desk import EventRow
 from tui.pickers import ChoiceScreen, TextPrompt
 from tui.render import when
 from tui.ticket_screen import TicketScreen, ticket_header
 from tui.timeline_view import _event_blocks
 
-from tui_support import NOW, make_app, notifications, run, ticket_ready, until
+from tui_support import NOW, answer, choose, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
 
-def bob_desk(ada: Desk) -> Desk:
-    bob = agents.add_agent(ada.me, "bob", "Bob Agent")
-    return Desk(ada.url, bob, where="demo.db", user_host="bob@helpdesk")
-
-
 def open_ticket_number() -> int:
     return Ticket.select().where(Ticket.status == "open").order_by(Ticket.number).first().number
-
-
-async def choose(pilot, value: str) -> None:
-    await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "a picker")
-    await pilot.press(*value, "enter")
-
-
-async def answer(pilot, text: str) -> None:
-    await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "a prompt")
-    await pilot.press(*text, "enter")
 
 
 async def open_on(pilot, number: int) -> TicketScreen:
@@ -47,7 +32,7 @@ async def open_on(pilot, number: int) -> TicketScreen:
 
 
 def test_a_priority_change_in_the_ticket_carries_the_version_on_screen_when_p_was_pressed(tui_desk):
-    bob = bob_desk(tui_desk)
+    bob = second_agent_desk(tui_desk)
     number = open_ticket_number()
 
     async def scenario():
@@ -75,7 +60,7 @@ def test_a_priority_change_in_the_ticket_carries_the_version_on_screen_when_p_wa
 
 
 def test_status_and_assignee_in_the_ticket_carry_the_version_on_screen_too(tui_desk):
-    bob = bob_desk(tui_desk)
+    bob = second_agent_desk(tui_desk)
     number = open_ticket_number()
 
     async def scenario():

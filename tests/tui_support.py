@@ -106,3 +106,30 @@ async def editor_ready(pilot: Pilot):
 def notifications(app: SportelloApp) -> str:
     """Every notification shown so far, as one string."""
     return " ".join(str(n.message) for n in app._notifications)
+
+
+# --- two agents on one desk ------------------------------------------------------------------
+
+
+def second_agent_desk(desk: Desk, login: str = "bob") -> Desk:
+    """A new agent ``login`` on the same desk file as ``desk``: the other app of a race."""
+    from models import agents
+
+    other = agents.add_agent(desk.me, login, f"{login.capitalize()} Agent")
+    return Desk(desk.url, other, where="demo.db", user_host=f"{login}@helpdesk")
+
+
+async def choose(pilot: Pilot, value: str) -> None:
+    """Wait for a picker, type ``value`` into it and take it."""
+    from tui.pickers import ChoiceScreen
+
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "a picker")
+    await pilot.press(*value, "enter")
+
+
+async def answer(pilot: Pilot, text: str) -> None:
+    """Wait for a text prompt and answer it."""
+    from tui.pickers import TextPrompt
+
+    await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "a prompt")
+    await pilot.press(*text, "enter")

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from .queue_table import SteadyScrollbar
+from .steady_scrollbar import SteadyScrollbar
 
 __all__ = ["RowTable", "Column"]
 

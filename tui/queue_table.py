@@ -30,30 +30,12 @@ from models.query import parse_query
 from models.sla import DUE_SOON
 
 from .desk import Desk, QueueRow
+from .steady_scrollbar import SteadyScrollbar
 from .queue_window import CHUNK, Fetch, QueueWindow
 from .render import age, due_label, priority_label, status_label
 from .textsafe import cells, one_line
 
-__all__ = ["QueueTable", "Column", "columns_for", "FirstPage", "SteadyScrollbar"]
-
-
-class SteadyScrollbar:
-    """For a ``ScrollView``: repaint its scrollbar when its size or content changed, not on every layout.
-
-    Textual (8.x) hands a ``ScrollView`` the laid-out size as ``virtual_size``, never its own, so
-    every layout pass anywhere on the screen (a status line updated, a preview filled) repaints
-    the whole scrollbar column: a few bytes per row, every key. With nothing changed, nothing is
-    done and no Resize is sent.
-    """
-
-    _steady_seen: tuple | None = None
-
-    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        seen = (size, self.virtual_size, container_size)  # type: ignore[attr-defined]
-        if seen == self._steady_seen:
-            return False
-        self._steady_seen = seen
-        return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
+__all__ = ["QueueTable", "Column", "columns_for", "FirstPage"]
 
 
 @dataclass(frozen=True)
