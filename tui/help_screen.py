@@ -36,6 +36,7 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]], tuple[type, ...]]]:
     from .faq_screen import FAQScreen
     from .faq_table import RowTable
     from .kpi_screen import KPIScreen
+    from .message_viewer import MessageView, MessageViewer
     from .org_screen import OrganizationsScreen
     from .queue_screen import QueueScreen
     from .queue_table import QueueTable
@@ -59,6 +60,7 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]], tuple[type, ...]]]:
         ("Queue", queue, (QueueScreen,)),
         ("Ticket", rows(TicketScreen, Timeline), (TicketScreen,)),
         ("Writing a reply or note", rows(Composer), (TicketScreen,)),
+        ("Reading a message whole", rows(MessageViewer, MessageView), (MessageViewer,)),
         ("FAQ", rows(FAQScreen, RowTable), (FAQScreen,)),
         ("FAQ editor", rows(FAQEditor), (FAQEditor,)),
         ("FAQ history", rows(FAQHistoryScreen), (FAQHistoryScreen,)),
