@@ -29,7 +29,9 @@ from .tables import Agent, SLAPolicy
 
 __all__ = ["export_toml", "import_toml", "parse_duration"]
 
-_DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?$")
+# Each space run is followed by a digit, never by another space run: linear even when it fails.
+_DURATION = re.compile(r"(?:([0-9]+)d)?(?:\s*([0-9]+)h)?(?:\s*([0-9]+)m)?")
+MAX_DURATION_CHARS = 40  # "1d 23h 59m" is ten
 _POLICY_KEYS = {"name", "tier", "priority", "queue", "calendar", "first_response", "next_response", "resolution"}
 
 
@@ -40,9 +42,13 @@ def parse_duration(value: int | str, what: str = "target") -> int:
     if isinstance(value, int):
         return value
     text = str(value).strip().lower()
-    if text.isdigit():
+    if len(text) > MAX_DURATION_CHARS:
+        raise InvalidInput(
+            f"bad {what} duration: {len(text):,} characters, at most {MAX_DURATION_CHARS} (e.g. 90, 90m, 1h30m, 2d)"
+        )
+    if text.isascii() and text.isdigit():
         return int(text)
-    match = _DURATION.match(text)
+    match = _DURATION.fullmatch(text)
     if not text or not match or not any(match.groups()):
         raise InvalidInput(f"bad {what} duration {text[:20]!r} (e.g. 90, 90m, 1h30m, 2d)")
     days, hours, minutes = (int(g or 0) for g in match.groups())

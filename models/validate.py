@@ -28,9 +28,9 @@ __all__ = [
 MAX_SUBJECT = 500
 MAX_BODY_BYTES = 1_000_000
 MAX_REASON = 1_000
+MAX_EMAIL = 254  # RFC 5321: the longest address a mail server accepts
 _TAG = re.compile(r"^[^\W_][\w.\-]{0,63}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@\-]{0,63}$")  # '@': directory logins like jane@corp.example
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def text(value: str) -> str:
@@ -121,8 +121,15 @@ def login(value: str) -> str:
 
 
 def email(value: str) -> str:
+    """``local@domain.tld``, lower case: one '@', no whitespace, a dot inside the domain; at most
+    254 characters. The length comes first and the rest is plain string checks, linear in the
+    length: a regular expression with two unbounded runs took 25 s on a 64 KB address."""
     cleaned = str(value).strip().lower()
-    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+    if len(cleaned) > MAX_EMAIL:
+        raise InvalidInput(f"the e-mail address is {len(cleaned):,} characters long; the limit is {MAX_EMAIL}")
+    local, _, domain = cleaned.partition("@")
+    spaced = any(ch.isspace() for ch in cleaned)
+    if not local or "@" not in cleaned or "@" in domain or "." not in domain[1:-1] or spaced:
         raise InvalidInput(f"bad e-mail address {cleaned[:60]!r}")
     return cleaned
 
