@@ -1,6 +1,7 @@
 """What the customer may know about their ticket: where it stands, what happens next and by when,
 and the public part of its timeline (messages and status changes; never internal notes, never
-agent-only fields such as priority, assignee, tags or queue)."""
+agent-only fields such as priority, assignee, tags or queue, never another customer's words:
+see ``models.timeline.customer_may_see``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .errors import NotFound
 from .sla_facts import facts
 from .tables import utcnow
 from .tickets import get_ticket
-from .timeline import events_of
+from .timeline import customer_timeline
 
 __all__ = ["PublicEntry", "CustomerStatus", "customer_status", "page_timezone", "STATUS_WORDS", "DEFAULT_UPDATE_CADENCE"]
 
@@ -69,7 +70,7 @@ def customer_status(number: int, *, now: datetime | None = None) -> CustomerStat
     ticket = get_ticket(number)
     at = now or utcnow()
     entries, last_update = [], None
-    for event in events_of(number, public_only=True):
+    for event in customer_timeline(number):
         if event.kind in (EventKind.CREATED, EventKind.REPLY) and event.body:
             entries.append(PublicEntry(event.at, _who(event), "message", event.body))
             if event.kind == EventKind.REPLY and event.customer_id is None:

@@ -48,7 +48,20 @@ __all__ = [
     "change",
     "tags_change",
     "merge_tickets",
+    "merge_warning",
+    "AcrossCustomers",
+    "surviving",
+    "merge_chain",
 ]
+
+
+class AcrossCustomers(RuleViolation):
+    """A merge of one customer's ticket into another customer's, asked for without saying it is
+    meant (``across_customers``). Exit code 3: the two tickets' customers conflict; nothing was
+    changed, and the same request made knowingly goes through."""
+
+    exit_code = 3
+
 
 def get_ticket(number: int) -> Ticket:
     ticket = Ticket.get_or_none(Ticket.number == number)
@@ -504,17 +517,18 @@ def add_reply(
     or deleted since is left out rather than refusing the reply."""
     body = validate.body(body, "reply")
     links = tuple(dict.fromkeys(int(i) for i in faq_links))
+    customer_id = None
     if from_customer:
-        number = _surviving(number)
+        # The author is the customer of the ticket replied to, also when the reply lands on the
+        # ticket it was merged into: Alice's words stay Alice's on Bob's ticket (and off his page).
+        customer_id = get_ticket(number).customer_id
+        if customer_id is None:
+            raise InvalidInput(f"ticket #{number} has no customer to reply as")
+        number = surviving(number)
 
     def build(ticket: Ticket, state: TicketState) -> list[TicketEvent]:
         _refuse_if_closed(ticket, "replying")
         status = Status(ticket.status)
-        customer_id = None
-        if from_customer:
-            if ticket.customer_id is None:
-                raise InvalidInput(f"ticket #{number} has no customer to reply as")
-            customer_id = ticket.customer_id
         events = [_event(EventKind.REPLY.value, visibility=Visibility.PUBLIC.value, body=body, customer=customer_id)]
         if from_customer and status in (Status.RESOLVED, Status.PENDING):
             why = "the customer replied" + (" after resolution" if status == Status.RESOLVED else "")
@@ -526,14 +540,21 @@ def add_reply(
     return _change(actor, number, expect_version, build)
 
 
-def _surviving(number: int) -> int:
-    """The ticket that now carries a merged ticket's conversation (the ticket itself if not merged)."""
-    seen = {number}
+def surviving(number: int) -> int:
+    """The ticket that now carries a merged ticket's conversation (the ticket itself if not merged):
+    where its customer's replies land."""
+    return merge_chain(number)[-1]
+
+
+def merge_chain(number: int) -> list[int]:
+    """Ticket ``number``, then the ticket it was merged into, and so on: every ticket where its
+    customer's replies may have landed, the surviving one last."""
+    chain = [number]
     ticket = get_ticket(number)
-    while ticket.merged_into_id is not None and ticket.merged_into_id not in seen:
-        seen.add(ticket.merged_into_id)
+    while ticket.merged_into_id is not None and ticket.merged_into_id not in chain:
+        chain.append(ticket.merged_into_id)
         ticket = get_ticket(ticket.merged_into_id)
-    return ticket.number
+    return chain
 
 
 def _status_event(old: Status, new: Status, reason: str, customer_id: int | None) -> TicketEvent:
@@ -593,9 +614,13 @@ def merge_tickets(
     *,
     reason: str | None = None,
     expect_version: int | None = None,
+    across_customers: bool = False,
 ) -> tuple[Ticket, Ticket]:
     """Merge ``source`` into ``target``: the source is closed and points at the target; both
-    timelines say so. Returns (source, target)."""
+    timelines say so. Returns (source, target).
+
+    Two different customers' tickets are merged only with ``across_customers``; without it
+    ``AcrossCustomers`` says whose they are and why it matters (``merge_warning``)."""
     if source == target:
         raise InvalidInput("a ticket cannot be merged into itself")
     why = _optional(reason)
@@ -607,6 +632,9 @@ def merge_tickets(
             raise _conflict(src, expect_version)
         for ticket in (src, dst):
             _refuse_if_closed(ticket, "merging")
+        warning = merge_warning(src, dst)
+        if warning is not None and not across_customers:
+            raise AcrossCustomers(warning)
         src = _write(
             actor,
             src,
@@ -646,3 +674,24 @@ def merge_tickets(
         return src, dst
 
 
+def merge_warning(source: Ticket, target: Ticket) -> str | None:
+    """Why merging ``source`` into ``target`` must be meant, in one line naming both customers; None
+    when they share their customer, or one of them has none.
+
+    After the merge, the source's customer writes on the target: their replies stay theirs and off
+    the target customer's page (``timeline.customer_may_see``), but every public reply an agent
+    writes there is on the target customer's page, answers to the other customer included.
+    """
+    if source.customer_id is None or target.customer_id is None or source.customer_id == target.customer_id:
+        return None
+    mover, stayer = Customer.get_by_id(source.customer_id), Customer.get_by_id(target.customer_id)
+    alice, bob = mover.name or mover.email, stayer.name or stayer.email
+    return (
+        f"#{source.number} belongs to {_full(mover)} and #{target.number} to {_full(stayer)}: once merged, "
+        f"{alice}'s replies land on #{target.number}, and every public reply written there is shown to {bob}, "
+        f"answers meant for {alice} included"
+    )
+
+
+def _full(customer: Customer) -> str:
+    return f"{customer.name} <{customer.email}>" if customer.name else customer.email

@@ -6,9 +6,9 @@ from peewee import JOIN, fn
 
 from .enums import EventKind, Visibility
 from .rows import load_joined
-from .tables import Agent, Customer, TicketEvent
+from .tables import Agent, Customer, Ticket, TicketEvent
 
-__all__ = ["events_of", "describe", "who", "latest_event_id"]
+__all__ = ["events_of", "customer_may_see", "customer_timeline", "describe", "who", "latest_event_id"]
 
 
 def events_of(number: int, *, public_only: bool = False, since_version: int | None = None) -> list[TicketEvent]:
@@ -25,6 +25,24 @@ def events_of(number: int, *, public_only: bool = False, since_version: int | No
     if since_version is not None:
         query = query.where(TicketEvent.version > since_version)
     return load_joined(query, TicketEvent, [(Agent, "actor"), (Customer, "customer")])
+
+
+def customer_may_see(event: TicketEvent, customer_id: int | None) -> bool:
+    """Whether the customer of a ticket (``customer_id``, None for a ticket without one) may see
+    ``event`` of it: a public event, unless another customer made it.
+
+    Another customer's events are on a ticket only through a merge: once Alice's ticket is merged
+    into Bob's, Alice's replies (and the reopening they cause) land on Bob's ticket with Alice as
+    their author. Bob's page leaves them out, words, name and address alike; agents see them all.
+    """
+    return event.visibility == Visibility.PUBLIC and event.customer_id in (None, customer_id)
+
+
+def customer_timeline(number: int) -> list[TicketEvent]:
+    """The part of ticket ``number``'s timeline its customer may see (``customer_may_see``), oldest
+    first: the status page, the app's customer view and ``timeline --public`` all show this."""
+    customer_id = Ticket.select(Ticket.customer).where(Ticket.number == number).scalar()
+    return [event for event in events_of(number, public_only=True) if customer_may_see(event, customer_id)]
 
 
 def latest_event_id() -> int:

@@ -304,14 +304,16 @@ class Engine(Pusher):
         ticket = Ticket.get_by_id(number)
         customer = Customer.get_by_id(ticket.customer_id) if ticket.customer_id else None
         by_customer = customer is not None and message.author.strip().lower() == customer.email
+        if by_customer and message.public:  # a merged ticket's customer writes on the ticket it went into
+            ticket = Ticket.get_by_id(tickets.surviving(number))
         with synced_from(self.config.name, self._actor(message=message)):
             if not message.public:
-                tickets.add_note(None, number, message.body)
+                landed = tickets.add_note(None, number, message.body)
             elif ticket.status == Status.CLOSED:
-                tickets.add_note(None, number, f"(a reply arrived in {self.config.name} after closing)\n\n{message.body}")
+                landed = tickets.add_note(None, number, f"(a reply arrived in {self.config.name} after closing)\n\n{message.body}")
             else:
-                tickets.add_reply(None, number, message.body, from_customer=by_customer)
-        event = (TicketEvent.select().where((TicketEvent.ticket == number)
+                landed = tickets.add_reply(None, number, message.body, from_customer=by_customer)
+        event = (TicketEvent.select().where((TicketEvent.ticket == landed.number)
                  & TicketEvent.kind.in_([EventKind.REPLY.value, EventKind.NOTE.value]))
                  .order_by(TicketEvent.id.desc()).get())  # fmt: skip
         sync_state.link_message(self.state, event.id, message.remote_id)
@@ -339,7 +341,7 @@ class Engine(Pusher):
         """Bring what changed remotely; True when the local ticket changed."""
         number = link.ticket_id
         changed = False
-        known = sync_state.message_keys(self.state, number)
+        known = set().union(*(sync_state.message_keys(self.state, n) for n in tickets.merge_chain(number)))
         for message in messages:
             if message.remote_id in known:
                 continue

@@ -20,7 +20,7 @@ from models.enums import EventKind
 from models.errors import NotFound
 from models.query import QUERY_HELP
 from models.tables import Ticket, utcnow
-from models.timeline import events_of
+from models.timeline import customer_timeline, events_of
 
 from .cli_common import (
     CliState,
@@ -287,7 +287,7 @@ def ticket_show(state, number, as_json) -> None:
 
 @click.command("timeline")
 @click.argument("number", type=TICKET_ID, metavar="ID")
-@click.option("--public", is_flag=True, help="Only what the customer may see (public events).")
+@click.option("--public", is_flag=True, help="Only what the customer may see (public events, none made by another customer).")
 @json_option
 @pass_state
 def timeline(state, number, public, as_json) -> None:
@@ -295,7 +295,7 @@ def timeline(state, number, public, as_json) -> None:
     with state.desk():
         state.actor()
         tickets.get_ticket(number)
-        events = events_of(number, public_only=public)
+        events = customer_timeline(number) if public else events_of(number)
         if as_json:
             echo_json({"ticket": number, "public_only": public, "events": [event_json(e) for e in events]})
             return
@@ -394,12 +394,21 @@ def ticket_note(state, number, body, expect_version, as_json) -> None:
 @click.argument("source", type=TICKET_ID)
 @click.argument("target", type=TICKET_ID)
 @click.option("--reason", metavar="TEXT", help="Why (visible to the customer of SOURCE).")
+@click.option("--across-customers", is_flag=True,
+              help="Merge even though the tickets belong to different customers (refused without it, exit 3).")
 @_EXPECT
 @pass_state
-def ticket_merge(state, source, target, reason, expect_version) -> None:
-    """Merge ticket SOURCE into TARGET: SOURCE is closed and points at TARGET."""
+def ticket_merge(state, source, target, reason, across_customers, expect_version) -> None:
+    """Merge ticket SOURCE into TARGET: SOURCE is closed and points at TARGET.
+
+    SOURCE's customer then writes on TARGET. When the two tickets belong to different customers,
+    the merge is refused, naming both, unless --across-customers says it is meant."""
     with state.desk():
-        src, dst = tickets.merge_tickets(state.actor(), source, target, reason=reason, expect_version=expect_version)
+        try:
+            src, dst = tickets.merge_tickets(state.actor(), source, target, reason=reason,
+                                             expect_version=expect_version, across_customers=across_customers)
+        except tickets.AcrossCustomers as err:
+            raise tickets.AcrossCustomers(f"{err.message}; add --across-customers to merge anyway") from None
         echo_line(f"merged #{src.number} into #{dst.number}")
 
 

@@ -331,7 +331,7 @@ class Desk:
     def _ticket(self, number: int, customer_view: bool) -> TicketView:
         ticket = tickets.get_ticket(number)
         org = ticket.organization
-        events = timeline.events_of(number, public_only=customer_view)
+        events = timeline.customer_timeline(number) if customer_view else timeline.events_of(number)
         found = sla.deadlines(number)
         return TicketView(
             number=ticket.number,
@@ -399,6 +399,16 @@ class Desk:
 
     def note(self, number: int, body: str, version: int | None) -> None:
         self._call(tickets.add_note, self.me, number, body, expect_version=version)
+
+    def merge_warning(self, source: int, target: int) -> str | None:
+        """Why merging ``source`` into ``target`` must be confirmed (they belong to different
+        customers), in one line naming both; None when it need not be."""
+        return self._call(lambda: tickets.merge_warning(tickets.get_ticket(source), tickets.get_ticket(target)))
+
+    def merge(self, source: int, target: int, reason: str | None, version: int | None, *,
+              across_customers: bool = False) -> None:  # fmt: skip
+        self._call(tickets.merge_tickets, self.me, source, target, reason=reason, expect_version=version,
+                   across_customers=across_customers)  # fmt: skip
 
     def send(self, number: int, kind: str, body: str, version: int | None, faq_ids: Iterable[int] = ()) -> None:
         """Send a reply (linking ``faq_ids``, the articles inserted into it) or add a note, and
