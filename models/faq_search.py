@@ -23,7 +23,7 @@ from . import fulltext
 from .db import is_postgres
 from .enums import EventKind, FAQStatus
 from .errors import QueryError
-from .query import MAX_QUERY_ITEMS, MAX_QUERY_LENGTH, Term, _show, _tokens
+from .query import MAX_QUERY_ITEMS, MAX_QUERY_LENGTH, Term, _show, _tokens, drop_bad_characters
 from .tables import FAQArticle, FAQTag, Tag, TicketEvent, TicketFAQ
 from .tickets import get_ticket
 
@@ -140,12 +140,13 @@ class FAQHit:
 
 
 def parse_faq_query(text: str) -> FAQQuery:
-    """Parse ``text``; raises only QueryError, whose message names the offending token."""
+    """Parse ``text``; raises only QueryError, whose message names the offending token. NUL and
+    lone surrogates are dropped first, as in :func:`models.query.parse_query`."""
     if not isinstance(text, str):
         raise QueryError("a query must be text")
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_LENGTH})")
-    tokens = _tokens(text, _FIELDS, FAQ_FILTERS)
+    tokens = _tokens(drop_bad_characters(text), _FIELDS, FAQ_FILTERS)
     if len(tokens) > MAX_QUERY_ITEMS:
         raise QueryError(f"too many words and filters ({len(tokens)}; at most {MAX_QUERY_ITEMS})")
     terms, parts, sort = [], {"category": [], "status": [], "tag": [], "id": []}, None

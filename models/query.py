@@ -16,7 +16,7 @@ from models.errors import QueryError
 
 __all__ = [
     "Term", "Filter", "DateRange", "Sort", "Query", "parse_query",
-    "FILTER_NAMES", "QUERY_HELP", "MAX_QUERY_LENGTH", "MAX_QUERY_ITEMS",
+    "FILTER_NAMES", "QUERY_HELP", "MAX_QUERY_LENGTH", "MAX_QUERY_ITEMS", "drop_bad_characters",
 ]  # fmt: skip
 
 MAX_QUERY_LENGTH = 2000
@@ -129,6 +129,18 @@ class _Token:
     field: str | None
     values: tuple[str, ...]
     phrase: bool = False
+
+
+def drop_bad_characters(text: str) -> str:
+    """``text`` without the characters no database can search for: NUL (PostgreSQL refuses it) and
+    lone surrogates (not UTF-8; a pasted or mis-decoded half of a pair). A whole pair, as Python
+    may hold one, becomes its character."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "ignore")
+    return text
 
 
 def _show(token: str) -> str:
@@ -347,12 +359,13 @@ def _utc_naive(now: datetime | None) -> datetime:
 
 
 def parse_query(text: str, *, now: datetime | None = None) -> Query:
-    """Parse ``text``; ``now`` (naive UTC, default utcnow) anchors ages like ``7d``."""
+    """Parse ``text``; ``now`` (naive UTC, default utcnow) anchors ages like ``7d``. NUL and lone
+    surrogates are dropped first (:func:`drop_bad_characters`): the rest is what is searched for."""
     if not isinstance(text, str):
         raise QueryError("a query must be text")
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_LENGTH})")
-    tokens = _tokens(text)
+    tokens = _tokens(drop_bad_characters(text))
     if len(tokens) > MAX_QUERY_ITEMS:
         raise QueryError(f"too many words and filters ({len(tokens)}; at most {MAX_QUERY_ITEMS})")
     moment = _utc_naive(now)
