@@ -24,8 +24,8 @@ from .render import priority_label, status_label
 from .textsafe import one_line
 
 __all__ = [
-    "Change", "ask_status", "ask_priority", "ask_assignee", "ask_tags", "ask_take", "take", "in_thread", "apply_one",
-    "summary", "plural", "kept_tags", "TAGS_KEPT",
+    "Change", "ask_status", "ask_priority", "ask_assignee", "ask_tags", "ask_take", "ask_merge", "take", "in_thread",
+    "apply_one", "summary", "plural", "kept_tags", "TAGS_KEPT",
 ]  # fmt: skip
 
 Change = Callable[[Desk, int, int], None]
@@ -121,6 +121,46 @@ async def ask_take(app: App, me: str, assignees: dict[int, str]) -> tuple[Change
         if not await app.push_screen_wait(ConfirmScreen(one_line(question, 300), yes="Take", no="Cancel")):
             return None
     return take(me)
+
+
+async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str] | None:
+    """Merge ticket ``number`` into another: which one, why (optional; its customer reads it), then
+    a confirmation. When the two tickets belong to different customers the confirmation names both
+    and says why it matters, and only a yes to it merges them (the desk refuses otherwise)."""
+    app = node.app
+    typed = await app.push_screen_wait(
+        TextPrompt(f"Merge #{number} into which ticket? #{number} will be closed and point there.",
+                   placeholder="its number, e.g. 1234", max_length=12)  # fmt: skip
+    )
+    if typed is None:
+        return None
+    digits = typed.removeprefix("#")
+    target = int(digits) if digits.isascii() and digits.isdecimal() else None
+    if target is None or not 0 < target < 2**31 or target == number:
+        app.notify(one_line(f"{typed!r} is not another ticket's number.", 200), severity="warning", markup=False)
+        return None
+    checked = await in_thread(node, lambda: (desk.merge_warning(number, target),))  # a tuple: None means it failed
+    if checked is None:
+        return None
+    (warning,) = checked
+    reason = await app.push_screen_wait(
+        TextPrompt(f"Why? (optional) The customer of #{number} reads it.", placeholder="e.g. the same request",
+                   required=False)  # fmt: skip
+    )
+    if reason is None:
+        return None
+    if warning is not None:
+        question, yes = f"{warning}. Merge anyway?", "Merge anyway"
+    else:
+        question, yes = f"Merge #{number} into #{target}? #{number} is closed for good; replies to it go on #{target}.", "Merge"
+    if not await app.push_screen_wait(ConfirmScreen(one_line(question, 600), yes=yes, no="Cancel")):
+        return None
+    across = warning is not None
+
+    def change(desk: Desk, n: int, version: int) -> None:
+        desk.merge(n, target, reason or None, version, across_customers=across)
+
+    return change, f"merged into #{target}"
 
 
 # Tags typed into a tag edit that was refused (a conflict), kept per app and ticket until they

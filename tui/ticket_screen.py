@@ -111,6 +111,7 @@ class TicketScreen(Screen):
         Binding("a", "assign", "Assign", tooltip="Assign to an agent", id="ticket.assign"),
         Binding("A", "take", "Take", show=False, tooltip="Assign to me", id="ticket.take"),
         Binding("t", "tags", "Tags", tooltip="Add or remove tags", id="ticket.tags"),
+        Binding("m", "merge", "Merge", show=False, tooltip="Merge this ticket into another (asks first)", id="ticket.merge"),
         Binding("v", "toggle_view", "Cust. view", tooltip="Show exactly what the customer may see", id="ticket.customer_view"),
         Binding("e", "editor", "$EDITOR", show=False, tooltip="Write the reply in $EDITOR", id="ticket.editor"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
@@ -397,7 +398,7 @@ class TicketScreen(Screen):
     # --- changing the ticket -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("status", "priority", "assign", "take", "tags", "compose", "editor", "insert_faq", "extract_faq"):
+        if action in ("status", "priority", "assign", "take", "tags", "merge", "compose", "editor", "insert_faq", "extract_faq"):
             return self.view is not None and not self.customer_view or None
         return True
 
@@ -451,6 +452,15 @@ class TicketScreen(Screen):
             self.notify(one_line(message, 400), severity="warning", markup=False, timeout=10)
         self.load()
 
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_merge(self) -> None:
+        if self.view is None:
+            return
+        version = self.view.version  # as on screen when m was pressed, whatever reloads meanwhile
+        asked = await flows.ask_merge(self, self.desk, self.number)
+        if asked is not None:
+            self._change(*asked, version)
+
     async def _in_thread(self, fn):
         return await flows.in_thread(self, fn)
 
@@ -484,6 +494,7 @@ class TicketScreen(Screen):
             ("Assign", "To an agent, or nobody (a)", self.action_assign),
             ("Take", "Assign to me (A)", self.action_take),
             ("Tags", "Add or remove tags (t)", self.action_tags),
+            ("Merge into another ticket", "Close this one into another; asks first (m)", self.action_merge),
             ("Customer view", "Show exactly what the customer may see, or everything (v)", self.action_toggle_view),
             ("Edit draft in $EDITOR", "Write the reply in your own editor (e)", self.action_editor),
             ("Insert FAQ", "An FAQ article into the reply, linked to the ticket (i)", self.action_insert_faq),
