@@ -13,7 +13,7 @@ import peewee
 from playhouse import db_url
 from playhouse.migrations import Runner
 
-from .errors import StorageError
+from .errors import InvalidInput, StorageError
 
 __all__ = [
     "database",
@@ -40,6 +40,8 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10_000,  # milliseconds; a busy desk waits rather than fails
     "synchronous": 1,  # NORMAL: safe with WAL, much faster than FULL
+    # INSERT OR REPLACE then fires the delete triggers of the row it replaces (append-only events).
+    "recursive_triggers": 1,
 }
 
 _PG_LOCK_KEY = 0x5E0127E110  # advisory lock that serialises schema upgrades
@@ -132,13 +134,14 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> pe
             raise StorageError(f"cannot create database {path}: {exc.strerror}") from None
         created = True
     try:
-        with storage_errors(url):
+        with storage_errors(url, connecting=True):
             db = _connect(url)
             db.connect(reuse_if_open=True)
+        with storage_errors(url):
             database.initialize(db)
             if upgrade:
                 upgrade_schema(db, create=create)
-    except StorageError:
+    except Exception:
         with contextlib.suppress(Exception):
             database.obj and database.obj.close()
         if created:  # leave no empty file behind a failed first open
@@ -239,8 +242,11 @@ def _describe(exc: BaseException, where: str) -> str:
 
 
 @contextlib.contextmanager
-def storage_errors(where: str = "") -> Iterator[None]:
-    """Turn driver exceptions (locked, read-only, corrupt, unreachable) into one-line StorageErrors."""
+def storage_errors(where: str = "", *, connecting: bool = False) -> Iterator[None]:
+    """Turn driver exceptions (locked, read-only, corrupt, unreachable, a character refused) into
+    one-line errors. Only while ``connecting`` is a ValueError or TypeError a bad URL: the URL parser
+    and the drivers raise those for malformed URLs and unknown options. Raised anywhere else, they
+    are not about the URL and pass on unchanged (the CLI and the app report them as internal errors)."""
     try:
         yield
     except (peewee.OperationalError, peewee.DatabaseError, peewee.InterfaceError, sqlite3.Error) as exc:
@@ -248,9 +254,22 @@ def storage_errors(where: str = "") -> Iterator[None]:
             raise
         raise StorageError(_describe(exc, redact_url(where))) from exc
     except (ValueError, TypeError, peewee.ImproperlyConfigured) as exc:
-        # playhouse.db_url and the drivers raise these for malformed URLs and unknown options.
+        refused = _refused_character(exc)
+        if refused is not None:
+            raise InvalidInput(refused) from exc
+        if not connecting:
+            raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StorageError(f"bad database URL {redact_url(where)}: {redact_text(first, where)}") from exc
+
+
+def _refused_character(exc: Exception) -> str | None:
+    """What a driver's refusal of a character in the text means (None for any other error)."""
+    if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
+        return "the text holds a lone surrogate (not valid UTF-8), which the database cannot take"
+    if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):  # psycopg2's words
+        return "the text holds a NUL character, which PostgreSQL cannot take"
+    return None
 
 
 def redact_url(url: str) -> str:
