@@ -24,12 +24,13 @@ imported.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import faq
+from . import faq, safe_files
 from .errors import InvalidInput, SportelloError
 from .tables import Agent, FAQArticle
 
@@ -156,34 +157,52 @@ def file_name(article: faq.Article) -> str:
 
 def export_faq(directory: Path, *, query_ids: list[int] | None = None) -> list[Path]:
     """Write every article (or those ids) into ``directory``; a file for the same id under an
-    older name is replaced. Returns the files written."""
-    directory.mkdir(parents=True, exist_ok=True)
+    older name is replaced. Returns the files written.
+
+    The folder must be the user's own and writable by no one else (it is created, mode 0700, when
+    missing): see :func:`safe_files.output_folder`. Each file is written through a temporary file
+    and renamed into place, so a link planted under an article's name is replaced, never followed.
+    A published article is written readable by all (mode 0644: it is meant for anyone), any other
+    private (0600: a draft may still hold words from a customer's ticket).
+    """
     ids = query_ids if query_ids is not None else [i for (i,) in FAQArticle.select(FAQArticle.id).order_by(FAQArticle.id).tuples()]
     written = []
-    for article_id in ids:
-        article = faq.get_article(article_id)
-        path = directory / file_name(article)
-        for old in directory.glob(f"{article.id:05d}-*.md"):
-            if old != path:
-                old.unlink()
-        path.write_text(render_article(article), encoding="utf-8", newline="")
-        written.append(path)
+    with safe_files.output_folder(directory, create=True) as folder:
+        present = folder.names()
+        for article_id in ids:
+            article = faq.get_article(article_id)
+            name = file_name(article)
+            prefix = f"{article.id:05d}-"
+            for old in present:
+                if old.startswith(prefix) and old.endswith(".md") and old != name:
+                    folder.remove(old)
+            mode = safe_files.SHARED if article.status == "published" else safe_files.PRIVATE
+            written.append(folder.write(name, render_article(article), mode))
     return written
 
 
 def import_faq(actor: Agent, directory: Path) -> ImportReport:
-    """Read every ``*.md`` of ``directory`` (sorted by name); each file is applied on its own."""
+    """Read every ``*.md`` of ``directory`` (sorted by name); each file is applied on its own.
+
+    Only regular files are read, at most :data:`MAX_FILE_BYTES` each: a link, FIFO or device is
+    reported and skipped without being opened for reading.
+    """
     report = ImportReport()
-    if not directory.is_dir():
-        raise InvalidInput(f"{directory} is not a directory")
-    known = {name.casefold() for name, _ in faq.categories()}
-    for path in sorted(directory.glob("*.md")):
-        try:
-            _import_one(actor, path, report, known)
-        except ParseError as bad:
-            report.errors.append(f"{path.name}:{bad.line}: {bad.message}")
-        except SportelloError as exc:
-            report.errors.append(f"{path.name}:1: {exc.message}")
+    try:
+        folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        raise InvalidInput(f"{directory} is not a directory") from None
+    try:
+        known = {name.casefold() for name, _ in faq.categories()}
+        for name in sorted(n for n in os.listdir(folder) if n.endswith(".md")):
+            try:
+                _import_one(actor, folder, name, report, known)
+            except ParseError as bad:
+                report.errors.append(f"{name}:{bad.line}: {bad.message}")
+            except SportelloError as exc:
+                report.errors.append(f"{name}:1: {exc.message}")
+    finally:
+        os.close(folder)
     return report
 
 
@@ -196,15 +215,22 @@ def _category(actor: Agent, name: str, report: ImportReport, known: set[str]) ->
         known.add(cleaned.casefold())
 
 
-def _import_one(actor: Agent, path: Path, report: ImportReport, known: set[str]) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ParseError(1, f"the file is over {MAX_FILE_BYTES:,} bytes")
+def _read(folder: int, name: str) -> str:
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = safe_files.read_regular(name, limit=MAX_FILE_BYTES, dir_fd=folder)
+    except safe_files.UnsafePath as refused:
+        raise ParseError(1, f"the file {refused.reason}") from None
+    except OSError as exc:
+        raise ParseError(1, f"cannot read the file: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(1, f"not UTF-8 text (byte {exc.start})") from None
-    wanted = parse_article(text)
-    note = f"imported from {path.name}"
+
+
+def _import_one(actor: Agent, folder: int, name: str, report: ImportReport, known: set[str]) -> None:
+    wanted = parse_article(_read(folder, name))
+    note = f"imported from {name}"
     current = None
     if wanted.id is not None and FAQArticle.get_or_none(FAQArticle.id == wanted.id) is not None:
         current = faq.get_article(wanted.id)

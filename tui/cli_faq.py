@@ -394,7 +394,11 @@ def faq_health_cmd(state, days, as_json) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @pass_state
 def faq_export(state, directory) -> None:
-    """Write one Markdown file per article (front matter: id, title, category, tags, status, revision)."""
+    """Write one Markdown file per article (front matter: id, title, category, tags, status, revision).
+
+    DIRECTORY must be yours and writable by no one else; it is created (mode 0700) when missing.
+    Published articles are written with mode 0644, the others 0600.
+    """
     with state.desk():
         state.actor()
         try:
@@ -411,8 +415,8 @@ def faq_export(state, directory) -> None:
 def faq_import(state, directory, as_json) -> None:
     """Read the Markdown files of DIRECTORY back: new revisions only where something changed.
 
-    Categories the files name that this desk lacks are created. A file that cannot be read is
-    reported by name and line; the others are still imported.
+    Categories the files name that this desk lacks are created. A file that cannot be read (a link,
+    a FIFO, a device, over 2 MB) is reported by name and line; the others are still imported.
     """
     with state.desk():
         report = faq_files.import_faq(state.actor(), directory)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import UTC
 from pathlib import Path
 
 import click
 
-from models import sla, sla_alerts, sla_config
+from models import safe_files, sla, sla_alerts, sla_config
 from models.errors import InvalidInput
 from models.tables import utcnow
 
@@ -225,14 +226,34 @@ def sla_check(state, as_json) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not standard output.")
 @pass_state
 def sla_export(state, output) -> None:
-    """Calendars and policies as TOML."""
+    """Calendars and policies as TOML (FILE: mode 0600, in a folder only you can write)."""
     with state.desk():
         state.actor()
-        text = sla_config.export_toml()
+        text = escape_controls(sla_config.export_toml())
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
+
+
+#: What TOML leaves unescaped but a terminal obeys: C1 controls and bidi controls.
+_TERMINAL_CONTROLS = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(toml_text: str) -> str:
+    """``toml_text`` (written by tomli_w, which already escapes C0 controls and DEL) with the C1 and
+    bidi controls escaped too, as ``\\uXXXX``: the same data for ``sla import``, inert on a terminal.
+    tomli_w puts every string, keys included, in basic (double-quoted) strings, where TOML reads
+    these escapes."""
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", toml_text)
+
+
+def _write(output: Path, text: str) -> None:
+    """Write a file the export commands were asked for: see :func:`safe_files.write_file`."""
+    try:
+        safe_files.write_file(output, text, mode=safe_files.PRIVATE)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {one_line(str(output))}: {exc.strerror or exc}") from None
 
 
 @sla_group.command("import")
@@ -253,7 +274,8 @@ def sla_import(state, source, replace) -> None:
 @click.command("status")
 @click.argument("number", type=TICKET_ID, metavar="TICKET")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (mode 0600, in a folder only you can write), not standard output.")
 @pass_state
 def status_command(state, number, fmt, output) -> None:
     """What the customer may see of their ticket: its state, what happens next and by when, and the
@@ -273,7 +295,7 @@ def status_command(state, number, fmt, output) -> None:
     if output is None:
         click.echo(page, nl=False)
     else:
-        output.write_text(page, encoding="utf-8")
+        _write(output, page)
 
 
 @click.group("csat")
