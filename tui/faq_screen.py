@@ -7,6 +7,7 @@ columns the category list hides; ``c`` picks a category at any width.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from models.errors import Conflict, QueryError
+from models.errors import Conflict, QueryError, SportelloError
 from models.faq import Article
 from models.faq_search import FAQHit, parse_faq_query
 
@@ -241,8 +242,13 @@ class FAQScreen(Screen):
     def _search(self, query: str) -> None:
         try:
             hits, total = self.desk.faq_search(query, limit=LIMIT)
-        except QueryError as err:  # words the index cannot search for: said like a parse error
+        except SportelloError as err:  # words the index cannot search for, a locked desk: said like a parse error
             self.app.call_from_thread(self._search_refused, query, err.message)
+            return
+        except Exception as exc:  # a bug: one line under the box (a screen's worker errors reach no handler)
+            if os.environ.get("SPORTELLO_DEBUG") == "1":
+                raise
+            self.app.call_from_thread(self._search_refused, query, f"internal error: {type(exc).__name__}: {exc}")
             return
         self.app.call_from_thread(self._found, query, hits, total)
 
