@@ -9,6 +9,7 @@ command line uses::
     ├── NotFound                4  no such ticket, agent, customer, …
     ├── Conflict                3  the ticket changed since the caller saw it
     ├── RuleViolation           1  the request breaks a rule (illegal transition, missing reason)
+    │   └── AcrossCustomers     3  a merge of two customers' tickets, not said to be meant
     ├── PermissionDenied        1  the acting agent may not do this
     └── StorageError            1  the database is missing, locked, corrupt, read-only or too new
 """
@@ -22,6 +23,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "RuleViolation",
+    "AcrossCustomers",
     "PermissionDenied",
     "StorageError",
 ]
@@ -80,3 +82,11 @@ class PermissionDenied(SportelloError):
 
 class StorageError(SportelloError):
     """The database cannot be used: missing, locked, corrupt, read-only or newer than this code."""
+
+
+class AcrossCustomers(RuleViolation):
+    """A merge of one customer's ticket into another customer's, asked for without saying it is
+    meant (``across_customers``). Exit code 3: the two tickets' customers conflict; nothing was
+    changed, and the same request made knowingly goes through."""
+
+    exit_code = 3

@@ -15,7 +15,7 @@ from functools import reduce
 from . import directory, fulltext, origin, sla, validate
 from .db import is_postgres, write_transaction
 from .enums import REASON_REQUIRED_STATUSES, TRANSITIONS, EventKind, Status, Visibility
-from .errors import Conflict, InvalidInput, NotFound, RuleViolation
+from .errors import AcrossCustomers, Conflict, InvalidInput, NotFound, RuleViolation
 from .fold import TicketState, apply, created_payload
 from .tables import (
     Agent,
@@ -53,14 +53,6 @@ __all__ = [
     "surviving",
     "merge_chain",
 ]
-
-
-class AcrossCustomers(RuleViolation):
-    """A merge of one customer's ticket into another customer's, asked for without saying it is
-    meant (``across_customers``). Exit code 3: the two tickets' customers conflict; nothing was
-    changed, and the same request made knowingly goes through."""
-
-    exit_code = 3
 
 
 def get_ticket(number: int) -> Ticket:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from models import sync_state
+from models import sync_state, timeline
 from models.db import write_transaction
 from models.enums import EventKind
 from models.errors import SportelloError
@@ -61,16 +61,26 @@ class Pusher:
         if event.kind in (EventKind.REPLY, EventKind.NOTE):
             if event.kind == EventKind.NOTE and not self.remote.has_notes:
                 return self._skip(event, f"{self.config.name} has no internal notes")
+            public = event.kind == EventKind.REPLY and self._customer_may_see(event)
+            if event.kind == EventKind.REPLY and not public and not self.remote.has_notes:
+                return self._skip(event, "another customer's reply (a merge) stays off this ticket's customer's view")
             if sync_state.message_link(self.state, event.id) is not None:
                 return self._skip(event, "already there")
             sync_state.begin_delivery(self.state, event)
-            key = self.remote.add_message(link.remote_key, event.body, public=event.kind == EventKind.REPLY)
+            key = self.remote.add_message(link.remote_key, event.body, public=public)
             with write_transaction():
                 sync_state.link_message(self.state, event.id, key)
                 sync_state.finish_delivery(self.state, event.id, "done")
         else:
             self._push_field(event, link)
         self.summary.pushed += 1
+
+    @staticmethod
+    def _customer_may_see(event: TicketEvent) -> bool:
+        # After a merge across customers, one customer's reply sits on another's ticket: the remote
+        # shows public messages to the requestor, so it goes there as an internal note, or not at all.
+        customer_id = Ticket.select(Ticket.customer).where(Ticket.number == event.ticket_id).scalar()
+        return timeline.customer_may_see(event, customer_id)
 
     def _push_created(self, event: TicketEvent) -> None:
         ticket = Ticket.get_by_id(event.ticket_id)

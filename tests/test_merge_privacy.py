@@ -177,3 +177,38 @@ def test_a_reply_pulled_for_a_merged_ticket_lands_as_its_authors(admin):
     bodies = [e.body for e in TicketEvent.select().where(TicketEvent.body.is_null(False))]
     assert bodies.count(ALICE_WORDS) == 1 and bodies.count("Any news?") == 1
     assert "Any news?" not in page_text(b)
+
+
+@pytest.mark.parametrize("has_notes", [True, False])
+def test_a_pushed_reply_of_another_customer_never_reaches_the_requestor(admin, pair, has_notes):
+    """Bob's ticket is synced; Alice's ticket is merged into it and Alice writes again. The remote
+    shows public messages to Bob (its requestor): her words go there as an internal note, or, on a
+    remote without notes, not at all — while the agent's own reply still goes out public."""
+    from models.config import Config
+    from sync.config import remotes_from
+    from sync.engine import Engine
+
+    from fake_remote import FakeRemote
+
+    a, _ = pair
+    remote = FakeRemote("fake")
+    remote.has_notes = has_notes
+    table = {"type": "rt", "url": "http://127.0.0.1:1/rt", "user": "sportello", "token_env": "X"}
+    config = remotes_from(Config(remotes={"fake": table}))["fake"]
+    assert Engine(config, remote).run().errors == 0  # the first run pushes only what comes after it
+    b = tickets.create_ticket(admin, subject="VPN down", body="The VPN is down for me.", customer="bob@example.com").number
+    summary = Engine(config, remote).run()
+    assert summary.errors == 0, summary.report
+    (key,) = [k for k, t in remote.tickets.items() if t.subject == "VPN down"]
+    tickets.merge_tickets(admin, a, b, across_customers=True)
+    tickets.add_reply(admin, a, ALICE_WORDS, from_customer=True)  # lands on Bob's ticket
+    tickets.add_reply(admin, b, "We are restarting the VPN gateway.")
+    summary = Engine(config, remote).run()
+    assert summary.errors == 0, summary.report
+    thread = {m.body: m.public for m in remote.thread_of[key]}
+    assert thread["We are restarting the VPN gateway."] is True
+    if has_notes:
+        assert thread[ALICE_WORDS] is False
+    else:
+        assert ALICE_WORDS not in thread
+    assert not any(m.public and trace in m.body for m in remote.thread_of[key] for trace in ALICE_TRACES)
