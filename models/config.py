@@ -28,6 +28,7 @@ import platformdirs
 
 from .db import normalize_url, redact_url
 from .errors import InvalidInput
+from .safe_files import UnsafePath, read_owned_file
 
 __all__ = [
     "APP_NAME",
@@ -51,6 +52,9 @@ ENV_DB = "SPORTELLO_DB"
 
 #: Environment variable naming the config file.
 ENV_CONFIG = "SPORTELLO_CONFIG"
+
+#: A config file is a few lines; anything near this is not one.
+MAX_CONFIG_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -127,18 +131,20 @@ def load_config(path: str | None = None, env: Mapping[str, str] = os.environ) ->
     """Read the config file: ``path`` (from ``--config``), else ``$SPORTELLO_CONFIG``, else the default.
 
     Raises ``InvalidInput`` for a named file that is missing, malformed TOML (the message names the
-    file and line), an unknown key or a value of the wrong type (the message names the key).
+    file and line), an unknown key or a value of the wrong type (the message names the key), and
+    ``UnsafePath`` for a file that is not a regular file owned by the user (or root) that no one
+    else may write: it names where the desk is and which remotes get a secret.
     """
     named = path or env.get(ENV_CONFIG) or None
     file = Path(named).expanduser() if named else default_config_path()
     try:
-        raw = file.read_bytes()
+        raw = read_owned_file(file, limit=MAX_CONFIG_BYTES)
     except FileNotFoundError:
         if named:
             raise InvalidInput(f"config file {file} does not exist") from None
         return Config()
-    except IsADirectoryError:
-        raise InvalidInput(f"config file {file} is a directory") from None
+    except UnsafePath as refused:
+        raise UnsafePath(f"config file {file}", refused.reason) from None
     except OSError as exc:
         raise InvalidInput(f"cannot read config file {file}: {exc.strerror}") from None
     try:

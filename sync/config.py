@@ -19,7 +19,8 @@ A secret never comes from the command line or the database, and is never printed
 from __future__ import annotations
 
 import os
-import stat
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,6 +28,7 @@ from urllib.parse import urlparse
 from models.config import Config
 from models.enums import Priority, Status
 from models.errors import InvalidInput
+from models.safe_files import UnsafePath, read_owned_file
 
 __all__ = ["RemoteConfig", "remotes_from", "read_secret", "DEFAULT_STATUSES", "DEFAULT_PRIORITIES", "Mapping"]
 
@@ -177,8 +179,21 @@ def remotes_from(config: Config) -> dict[str, RemoteConfig]:
     return {name: _one(name, table, source) for name, table in sorted(config.remotes.items())}
 
 
+#: A token or password is short; a file near this size is something else.
+MAX_SECRET_BYTES = 16_384
+
+# What no token or password looks like: a private key (PEM, OpenSSH, PGP, SSH2 or PuTTY), which a
+# shared config could otherwise send as a password to any URL.
+_PRIVATE_KEY = re.compile(r"BEGIN [A-Z0-9 ]*PRIVATE KEY|PuTTY-User-Key-File-|OPENSSH PRIVATE KEY")
+
+
 def read_secret(remote: RemoteConfig, env: dict[str, str] | None = None) -> tuple[str, str]:
-    """(secret, "token" | "password"), from the named variable or the 0600 file."""
+    """(secret, "token" | "password"), from the named variable or the file.
+
+    The file must be a regular file of the user's own (or root's) that only its owner may read.
+    A secret that looks like a private key or holds a control character (a line break inside it,
+    say) is refused, whichever way it came: it is not a token or a password and is never sent.
+    """
     env = os.environ if env is None else env
     where = f"remote {remote.name!r}"
     if remote.token_env or remote.password_env:
@@ -186,18 +201,26 @@ def read_secret(remote: RemoteConfig, env: dict[str, str] | None = None) -> tupl
         value = env.get(var, "")
         if not value.strip():
             raise InvalidInput(f"{where}: the environment variable {var} is not set")
-        return value.strip(), "token" if remote.token_env else "password"
+        return _checked(value.strip(), f"{where}: the environment variable {var}"), (
+            "token" if remote.token_env else "password"
+        )
     path = Path(remote.secret_file).expanduser()
     try:
-        mode = path.stat().st_mode
-    except OSError:
-        raise InvalidInput(f"{where}: the secret file {path} cannot be read") from None
-    if stat.S_IMODE(mode) & 0o077:
-        raise InvalidInput(f"{where}: the secret file {path} must be readable by you only (chmod 600 {path})")
-    try:
-        value = path.read_text(encoding="utf-8").strip()
+        raw = read_owned_file(path, limit=MAX_SECRET_BYTES, private=True)
+        value = raw.decode("utf-8").strip()
+    except UnsafePath as refused:
+        raise UnsafePath(f"{where}: the secret file {path}", refused.reason) from None
     except (OSError, UnicodeDecodeError):
         raise InvalidInput(f"{where}: the secret file {path} cannot be read") from None
     if not value:
         raise InvalidInput(f"{where}: the secret file {path} is empty")
-    return value, "token" if remote.kind == "rt" else "password"
+    return _checked(value, f"{where}: the secret file {path}"), "token" if remote.kind == "rt" else "password"
+
+
+def _checked(secret: str, what: str) -> str:
+    """``secret`` when it can be a token or password; the message never holds the secret."""
+    if _PRIVATE_KEY.search(secret):
+        raise InvalidInput(f"{what} holds a private key, not a token or password; it is not sent")
+    if any(unicodedata.category(c) == "Cc" for c in secret):
+        raise InvalidInput(f"{what} holds a control character (a line break, say); a token or password has none")
+    return secret

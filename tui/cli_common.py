@@ -20,6 +20,7 @@ import click
 from models import agents, close_database, open_database, storage_errors
 from models.config import Config, describe_location, load_config, resolve_db_url
 from models.errors import InvalidInput
+from models.safe_files import loose_desk_warning
 from models.sla import TARGETS, Deadlines
 from models.sla_clock import Clock
 from models.tables import Agent, Ticket, TicketEvent, utcnow
@@ -76,6 +77,8 @@ class CliState:
         """
         url = url or self.db_url()
         open_database(url, create=create)
+        if warning := loose_desk_warning(url):
+            echo_line(f"sportello: warning: {one_line(warning)}", err=True)
         try:
             with storage_errors(describe_location(url)):
                 yield url
