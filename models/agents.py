@@ -5,10 +5,11 @@ from __future__ import annotations
 import getpass
 import os
 import pwd
+import sys
 
 import peewee as pw
 
-from . import validate
+from . import db_roles, validate
 from .db import write_transaction
 from .enums import Role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -16,20 +17,58 @@ from .tables import Agent
 
 __all__ = [
     "os_login",
+    "remapped_ids",
+    "acting_agent",
+    "first_agent",
     "get_agent",
     "resolve_actor",
     "add_agent",
     "set_agent_active",
+    "grant_agent",
     "list_agents",
     "ensure_admin",
 ]
+
+#: /proc/self/{uid,gid}_map of the initial user namespace: every id is itself.
+_IDENTITY_MAP = ["0", "0", "4294967295"]
+
+NAMESPACE_REFUSAL = (
+    "refusing to act inside a user namespace that remaps user ids (unshare -r): the acting agent could not be proven"
+)
+
+
+def remapped_ids(proc: str = "/proc/self") -> bool:
+    """True when this process runs in a user namespace that maps ids (``unshare -r`` makes anyone uid 0).
+
+    Linux only. A kernel without user namespaces has no map files; on Linux without ``/proc`` at all
+    the ids cannot be checked, and that counts as remapped (hiding /proc must not get past the check).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    maps = []
+    for name in ("uid_map", "gid_map"):
+        try:
+            with open(os.path.join(proc, name), encoding="ascii") as file:
+                maps.append([line.split() for line in file.read().splitlines() if line.strip()])
+        except FileNotFoundError:
+            if os.path.isdir(proc):  # /proc is there, the kernel has no user namespaces
+                return False
+            return True
+        except (OSError, ValueError):
+            return True
+    return any(lines != [_IDENTITY_MAP] for lines in maps)
 
 
 def os_login() -> str:
     """The login of the person at the keyboard (the acting agent by default).
 
-    Taken from the process's user id, not from $LOGNAME or $USER, which anyone can set.
+    Taken from the process's user id, not from $LOGNAME or $USER, which anyone can set; refused
+    inside a user namespace that remaps ids, where anyone can choose their uid. (Someone who runs
+    a changed copy of Sportello can still lie: only a database role proves who acts, see
+    ``models.db_roles``.)
     """
+    if remapped_ids():
+        raise PermissionDenied(NAMESPACE_REFUSAL)
     try:
         return pwd.getpwuid(os.geteuid()).pw_name
     except (KeyError, OSError):  # a uid without a passwd entry (some containers)
@@ -41,6 +80,23 @@ def get_agent(login: str) -> Agent:
     if agent is None:
         raise NotFound(f"no agent {login[:64]!r}")
     return agent
+
+
+def acting_agent(as_login: str | None = None) -> Agent:
+    """The agent this process acts for; ``as_login`` lets an admin act as someone else.
+
+    On PostgreSQL, a session whose role is an agent's database role is that agent: the server
+    authenticated it, and the OS login is not asked. Otherwise (SQLite, the desk's owner, a
+    superuser) it is the OS login.
+    """
+    mapped = db_roles.session_agent()
+    return resolve_actor(mapped.login if mapped is not None else os_login(), as_login)
+
+
+def first_agent() -> Agent:
+    """``sportello init``: the session's agent, or the OS login, made the first admin of an empty desk."""
+    mapped = db_roles.session_agent()
+    return mapped if mapped is not None else ensure_admin(os_login())
 
 
 def resolve_actor(login: str, as_login: str | None = None) -> Agent:
@@ -64,9 +120,15 @@ def _require_admin(actor: Agent, what: str) -> None:
         raise PermissionDenied(f"only an admin may {what}; {actor.login!r} is {actor.role}")
 
 
-def add_agent(actor: Agent, login: str, name: str = "", role: str = Role.AGENT.value) -> Agent:
-    """Add an agent (admins only)."""
+def add_agent(
+    actor: Agent, login: str, name: str = "", role: str = Role.AGENT.value, *, db_role: str | None = None
+) -> Agent:
+    """Add an agent (admins only); with ``db_role``, also their PostgreSQL role (made if missing), granted.
+
+    All or nothing: a role that cannot be made or granted leaves no agent behind."""
     _require_admin(actor, "add agents")
+    if db_role is not None:
+        db_role = db_roles.check_role_name(db_role)
     login = validate.login(login)
     try:
         role = Role(role).value
@@ -75,9 +137,24 @@ def add_agent(actor: Agent, login: str, name: str = "", role: str = Role.AGENT.v
     name = validate.name(name, fallback=login)
     try:
         with write_transaction():
-            return Agent.create(login=login, name=name, role=role)
+            if Agent.select().where(Agent.login == login).exists():
+                raise Conflict(f"agent {login!r} already exists")
+            agent = Agent.create(login=login, name=name, role=role)
+            if db_role is not None:
+                db_roles.attach_role(agent, db_role)
+            return agent
     except pw.IntegrityError:
         raise Conflict(f"agent {login!r} already exists") from None
+
+
+def grant_agent(actor: Agent, login: str, db_role: str | None = None) -> str:
+    """Give ``login`` a database role (``db_role``; default: the one recorded, else the login) and
+    grant it what an agent needs, afresh (admins only; the session must own the desk). Returns the role."""
+    _require_admin(actor, "grant database roles")
+    agent = get_agent(login)
+    with write_transaction():
+        name = db_role if db_role is not None else (db_roles.db_role_of(agent) or agent.login)
+        return db_roles.attach_role(agent, name)
 
 
 def set_agent_active(actor: Agent, login: str, active: bool) -> Agent:

@@ -186,7 +186,7 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None, use_demo: b
 def init(state: CliState) -> None:
     """Create the desk (or upgrade it) and make your OS login its first admin."""
     with state.desk(create=True) as url:
-        me = agents.ensure_admin(agents.os_login())
+        me = agents.first_agent()
         echo_line(f"Desk ready at {one_line(describe_location(url))}")
         echo_line(f"You are {one_line(me.login)} ({me.role}{'' if me.active else ', deactivated'}).")
 

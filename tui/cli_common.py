@@ -87,8 +87,9 @@ class CliState:
                 close_database()
 
     def actor(self) -> Agent:
-        """The acting agent: the OS login, or the ``--as`` agent when an admin asks for it."""
-        return agents.resolve_actor(agents.os_login(), self.as_login)
+        """The acting agent: the session's (PostgreSQL role) or the OS login's, or the ``--as`` agent
+        when an admin asks for it."""
+        return agents.acting_agent(self.as_login)
 
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)

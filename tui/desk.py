@@ -289,7 +289,7 @@ class Desk:
         """Open the desk at ``url`` (it must exist) as the OS login, or ``as_login`` for an admin."""
         open_database(url)
         with storage_errors(describe_location(url)):
-            me = agents.resolve_actor(agents.os_login(), as_login)
+            me = agents.acting_agent(as_login)
         return cls(url, me)
 
     def _connected(self) -> None:
