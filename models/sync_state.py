@@ -18,6 +18,7 @@ from peewee import JOIN
 from .db import write_transaction
 from .enums import EventKind
 from .errors import InvalidInput, NotFound
+from .redaction import redact
 from .sync_tables import SyncConflict, SyncDelivery, SyncMessage, SyncRemote, SyncRun, SyncTicket
 from .tables import Agent, Ticket, TicketEvent, utcnow
 from .timeline import latest_event_id
@@ -51,6 +52,7 @@ __all__ = [
     "resolve_conflict",
     "start_run",
     "finish_run",
+    "redacted_item",
     "recent_runs",
     "open_conflict_count",
     "RemoteOverview",
@@ -124,7 +126,8 @@ def begin_delivery(remote: SyncRemote, event: TicketEvent) -> SyncDelivery:
 
 
 def finish_delivery(remote: SyncRemote, event_id: int, state: str, note: str = "") -> None:
-    SyncDelivery.update(state=state, done_at=utcnow(), note=note[:500]).where(
+    """Record how a delivery ended; the note (often what the remote answered) is stored redacted."""
+    SyncDelivery.update(state=state, done_at=utcnow(), note=redact(note)[:500]).where(
         (SyncDelivery.remote == remote.id) & (SyncDelivery.event == event_id)
     ).execute()
 
@@ -282,7 +285,8 @@ def start_run(remote: SyncRemote, mode: str) -> SyncRun:
 
 
 def finish_run(run: SyncRun, *, pulled: int, pushed: int, conflicts: int, report: Iterable[dict]) -> SyncRun:
-    items = list(report)
+    """Record the run's counts and report, its text redacted (see :mod:`models.redaction`)."""
+    items = [redacted_item(item) for item in report]
     errors = sum(1 for item in items if item.get("what") == "error")
     run.finished_at, run.pulled, run.pushed, run.conflicts, run.errors = utcnow(), pulled, pushed, conflicts, errors
     run.report = json.dumps(items[:500])
@@ -290,6 +294,11 @@ def finish_run(run: SyncRun, *, pulled: int, pushed: int, conflicts: int, report
     if not errors:
         SyncRemote.update(last_ok_at=run.finished_at).where(SyncRemote.id == run.remote_id).execute()
     return run
+
+
+def redacted_item(item: dict) -> dict:
+    """A report item with its text redacted."""
+    return {key: redact(value) if isinstance(value, str) else value for key, value in item.items()}
 
 
 def recent_runs(limit: int = 20) -> list[SyncRun]:

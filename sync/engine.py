@@ -27,6 +27,7 @@ from models.db import write_transaction
 from models.enums import EventKind, Status
 from models.errors import InvalidInput, RuleViolation, SportelloError
 from models.origin import synced_from
+from models.redaction import redact
 from models.sync_tables import SyncRemote, SyncTicket
 from models.tables import Customer, Ticket, TicketEvent
 
@@ -69,7 +70,8 @@ class Summary:
         return sum(1 for item in self.report if item["what"] == "error")
 
     def note(self, what: str, where: str, problem: str) -> None:
-        self.report.append({"what": what, "where": where, "problem": problem})
+        """Add an item; what a remote said in it is redacted (it may echo the credential it was sent)."""
+        self.report.append({"what": what, "where": redact(where), "problem": redact(problem)})
 
     def as_dict(self) -> dict:
         return {"remote": self.remote, "dry_run": self.dry_run, "pulled": self.pulled, "pushed": self.pushed,

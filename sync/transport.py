@@ -3,19 +3,25 @@
 Connection errors, timeouts, 5xx and 429 are retried with exponential backoff and jitter
 (stamina); a 429's ``Retry-After`` is honoured. POST and PATCH are retried only when the request
 surely did nothing (no connection, or 429), so that a retry never writes twice. A 4xx other than 429 is not retried: it raises
-``RemoteRefused`` (412 raises ``StaleWrite``). Errors name the method and path, never a secret.
+``RemoteRefused`` (412 raises ``StaleWrite``). Errors name the method and path, never a secret:
+the credentials a transport sends are remembered by :mod:`models.redaction`, and an error body
+quoted in a message is redacted before it is cut short.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 import stamina
+
+from models.redaction import redact, remember_secret
 
 from .remote import RemoteRefused, RemoteUnavailable, StaleWrite
 
@@ -87,6 +93,8 @@ class Transport:
         min_interval: float = 0.0,
         transport: httpx.BaseTransport | None = None,
     ):
+        for secret in _credentials(base_url, auth, headers):
+            remember_secret(secret)
         self._client = httpx.Client(
             base_url=base_url, auth=auth, headers=headers, timeout=timeout, transport=transport,
             follow_redirects=False,
@@ -141,6 +149,21 @@ class Transport:
         self._client.close()
 
 
+def _credentials(base_url: str, auth: httpx.Auth | tuple[str, str] | None, headers: dict[str, str] | None) -> list[str]:
+    """Every form in which this transport sends a secret: a password, the Basic credentials made
+    of it, an Authorization header's value and its credentials, a password in the URL."""
+    found = []
+    if isinstance(auth, tuple):
+        user, password = auth
+        found += [password, base64.b64encode(f"{user}:{password}".encode()).decode()]
+    for name, value in (headers or {}).items():
+        if name.lower() in ("authorization", "proxy-authorization"):
+            found += [value, value.partition(" ")[2]]
+    found.append(urlparse(base_url).password or "")
+    return [secret for secret in found if secret]
+
+
 def _short_reason(response: httpx.Response) -> str:
-    text = response.text[:200].replace("\n", " ").strip()
+    """The start of the answer's body, redacted before it is cut (a cut secret would be half kept)."""
+    text = redact(response.text[:4_000]).replace("\n", " ").strip()[:200]
     return f"({text})" if text else ""

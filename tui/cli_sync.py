@@ -7,7 +7,8 @@ import sys
 import click
 
 from models import sync_state
-from models.errors import InvalidInput, NotFound
+from models.errors import InvalidInput, NotFound, SportelloError
+from models.redaction import remember_secret
 
 from .cli_common import echo_json, echo_line, iso, json_option, pass_state, when
 from .textsafe import one_line
@@ -98,9 +99,10 @@ def sync_log_command(state, limit, as_json) -> None:
     with state.desk():
         state.actor()
         runs = sync_state.recent_runs(limit)
-        rows = [{"remote": r.remote.name, "started_at": iso(r.started_at), "finished_at": iso(r.finished_at),
-                 "mode": r.mode, "pulled": r.pulled, "pushed": r.pushed, "conflicts": r.conflicts,
-                 "errors": r.errors, "report": json.loads(r.report)} for r in runs]  # fmt: skip
+    _remember_configured_secrets(state)  # a run stored before redaction prints without them all the same
+    rows = [{"remote": r.remote.name, "started_at": iso(r.started_at), "finished_at": iso(r.finished_at),
+             "mode": r.mode, "pulled": r.pulled, "pushed": r.pushed, "conflicts": r.conflicts, "errors": r.errors,
+             "report": [sync_state.redacted_item(item) for item in json.loads(r.report)]} for r in runs]  # fmt: skip
     if as_json:
         echo_json({"runs": rows})
         return
@@ -113,6 +115,26 @@ def sync_log_command(state, limit, as_json) -> None:
         for item in row["report"][:5]:
             echo_line(f"    {one_line(item.get('what', ''), 10)}: {one_line(item.get('where', ''), 40)}: "
                       f"{one_line(item.get('problem', ''), 100)}")  # fmt: skip
+
+
+def _remember_configured_secrets(state) -> None:
+    """The secrets of the remotes in config.toml, as they are sent, for :func:`models.redaction.redact`;
+    a remote whose secret cannot be read now is left out (its runs were stored redacted)."""
+    import base64
+
+    from sync.config import read_secret, remotes_from
+
+    try:
+        remotes = remotes_from(state.config())
+    except SportelloError:
+        return
+    for config in remotes.values():
+        try:
+            secret, _ = read_secret(config, state.env)
+        except SportelloError:
+            continue
+        remember_secret(secret)
+        remember_secret(base64.b64encode(f"{config.user}:{secret}".encode()).decode())  # as Basic auth sends it
 
 
 @click.command("sync-conflicts")
