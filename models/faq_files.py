@@ -168,13 +168,15 @@ def export_faq(directory: Path, *, query_ids: list[int] | None = None) -> list[P
     ids = query_ids if query_ids is not None else [i for (i,) in FAQArticle.select(FAQArticle.id).order_by(FAQArticle.id).tuples()]
     written = []
     with safe_files.output_folder(directory, create=True) as folder:
-        present = folder.names()
+        present: dict[str, list[str]] = {}  # "00012-" -> the files of article 12 already there
+        for old in folder.names():
+            if old.endswith(".md") and "-" in old:
+                present.setdefault(old[: old.index("-") + 1], []).append(old)
         for article_id in ids:
             article = faq.get_article(article_id)
             name = file_name(article)
-            prefix = f"{article.id:05d}-"
-            for old in present:
-                if old.startswith(prefix) and old.endswith(".md") and old != name:
+            for old in present.get(f"{article.id:05d}-", ()):
+                if old != name:
                     folder.remove(old)
             mode = safe_files.SHARED if article.status == "published" else safe_files.PRIVATE
             written.append(folder.write(name, render_article(article), mode))

@@ -87,6 +87,14 @@ def test_faq_export_creates_a_missing_folder_private(kb, tmp_path):
     assert len(os.listdir(out)) == 2
 
 
+def test_faq_export_again_replaces_a_renamed_articles_file(kb, tmp_path):
+    out = tmp_path / "out"
+    assert kb("faq", "export", str(out)).exit_code == 0
+    assert kb("faq", "edit", "2", "--title", "Refunds, explained").exit_code == 0
+    assert kb("faq", "export", str(out)).exit_code == 0
+    assert sorted(os.listdir(out)) == ["00001-reset-your-password.md", "00002-refunds-explained.md"]
+
+
 @pytest.mark.parametrize(("bits", "owner", "message"), [
     (0o777, None, "may be written by other users"),
     (0o1777, None, "may be written by other users"),
