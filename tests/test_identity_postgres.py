@@ -19,7 +19,7 @@ import pytest
 
 from models import agents, close_database, db_roles, drafts, faq, open_database, tickets, views
 from models.errors import PermissionDenied
-from models.tables import Agent, TicketEvent
+from models.tables import TicketEvent
 from tests.conftest import _admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
 
 psycopg2 = pytest.importorskip("psycopg2")

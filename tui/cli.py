@@ -169,7 +169,8 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None, use_demo: b
     """Sportello: a terminal helpdesk where every change is an event on the ticket's timeline.
 
     You act as your OS login, which must be an agent of the desk (`sportello init` makes the
-    first one an admin). `sportello demo` makes a demo desk; `sportello --demo COMMAND` uses it.
+    first one an admin); on PostgreSQL, logged in with an agent's own database role, you are that
+    agent. `sportello demo` makes a demo desk; `sportello --demo COMMAND` uses it.
     Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 conflict, 4 not found.
     """
     if use_demo:

@@ -20,7 +20,7 @@ __all__ = ["agent", "export", "import_", "queue"]
 
 @click.group()
 def agent() -> None:
-    """Add, list, deactivate and reactivate agents (changes need an admin)."""
+    """Add, list, deactivate and reactivate agents, and grant their PostgreSQL roles (changes need an admin)."""
 
 
 @agent.command("add")
