@@ -28,11 +28,16 @@ __all__ = [
 ]
 
 
+def _is_id(key: str) -> bool:
+    # str.isdigit() also accepts "²" and other digits int() refuses, and int() refuses 4,300 digits.
+    return key.isascii() and key.isdigit() and len(key) <= 18
+
+
 def find_customer(key: str) -> Customer:
     """A customer by e-mail (exact, case-insensitive) or numeric id."""
     key = validate.text(key).strip()
     customer = None
-    if key.isdigit():
+    if _is_id(key):
         customer = Customer.get_or_none(Customer.id == int(key))
     if customer is None:
         customer = Customer.get_or_none(Customer.email == key.lower())
@@ -66,7 +71,7 @@ def find_organization(key: str) -> Organization:
     """An organization by name (case-insensitive) or numeric id."""
     key = " ".join(validate.text(key).split())
     org = None
-    if key.isdigit():
+    if _is_id(key):
         org = Organization.get_or_none(Organization.id == int(key))
     if org is None:
         org = Organization.get_or_none(pw.fn.LOWER(Organization.name) == key.lower())

@@ -58,7 +58,7 @@ def _kind(kind: str) -> str:
 
 
 def _ids(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split() if part.isdigit())
+    return tuple(int(part) for part in text.split() if part.isascii() and part.isdigit() and len(part) <= 18)
 
 
 def drafts_of(agent: Agent) -> list[DraftRow]:

@@ -17,6 +17,7 @@ from .db import write_transaction
 from .directory import contract_expired, find_organization
 from .enums import OPEN_STATUSES, Role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from .query import drop_bad_characters
 from .tables import Agent, Customer, Organization, SLAPolicy, Ticket, Tier
 
 __all__ = ["PROFILE_DAYS", "OrgRow", "OrgProfile", "tiers", "add_tier", "remove_tier", "check_tier",
@@ -116,7 +117,7 @@ def remove_tier(actor: Agent, name: str) -> list[str]:
 def list_organizations(text: str = "", *, today: date | None = None, limit: int = 200) -> list[OrgRow]:
     """Organizations whose name, industry or region contains ``text`` (any case), by name."""
     query = Organization.select().order_by(Organization.name).limit(limit)
-    words = text.strip()
+    words = drop_bad_characters(text).strip()
     if words:
         like = f"%{words}%"
         query = query.where(

@@ -120,3 +120,21 @@ def test_the_faq_search_box_and_the_queue_filter_take_nul_and_a_lone_surrogate(t
             assert "error" not in notifications(pilot.app).lower() and pilot.app.is_running
 
     run(scenario())
+
+
+def test_organizations_and_customers_take_odd_digits_and_nul(admin):
+    """`org show ²` read "internal error" (str.isdigit accepts it, int() does not); a NUL in the
+    organization filter reached PostgreSQL, which refuses it."""
+    from models import directory, organizations
+    from models.errors import NotFound
+
+    acme = directory.add_organization("Acme Srl")
+    directory.add_customer("ann@example.com", "Ann", organization=acme)
+    for key in ("²", "٣", "1" * 5000):
+        with pytest.raises(NotFound):
+            directory.find_organization(key)
+        with pytest.raises(NotFound):
+            directory.find_customer(key)
+    assert directory.find_organization(str(acme.id)).name == "Acme Srl"
+    assert [o.name for o in organizations.list_organizations("Ac\x00me")] == ["Acme Srl"]
+    assert [o.name for o in organizations.list_organizations("Acme\ud800")] == ["Acme Srl"]
