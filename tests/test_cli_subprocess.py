@@ -175,3 +175,18 @@ def test_sportello_opens_the_app_on_a_terminal_and_ctrl_q_quits(sportello, tmp_p
     code, seen = _run_in_terminal([sys.executable, "-m", "tui", "--db", db], env, tmp_path, b"\x11", b"Unassigned")
     assert code == 0, seen[-2000:]
     assert b"Sportello" in seen and b"tickets" in seen
+
+
+def test_bytes_that_are_not_utf8_do_not_end_the_app(sportello, tmp_path):
+    """A Latin-1 paste or a stray byte over a flaky SSH link used to kill the app with a
+    UnicodeDecodeError traceback from Textual's input thread; now it shows as � and work goes on."""
+    built = sportello("demo", "--tickets", "40", "--no-tui")
+    assert built.returncode == 0, built.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
+               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), TERM="xterm-256color")  # fmt: skip
+    db = str(sportello.data / "demo.db")
+    keys = b"/caf\xe9 \xff\xfe\r\x11"  # a filter typed in Latin-1, then enter and ctrl+q
+    code, seen = _run_in_terminal([sys.executable, "-m", "tui", "--db", db], env, tmp_path, keys, b"Unassigned")
+    assert code == 0, seen[-2000:]
+    assert b"UnicodeDecodeError" not in seen and b"Traceback" not in seen

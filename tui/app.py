@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .desk import SyncStatus
 
     from .queue_table import FirstPage
+from .terminal_input import tolerate_bad_bytes
 from .textsafe import one_line
 
 __all__ = ["SportelloApp", "DraftBook", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
@@ -501,4 +502,5 @@ def run_app(url: str, *, as_login: str | None = None, mouse: bool = True, config
     desk = Desk.open(url, as_login=as_login)
     views, first_page = preload(desk)
     remotes, remote_error = configured_remotes(config)
+    tolerate_bad_bytes()
     SportelloApp(desk, views=views, first_page=first_page, remotes=remotes, remote_error=remote_error).run(mouse=mouse)
