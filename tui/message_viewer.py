@@ -31,6 +31,8 @@ from textual.strip import Strip
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from .desk import Desk
+from .header import DeskHeader
 from .help_screen import KeysFooter
 from .textsafe import one_line, safe_text
 
@@ -189,12 +191,16 @@ class MessageViewer(Screen):
         Binding("escape,q,o", "back", "Back", tooltip="Back to the ticket", id="message.back"),
     ]
 
-    def __init__(self, heading: str, body: str) -> None:
+    def __init__(self, heading: str, body: str, *, desk: Desk | None = None, title: str = "message") -> None:
         super().__init__()
         self.heading = heading
         self.body = body
+        self.desk = desk
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
+        if self.desk is not None:
+            yield DeskHeader(self.desk, title=self.title_text)
         yield Static(Text(one_line(self.heading)), id="message-heading")
         yield MessageView(self.body, id="message-view")
         yield Static("", id="message-position")

@@ -291,7 +291,8 @@ class Timeline(ScrollView, can_focus=True):
             return
         what = "internal note" if event.internal else ("message" if event.kind == "created" else event.kind)
         heading = f"#{self.view.number} · {what} · {event.who} · {when(event.at, self.view.zone)}"
-        self.app.push_screen(MessageViewer(heading, event.body))
+        desk = getattr(self.screen, "desk", None)  # for the header: who is working, on which desk
+        self.app.push_screen(MessageViewer(heading, event.body, desk=desk, title=f"ticket #{self.view.number} · {what}"))
 
     # --- the cursor ----------------------------------------------------------------------
 
