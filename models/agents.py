@@ -5,11 +5,10 @@ from __future__ import annotations
 import getpass
 import os
 import pwd
-import sys
 
 import peewee as pw
 
-from . import db_roles, validate
+from . import db_roles, namespace, validate
 from .db import write_transaction
 from .enums import Role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -29,34 +28,15 @@ __all__ = [
     "ensure_admin",
 ]
 
-#: /proc/self/{uid,gid}_map of the initial user namespace: every id is itself.
-_IDENTITY_MAP = ["0", "0", "4294967295"]
-
 NAMESPACE_REFUSAL = (
     "refusing to act inside a user namespace that remaps user ids (unshare -r): the acting agent could not be proven"
 )
 
 
-def remapped_ids(proc: str = "/proc/self") -> bool:
-    """True when this process runs in a user namespace that maps ids (``unshare -r`` makes anyone uid 0).
-
-    Linux only. A kernel without user namespaces has no map files; on Linux without ``/proc`` at all
-    the ids cannot be checked, and that counts as remapped (hiding /proc must not get past the check).
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    maps = []
-    for name in ("uid_map", "gid_map"):
-        try:
-            with open(os.path.join(proc, name), encoding="ascii") as file:
-                maps.append([line.split() for line in file.read().splitlines() if line.strip()])
-        except FileNotFoundError:
-            if os.path.isdir(proc):  # /proc is there, the kernel has no user namespaces
-                return False
-            return True
-        except (OSError, ValueError):
-            return True
-    return any(lines != [_IDENTITY_MAP] for lines in maps)
+def remapped_ids() -> bool:
+    """True when this process runs in a user namespace that maps ids (``unshare -r`` makes anyone
+    uid 0), or when a faked ``/proc`` keeps that from being proven (see ``models.namespace``)."""
+    return namespace.remapped_ids()
 
 
 def os_login() -> str:
@@ -158,13 +138,17 @@ def grant_agent(actor: Agent, login: str, db_role: str | None = None) -> str:
 
 
 def set_agent_active(actor: Agent, login: str, active: bool) -> Agent:
-    """Deactivate or reactivate an agent (admins only). An admin cannot deactivate themself."""
+    """Deactivate or reactivate an agent (admins only). An admin cannot deactivate themself.
+
+    On PostgreSQL the agent's database role loses (or gets back) LOGIN too, when this session may
+    alter roles; ``db_roles.login_mismatch`` says what the DBA must run when it could not."""
     _require_admin(actor, "change agents")
     agent = get_agent(login)
     if agent.id == actor.id and not active:
         raise InvalidInput("you cannot deactivate yourself")
     with write_transaction():
         Agent.update(active=active).where(Agent.id == agent.id).execute()
+        db_roles.set_login(agent, active)
     agent.active = active
     return agent
 

@@ -27,6 +27,8 @@ __all__ = [
     "attach_role",
     "agents_with_roles",
     "privileges_for",
+    "set_login",
+    "login_mismatch",
 ]
 
 #: Tables an agent's role may delete rows from (a tag taken off, a draft sent, a view removed,
@@ -78,7 +80,8 @@ def session_agent() -> Agent | None:
     """The agent whose database role this session logged in as (None: no such agent, or SQLite)."""
     if not is_postgres():
         return None
-    row = _one("SELECT id FROM agent WHERE db_role = session_user::text")
+    # The built-in operator, named: a role's own "=(varchar, text)" must not answer "no agent".
+    row = _one("SELECT id FROM agent WHERE db_role::text OPERATOR(pg_catalog.=) session_user::text")
     return Agent.get_or_none(Agent.id == row[0]) if row else None
 
 
@@ -99,10 +102,12 @@ def _schema() -> str:
 
 
 def _role(name: str) -> tuple | None:
-    """(superuser, createrole, bypassrls, member of the desk's owner) of an existing role."""
+    """(superuser, createrole, bypassrls, member of the desk's owner, in a group or with members)
+    of an existing role."""
     return _one(
         "SELECT r.rolsuper, r.rolcreaterole, r.rolbypassrls, "
-        "pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'agent'::regclass), 'MEMBER') "
+        "pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'agent'::regclass), 'MEMBER'), "
+        "EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid OR m.roleid = r.oid) "
         "FROM pg_roles r WHERE r.rolname = %s",
         (name,),
     )
@@ -139,7 +144,10 @@ def attach_role(agent: Agent, name: str) -> str:
 
     Runs in the caller's transaction: a refusal leaves neither the record nor the role. A role that
     is a superuser, may create roles, bypasses row security or belongs to the desk's owner is refused:
-    the database could not hold it to an agent's rights.
+    the database could not hold it to an agent's rights; so is one in a group role or with members
+    of its own (another role's grants would be its own, or its grants another role's, unchecked).
+    After granting, a role that may still do more than ``privileges_for`` says (through PUBLIC) or
+    create objects in the desk's schema or ``public`` is refused, naming what to revoke.
     """
     _require_postgres()
     name = check_role_name(name)
@@ -148,8 +156,8 @@ def attach_role(agent: Agent, name: str) -> str:
     _require_dba(schema, create=existing is None)
     if existing is not None and any(existing):
         raise PermissionDenied(
-            f"database role {name!r} is a superuser, may create roles, bypasses row security or owns the desk: "
-            "an agent's role must be an ordinary one"
+            f"database role {name!r} is a superuser, may create roles, bypasses row security, owns the desk, "
+            "belongs to a group role or has members: an agent's role must be an ordinary one of its own"
         )
     holder = _one("SELECT login FROM agent WHERE db_role = %s AND id <> %s", (name, agent.id))
     if holder:
@@ -158,6 +166,7 @@ def attach_role(agent: Agent, name: str) -> str:
         database.execute_sql(f"CREATE ROLE {_quote(name)} LOGIN")
     database.execute_sql("UPDATE agent SET db_role = %s WHERE id = %s", (name, agent.id))
     _grant(name, schema)
+    _check_grants(name, schema)
     return name
 
 
@@ -187,3 +196,93 @@ def _grant(role: str, schema: str) -> None:
     ).fetchall()
     for (table,) in tables:
         database.execute_sql(f"GRANT {privileges_for(table)} ON {where}.{_quote(table)} TO {who}")
+    _revoke_create(schema, role, public_too=True)
+    if schema != "public":
+        _revoke_create("public", role, public_too=False)  # PUBLIC's there is the DBA's call: _check_grants
+    for (table,) in database.execute_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT EXISTS "
+        "(SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'sportello_statement_guard') "
+        "ORDER BY c.relname",
+        (schema,),
+    ).fetchall():  # a table a later migration made: deactivated agents and TRUNCATE, as on the others
+        database.execute_sql(
+            f"CREATE TRIGGER sportello_statement_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {where}.{_quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {where}.sportello_statement_guard()"
+        )
+
+
+def _revoke_create(schema: str, role: str, *, public_too: bool) -> None:
+    """Take CREATE on ``schema`` away from ``role`` (and PUBLIC): with an operator of its own there,
+    a role turned every guard off, and ran its code in other sessions. Only grants that exist are
+    revoked: a schema's privileges are one catalog row, and concurrent REVOKEs of it fail."""
+    grantees = [row[0] for row in database.execute_sql(
+        "SELECT a.grantee FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = %s "
+        "AND a.privilege_type = 'CREATE' AND (a.grantee = (SELECT oid FROM pg_roles WHERE rolname = %s) "
+        "OR (%s AND a.grantee = 0))",
+        (schema, role, public_too),
+    ).fetchall()]  # fmt: skip
+    if grantees:
+        who = ", ".join("PUBLIC" if oid == 0 else _quote(role) for oid in grantees)
+        database.execute_sql(f"REVOKE CREATE ON SCHEMA {_quote(schema)} FROM {who}")
+
+
+_TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+
+
+def _check_grants(role: str, schema: str) -> None:
+    """Refuse a role that, once granted, may still do more than an agent (through PUBLIC)."""
+    for space in dict.fromkeys((schema, "public")):
+        row = _one(
+            "SELECT has_schema_privilege(%s, n.oid, 'CREATE') FROM pg_namespace n WHERE n.nspname = %s", (role, space)
+        )
+        if row and row[0]:
+            raise PermissionDenied(
+                f"database role {role!r} may create objects in schema {space!r} (through PUBLIC), and with them "
+                f"disarm the desk's guards: run REVOKE CREATE ON SCHEMA {_quote(space)} FROM PUBLIC, then grant again"
+            )
+    tables = database.execute_sql(
+        "SELECT c.relname, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+        (schema,),
+    ).fetchall()
+    for table, oid in tables:
+        allowed = {p.strip() for p in privileges_for(table).split(",")}
+        for privilege in _TABLE_PRIVILEGES:
+            if privilege in allowed:
+                continue
+            if _one("SELECT has_table_privilege(%s, %s::oid, %s)", (role, oid, privilege))[0]:
+                raise PermissionDenied(
+                    f"database role {role!r} may still {privilege} {table} (granted to PUBLIC): run "
+                    f"REVOKE {privilege} ON {_quote(schema)}.{_quote(table)} FROM PUBLIC, then grant again"
+                )
+
+
+def set_login(agent: Agent, allowed: bool) -> None:
+    """Let ``agent``'s database role log in, or not (deactivation), when this session may alter roles
+    (a superuser, or CREATEROLE); a refusal is no error: ``login_mismatch`` then says what to run.
+    On deactivation the role's open sessions are ended too, where this session may signal them."""
+    role = db_role_of(agent) if is_postgres() else None
+    if role is None:
+        return
+    superuser, createrole = _one("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    target = _one("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (role,))
+    if target is None or target[0] or not (superuser or createrole):
+        return
+    database.execute_sql(f"ALTER ROLE {_quote(role)} {'LOGIN' if allowed else 'NOLOGIN'}")
+    if not allowed and _one("SELECT %s OR pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')", (superuser,))[0]:
+        database.execute_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s AND pid <> pg_backend_pid()",
+            (role,),
+        )
+
+
+def login_mismatch(agent: Agent) -> str | None:
+    """What to run when ``agent``'s role may log in while the agent is deactivated (or not while active)."""
+    role = db_role_of(agent) if is_postgres() else None
+    row = _one("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (role,)) if role else None
+    if row is None or row[0] == agent.active:
+        return None
+    verb = "LOGIN" if agent.active else "NOLOGIN"
+    state = "cannot log in" if agent.active else "can still log in and read the desk (its writes are refused)"
+    return f"database role {role} {state}: ask the DBA to run ALTER ROLE {_quote(role)} {verb}"

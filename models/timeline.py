@@ -56,12 +56,18 @@ def latest_event_id() -> int:
 
 def who(event: TicketEvent) -> str:
     """Who made the change: the customer's name when they wrote, the remote user for a synced
-    change (``alice (synced from rt)``), else the agent's login, else 'system'."""
+    change (``alice (synced from rt)``), else the agent's login, else 'system'.
+
+    The origin is what the writer claims; the agent who wrote a synced change is named with it
+    (``alice (synced from rt by bob)``). On PostgreSQL an agent's database role cannot leave its
+    agent off an event, nor name a customer other than the ticket's (migration 0012), so a
+    claimed origin always comes with the agent who made the claim."""
     if event.customer_id is not None and event.kind in (EventKind.REPLY, EventKind.CREATED, EventKind.STATUS, EventKind.CSAT):
         customer = event.customer
         return f"{customer.name} <{customer.email}>"
     if getattr(event, "origin", None):
-        return f"{event.origin_actor or 'someone'} (synced from {event.origin})"
+        by = f" by {event.actor.login}" if event.actor_id is not None else ""
+        return f"{event.origin_actor or 'someone'} (synced from {event.origin}{by})"
     if event.actor_id is not None:
         return event.actor.login
     return "system"

@@ -17,9 +17,10 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from models import agents, close_database, db_roles, drafts, faq, open_database, tickets, views
+from models import agents, close_database, csat, db_roles, drafts, faq, open_database, tickets, views
 from models.errors import PermissionDenied
-from models.tables import TicketEvent
+from models.tables import Customer, TicketEvent
+from models.timeline import events_of, who
 from tests.conftest import _admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
 
 psycopg2 = pytest.importorskip("psycopg2")
@@ -229,13 +230,50 @@ def test_an_admins_role_acts_for_others(pg_desk, monkeypatch):
     assert refused.exit_code == 1 and "CREATEROLE" in refused.output
 
 
-def test_a_deactivated_agents_role_writes_nothing(pg_desk):
+def test_a_deactivated_agent_can_neither_log_in_nor_write(pg_desk):
     ids = pg_desk.ids()
-    assert pg_desk.run("agent", "deactivate", "bob").exit_code == 0
-    cli = pg_desk.run("ticket", "note", "1", "--body", "x", db=pg_desk.url_of("bob"))
-    assert cli.exit_code == 1 and "'bob' is deactivated on this desk" in cli.output
+    with pg_desk.sql("bob") as before:  # a session bob opened before he was deactivated
+        deactivate = pg_desk.run("agent", "deactivate", "bob")
+        assert deactivate.exit_code == 0 and deactivate.output == "deactivated bob\n"  # the DBA could: no note
+        with pytest.raises(psycopg2.Error, match="not permitted to log in"):
+            psycopg2.connect(pg_desk.url_of("bob")).close()
+        with pytest.raises(psycopg2.Error), before.cursor() as cur:  # ended by the DBA's session
+            cur.execute("SELECT count(*) FROM ticket")
+    assert pg_desk.run("agent", "activate", "bob").exit_code == 0
+    with pg_desk.sql("bob") as conn, conn.cursor() as cur:
+        cur.execute(*_event_sql(ids["bob"]))
+    # An admin without CREATEROLE (carla) deactivates: the role keeps LOGIN, and the CLI says what to run.
+    note = pg_desk.run("agent", "deactivate", "bob", db=pg_desk.url_of("carla"))
+    assert note.exit_code == 0 and note.output.splitlines() == [
+        "deactivated bob",
+        f'database role {pg_desk.role("bob")} can still log in and read the desk (its writes are refused): '
+        f'ask the DBA to run ALTER ROLE "{pg_desk.role("bob")}" NOLOGIN',
+    ]
+
+
+def test_a_deactivated_agents_open_session_writes_nothing(pg_desk):
+    """Whatever table the role may write: the agent's row says deactivated, every write is refused."""
+    ids, before = pg_desk.ids(), _events(pg_desk)
+    pg_desk.dba("INSERT INTO customer (email, name, phone, created_at) VALUES ('ann@example.com', 'Ann', '', now())")
     with pg_desk.sql("bob") as conn:
-        _refused(conn, *_event_sql(ids["bob"]), match="is deactivated")
+        pg_desk.dba("UPDATE agent SET active = false WHERE login = 'bob'")  # as deactivation by an admin leaves it
+        for sql, params in (
+            _event_sql(ids["bob"]),
+            ("INSERT INTO customer (email, name, phone, created_at) VALUES ('eve@example.com', 'Eve', '', now())", ()),
+            ("UPDATE customer SET name = 'Not Ann'", ()),
+            ("UPDATE ticket SET subject = 'rewritten'", ()),
+            ("INSERT INTO tag (name) VALUES ('x')", ()),
+            ("INSERT INTO organization (name, tier, industry, region, size_band, revenue_band) "
+             "VALUES ('Evil', 'standard', '', '', '', '')", ()),
+            ("INSERT INTO draft (agent_id, ticket_id, kind, body, updated_at) VALUES (%s, 1, 'note', 'x', now())",
+             (ids["bob"],)),
+            ("DELETE FROM ticket_tag", ()),
+            ("UPDATE sync_remote SET name = name", ()),
+        ):  # fmt: skip
+            _refused(conn, sql, params, match="is deactivated")
+    assert _events(pg_desk) == before
+    assert pg_desk.dba("SELECT name FROM customer") == [("Ann",)]
+    assert pg_desk.dba("SELECT subject FROM ticket") == [("Printer jams",)]
 
 
 def test_the_service_layer_works_within_an_agents_grants(pg_desk):
@@ -291,3 +329,135 @@ def test_a_role_that_could_escape_its_grants_is_refused(pg_desk):
     assert "superuser" in pg_desk.run("agent", "add", "eve", "--db-role", "postgres").output
     assert "already agent 'bob'" in pg_desk.run("agent", "add", "eve", "--db-role", pg_desk.role("bob")).output
     assert "eve" not in pg_desk.ids()
+
+
+def _schema(desk: Desk) -> str:
+    return desk.dba("SELECT current_schema()")[0][0]
+
+
+def test_an_operator_of_the_agents_own_disarms_no_guard(pg_desk):
+    """A role that may create objects in the desk's schema (PUBLIC's CREATE on public, PG 14 and
+    older) made "=(varchar, text)" answer false: the guards then saw no agent at all."""
+    ids, schema = pg_desk.ids(), _schema(pg_desk)
+    open_database(pg_desk.url)
+    drafts.save_draft(agents.get_agent("giulia.rossi"), 1, "reply", "Dear customer, …")
+    close_database()
+    pg_desk.dba(f'GRANT CREATE ON SCHEMA {schema} TO "{pg_desk.role("bob")}"')  # a careless DBA, after the grant
+    before = _events(pg_desk)
+    with pg_desk.sql("bob") as conn:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE FUNCTION {schema}.never(varchar, text) RETURNS boolean LANGUAGE sql AS 'SELECT false'")
+            cur.execute(f"CREATE OPERATOR {schema}.= (LEFTARG = varchar, RIGHTARG = text, FUNCTION = {schema}.never)")
+            cur.execute("SELECT count(*) FROM agent WHERE db_role = session_user::text")
+            assert cur.fetchone() == (0,)  # the trick works on an unguarded query …
+            cur.execute("SELECT count(*) FROM draft")
+            assert cur.fetchone() == (0,)  # … not on the guards
+        _refused(conn, *_event_sql(ids["giulia.rossi"]), match="must be the agent")
+        _refused(conn, "UPDATE agent SET role = 'admin' WHERE login = 'bob'", match="only an admin")
+    assert _events(pg_desk) == before
+    # Every session that searches the schema now runs bob's function, the DBA's too: why granting
+    # must take CREATE away (below). The DBA drops it first.
+    assert pg_desk.dba("SELECT role FROM agent WHERE login = 'bob'") == []
+    pg_desk.dba(f"DROP OPERATOR {schema}.= (varchar, text); DROP FUNCTION {schema}.never(varchar, text)")
+    assert pg_desk.dba("SELECT role FROM agent WHERE login = 'bob'") == [("agent",)]
+    # Granting again takes CREATE away (from the role and from PUBLIC) on the desk's schema and on public.
+    pg_desk.dba(f'GRANT CREATE ON SCHEMA {schema} TO PUBLIC; GRANT CREATE ON SCHEMA public TO "{pg_desk.role("bob")}"')
+    granted = pg_desk.run("agent", "grant", "bob")
+    assert granted.exit_code == 0, granted.output
+    with pg_desk.sql("bob") as conn:
+        _refused(conn, f"CREATE FUNCTION {schema}.again() RETURNS int LANGUAGE sql AS 'SELECT 1'", match="permission denied")
+        _refused(conn, "CREATE TABLE public.mine (x int)", match="permission denied")
+
+
+def test_updates_cannot_take_over_someone_elses_rows(pg_desk):
+    ids = pg_desk.ids()
+    open_database(pg_desk.url)
+    try:
+        shared = views.save_view(agents.get_agent("lena"), "Team VPN", "vpn", shared=True)
+        lenas = views.save_view(agents.get_agent("lena"), "Lena's", "printer")
+        article = faq.create_article(agents.get_agent("carla"), title="Printer jams", body="Open tray 2.")
+        tickets.link_faq(agents.get_agent("lena"), 1, article.id)
+        tickets.set_status(agents.get_agent("lena"), 1, "resolved")
+        csat.record(agents.get_agent("lena"), 1, 5, "quick")
+    finally:
+        close_database()
+    with pg_desk.sql("bob") as conn:
+        for sql in (
+            f"UPDATE saved_view SET owner_id = {ids['bob']} WHERE id = {shared.id}",
+            f"UPDATE saved_view SET owner_id = {ids['bob']} WHERE id = {lenas.id}",
+            "UPDATE survey SET score = 1, comment = 'awful' WHERE ticket_id = 1",
+            f"UPDATE survey SET score = 1, recorded_by_id = {ids['bob']} WHERE ticket_id = 1",
+            f"UPDATE faq_article SET author_id = {ids['bob']}",
+            "UPDATE faq_article SET author_id = NULL",
+            f"UPDATE ticket_faq SET linked_by_id = {ids['bob']}",
+        ):
+            _refused(conn, sql, match="only an admin" if "faq" in sql else "must be the agent of database role")
+        _refused(conn, f"DELETE FROM saved_view WHERE id = {shared.id}", match="a shared row needs a lead")
+        # Editing another's article is every agent's job: only its signature is kept.
+        with conn.cursor() as cur:
+            cur.execute("UPDATE faq_article SET body = 'Open tray 2, then 3.'")
+    assert pg_desk.dba("SELECT id, owner_id FROM saved_view ORDER BY id") == [(shared.id, None), (lenas.id, ids["lena"])]
+    assert pg_desk.dba("SELECT score, comment, recorded_by_id FROM survey") == [(5, "quick", ids["lena"])]
+    assert pg_desk.dba("SELECT author_id, body FROM faq_article") == [(ids["carla"], "Open tray 2, then 3.")]
+    assert pg_desk.dba("SELECT linked_by_id FROM ticket_faq") == [(ids["lena"],)]
+
+
+def test_an_agents_event_is_signed_by_the_agent_whatever_it_claims(pg_desk):
+    ids = pg_desk.ids()
+    open_database(pg_desk.url)
+    try:
+        ada = agents.get_agent("ada")
+        ann = tickets.create_ticket(ada, subject="VPN", body="Drops.", customer="ann@example.com").number
+        bea = tickets.create_ticket(ada, subject="Mail", body="Bounces.", customer="bea@example.com").number
+        cid = {c.email: c.id for c in Customer.select()}
+    finally:
+        close_database()
+    insert = ("INSERT INTO ticket_event (ticket_id, at, version, actor_id, customer_id, origin, origin_actor, kind, "
+              "visibility, body) VALUES (%s, now(), 9, %s, %s, %s, %s, 'reply', 'public', %s)")  # fmt: skip
+    with pg_desk.sql("bob") as conn:
+        with conn.cursor() as cur:
+            cur.execute(insert, (ann, None, None, None, None, "by nobody"))
+            cur.execute(insert, (ann, ids["bob"], None, "rt", "giulia.rossi", "giulia wrote this in rt"))
+            cur.execute(insert, (ann, None, cid["ann@example.com"], None, None, "Ann's words, typed by bob"))
+        _refused(conn, insert, (ann, None, cid["bea@example.com"], None, None, "Bea on Ann's ticket"),
+                 match="is not the customer of ticket")  # fmt: skip
+    open_database(pg_desk.url)
+    try:
+        shown = [(who(e), e.body) for e in events_of(ann) if e.version == 9]
+        assert shown == [
+            ("bob", "by nobody"),
+            ("giulia.rossi (synced from rt by bob)", "giulia wrote this in rt"),
+            ("ann <ann@example.com>", "Ann's words, typed by bob"),
+        ]
+        assert {e.actor_id for e in events_of(ann) if e.version == 9} == {ids["bob"]}
+        # Once Bea's ticket is merged into Ann's, Bea's replies land there: her id is allowed on it.
+        tickets.merge_tickets(agents.get_agent("ada"), bea, ann, across_customers=True)
+    finally:
+        close_database()
+    with pg_desk.sql("bob") as conn, conn.cursor() as cur:
+        cur.execute(insert, (ann, None, cid["bea@example.com"], None, None, "Bea, after the merge"))
+
+
+def test_a_role_with_other_roles_grants_is_refused_and_truncate_is_guarded(pg_desk):
+    schema, group, member, led = _schema(pg_desk), pg_desk.role("group"), pg_desk.role("dave"), pg_desk.role("erin")
+    pg_desk.dba(f'CREATE ROLE "{group}"; CREATE ROLE "{member}" LOGIN; GRANT "{group}" TO "{member}"; '
+                f'GRANT TRUNCATE, DELETE ON {schema}.draft, {schema}.saved_view TO "{group}"; '
+                f'CREATE ROLE "{led}" LOGIN; GRANT "{led}" TO "{group}"')  # fmt: skip
+    for login, role in (("dave", member), ("erin", led)):  # in a group role; with members
+        result = pg_desk.run("agent", "add", login, "--db-role", role)
+        assert result.exit_code == 1 and "belongs to a group role or has members" in result.output, result.output
+    assert {"dave", "erin"}.isdisjoint(pg_desk.ids())
+    # PUBLIC's grants are every role's: granting refuses while one goes beyond an agent's.
+    pg_desk.dba(f"GRANT TRUNCATE ON {schema}.draft TO PUBLIC")
+    result = pg_desk.run("agent", "grant", "bob")
+    assert result.exit_code == 1 and "may still TRUNCATE draft (granted to PUBLIC)" in result.output, result.output
+    open_database(pg_desk.url)
+    drafts.save_draft(agents.get_agent("giulia.rossi"), 1, "reply", "Dear customer, …")
+    views.save_view(agents.get_agent("lena"), "Team", "vpn", shared=True)
+    close_database()
+    pg_desk.dba(f"GRANT TRUNCATE ON {schema}.saved_view, {schema}.tier TO PUBLIC")
+    with pg_desk.sql("bob") as conn:
+        for table in ("draft", "saved_view", "tier"):  # TRUNCATE skips DELETE triggers and row security
+            _refused(conn, f"TRUNCATE {table}", match=f"may not truncate {table}")
+    assert pg_desk.dba("SELECT count(*) FROM draft") == [(1,)]
+    assert pg_desk.dba("SELECT count(*) FROM saved_view") == [(1,)]

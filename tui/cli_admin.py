@@ -109,6 +109,9 @@ def agent_deactivate(state, login) -> None:
     with state.desk():
         changed = agents.set_agent_active(state.actor(), login, False)
         echo_line(f"deactivated {one_line(changed.login)}")
+        note = db_roles.login_mismatch(changed)
+    if note is not None:
+        echo_line(one_line(note), err=True)
 
 
 @agent.command("activate")
@@ -119,6 +122,9 @@ def agent_activate(state, login) -> None:
     with state.desk():
         changed = agents.set_agent_active(state.actor(), login, True)
         echo_line(f"activated {one_line(changed.login)}")
+        note = db_roles.login_mismatch(changed)
+    if note is not None:
+        echo_line(one_line(note), err=True)
 
 
 @click.group()
