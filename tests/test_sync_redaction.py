@@ -5,11 +5,14 @@ never gets them stored in the desk or printed by ``sportello sync`` and ``sporte
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, quote_plus
 
 import pytest
 import stamina
@@ -88,6 +91,30 @@ def test_redact_hides_remembered_secrets_in_every_form_urls_and_authorization_va
     assert token not in said and "hunter2" not in said and "YW5uOmh1bnRlcjI" not in said and "abc" not in said
     assert "eyJhbGci" not in said and said.count(MASK) == 6 and token.upper() in said  # another word entirely
     assert redact("the ticket could not be read: 404") == "the ticket could not be read: 404"
+
+
+def test_redact_hides_html_escaped_lower_case_percent_and_json_unicode_forms():
+    """A remote's HTML error page escapes what it echoes, a proxy lower-cases %2f, JSON writes é
+    as \\u00e9 or \\u00E9 and / as \\/: each form of the secret goes."""
+    secret = "p&w<'\"/> é+" + secrets.token_hex(8)
+    remember_secret(secret)
+    hex_tail = secret[-16:]
+    forms = {
+        "html": html.escape(secret),
+        "html, quotes kept": html.escape(secret, quote=False),
+        "html, &#39;": html.escape(secret).replace("&#x27;", "&#39;"),
+        "percent, lower case": re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), quote(secret, safe="")),
+        "form encoded": quote_plus(secret),
+        "json \\u00e9": json.dumps(secret)[1:-1],
+        "json \\u00E9": json.dumps(secret)[1:-1].replace("\\u00e9", "\\u00E9"),
+        "json as UTF-8": json.dumps(secret, ensure_ascii=False)[1:-1],
+        "json with \\/": json.dumps(secret)[1:-1].replace("/", "\\/"),
+    }
+    for name, form in forms.items():
+        assert form != secret
+        said = redact(f"<p>denied for {form} at 12:00</p>")
+        assert said == f"<p>denied for {MASK} at 12:00</p>", name
+        assert hex_tail not in said
 
 
 def test_a_secret_cut_short_at_the_end_goes_too():
