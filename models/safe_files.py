@@ -5,9 +5,12 @@ Another user could create an export folder first and plant a link named like the
 import, or make a config file point a secret at ``~/.ssh/id_ed25519``. So:
 
 * :func:`output_folder` opens a folder to write in only when it is the user's own and nobody
-  else may write in it (no group or other write bit), reached through no symbolic link owned by
-  another user; a missing folder is created with mode 0700. The folder is then used through its
-  descriptor, so it cannot be swapped while files are written.
+  else may write in it (no group or other write bit); a missing folder is created with mode 0700.
+  It is reached one name at a time, each opened relative to the folder before it (never looked up
+  by its whole name again), through no symbolic link owned by another user and through folders
+  only the user or root can change (another user's folder, or one others may write without the
+  sticky bit, could have what is in it swapped for a link to one of the user's own folders). The
+  folder is then used through its descriptor, so it cannot be swapped while files are written.
 * :meth:`OutputFolder.write` / :meth:`OutputFolder.open` write through a temporary file created
   next to the target (``O_EXCL | O_NOFOLLOW``, the chosen mode), flushed to disk, then renamed
   onto the target: a link planted at the target name is replaced, never followed, and a reader
@@ -15,7 +18,8 @@ import, or make a config file point a secret at ``~/.ssh/id_ed25519``. So:
 * :func:`read_regular` reads a regular file only (no FIFO, device or link), never more than a
   limit, whatever the size the file claims.
 * :func:`read_owned_file` reads a config or secret file: a regular file owned by the user (or
-  root) that no one else may write.
+  root) that no one else may write, reached the same way (so a ``secret_file`` in a shared folder
+  cannot be pointed at ``~/.pgpass``).
 * :func:`loose_desk_warning` tells about a SQLite desk file every user may read or write.
 
 Modes: :data:`PRIVATE` (0600) unless the content is meant for anyone (:data:`SHARED`, 0644);
@@ -79,39 +83,88 @@ def _kind(mode: int) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _resolve(path: Path) -> tuple[Path, list[str]]:
-    """The path with every symbolic link resolved, each link checked to be the user's or root's,
-    and the trailing names that do not exist yet (to be created)."""
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _walk(path: Path, *, create: bool = False, file: bool = False) -> tuple[int, Path]:
+    """Open ``path`` one name at a time, each relative to the folder opened just before (never by
+    its whole name again, which could reach somewhere else by then); returns the descriptor and the
+    path it was reached by, every link resolved.
+
+    A symbolic link is followed only when it is the user's or root's. Every folder passed through
+    must be one that only the user or root can change (theirs, and no group or other write bit
+    unless the sticky bit is set), else someone could swap what is in it for a link to one of the
+    user's folders or files. With ``create`` the missing folders are made with mode 0700; with
+    ``file`` the last name is opened to be read (without blocking on a FIFO), else as a folder.
+    """
     euid = os.geteuid()
     pending = list(reversed(Path(os.path.abspath(path)).parts[1:]))
-    current = Path("/")
+    folders = [(os.open("/", _FOLDER_FLAGS), Path("/"))]
     links = 0
-    while pending:
-        name = pending.pop()
-        if name in ("", "."):
-            continue
-        if name == "..":
-            current = current.parent
-            continue
-        candidate = current / name
-        try:
-            info = os.lstat(candidate)
-        except FileNotFoundError:
-            return current, [name, *reversed(pending)]
-        if stat.S_ISLNK(info.st_mode):
-            if info.st_uid not in (euid, 0):
-                raise UnsafePath(candidate, f"is a symbolic link owned by another user ({_owner(info.st_uid)}); "
-                                            "not followed")  # fmt: skip
-            links += 1
-            if links > _MAX_LINKS:
-                raise UnsafePath(path, "has too many levels of symbolic links")
-            target = os.readlink(candidate)
-            if os.path.isabs(target):
-                current = Path("/")
-            pending.extend(reversed(Path(target).parts[1:] if os.path.isabs(target) else Path(target).parts))
-            continue
-        current = candidate
-    return current, []
+    try:
+        while pending:
+            name = pending.pop()
+            if name in ("", "."):
+                continue
+            if name == "..":
+                if len(folders) > 1:
+                    os.close(folders.pop()[0])
+                continue
+            parent, where = folders[-1]
+            _check_passage(path, where, os.fstat(parent), euid)
+            last = file and not pending
+            try:
+                fd = os.open(name, _FILE_FLAGS if last else _FOLDER_FLAGS, dir_fd=parent)
+            except FileNotFoundError:
+                if not create or last:
+                    what = "file" if last else "folder"
+                    raise FileNotFoundError(errno.ENOENT, f"no such {what}", str(where / name)) from None
+                with contextlib.suppress(FileExistsError):  # made meanwhile: opened and checked as any other
+                    os.mkdir(name, 0o700, dir_fd=parent)
+                pending.append(name)
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise
+                target = _link_target(path, where / name, parent, name, euid)
+                links += 1
+                if links > _MAX_LINKS:
+                    raise UnsafePath(path, "has too many levels of symbolic links") from None
+                if os.path.isabs(target):
+                    while len(folders) > 1:
+                        os.close(folders.pop()[0])
+                pending.extend(reversed(Path(target).parts[1:] if os.path.isabs(target) else Path(target).parts))
+                continue
+            if last:
+                return fd, where / name
+            folders.append((fd, where / name))
+        fd, where = folders.pop()
+        return fd, where
+    finally:
+        for fd, _ in folders:
+            os.close(fd)
+
+
+def _check_passage(path: Path, folder: Path, info: os.stat_result, euid: int) -> None:
+    """``folder``, on the way to ``path``, may be changed by no one but the user and root."""
+    if info.st_uid not in (euid, 0):
+        raise UnsafePath(path, f"is reached through {folder}, which belongs to another user ({_owner(info.st_uid)}) "
+                               "who could swap what is in it")  # fmt: skip
+    if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+        raise UnsafePath(path, f"is reached through {folder}, which other users may write (no sticky bit), "
+                               "so what is in it could be swapped")  # fmt: skip
+
+
+def _link_target(path: Path, link: Path, parent: int, name: str, euid: int) -> str:
+    """Where the link ``name`` in ``parent`` points, when it is the user's or root's."""
+    info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+    if not stat.S_ISLNK(info.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(link))
+    if info.st_uid not in (euid, 0):
+        where = "is" if link == Path(os.path.abspath(path)) else f"is reached through {link},"
+        raise UnsafePath(path, f"{where} a symbolic link owned by another user ({_owner(info.st_uid)}); not followed")
+    return os.readlink(name, dir_fd=parent)
 
 
 def _check_folder(path: Path, info: os.stat_result) -> None:
@@ -200,13 +253,7 @@ def output_folder(path: str | os.PathLike, *, create: bool = False) -> OutputFol
     Raises :class:`UnsafePath` when the folder is not safe, ``OSError`` when it cannot be used.
     """
     given = Path(path).expanduser()
-    where, missing = _resolve(given)
-    if missing and not create:
-        raise FileNotFoundError(2, "no such folder", str(where / missing[0]))
-    for name in missing:
-        where = where / name
-        os.mkdir(where, 0o700)
-    fd = os.open(where, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    fd, _ = _walk(given, create=create)
     try:
         _check_folder(given, os.fstat(fd))
     except BaseException:
@@ -268,12 +315,13 @@ def _read_at_most(fd: int, path, limit: int) -> bytes:
 
 
 def read_owned_file(path: str | os.PathLike, *, limit: int, private: bool = False) -> bytes:
-    """The bytes of a config or secret file: a regular file (links followed) owned by the user or
-    root that no one else may write, and with ``private`` no one else may read either.
+    """The bytes of a config or secret file: a regular file owned by the user or root that no one
+    else may write, and with ``private`` no one else may read either; reached as :func:`output_folder`
+    reaches a folder (links only the user's or root's, through folders no one else may change).
 
     Raises :class:`UnsafePath` naming the file and the fix, ``OSError`` when it cannot be opened.
     """
-    fd = _open_for_reading(path, dir_fd=None, follow_symlinks=True)
+    fd, _ = _walk(Path(path), file=True)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

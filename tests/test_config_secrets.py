@@ -104,6 +104,26 @@ def test_a_secret_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
     assert isinstance(refused, UnsafePath) and "a FIFO, not a regular file" in str(refused)
 
 
+def test_a_secret_file_through_a_folder_others_may_write_is_refused_and_nothing_sent(tmp_path):
+    """secret_file = /shared/rt.secret, and another user made rt.secret a link to your ~/.pgpass."""
+    pgpass = tmp_path / ".pgpass"
+    pgpass.write_text("*:*:*:postgres:pgpass-s3cret\n")
+    os.chmod(pgpass, 0o600)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    os.chmod(shared, 0o777)
+    (shared / "rt.secret").symlink_to(pgpass)
+    os.lchown(shared / "rt.secret", NOBODY, NOBODY)
+    remote = one({**{k: v for k, v in RT.items() if k != "token_env"}, "secret_file": str(shared / "rt.secret")})
+    with pytest.raises(UnsafePath, match=f"the secret file {shared}/rt.secret is reached through {shared}, which "
+                                         "other users may write") as info:  # fmt: skip
+        read_secret(remote)
+    os.chmod(shared, 0o1777)  # sticky, as /tmp: the link is looked at, and it is not yours
+    with pytest.raises(UnsafePath, match="is a symbolic link owned by another user") as info:
+        read_secret(remote)
+    assert "pgpass-s3cret" not in str(info.value)
+
+
 PRIVATE_KEYS = {
     "openssh": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{KEY_BODY}\n-----END OPENSSH PRIVATE KEY-----\n",
     "pem": f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----\n",

@@ -80,6 +80,66 @@ def test_a_path_through_another_users_link_is_refused_and_ones_own_link_is_follo
     assert not (real / "deeper").exists()
 
 
+def test_a_folder_on_the_way_that_others_may_change_is_refused(tmp_path):
+    """Another user who may write a folder above the target (no sticky bit), or who owns it, could
+    swap the folder inside for a link to one of yours between the check and the write."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "mine" / "out").mkdir(parents=True, mode=0o700)
+    for bits, owner in ((0o777, 0), (0o775, 0), (0o757, 0), (0o755, NOBODY)):
+        os.chmod(shared, bits)
+        os.chown(shared, owner, owner)
+        with pytest.raises(UnsafePath, match=f"is reached through {shared}, which ") as refused:
+            safe_files.output_folder(shared / "mine" / "out")
+        assert ("belongs to another user (uid 65534)" if owner else "other users may write (no sticky bit)") in str(
+            refused.value)  # fmt: skip
+        with pytest.raises(UnsafePath, match=f"is reached through {shared}, which "):
+            safe_files.output_folder(shared / "mine" / "new", create=True)
+        assert not (shared / "mine" / "new").exists()
+    os.chown(shared, 0, 0)
+    os.chmod(shared, 0o1777)  # as /tmp: no one may rename or remove what is yours in it
+    with safe_files.output_folder(shared / "mine" / "out") as folder:
+        folder.write("x.txt", "ok")
+    assert (shared / "mine" / "out" / "x.txt").read_text() == "ok"
+
+
+def test_a_folder_is_reached_by_descriptors_not_by_its_name_again(tmp_path, monkeypatch):
+    """The folder written in is the one checked: swapping a folder on the way just after each step
+    was looked at changes nothing (before, the whole name was looked up again at the end)."""
+    mine = tmp_path / "mine"
+    (mine / "out").mkdir(parents=True, mode=0o700)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "out").mkdir(parents=True, mode=0o700)
+    real_lstat = os.lstat
+    swapped = []
+
+    def swap_after(path):
+        if not swapped and Path(str(path)).name == "out":  # the last step was looked at: swap its parent now
+            os.rename(mine, tmp_path / "old")
+            os.symlink(elsewhere, mine)
+            swapped.append(True)
+
+    def lstat(path, *args, **kwargs):
+        info = real_lstat(path, *args, **kwargs)
+        swap_after(path)
+        return info
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    real_open = os.open
+
+    def opened(path, flags, *args, dir_fd=None, **kwargs):
+        fd = real_open(path, flags, *args, dir_fd=dir_fd, **kwargs)
+        swap_after(path)
+        return fd
+
+    monkeypatch.setattr(os, "open", opened)
+    with safe_files.output_folder(mine / "out") as folder:
+        folder.write("x.txt", "checked")
+    monkeypatch.undo()
+    assert swapped and (tmp_path / "old" / "out" / "x.txt").read_text() == "checked"
+    assert not (elsewhere / "out" / "x.txt").exists()
+
+
 # --- atomic writes -------------------------------------------------------------------------------
 
 
@@ -183,6 +243,32 @@ def test_an_owned_file_must_be_the_users_and_not_writable_by_others(tmp_path):
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(UnsafePath, match="a FIFO, not a regular file"):
         safe_files.read_owned_file(tmp_path / "fifo", limit=1000)
+
+
+def test_an_owned_file_is_reached_only_through_links_and_folders_no_one_else_controls(tmp_path):
+    """A config or secret file named through another user's link, or in a folder others may
+    change, could be pointed at ~/.pgpass: refused. One's own link is followed."""
+    pgpass = tmp_path / ".pgpass"
+    pgpass.write_text("127.0.0.1:5432:*:postgres:s3cret\n")
+    os.chmod(pgpass, 0o600)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    link = shared / "rt.secret"
+    link.symlink_to(pgpass)
+    assert safe_files.read_owned_file(link, limit=1000, private=True).startswith(b"127.0.0.1")  # my own link
+    os.lchown(link, NOBODY, NOBODY)
+    with pytest.raises(UnsafePath, match=r"is a symbolic link owned by another user \(uid 65534\); not followed"):
+        safe_files.read_owned_file(link, limit=1000, private=True)
+    theirs = tmp_path / "theirs"
+    theirs.symlink_to(tmp_path)
+    os.lchown(theirs, NOBODY, NOBODY)
+    with pytest.raises(UnsafePath, match=f"is reached through {theirs}, a symbolic link owned by another user"):
+        safe_files.read_owned_file(theirs / ".pgpass", limit=1000)
+    os.unlink(link)
+    os.link(pgpass, link)  # a hard link: the same file, yours, in a folder others may write
+    os.chmod(shared, 0o777)
+    with pytest.raises(UnsafePath, match=f"is reached through {shared}, which other users may write"):
+        safe_files.read_owned_file(link, limit=1000, private=True)
 
 
 def test_a_desk_file_others_may_use_is_reported(tmp_path):
