@@ -246,3 +246,125 @@ def test_fold_lines_wraps_only_what_is_too_wide():
     assert firsts == [0, 1, 4, 5, firsts[4]] and rows[firsts[4]] == "the end"
     assert all(cell_len(row) <= 10 for row in rows)
     assert "".join(rows[5 : firsts[4]]).replace(" ", "") == "wide漢字漢字漢字漢字"
+
+
+# --- a timeline wrapped while the reader acts (review points 7 and 11) --------------------------
+
+
+def replies_and_notes(desk) -> int:
+    """A ticket of 40 replies and 40 internal notes, 30 lines each: over 1,000 rows in both views."""
+    ada = agents.get_agent("ada")
+    number = tickets.create_ticket(ada, subject="Chatty", body="first", customer="chatty@example.com").number
+    for index in range(40):
+        tickets.add_reply(ada, number, "\n".join(f"reply {index} line {n}" for n in range(30)))
+        tickets.add_note(ada, number, "\n".join(f"note {index} line {n}" for n in range(30)))
+    return number
+
+
+def gated_wrap(monkeypatch) -> tuple[threading.Event, list[object]]:
+    """Hold every wrap in a worker thread until the returned event is set; what each returned."""
+    gate, results = threading.Event(), []
+    gate.set()
+    wrap = timeline_view.wrap_blocks
+
+    def held(blocks, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            assert gate.wait(10), "the gate was never opened"
+        result = wrap(blocks, *args, **kwargs)
+        results.append(result)
+        return result
+
+    monkeypatch.setattr(timeline_view, "wrap_blocks", held)
+    return gate, results
+
+
+def test_o_right_after_v_opens_the_message_on_screen_not_another_or_a_crash(tui_desk, monkeypatch):
+    number = replies_and_notes(tui_desk)
+    gate, _ = gated_wrap(monkeypatch)
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
+            await queue_ready(pilot)
+            ticket = await open_ticket(pilot, number)
+            timeline = ticket.timeline
+            assert "note 39 line 29" in screen_text(pilot.app)  # the reader is at the bottom
+            gate.clear()  # the customer view's lines are still being wrapped when o comes
+            await pilot.press("v")
+            await until(pilot, lambda: timeline.view is not None and timeline.view.customer_view, "the customer view")
+            assert timeline._wanted  # its lines are on their way
+            await pilot.press("o")
+            await until(pilot, lambda: isinstance(pilot.app.screen, MessageViewer), "the message viewer")
+            viewer = pilot.app.screen
+            assert "internal note" in viewer.heading  # the note on screen under the cursor
+            assert viewer.body.endswith("note 39 line 29")
+            gate.set()
+            await pilot.press("escape")
+            await until(pilot, lambda: timeline._lines_view is timeline.view and timeline._width, "the customer view wrapped")
+            assert "note 39" not in screen_text(pilot.app)
+            await pilot.press("o")  # now the customer view's last message
+            await until(pilot, lambda: isinstance(pilot.app.screen, MessageViewer), "the message viewer")
+            assert pilot.app.screen.body.endswith("reply 39 line 29") and "internal" not in pilot.app.screen.heading
+            assert pilot.app.is_running
+
+    run(scenario())
+
+
+def test_a_reload_and_resize_storm_leaves_one_wrap_running(tui_desk, monkeypatch):
+    number = replies_and_notes(tui_desk)
+    gate, results = gated_wrap(monkeypatch)
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
+            await queue_ready(pilot)
+            ticket = await open_ticket(pilot, number)
+            timeline = ticket.timeline
+            gate.clear()
+            results.clear()
+            for size in ((100, 30), (90, 30), (120, 30)):
+                generation = timeline._generation
+                await pilot.press("ctrl+r")
+                await until(pilot, lambda: timeline._generation > generation, "the reload")
+                await pilot.resize_terminal(*size)
+                await until(pilot, lambda: timeline._wanted == timeline.scrollable_content_region.width, "the rewrap asked")
+            gate.set()  # six workers asked, five of them replaced: those stop at their next block
+            await pilot.app.workers.wait_for_complete()
+            await until(pilot, lambda: len(results) == 6, "every wrap to end")
+            await pilot.pause()
+            assert [result is not None for result in results].count(True) == 1
+            assert timeline._width == timeline.scrollable_content_region.width
+            assert {strip.cell_length for strip in timeline._lines} == {timeline._width}
+            assert "note 39 line 29" in screen_text(pilot.app)
+
+    run(scenario())
+
+
+def test_fold_lines_stops_inside_one_huge_line_when_cancelled():
+    line = "word " * 200_000  # one line of 1 MB
+    asked = []
+
+    def cancelled() -> bool:  # a newer width comes once the wrapping has begun
+        asked.append(1)
+        return len(asked) > 2
+
+    assert fold_lines([line], 80, cancelled) is None
+    assert fold_lines(["short", line], 80, lambda: False)[0][1:] == ["word " * 15 + "word"] * 12_500
+    many = ["w" * 100] * 10_000  # under 20,000 lines, each to be wrapped
+    asked.clear()
+    assert fold_lines(many, 80, cancelled) is None and len(asked) == 3
+
+
+def test_fold_lines_wraps_a_huge_line_in_pieces_exactly_as_whole():
+    import io
+    import random
+
+    from rich.console import Console
+    from rich.text import Text
+
+    rng = random.Random(15)
+    pieces = ["a", "bb", " ", "  ", "漢字", "\u3000", "é", "-", "x" * 90 + " ", "y" * 13 + "   "]
+    lines = ["".join(rng.choice(pieces) for _ in range(25_000)), " " * 45_000 + "word " * 3_000 + "x" * 30_000]
+    for line in lines:
+        for width in (4, 13, 80):
+            console = Console(file=io.StringIO(), width=width, legacy_windows=False)
+            whole = [part.plain.rstrip() for part in Text(line).wrap(console, width, overflow="fold")]
+            assert fold_lines([line], width)[0] == whole

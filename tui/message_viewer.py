@@ -13,10 +13,14 @@ stays literal (it is never parsed) and controls are replaced.
 from __future__ import annotations
 
 import io
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
+# Text.wrap's own line breaker (private to Rich): a long line is wrapped piece by piece with it, exactly as
+# Text.wrap would (a test compares both), so a replaced worker can stop between pieces.
+from rich._wrap import divide_line
 from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
@@ -39,6 +43,8 @@ from .textsafe import one_line, safe_text
 __all__ = ["MessageViewer", "MessageView", "body_lines", "fold_lines"]
 
 TAB_SIZE = 8
+#: A line longer than this is wrapped a piece at a time, asking between pieces whether to stop.
+CHUNK = 20_000
 
 
 def body_lines(body: str) -> list[str]:
@@ -51,7 +57,9 @@ def fold_lines(lines: Sequence[str], width: int, cancelled: Callable[[], bool] =
     """The rows of ``lines`` at ``width`` cells, and the row each line begins on.
 
     A line that fits is one row (the same string); a longer one is word-wrapped, a word longer
-    than the width folded. ``None`` when ``cancelled()`` turned true on the way (a newer width came).
+    than the width folded. ``None`` when ``cancelled()`` turned true on the way (a newer width
+    came): it is asked before each line that needs wrapping, and within one long line every
+    :data:`CHUNK` characters, so a replaced worker stops at once instead of wrapping on.
     """
     width = max(1, width)
     console = Console(file=io.StringIO(), width=width, legacy_windows=False)
@@ -63,9 +71,53 @@ def fold_lines(lines: Sequence[str], width: int, cancelled: Callable[[], bool] =
         firsts.append(len(rows))
         if len(line) <= width and (line.isascii() or cell_len(line) <= width):
             rows.append(line)
-        else:
+        elif cancelled():
+            return None
+        elif len(line) <= CHUNK:
             rows.extend(part.plain.rstrip() for part in Text(line).wrap(console, width, overflow="fold"))
+        elif not _fold_long(line, width, rows, cancelled):
+            return None
     return rows, firsts
+
+
+def _fold_long(line: str, width: int, rows: list[str], cancelled: Callable[[], bool]) -> bool:
+    """Append the rows of one long ``line`` to ``rows``, as ``Text.wrap`` makes them; False when cancelled.
+
+    Word wrapping is greedy: from a row start where wrapping afresh gives the same rows (see
+    :func:`_fresh`), the rest of the line wraps as it would have. Each piece is wrapped up to its
+    last such row start, and the next piece begins there.
+    """
+    start, size = 0, CHUNK
+    while True:
+        if cancelled():
+            return False
+        piece = line[start : start + size]
+        breaks = divide_line(piece, width, fold=True)
+        if start + size >= len(line):
+            rows.extend(piece[a:b].rstrip() for a, b in zip([0, *breaks], [*breaks, len(piece)]))
+            return True
+        fresh = [index for index, at in enumerate(breaks) if _fresh(line, start + at, width)]
+        if not fresh:  # no row in this piece starts afresh (a run of blanks): take a longer one
+            size *= 2
+            continue
+        last = fresh[-1]
+        rows.extend(piece[a:b].rstrip() for a, b in zip([0, *breaks[: last]], breaks[: last + 1]))
+        start, size = start + breaks[last], CHUNK
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _fresh(line: str, at: int, width: int) -> bool:
+    """Whether a row starting at ``at`` wraps the rest of ``line`` as a fresh start would: it starts
+    a word, or it is a fold inside a word whose rest is still too long for one row (a shorter rest
+    is cut where its blanks are, unlike a fresh word)."""
+    if line[at].isspace():
+        return False
+    if line[at - 1].isspace():
+        return True
+    rest = _WORD.match(line, at, at + 4 * width + 4)
+    return rest is not None and cell_len(rest.group()) > width
 
 
 class MessageView(ScrollView, can_focus=True):

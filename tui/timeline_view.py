@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.segment import Segment
@@ -26,6 +27,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
 from .desk import EventRow, TicketView
 from .render import plain, when
@@ -117,13 +119,20 @@ def estimated_rows(blocks: list[Block], width: int) -> int:
     return sum(text.plain.count("\n") + 1 + len(text.plain) // room for _, text, _ in blocks)
 
 
-def wrap_blocks(blocks: list[Block], width: int, styles: dict[str, Style], console: Console) -> tuple[list[Strip], list[int]]:
+def wrap_blocks(
+    blocks: list[Block], width: int, styles: dict[str, Style], console: Console,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> tuple[list[Strip], list[int]] | None:  # fmt: skip
     """``blocks`` as rows of ``width`` cells, and each row's event index. ``styles``: role -> style,
-    taken from the widget beforehand (this may run in a worker thread)."""
+    taken from the widget beforehand (this may run in a worker thread). ``None`` when
+    ``cancelled()`` turned true on the way (a newer wrap was asked for): a block is at most
+    :data:`BODY_CHARS` characters, so that is checked often enough."""
     lines: list[Strip] = []
     events: list[int] = []
     indent = Text("    ")  # continuation lines of a heading or a change line
     for role, text, event in blocks:
+        if cancelled():
+            return None
         if role == "gap":
             lines.append(Strip.blank(width))
             events.append(-1)
@@ -185,6 +194,7 @@ class Timeline(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: TicketView | None = None
+        self._lines_view: TicketView | None = None  # the view _lines and _line_events were made from
         self.blocks: list[tuple[str, Text]] = []
         self._blocks: list[Block] = []
         self._lines: list[Strip] = []
@@ -213,25 +223,36 @@ class Timeline(ScrollView, can_focus=True):
         if width <= 0:
             return
         if width == self._width and self._lines:
-            self._wanted = 0  # these lines fit; a worker's for another width is dropped when it ends
+            self._stop_wrapping()  # these lines fit; a worker's for another width is not needed
             return
         if width == self._wanted:
             return
         styles = {role: self.get_component_rich_style(f"timeline--{role}") for role, _, _ in self._blocks if role != "gap"}
         if estimated_rows(self._blocks, width) <= INLINE_ROWS:
-            self._wanted = 0
-            self._install(self._generation, width, *wrap_blocks(self._blocks, width, styles, self.app.console))
+            self._stop_wrapping()  # a worker's lines for older blocks would be dropped anyway
+            wrapped = wrap_blocks(self._blocks, width, styles, self.app.console)
+            assert wrapped is not None  # never cancelled here
+            self._install(self._generation, self.view, width, *wrapped)
         else:
             self._wanted = width
-            self._wrap_in_thread(self._generation, list(self._blocks), width, styles)
+            self._wrap_in_thread(self._generation, self.view, list(self._blocks), width, styles)
+
+    def _stop_wrapping(self) -> None:
+        self._wanted = 0
+        self.workers.cancel_group(self, "timeline-wrap")
 
     @work(thread=True, group="timeline-wrap", exclusive=True, exit_on_error=False)
-    def _wrap_in_thread(self, generation: int, blocks: list[Block], width: int, styles: dict[str, Style]) -> None:
+    def _wrap_in_thread(
+        self, generation: int, view: TicketView | None, blocks: list[Block], width: int, styles: dict[str, Style]
+    ) -> None:
+        # exclusive=True only marks the replaced worker cancelled: its thread stops at the next block.
+        worker = get_current_worker()
         console = Console(file=io.StringIO(), width=width, legacy_windows=False)
-        lines, events = wrap_blocks(blocks, width, styles, console)
-        self.app.call_from_thread(self._install, generation, width, lines, events)
+        wrapped = wrap_blocks(blocks, width, styles, console, lambda: worker.is_cancelled)
+        if wrapped is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._install, generation, view, width, *wrapped)
 
-    def _install(self, generation: int, width: int, lines: list[Strip], events: list[int]) -> None:
+    def _install(self, generation: int, view: TicketView | None, width: int, lines: list[Strip], events: list[int]) -> None:
         if generation != self._generation or width != self.scrollable_content_region.width:
             if width == self._wanted:
                 self._wanted = 0
@@ -242,7 +263,9 @@ class Timeline(ScrollView, can_focus=True):
         at_end = self._to_end or (bool(self._lines) and self.cursor >= len(self._lines) - 1)
         self._to_end = False
         self._width = width
-        self._lines, self._line_events = lines, events
+        # The event indexes of these lines point into this view's events, not into self.view's: a
+        # newer view (v toggled the customer view, a reload) may be shown while they are wrapped.
+        self._lines_view, self._lines, self._line_events = view, lines, events
         self.virtual_size = Size(width, len(lines))
         last = max(0, len(lines) - 1)
         if at_end:
@@ -270,11 +293,13 @@ class Timeline(ScrollView, can_focus=True):
     # --- reading a message whole -------------------------------------------------------------
 
     def message_at(self, line: int) -> EventRow | None:
-        """The message at ``line``, or the nearest one above it, else below it (None: no message)."""
-        if self.view is None or not self._line_events:
+        """The message at ``line``, or the nearest one above it, else below it (None: no message).
+
+        It is the message on screen: until a newer view's lines are wrapped, the older view's."""
+        if self._lines_view is None or not self._line_events:
             return None
         line = max(0, min(line, len(self._line_events) - 1))
-        events = self.view.events
+        events = self._lines_view.events
         order = list(range(line, -1, -1)) + list(range(line + 1, len(self._line_events)))
         for index in order:
             event = self._line_events[index]
@@ -285,14 +310,14 @@ class Timeline(ScrollView, can_focus=True):
     def action_read_message(self) -> None:
         from .message_viewer import MessageViewer
 
-        event = self.message_at(self.cursor)
-        if event is None or self.view is None:
+        event, view = self.message_at(self.cursor), self._lines_view
+        if event is None or view is None:
             self.notify("No message to read here.", markup=False)
             return
         what = "internal note" if event.internal else ("message" if event.kind == "created" else event.kind)
-        heading = f"#{self.view.number} · {what} · {event.who} · {when(event.at, self.view.zone)}"
+        heading = f"#{view.number} · {what} · {event.who} · {when(event.at, view.zone)}"
         desk = getattr(self.screen, "desk", None)  # for the header: who is working, on which desk
-        self.app.push_screen(MessageViewer(heading, event.body, desk=desk, title=f"ticket #{self.view.number} · {what}"))
+        self.app.push_screen(MessageViewer(heading, event.body, desk=desk, title=f"ticket #{view.number} · {what}"))
 
     # --- the cursor ----------------------------------------------------------------------
 
