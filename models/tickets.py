@@ -607,12 +607,15 @@ def merge_tickets(
     reason: str | None = None,
     expect_version: int | None = None,
     across_customers: bool = False,
+    customers: tuple[int | None, int | None] | None = None,
 ) -> tuple[Ticket, Ticket]:
     """Merge ``source`` into ``target``: the source is closed and points at the target; both
     timelines say so. Returns (source, target).
 
     Two different customers' tickets are merged only with ``across_customers``; without it
-    ``AcrossCustomers`` says whose they are and why it matters (``merge_warning``)."""
+    ``AcrossCustomers`` says whose they are and why it matters (``merge_warning``).
+    ``customers``: the (source's, target's) customer ids the caller showed when the merge was
+    confirmed; if either ticket's customer is another now, ``Conflict`` names the change."""
     if source == target:
         raise InvalidInput("a ticket cannot be merged into itself")
     why = _optional(reason)
@@ -622,6 +625,8 @@ def merge_tickets(
         src, dst = locked[source], locked[target]
         if _stale(src, expect_version):
             raise _conflict(src, expect_version)
+        if customers is not None and (src.customer_id, dst.customer_id) != tuple(customers):
+            raise _customers_changed((src, dst), customers)
         for ticket in (src, dst):
             _refuse_if_closed(ticket, "merging")
         warning = merge_warning(src, dst)
@@ -664,6 +669,22 @@ def merge_tickets(
             ],
         )
         return src, dst
+
+
+def _customers_changed(now: tuple[Ticket, Ticket], seen: tuple[int | None, int | None]) -> Conflict:
+    changes = [
+        f"#{ticket.number} now belongs to {_named(ticket.customer_id)}, not {_named(before)}"
+        for ticket, before in zip(now, seen)
+        if ticket.customer_id != before
+    ]
+    return Conflict(f"nothing merged: {'; '.join(changes)} — look again and merge anew", changes=changes)
+
+
+def _named(customer_id: int | None) -> str:
+    customer = Customer.get_or_none(Customer.id == customer_id) if customer_id is not None else None
+    if customer is None:
+        return "no customer" if customer_id is None else f"customer {customer_id}"
+    return _full(customer)
 
 
 def merge_warning(source: Ticket, target: Ticket) -> str | None:

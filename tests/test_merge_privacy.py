@@ -11,6 +11,7 @@ import pytest
 
 from models import directory, tickets
 from models.customer_status import customer_status
+from models.errors import Conflict
 from models.tables import Ticket, TicketEvent
 from models.timeline import events_of, who
 
@@ -55,6 +56,28 @@ def test_a_merge_of_one_customers_tickets_asks_nothing(admin, pair):
     tickets.merge_tickets(admin, again.number, a)
     walk_in = tickets.create_ticket(admin, subject="At the desk", body="Walked in.", channel="walk-in")
     tickets.merge_tickets(admin, walk_in.number, b)  # no customer on one side: nobody's words move
+
+
+def test_a_merge_confirmed_for_other_customers_is_refused_naming_the_change(admin, pair):
+    """The app asks "merge Alice's into Bob's?"; meanwhile #b is moved to Carol (by an admin's fix, an
+    import): the yes given for Alice and Bob must not merge Alice's ticket into Carol's."""
+    a, b = pair
+    seen = (tickets.get_ticket(a).customer_id, tickets.get_ticket(b).customer_id)
+    carol = directory.add_customer("carol@example.com", "Carol Verdi")
+    Ticket.update(customer=carol.id).where(Ticket.number == b).execute()
+    with pytest.raises(Conflict) as refused:
+        tickets.merge_tickets(admin, a, b, across_customers=True, customers=seen)
+    message = refused.value.message
+    assert refused.value.exit_code == 3 and "\n" not in message
+    assert f"#{b} now belongs to Carol Verdi <carol@example.com>, not Bob Bianchi <bob@example.com>" in message
+    assert f"#{a}" not in message.replace(f"#{b}", "")  # Alice's ticket did not change: not named
+    assert [t.status for t in (tickets.get_ticket(a), tickets.get_ticket(b))] == ["new", "new"]
+    assert len(events_of(a)) == len(events_of(b)) == 1  # nothing written
+    Ticket.update(customer=None).where(Ticket.number == a).execute()
+    with pytest.raises(Conflict, match=f"#{a} now belongs to no customer, not Alice Rossi <alice@example.com>"):
+        tickets.merge_tickets(admin, a, b, customers=seen)
+    source, _ = tickets.merge_tickets(admin, a, b, customers=(None, carol.id))  # asked anew: as now
+    assert source.merged_into_id == b
 
 
 def test_a_reply_to_the_merged_ticket_keeps_its_real_author(admin, pair):

@@ -86,3 +86,29 @@ def test_a_merge_of_one_customers_tickets_asks_plainly(tui_desk):
             await until(pilot, lambda: Ticket.get_by_id(twin).merged_into_id == source, "the merge")
 
     run(scenario())
+
+
+def test_a_merge_confirmed_for_two_customers_is_refused_if_one_changes_meanwhile(tui_desk):
+    source, target = two_customers_tickets()
+    alice, bob = label(source), label(target)
+    carol = Customer.select().where((Customer.name != "") & (Customer.id.not_in(
+        [Ticket.get_by_id(source).customer_id, Ticket.get_by_id(target).customer_id]))).first()  # fmt: skip
+
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
+            pilot.app.push_screen(TicketScreen(pilot.app.desk, source, now=lambda: NOW))
+            await ticket_ready(pilot)
+            dialog = await ask_merge(pilot, target, "same outage")
+            assert alice in dialog.question and bob in dialog.question
+            # While the dialog is open the target is moved to Carol (an admin's fix, an import): the
+            # yes was given for Alice and Bob, not for Carol.
+            Ticket.update(customer=carol.id).where(Ticket.number == target).execute()
+            await pilot.press("y")
+            await until(pilot, lambda: "now belongs to" in notifications(pilot.app), "the refusal")
+            told = notifications(pilot.app)
+            assert f"#{target} now belongs to {carol.name} <{carol.email}>, not {bob}" in told
+            assert "nothing merged" in told and f"merged into #{target}" not in told
+            assert Ticket.get_by_id(source).merged_into_id is None and Ticket.get_by_id(source).status == "open"
+            assert not TicketEvent.select().where((TicketEvent.ticket == source) & (TicketEvent.kind == "merged_into")).exists()
+
+    run(scenario())

@@ -400,15 +400,21 @@ class Desk:
     def note(self, number: int, body: str, version: int | None) -> None:
         self._call(tickets.add_note, self.me, number, body, expect_version=version)
 
-    def merge_warning(self, source: int, target: int) -> str | None:
+    def merge_warning(self, source: int, target: int) -> tuple[str | None, tuple[int | None, int | None]]:
         """Why merging ``source`` into ``target`` must be confirmed (they belong to different
-        customers), in one line naming both; None when it need not be."""
-        return self._call(lambda: tickets.merge_warning(tickets.get_ticket(source), tickets.get_ticket(target)))
+        customers), in one line naming both, None when it need not be; and the two tickets'
+        customer ids it was told for, to give :meth:`merge` (which refuses if they changed)."""
+
+        def check() -> tuple[str | None, tuple[int | None, int | None]]:
+            src, dst = tickets.get_ticket(source), tickets.get_ticket(target)
+            return tickets.merge_warning(src, dst), (src.customer_id, dst.customer_id)
+
+        return self._call(check)
 
     def merge(self, source: int, target: int, reason: str | None, version: int | None, *,
-              across_customers: bool = False) -> None:  # fmt: skip
+              across_customers: bool = False, customers: tuple[int | None, int | None] | None = None) -> None:  # fmt: skip
         self._call(tickets.merge_tickets, self.me, source, target, reason=reason, expect_version=version,
-                   across_customers=across_customers)  # fmt: skip
+                   across_customers=across_customers, customers=customers)  # fmt: skip
 
     def send(self, number: int, kind: str, body: str, version: int | None, faq_ids: Iterable[int] = ()) -> None:
         """Send a reply (linking ``faq_ids``, the articles inserted into it) or add a note, and

@@ -126,7 +126,9 @@ async def ask_take(app: App, me: str, assignees: dict[int, str]) -> tuple[Change
 async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str] | None:
     """Merge ticket ``number`` into another: which one, why (optional; its customer reads it), then
     a confirmation. When the two tickets belong to different customers the confirmation names both
-    and says why it matters, and only a yes to it merges them (the desk refuses otherwise)."""
+    and says why it matters, and only a yes to it merges them (the desk refuses otherwise). The
+    customers are those the confirmation was asked for: if either ticket's changes before the
+    merge, it is refused naming the change."""
     app = node.app
     typed = await app.push_screen_wait(
         TextPrompt(f"Merge #{number} into which ticket? #{number} will be closed and point there.",
@@ -139,10 +141,10 @@ async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str
     if target is None or not 0 < target < 2**31 or target == number:
         app.notify(one_line(f"{typed!r} is not another ticket's number.", 200), severity="warning", markup=False)
         return None
-    checked = await in_thread(node, lambda: (desk.merge_warning(number, target),))  # a tuple: None means it failed
+    checked = await in_thread(node, lambda: desk.merge_warning(number, target))  # None: it failed
     if checked is None:
         return None
-    (warning,) = checked
+    warning, customers = checked  # the merge is refused if either ticket's customer changes meanwhile
     reason = await app.push_screen_wait(
         TextPrompt(f"Why? (optional) The customer of #{number} reads it.", placeholder="e.g. the same request",
                    required=False)  # fmt: skip
@@ -158,7 +160,7 @@ async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str
     across = warning is not None
 
     def change(desk: Desk, n: int, version: int) -> None:
-        desk.merge(n, target, reason or None, version, across_customers=across)
+        desk.merge(n, target, reason or None, version, across_customers=across, customers=customers)
 
     return change, f"merged into #{target}"
 
