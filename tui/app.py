@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from .queue_table import FirstPage
 from .terminal_input import tolerate_bad_bytes
 from .textsafe import one_line
+from .worker_errors import error_line
 
 __all__ = ["SportelloApp", "DraftBook", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
 
@@ -357,16 +357,12 @@ class SportelloApp(App[None]):
     # --- errors from workers -------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, SportelloError):
-            message = error.message
-        else:
-            message = f"internal error: {type(error).__name__}: {error}"
-            if os.environ.get("SPORTELLO_DEBUG") == "1":
-                raise error
-        self.notify(one_line(message, 400), severity="error", markup=False, timeout=10)
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def report_error(self, error: BaseException) -> None:
+        """Tell an error of a worker, the app's or a screen's (``ReportWorkerErrors``), in one line."""
+        self.notify(one_line(error_line(error), 400), severity="error", markup=False, timeout=10)
 
     # --- size ----------------------------------------------------------------------------
 

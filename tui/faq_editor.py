@@ -34,6 +34,7 @@ from .faq_render import FAQ_STATUS_LABELS, article_facts, faq_status_label
 from .header import DeskHeader
 from .pickers import ChoiceScreen, ConfirmScreen, TextPrompt
 from .textsafe import one_line, safe_text
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["FAQEditor", "normal_tags", "WIDE"]
 
@@ -57,7 +58,7 @@ def normal_tags(text: str) -> tuple[str, ...]:
     return tuple(sorted({word.lower() for word in text.replace(",", " ").split()}))
 
 
-class FAQEditor(Screen):
+class FAQEditor(ReportWorkerErrors, Screen):
     """One article's editor (``article_id`` None: a new article)."""
 
     BINDINGS = [

@@ -27,6 +27,7 @@ from .faq_table import Column, RowTable
 from .header import DeskHeader
 from .render import age, when
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["FAQHealthScreen", "TABS"]
 
@@ -38,7 +39,7 @@ def _number(value: int) -> Text:
     return Text(f"{value:,}", justify="right")
 
 
-class FAQHealthScreen(Screen):
+class FAQHealthScreen(ReportWorkerErrors, Screen):
     """The FAQ health report."""
 
     BINDINGS = [

@@ -30,6 +30,7 @@ from .header import DeskHeader
 from .pickers import ConfirmScreen
 from .render import plain, when
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["FAQHistoryScreen", "DiffView"]
 
@@ -46,7 +47,7 @@ class DiffView(Static):
         self.update(diff_text(diff, styles) if diff else Text("No difference."))
 
 
-class FAQHistoryScreen(Screen):
+class FAQHistoryScreen(ReportWorkerErrors, Screen):
     """Every revision of one article, newest first."""
 
     BINDINGS = [

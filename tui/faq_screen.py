@@ -7,7 +7,6 @@ columns the category list hides; ``c`` picks a category at any width.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,8 +19,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from models.errors import Conflict, QueryError, SportelloError
+from models.errors import Conflict, QueryError
 from models.faq import Article
 from models.faq_search import FAQHit, parse_faq_query
 
@@ -33,6 +33,7 @@ from .faq_table import RowTable
 from .header import DeskHeader
 from .pickers import ChoiceScreen, ConfirmScreen
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors, error_line
 
 __all__ = ["FAQScreen", "NARROW"]
 
@@ -43,7 +44,7 @@ LIMIT = 200  # articles listed at most (the status line says how many match in a
 ALL = "all"
 
 
-class FAQScreen(Screen):
+class FAQScreen(ReportWorkerErrors, Screen):
     """Find, read and look after the FAQ articles."""
 
     BINDINGS = [
@@ -240,22 +241,20 @@ class FAQScreen(Screen):
 
     @work(thread=True, group="faq-search", exclusive=True, exit_on_error=False)
     def _search(self, query: str) -> None:
-        try:
-            hits, total = self.desk.faq_search(query, limit=LIMIT)
-        except SportelloError as err:  # words the index cannot search for, a locked desk: said like a parse error
-            self.app.call_from_thread(self._search_refused, query, err.message)
-            return
-        except Exception as exc:  # a bug: one line under the box (a screen's worker errors reach no handler)
-            if os.environ.get("SPORTELLO_DEBUG") == "1":
-                raise
-            self.app.call_from_thread(self._search_refused, query, f"internal error: {type(exc).__name__}: {exc}")
-            return
+        hits, total = self.desk.faq_search(query, limit=LIMIT)
         self.app.call_from_thread(self._found, query, hits, total)
 
-    def _search_refused(self, query: str, message: str) -> None:
-        if query == self.query_text:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A search that failed (words the index cannot search for, a locked desk, a bug) is said
+        # under the box like a parse error, and the last good list stays; other workers' errors
+        # go to the app (ReportWorkerErrors).
+        worker = event.worker
+        if event.state == WorkerState.ERROR and worker.group == "faq-search" and worker.error is not None:
+            event.prevent_default()
+            if worker.is_cancelled:  # a newer search replaced it: its error is stale
+                return
             error = self.query_one("#faq-error", Static)
-            error.update(Text(one_line(f"✗ {message}", 300)))
+            error.update(Text(one_line(f"✗ {error_line(worker.error)}", 300)))
             error.display = True
 
     def _found(self, query: str, hits: list[FAQHit], total: int) -> None:

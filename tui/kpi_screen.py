@@ -50,6 +50,7 @@ from .kpi_widgets import (
     shifted,
 )
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["KPIScreen", "WIDE", "TALL"]
 
@@ -60,7 +61,7 @@ _DAYS = Binding.Group("Days", compact=True)
 _STEP = Binding.Group("Earlier/later", compact=True)
 
 
-class KPIScreen(Screen):
+class KPIScreen(ReportWorkerErrors, Screen):
     """The KPI dashboard over a period, optionally narrowed to a queue, an agent, an organization or a segment."""
 
     BINDINGS = [

@@ -39,6 +39,7 @@ from .desk import Desk
 from .header import DeskHeader
 from .help_screen import KeysFooter
 from .textsafe import one_line, safe_text
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["MessageViewer", "MessageView", "body_lines", "fold_lines"]
 
@@ -236,7 +237,7 @@ class MessageView(ScrollView, can_focus=True):
         self.scroll_page_up(animate=False)
 
 
-class MessageViewer(Screen):
+class MessageViewer(ReportWorkerErrors, Screen):
     """A whole message under a one-line heading (who, when, how long) and where the reader is."""
 
     BINDINGS = [

@@ -29,6 +29,7 @@ from .desk import Desk
 from .header import DeskHeader
 from .org_profile_view import OrgProfileView, OrgTable, RiskList
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["OrganizationsScreen", "NARROW"]
 
@@ -41,7 +42,7 @@ def _orgs(count: int) -> str:
     return f"{count} organization{'s' if count != 1 else ''}"
 
 
-class OrganizationsScreen(Screen):
+class OrganizationsScreen(ReportWorkerErrors, Screen):
     """Find an organization, read its profile and tickets, and see who may be about to leave."""
 
     BINDINGS = [

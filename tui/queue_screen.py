@@ -23,6 +23,7 @@ from .help_screen import KeysFooter
 from .pickers import ConfirmScreen, TextPrompt
 from .queue_table import FirstPage, QueueTable
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["QueueScreen", "combine_queries"]
 
@@ -37,7 +38,7 @@ def combine_queries(view: str, typed: str) -> str:
     return " ".join(part.strip() for part in (view, typed) if part.strip())
 
 
-class QueueScreen(Screen):
+class QueueScreen(ReportWorkerErrors, Screen):
     """Triage: pick a view, narrow it, open or change tickets."""
 
     BINDINGS = [

@@ -22,6 +22,7 @@ from .faq_table import Column, RowTable
 from .header import DeskHeader
 from .render import age
 from .textsafe import one_line
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["SyncScreen", "run_columns", "conflict_columns", "report_text", "remotes_text"]
 
@@ -108,7 +109,7 @@ def remotes_text(configured: dict, status: SyncStatus | None, error: str | None,
     return Text(one_line("Remotes: " + "; ".join(parts) + (" · R syncs now" if configured else ""), width))
 
 
-class SyncScreen(Screen):
+class SyncScreen(ReportWorkerErrors, Screen):
     """What sync did and what it left for an agent."""
 
     BINDINGS = [

@@ -23,6 +23,7 @@ from .pickers import ConfirmScreen, TextPrompt
 from .render import age, due_label, priority_label, status_label, when
 from .textsafe import one_line, safe_text
 from .timeline_view import Timeline
+from .worker_errors import ReportWorkerErrors
 
 __all__ = ["TicketScreen", "ticket_header"]
 
@@ -100,7 +101,7 @@ def _ago(value, now) -> str:
     return "just now" if ago == "now" else f"{ago} ago"
 
 
-class TicketScreen(Screen):
+class TicketScreen(ReportWorkerErrors, Screen):
     """A ticket's full story, and everything that can be done to it."""
 
     BINDINGS = [
