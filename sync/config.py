@@ -18,6 +18,7 @@ A secret never comes from the command line or the database, and is never printed
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import unicodedata
@@ -28,6 +29,7 @@ from urllib.parse import urlparse
 from models.config import Config
 from models.enums import Priority, Status
 from models.errors import InvalidInput
+from models.redaction import remember_secret
 from models.safe_files import UnsafePath, read_owned_file
 
 __all__ = ["RemoteConfig", "remotes_from", "read_secret", "DEFAULT_STATUSES", "DEFAULT_PRIORITIES", "Mapping"]
@@ -193,6 +195,7 @@ def read_secret(remote: RemoteConfig, env: dict[str, str] | None = None) -> tupl
     The file must be a regular file of the user's own (or root's) that only its owner may read.
     A secret that looks like a private key or holds a control character (a line break inside it,
     say) is refused, whichever way it came: it is not a token or a password and is never sent.
+    A secret read is redacted from whatever the sync log stores or prints from then on.
     """
     env = os.environ if env is None else env
     where = f"remote {remote.name!r}"
@@ -201,7 +204,7 @@ def read_secret(remote: RemoteConfig, env: dict[str, str] | None = None) -> tupl
         value = env.get(var, "")
         if not value.strip():
             raise InvalidInput(f"{where}: the environment variable {var} is not set")
-        return _checked(value.strip(), f"{where}: the environment variable {var}"), (
+        return _checked(value.strip(), f"{where}: the environment variable {var}", remote.user), (
             "token" if remote.token_env else "password"
         )
     path = Path(remote.secret_file).expanduser()
@@ -214,13 +217,16 @@ def read_secret(remote: RemoteConfig, env: dict[str, str] | None = None) -> tupl
         raise InvalidInput(f"{where}: the secret file {path} cannot be read") from None
     if not value:
         raise InvalidInput(f"{where}: the secret file {path} is empty")
-    return _checked(value, f"{where}: the secret file {path}"), "token" if remote.kind == "rt" else "password"
+    return _checked(value, f"{where}: the secret file {path}", remote.user), "token" if remote.kind == "rt" else "password"
 
 
-def _checked(secret: str, what: str) -> str:
-    """``secret`` when it can be a token or password; the message never holds the secret."""
+def _checked(secret: str, what: str, user: str) -> str:
+    """``secret`` when it can be a token or password (the message never holds it), remembered from
+    now on for :func:`models.redaction.redact`, also as Basic auth sends it with ``user``."""
     if _PRIVATE_KEY.search(secret):
         raise InvalidInput(f"{what} holds a private key, not a token or password; it is not sent")
     if any(unicodedata.category(c) == "Cc" for c in secret):
         raise InvalidInput(f"{what} holds a control character (a line break, say); a token or password has none")
+    remember_secret(secret)
+    remember_secret(base64.b64encode(f"{user}:{secret}".encode()).decode())
     return secret

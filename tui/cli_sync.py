@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
 
 from models import sync_state
 from models.errors import InvalidInput, NotFound, SportelloError
-from models.redaction import remember_secret
 
 from .cli_common import echo_json, echo_line, iso, json_option, pass_state, when
 from .textsafe import one_line
@@ -118,10 +118,8 @@ def sync_log_command(state, limit, as_json) -> None:
 
 
 def _remember_configured_secrets(state) -> None:
-    """The secrets of the remotes in config.toml, as they are sent, for :func:`models.redaction.redact`;
-    a remote whose secret cannot be read now is left out (its runs were stored redacted)."""
-    import base64
-
+    """Read the secrets of the remotes in config.toml, which remembers them for redaction; a remote
+    whose secret cannot be read now is left out (its runs were stored redacted)."""
     from sync.config import read_secret, remotes_from
 
     try:
@@ -129,12 +127,8 @@ def _remember_configured_secrets(state) -> None:
     except SportelloError:
         return
     for config in remotes.values():
-        try:
-            secret, _ = read_secret(config, state.env)
-        except SportelloError:
-            continue
-        remember_secret(secret)
-        remember_secret(base64.b64encode(f"{config.user}:{secret}".encode()).decode())  # as Basic auth sends it
+        with contextlib.suppress(SportelloError):
+            read_secret(config, state.env)
 
 
 @click.command("sync-conflicts")
