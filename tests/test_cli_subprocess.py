@@ -165,13 +165,18 @@ def _run_in_terminal(command: list[str], env: dict, cwd, keys: bytes, wait_for: 
         os.close(fd)
 
 
-def test_sportello_opens_the_app_on_a_terminal_and_ctrl_q_quits(sportello, tmp_path):
+def _demo_on_a_terminal(sportello, tmp_path) -> tuple[dict, str]:
+    """A demo desk of 40 tickets, and the environment to open the app on it in a terminal."""
     built = sportello("demo", "--tickets", "40", "--no-tui")
     assert built.returncode == 0, built.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
     env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
                PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), TERM="xterm-256color")  # fmt: skip
-    db = str(sportello.data / "demo.db")
+    return env, str(sportello.data / "demo.db")
+
+
+def test_sportello_opens_the_app_on_a_terminal_and_ctrl_q_quits(sportello, tmp_path):
+    env, db = _demo_on_a_terminal(sportello, tmp_path)
     code, seen = _run_in_terminal([sys.executable, "-m", "tui", "--db", db], env, tmp_path, b"\x11", b"Unassigned")
     assert code == 0, seen[-2000:]
     assert b"Sportello" in seen and b"tickets" in seen
@@ -180,12 +185,7 @@ def test_sportello_opens_the_app_on_a_terminal_and_ctrl_q_quits(sportello, tmp_p
 def test_bytes_that_are_not_utf8_do_not_end_the_app(sportello, tmp_path):
     """A Latin-1 paste or a stray byte over a flaky SSH link used to kill the app with a
     UnicodeDecodeError traceback from Textual's input thread; now it shows as � and work goes on."""
-    built = sportello("demo", "--tickets", "40", "--no-tui")
-    assert built.returncode == 0, built.stderr
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
-    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), TERM="xterm-256color")  # fmt: skip
-    db = str(sportello.data / "demo.db")
+    env, db = _demo_on_a_terminal(sportello, tmp_path)
     keys = b"/caf\xe9 \xff\xfe\r\x11"  # a filter typed in Latin-1, then enter and ctrl+q
     code, seen = _run_in_terminal([sys.executable, "-m", "tui", "--db", db], env, tmp_path, keys, b"Unassigned")
     assert code == 0, seen[-2000:]

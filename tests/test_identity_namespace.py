@@ -53,27 +53,14 @@ def sportello(tmp_path):
     return run
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def desk_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "desk.db")
-        return
-    need_postgres()
-    schema, url = postgres_schema_url()
-    try:
-        yield url
-    finally:
-        drop_postgres_schema(schema)
-
-
 def _ok(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 @needs_unshare
-def test_unshare_cannot_add_an_admin_or_sign_for_someone_else(sportello, desk_url):
-    db = ("--db", desk_url)
+def test_unshare_cannot_add_an_admin_or_sign_for_someone_else(sportello, db_url):
+    db = ("--db", db_url)
     _ok(sportello(*db, "init"))
     _ok(sportello(*db, "agent", "add", "giulia.rossi"))
     number = _ok(sportello(*db, "ticket", "new", "--subject", "Printer jams", "--body", "Page 3.")).strip()
