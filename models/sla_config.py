@@ -60,7 +60,14 @@ def _duration_text(minutes: int) -> str:
     return (f"{hours}h" if hours else "") + (f"{rest}m" if rest or not hours else "")
 
 
+#: What TOML leaves unescaped but a terminal obeys: C1 controls and bidi controls.
+_TERMINAL_CONTROLS = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def export_toml() -> str:
+    """Calendars and policies as TOML. tomli_w escapes C0 controls and DEL; C1 and bidi controls are
+    escaped here too, as ``\\uXXXX``: the same data for :func:`import_toml`, inert on a terminal
+    (tomli_w puts every string, keys included, in basic strings, where TOML reads these escapes)."""
     calendars = {
         name: {"timezone": cal.timezone, "holidays": sorted(d.isoformat() for d in cal.holidays), "hours": cal.describe_hours()}
         for name, cal in sla.calendars()
@@ -74,7 +81,8 @@ def export_toml() -> str:
             if amount is not None:
                 entry[target] = _duration_text(int(amount.total_seconds() // 60))
         policies.append(entry)
-    return tomli_w.dumps({"calendars": calendars, "policies": policies})
+    text = tomli_w.dumps({"calendars": calendars, "policies": policies})
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
 def import_toml(actor: Agent, text: str, *, replace: bool = False) -> tuple[int, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import UTC
 from pathlib import Path
@@ -229,23 +228,11 @@ def sla_export(state, output) -> None:
     """Calendars and policies as TOML (FILE: mode 0600, in a folder only you can write)."""
     with state.desk():
         state.actor()
-        text = escape_controls(sla_config.export_toml())
+        text = sla_config.export_toml()
     if output is None:
         click.echo(text, nl=False)
     else:
         _write(output, text)
-
-
-#: What TOML leaves unescaped but a terminal obeys: C1 controls and bidi controls.
-_TERMINAL_CONTROLS = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape_controls(toml_text: str) -> str:
-    """``toml_text`` (written by tomli_w, which already escapes C0 controls and DEL) with the C1 and
-    bidi controls escaped too, as ``\\uXXXX``: the same data for ``sla import``, inert on a terminal.
-    tomli_w puts every string, keys included, in basic (double-quoted) strings, where TOML reads
-    these escapes."""
-    return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", toml_text)
 
 
 def _write(output: Path, text: str) -> None:
