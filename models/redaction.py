@@ -4,7 +4,7 @@ A remote's answer can echo what it was sent: an error body quoting the request's
 ``Authorization`` header, a refused field holding the token. The sync transport remembers each
 credential it sends (:func:`remember_secret`); :func:`redact` replaces those (and the forms a
 remote may echo them in: URL-encoded in upper or lower case, form-encoded, JSON-escaped with or
-without ``\\uXXXX``, HTML-escaped), URL passwords and ``Authorization`` values by ``***``. The
+without ``\\u`` escapes such as ``\\u00e9``, HTML-escaped), URL passwords and ``Authorization`` values by ``***``. The
 sync log is stored redacted, and redacted again when printed (rows an older version stored).
 
 The secrets live in this process's memory only, where the transport holds them anyway.

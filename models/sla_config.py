@@ -66,8 +66,9 @@ _TERMINAL_CONTROLS = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066
 
 def export_toml() -> str:
     """Calendars and policies as TOML. tomli_w escapes C0 controls and DEL; C1 and bidi controls are
-    escaped here too, as ``\\uXXXX``: the same data for :func:`import_toml`, inert on a terminal
-    (tomli_w puts every string, keys included, in basic strings, where TOML reads these escapes)."""
+    escaped here too, as ``\\u`` and four hex digits (``\\u202E``): the same data for
+    :func:`import_toml`, inert on a terminal (tomli_w puts every string, keys included, in basic
+    strings, where TOML reads these escapes)."""
     calendars = {
         name: {"timezone": cal.timezone, "holidays": sorted(d.isoformat() for d in cal.holidays), "hours": cal.describe_hours()}
         for name, cal in sla.calendars()
