@@ -104,7 +104,7 @@ def test_o_opens_the_whole_message_and_its_last_line_is_there(tui_desk):
             assert f"#{number} · message · " in text  # the heading names the ticket
             assert "[@click=app.quit]boom[/] [bold]not bold[/bold]" in text  # markup literal, never acted on
             assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
-            assert f"lines 1–" in text and f"of {LINES:,}" in text
+            assert "lines 1–" in text and f"of {LINES:,}" in text
             started = time.monotonic()
             await pilot.press("G")
             await pilot.pause()
@@ -323,7 +323,7 @@ def test_a_reload_and_resize_storm_leaves_one_wrap_running(tui_desk, monkeypatch
             for size in ((100, 30), (90, 30), (120, 30)):
                 generation = timeline._generation
                 await pilot.press("ctrl+r")
-                await until(pilot, lambda: timeline._generation > generation, "the reload")
+                await until(pilot, lambda generation=generation: timeline._generation > generation, "the reload")
                 await pilot.resize_terminal(*size)
                 await until(pilot, lambda: timeline._wanted == timeline.scrollable_content_region.width, "the rewrap asked")
             gate.set()  # six workers asked, five of them replaced: those stop at their next block
