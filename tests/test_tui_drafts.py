@@ -58,6 +58,11 @@ def test_quitting_with_a_draft_asks_and_a_new_app_brings_it_back_to_its_agent_on
             await queue_ready(pilot)
             screen = await open_ticket(pilot, number)
             assert screen.composer.display and screen.composer.draft == "Half a reply"
+            # It comes back with the focus in it: typing goes on, and ctrl+s sends it.
+            await until(pilot, lambda: pilot.app.focused is screen.composer.area, "the focus in the draft")
+            await pilot.press(*", and the rest.", "ctrl+s")
+            await until(pilot, lambda: drafts.drafts_of(ada) == [], "the draft sent")
+            assert timeline.events_of(number)[-1].body == "Half a reply, and the rest."
 
     run(second_session())
 

@@ -143,15 +143,17 @@ class TicketScreen(ReportWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         self.composer.display = False
-        self.timeline.focus()
         self.seen_change = self.app.latest_change
         self.load()
         drafts = self.app.drafts  # this agent's, kept in the desk: they outlive the app
         for kind in (REPLY, NOTE):
             if drafts.get((self.number, kind)):
+                # The draft comes back with the focus in it, so that typing goes on and ctrl+s sends.
                 self.composer.start(kind, drafts[(self.number, kind)])
                 self.notify(f"Your unsent {kind} is back.", markup=False)
                 break
+        else:
+            self.timeline.focus()
 
     @property
     def timeline(self) -> Timeline:
