@@ -168,5 +168,3 @@ def ensure_admin(login: str, name: str | None = None) -> Agent:
                 f"this desk already has agents and {login!r} is not one: an admin can run `sportello agent add {login}`"
             )
         return Agent.create(login=validate.login(login), name=name or login, role=Role.ADMIN.value)
-
-

@@ -105,10 +105,15 @@ def write_rows(model: type[pw.Model], columns: Sequence[str], rows: Iterable[tup
     if is_postgres():
         sql = _copy_sql(table, names)
         markers = [null if is_null else None for is_null in nullable]
-        write_chunk = lambda chunk: _copy_chunk(sql, chunk, markers)
+
+        def write_chunk(chunk):
+            return _copy_chunk(sql, chunk, markers)
     else:
         sql = _insert_sql(table, names, nullable, null)
-        write_chunk = lambda chunk: database.cursor().executemany(sql, chunk)
+
+        def write_chunk(chunk):
+            return database.cursor().executemany(sql, chunk)
+
     total = 0
     # Inside the caller's transaction no savepoint: on PostgreSQL every savepoint that locks a
     # referenced row again (a foreign-key check) makes that row's lock list longer, which turns a

@@ -10,10 +10,10 @@ the real time that passes). This module is pure: no database code.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InvalidInput
@@ -55,7 +55,9 @@ class Calendar:
 
     def describe_hours(self) -> dict[str, str]:
         """The weekly hours as text, the inverse of :meth:`parse`."""
-        return {day: ", ".join(f"{_hhmm(s)}-{_hhmm(e)}" for s, e in spans) for day, spans in zip(DAYS, self.hours) if spans}
+        return {
+            day: ", ".join(f"{_hhmm(s)}-{_hhmm(e)}" for s, e in spans) for day, spans in zip(DAYS, self.hours) if spans
+        }
 
     @property
     def zone(self) -> ZoneInfo:

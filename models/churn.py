@@ -83,7 +83,10 @@ def at_risk(*, now: datetime) -> list[Risk]:
             continue
         average = float(average)
         if (answered_before or 0) >= MIN_ANSWERS and average <= float(earlier) - CSAT_DROP:
-            say(org, f"satisfaction falling: {average:.1f}/5 in the last {WINDOW_DAYS} days, {float(earlier):.1f} before")
+            say(
+                org,
+                f"satisfaction falling: {average:.1f}/5 in the last {WINDOW_DAYS} days, {float(earlier):.1f} before",
+            )
         elif average <= CSAT_LOW:
             say(org, f"satisfaction low: {average:.1f}/5 over {answers} answers in the last {WINDOW_DAYS} days")
 
@@ -118,5 +121,9 @@ def at_risk(*, now: datetime) -> list[Risk]:
         say(org, f"contract ends {until.isoformat()} ({'today' if days == 0 else f'in {days} days'})")
 
     orgs = {o.id: o for o in Organization.select().where(Organization.id.in_(list(reasons)))} if reasons else {}
-    risks = [Risk(i, orgs[i].name, orgs[i].tier, why, orgs[i].contract_valid_until) for i, why in reasons.items() if i in orgs]
+    risks = [
+        Risk(i, orgs[i].name, orgs[i].tier, why, orgs[i].contract_valid_until)
+        for i, why in reasons.items()
+        if i in orgs
+    ]
     return sorted(risks, key=lambda r: (-len(r.reasons), r.organization))

@@ -47,7 +47,9 @@ def record(actor: Agent, number: int, score: int, comment: str | None = None) ->
         raise InvalidInput("the comment is over 1 MB")
     with write_transaction():
         ticket = tickets.get_ticket(number)
-        survey = Survey.select().where(Survey.ticket == number).order_by(Survey.opened_at.desc(), Survey.id.desc()).first()
+        survey = (
+            Survey.select().where(Survey.ticket == number).order_by(Survey.opened_at.desc(), Survey.id.desc()).first()
+        )
         if survey is None:
             raise RuleViolation(f"ticket #{number} has no survey: one opens when the ticket is resolved")
         if survey.answered_at is not None:

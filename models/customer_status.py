@@ -18,7 +18,14 @@ from .tables import utcnow
 from .tickets import get_ticket
 from .timeline import customer_timeline
 
-__all__ = ["PublicEntry", "CustomerStatus", "customer_status", "page_timezone", "STATUS_WORDS", "DEFAULT_UPDATE_CADENCE"]
+__all__ = [
+    "PublicEntry",
+    "CustomerStatus",
+    "customer_status",
+    "page_timezone",
+    "STATUS_WORDS",
+    "DEFAULT_UPDATE_CADENCE",
+]
 
 STATUS_WORDS = {
     Status.NEW: "We have received your request.",
@@ -78,7 +85,9 @@ def customer_status(number: int, *, now: datetime | None = None) -> CustomerStat
         elif event.kind == EventKind.STATUS:
             words = f"Status: {_STATUS_NAMES.get(event.old_value, event.old_value)} → " \
                     f"{_STATUS_NAMES.get(event.new_value, event.new_value)}"  # fmt: skip
-            entries.append(PublicEntry(event.at, _who(event), "status", words + (f" ({event.reason})" if event.reason else "")))
+            entries.append(
+                PublicEntry(event.at, _who(event), "status", words + (f" ({event.reason})" if event.reason else ""))
+            )
     step = _next_step(number, ticket.status, at, last_update)
     return CustomerStatus(
         number=number,
@@ -177,7 +186,9 @@ def _next_step(number: int, status: str, now: datetime, last_update: datetime | 
         if name in clocks and clocks[name].due > now:
             return _Step(words, clocks[name].due, late, missed)
     policy = found.policy
-    cadence = (policy.next_response or policy.first_response or DEFAULT_UPDATE_CADENCE) if policy else DEFAULT_UPDATE_CADENCE
+    cadence = (
+        (policy.next_response or policy.first_response or DEFAULT_UPDATE_CADENCE) if policy else DEFAULT_UPDATE_CADENCE
+    )
     calendar = policy.hours if policy else ALWAYS
     # counted from at most a year back: the calendar looks only three years ahead of where it starts
     anchor = max(missed, last_update or missed, now - timedelta(days=366))

@@ -69,7 +69,9 @@ class Compiled:
             self._compiled[kind] = (sql, params, converters)
         sql, params, converters = self._compiled[kind]
         cursor = database.execute_sql(sql, [value if p == self.MARKER else p for p in params])
-        return [tuple(v if f is None or v is None else f(v) for f, v in zip(converters, row)) for row in cursor.fetchall()]
+        return [
+            tuple(v if f is None or v is None else f(v) for f, v in zip(converters, row)) for row in cursor.fetchall()
+        ]
 
 
 def is_postgres(db: peewee.Database | None = None) -> bool:

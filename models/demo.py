@@ -19,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from . import bulk
 from . import demo_text as text
@@ -43,7 +43,6 @@ from .demo_story import (
     generate,
     timestamp,
 )
-
 from .errors import RuleViolation
 from .tables import (
     Agent,
@@ -129,6 +128,8 @@ def _holidays(span: Span) -> list[str]:
     days = [_easter_monday(year) for year in range(first.year, last.year + 1)]
     days += [date(year, month, day) for year in range(first.year, last.year + 1) for month, day in _HOLIDAYS]
     return [str(day) for day in sorted(days) if first < day <= last]
+
+
 _POLICIES = (  # name, tier, priority, first response, next response, resolution (business minutes)
     ("Premium urgent", "premium", "urgent", 60, 2 * 60, 8 * 60),
     ("Premium", "premium", None, 2 * 60, 4 * 60, 24 * 60),
@@ -145,8 +146,11 @@ def _sla(span: Span) -> list:
     if not SLACalendar.select().where(SLACalendar.name == name).exists():
         calendar = _next_id(SLACalendar)
         created = span.start - timedelta(days=30)
-        bulk.write_rows(SLACalendar, ("id", "name", "timezone", "hours", "holidays", "created_at"),
-                        [(calendar, name, zone, json.dumps(hours), json.dumps(_holidays(span)), created)])
+        bulk.write_rows(
+            SLACalendar,
+            ("id", "name", "timezone", "hours", "holidays", "created_at"),
+            [(calendar, name, zone, json.dumps(hours), json.dumps(_holidays(span)), created)],
+        )
         first = _next_id(SLAPolicy)
         rows = [(first + i, policy, i, tier, priority, calendar, fr, nr, res, created)
                 for i, (policy, tier, priority, fr, nr, res) in enumerate(_POLICIES)]  # fmt: skip
@@ -425,7 +429,7 @@ def build_demo(
     if at is None:
         at = utcnow()
     elif at.tzinfo is not None:
-        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+        at = at.astimezone(UTC).replace(tzinfo=None)
     span = Span.ending(at)
     rng = random.Random(f"sportello-demo:{seed}")
     counts = {"tickets": 0, "events": 0, "ticket_tags": 0, "ticket_faqs": 0, "surveys": 0}

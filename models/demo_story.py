@@ -364,7 +364,10 @@ class _Generator:
         spread = max(1, total // len(hostile))
         self.hostile_at = {i * spread + spread // 2: h for i, h in enumerate(hostile) if i * spread < total}
         self.backlog_from = total - max(12, total // 50)  # the newest tickets are still being worked on
-        reasons = lambda values: tuple(NULL if value is None else value for value in values)
+
+        def reasons(values):
+            return tuple(NULL if value is None else value for value in values)
+
         self.pending_reasons = {t: reasons(r) for t, r in text.TOPIC_PENDING_REASONS.items()}
         self.hold_reasons = text.TOPIC_HOLD_REASONS
         self.unhold_reasons = reasons(text.UNHOLD_REASONS)
@@ -415,8 +418,17 @@ class _Generator:
             body += f" (ref. {ref})"
         return subject, body + closers[int(len(closers) * rnd())], kind
 
-    def sla(self, events: list[tuple], created: str, responded: str | None, done: str | None, status: str,
-            prio: int, org: int | None, now: str) -> tuple:
+    def sla(
+        self,
+        events: list[tuple],
+        created: str,
+        responded: str | None,
+        done: str | None,
+        status: str,
+        prio: int,
+        org: int | None,
+        now: str,
+    ) -> tuple:
         """The SLA columns of a ticket row, from its events, derived by ``models.sla`` as the service
         derives them after the ticket's last change (at ``now``)."""
         when = datetime.fromisoformat
@@ -449,9 +461,23 @@ class _Generator:
             NULL if missed is None else missed,
         )
 
-    def today_in_progress(self, index: int, out: TicketChunk, first_event: int, t: int, v: int, status: str,
-                          customer, assignee, created: str, responded, prio: int, org, topic: str,
-                          question: str) -> tuple[int, int, str]:
+    def today_in_progress(
+        self,
+        index: int,
+        out: TicketChunk,
+        first_event: int,
+        t: int,
+        v: int,
+        status: str,
+        customer,
+        assignee,
+        created: str,
+        responded,
+        prio: int,
+        org,
+        topic: str,
+        question: str,
+    ) -> tuple[int, int, str]:
         """One more change on one of the newest open tickets, as planned by ``_TODAY``; returns the
         new ``(t, v, status)``. Nothing happens when the ticket's last change is too recent for it."""
         rnd, desk = self.rng.random, self.desk
@@ -794,7 +820,22 @@ class _Generator:
                 recorder = who
                 ev((number, answer, v, who, customer, "csat", INTERNAL, "csat", NULL, str(score), NULL, NULL))
                 if score <= 2:
-                    ev((number, answer, v, who, NULL, "note", INTERNAL, NULL, NULL, NULL, _LOW_NOTE.format(score), NULL))
+                    ev(
+                        (
+                            number,
+                            answer,
+                            v,
+                            who,
+                            NULL,
+                            "note",
+                            INTERNAL,
+                            NULL,
+                            NULL,
+                            NULL,
+                            _LOW_NOTE.format(score),
+                            NULL,
+                        )
+                    )
                     new_tags = tuple(sorted((*tags, LOW_TAG)))
                     ev((number, answer, v, who, NULL, "tags", INTERNAL, "tags", " ".join(tags), " ".join(new_tags),
                         NULL, NULL))  # fmt: skip
@@ -819,7 +860,6 @@ class _Generator:
         out.faqs.extend([(number, article, linked_at, by) for article, linked_at, by in faqs])
 
 
-
 def generate(desk: DemoDesk, *, tickets: int, seed: int, first_number: int = 1) -> Iterator[TicketChunk]:
     """The demo's tickets, ``CHUNK_TICKETS`` at a time, in order (used by ``build_demo`` and the tests).
 
@@ -828,4 +868,3 @@ def generate(desk: DemoDesk, *, tickets: int, seed: int, first_number: int = 1) 
     generator = _Generator(seed, desk, tickets, first_number)
     for position in range(_chunk_count(tickets)):
         yield generator.chunk(position)
-

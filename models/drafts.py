@@ -85,7 +85,9 @@ def save_draft(agent: Agent, number: int, kind: str, body: str, *, faq_ids: Iter
             .execute()
         )
         if not updated:
-            Draft.insert(agent=agent.id, ticket=number, kind=kind, body=body, faq_ids=ids, updated_at=utcnow()).execute()
+            Draft.insert(
+                agent=agent.id, ticket=number, kind=kind, body=body, faq_ids=ids, updated_at=utcnow()
+            ).execute()
 
 
 def discard_draft(agent: Agent, number: int, kind: str) -> None:

@@ -43,12 +43,12 @@ from .tables import (
     SavedView,
     SLACalendar,
     SLAPolicy,
+    Survey,
     Tag,
     Ticket,
     TicketEvent,
     TicketFAQ,
     TicketTag,
-    Survey,
 )
 
 __all__ = ["END_TYPE", "EXPORT_TABLES", "FORMAT", "HEADER_TYPE", "export_jsonl", "import_jsonl", "latest_schema"]
@@ -327,7 +327,9 @@ class _Importer:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise self.fail("not valid UTF-8") from None
-        self.escaped_surrogates = "\\ud" in text or "\\uD" in text  # JSON may spell a lone one as \ud + three hex digits
+        self.escaped_surrogates = (
+            "\\ud" in text or "\\uD" in text
+        )  # JSON may spell a lone one as \ud + three hex digits
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError):
@@ -462,7 +464,9 @@ class _Importer:
             bulk.write_rows(plan.model, plan.names, rows)
         except pw.DatabaseError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise self.fail(f"the database refused a {plan.name} row from here on: {first}", self.pending_first_line) from None
+            raise self.fail(
+                f"the database refused a {plan.name} row from here on: {first}", self.pending_first_line
+            ) from None
 
     def write_agents(self) -> None:
         """Match the file's agents to the desk's by login; keep ids that are free, give new ones otherwise."""

@@ -280,7 +280,8 @@ def _conflict(article: Article, seen: int) -> Conflict:
         )
     newer = [r for r in revisions(article.id) if r.number > seen]
     lines = [
-        f"revision {r.number} by {r.author or 'system'} at {r.at:%Y-%m-%d %H:%M} UTC" + (f" ({r.note})" if r.note else "")
+        f"revision {r.number} by {r.author or 'system'} at {r.at:%Y-%m-%d %H:%M} UTC"
+        + (f" ({r.note})" if r.note else "")
         for r in reversed(newer)
     ]
     shown = "; ".join(lines[:3]) + (f"; and {len(lines) - 3} more" if len(lines) > 3 else "")

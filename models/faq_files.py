@@ -165,7 +165,11 @@ def export_faq(directory: Path, *, query_ids: list[int] | None = None) -> list[P
     A published article is written readable by all (mode 0644: it is meant for anyone), any other
     private (0600: a draft may still hold words from a customer's ticket).
     """
-    ids = query_ids if query_ids is not None else [i for (i,) in FAQArticle.select(FAQArticle.id).order_by(FAQArticle.id).tuples()]
+    ids = (
+        query_ids
+        if query_ids is not None
+        else [i for (i,) in FAQArticle.select(FAQArticle.id).order_by(FAQArticle.id).tuples()]
+    )
     written = []
     with safe_files.output_folder(directory, create=True) as folder:
         present: dict[str, list[str]] = {}  # "00012-" -> the files of article 12 already there

@@ -102,8 +102,14 @@ def _usage(at: datetime) -> list[Usage]:
     within = lambda start: pw.fn.SUM(pw.Case(None, [(link.linked_at >= start, 1)], 0))  # noqa: E731
     rows = (
         FAQArticle.select(
-            FAQArticle.id, FAQArticle.title, FAQArticle.category, FAQArticle.status,
-            within(d30), within(d90), pw.fn.COUNT(link.ticket), pw.fn.MAX(link.linked_at),
+            FAQArticle.id,
+            FAQArticle.title,
+            FAQArticle.category,
+            FAQArticle.status,
+            within(d30),
+            within(d90),
+            pw.fn.COUNT(link.ticket),
+            pw.fn.MAX(link.linked_at),
         )  # fmt: skip
         .join(link, pw.JOIN.LEFT_OUTER, on=counted)
         .where(FAQArticle.status != FAQStatus.ARCHIVED.value)

@@ -12,7 +12,6 @@ import math
 import operator
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
@@ -230,9 +229,7 @@ def _any(parts: list[pw.Node]) -> pw.Node:
 
 
 def _phrases(query: FAQQuery, negated: bool) -> list[str]:
-    return [
-        t.text.replace("\x00", " ") for t in query.terms if t.negated == negated and fulltext.searchable(t.text)
-    ]
+    return [t.text.replace("\x00", " ") for t in query.terms if t.negated == negated and fulltext.searchable(t.text)]
 
 
 def _text_match(phrases: list[str], joiner: str) -> tuple[pw.Node, pw.Node, pw.Node, pw.Table]:

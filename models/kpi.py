@@ -98,8 +98,8 @@ class Figures:
         return 100 * self.answers / self.surveys if self.surveys else None
 
     def as_dict(self) -> dict:
-        rounded = lambda value, digits=1: None if value is None else round(value, digits)  # noqa: E731
-        spread = lambda s: {"count": s.count, "median_hours": rounded(s.median, 2), "p90_hours": rounded(s.p90, 2)}  # noqa: E731
+        rounded = lambda value, digits=1: None if value is None else round(value, digits)  # noqa: E731, B023 - called within this iteration
+        spread = lambda s: {"count": s.count, "median_hours": rounded(s.median, 2), "p90_hours": rounded(s.p90, 2)}  # noqa: E731, B023 - called within this iteration
         return {
             "created": self.created,
             "resolved": self.resolved,
@@ -275,7 +275,7 @@ def _tallies(start, end, where: str, params: list, column: str, values: list, gr
     tallies: dict = {}
     one = lambda k: tallies.setdefault(k, _Tally())  # noqa: E731
     for value in values:
-        read = lambda name: _read(name, column, value, group, start, end, where, params)  # noqa: E731
+        read = lambda name: _read(name, column, value, group, start, end, where, params)  # noqa: E731, B023 - called within this iteration
         for k, count, complaints in read("created"):
             if not count:  # an aggregate without GROUP BY answers one row even for nothing
                 continue
@@ -375,7 +375,9 @@ def kpi_report(
         name = segments.get(org, _EMPTY) if org is not None else _NOBODY["segment"]
         complaints[name] = complaints.get(name, 0) + count
     daily = _per_day(start, end, where, params)
-    per_day = [(day, *daily.get(day, (0, 0))) for day in (start.date() + timedelta(days=n) for n in range((end - start).days))]
+    per_day = [
+        (day, *daily.get(day, (0, 0))) for day in (start.date() + timedelta(days=n) for n in range((end - start).days))
+    ]
     return KPIReport(
         start, end, filters, by, segment_field,
         totals.done(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from models.enums import Channel, Priority, Status, TicketType
 from models.errors import QueryError
@@ -55,8 +55,11 @@ _CHOICES: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
     "priority": (tuple(p.value for p in Priority), {}, "priority"),
     "channel": (tuple(c.value for c in Channel), {"walkin": "walk-in", "walk_in": "walk-in"}, "channel"),
     "type": (tuple(t.value for t in TicketType), {"complaints": "complaint"}, "ticket type"),
-    "is": (("unassigned", "mine", "open", "closed", "breached", "due-soon", "contract-expired"),
-           {"due_soon": "due-soon", "duesoon": "due-soon", "expired": "contract-expired"}, "is: value"),
+    "is": (
+        ("unassigned", "mine", "open", "closed", "breached", "due-soon", "contract-expired"),
+        {"due_soon": "due-soon", "duesoon": "due-soon", "expired": "contract-expired"},
+        "is: value",
+    ),
 }
 _SORT_DESCENDING_BY_DEFAULT = {"updated": True, "created": True, "priority": True, "due": False}
 _SORT_ALIASES = {"prio": "priority"}
@@ -352,9 +355,9 @@ def _filter(token: _Token) -> Filter:
 def _utc_naive(now: datetime | None) -> datetime:
     """``now`` as a naive UTC datetime (the current time when None)."""
     if now is None:
-        return datetime.now(timezone.utc).replace(tzinfo=None)
+        return datetime.now(UTC).replace(tzinfo=None)
     if now.tzinfo is not None:
-        return now.astimezone(timezone.utc).replace(tzinfo=None)
+        return now.astimezone(UTC).replace(tzinfo=None)
     return now
 
 

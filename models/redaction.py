@@ -88,7 +88,7 @@ def _without_cut_secret(text: str, secrets: tuple[str, ...]) -> str:
 
 def _overlap(text: str, secret: str) -> int:
     """How long the longest end of ``text`` that begins ``secret`` is (KMP: linear, however long)."""
-    pattern, tail = secret[:-1], text[-(len(secret) - 1):] if len(secret) > 1 else ""
+    pattern, tail = secret[:-1], text[-(len(secret) - 1) :] if len(secret) > 1 else ""
     if not pattern or not tail:
         return 0
     border = [0] * len(pattern)  # border[i]: the longest proper prefix of pattern[:i + 1] that ends it

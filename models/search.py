@@ -28,10 +28,10 @@ import peewee as pw
 
 from . import fulltext
 from .db import database, is_postgres
-from .rows import load_joined
 from .enums import Priority
 from .errors import QueryError
 from .query import DateRange, Filter, Query, parse_query
+from .rows import load_joined
 from .sla import DUE_SOON
 from .tables import Agent, Customer, Organization, Queue, Tag, Ticket, TicketTag, utcnow
 
@@ -267,7 +267,17 @@ def _resolve(column: pw.Field, value: str, what: str, *, numbered: bool = False)
     found = [row for (row,) in model.select(model.id).where(exact).tuples()]
     if found:
         return found
-    prefix = list(model.select(model.id, column).where(column.startswith(name)).order_by(column).limit(CANDIDATES + 1).tuples()) if name else []
+    prefix = (
+        list(
+            model.select(model.id, column)
+            .where(column.startswith(name))
+            .order_by(column)
+            .limit(CANDIDATES + 1)
+            .tuples()
+        )
+        if name
+        else []
+    )
     if len(prefix) == 1:
         return [prefix[0][0]]
     if not prefix:
@@ -398,7 +408,9 @@ def _matching_any(words: Sequence[str]) -> pw.Select:
     """Numbers of the tickets whose text matches any of ``words``."""
     if is_postgres():
         table = _ts()
-        return table.select(table.ticket_id).where(pw.Expression(table.document, "@@", fulltext.pg_tsquery(words, "||")))
+        return table.select(table.ticket_id).where(
+            pw.Expression(table.document, "@@", fulltext.pg_tsquery(words, "||"))
+        )
     table = _fts()
     return table.select(table.rowid).where(
         pw.Expression(table.ticket_fts, "MATCH", fulltext.fts5_expression(words, "OR"))

@@ -25,7 +25,8 @@ from .db import write_transaction
 from .enums import OPEN_STATUSES, EventKind, Role, Visibility
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .sla_clock import Clock, due_time, measure
-from .sla_facts import STORED, Facts, facts, history as read_history
+from .sla_facts import STORED, Facts, facts
+from .sla_facts import history as read_history
 from .tables import Agent, Queue, SLACalendar, SLAPolicy, Ticket, TicketEvent, utcnow
 
 __all__ = [
@@ -71,7 +72,9 @@ class Policy:
 
     def rule(self) -> str:
         """``Premium / high`` — what the policy matches, in words."""
-        tier = "no tier" if self.tier == "none" else self.tier.capitalize() if self.tier else "any tier"  # never a bare "None"
+        tier = (
+            "no tier" if self.tier == "none" else self.tier.capitalize() if self.tier else "any tier"
+        )  # never a bare "None"
         parts = [tier, self.priority or "any priority"]
         if self.queue:
             parts.append(f"queue {self.queue}")
@@ -282,7 +285,9 @@ def save_policy(
             calendar_id = row.id
         existing = SLAPolicy.get_or_none(SLAPolicy.name == name)
         if position is None:
-            position = existing.position if existing else (SLAPolicy.select(pw.fn.MAX(SLAPolicy.position)).scalar() or 0) + 10
+            position = (
+                existing.position if existing else (SLAPolicy.select(pw.fn.MAX(SLAPolicy.position)).scalar() or 0) + 10
+            )
         fields = dict(tier=tier, priority=priority, queue=queue_id, calendar=calendar_id, position=position, **targets)
         if existing is None:
             SLAPolicy.create(name=name, **fields)
@@ -340,9 +345,13 @@ def deadlines(number: int, *, now: datetime | None = None, among: list[Policy] |
 
 def _deadlines(ticket: Facts, now: datetime, among: list[Policy] | None, history=None) -> Deadlines:
     among = policies() if among is None else among
-    if not among and history is None and not TicketEvent.select().where(
-        (TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.OVERRIDE.value)
-    ).exists():
+    if (
+        not among
+        and history is None
+        and not TicketEvent.select()
+        .where((TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.OVERRIDE.value))
+        .exists()
+    ):
         return Deadlines(None, None, None, None, frozenset())
     policy = policy_for(ticket.tier, ticket.priority, ticket.queue, among)
     statuses, events = history or read_history(ticket.number)

@@ -1,18 +1,18 @@
 """SLA calendars and policies as TOML, for review and version control.
 
-    [calendars.Office]
-    timezone = "Europe/Rome"
-    holidays = ["2026-12-25"]
-    hours = { mon = "09:00-13:00, 14:00-18:00", tue = "09:00-13:00, 14:00-18:00" }
+[calendars.Office]
+timezone = "Europe/Rome"
+holidays = ["2026-12-25"]
+hours = { mon = "09:00-13:00, 14:00-18:00", tue = "09:00-13:00, 14:00-18:00" }
 
-    [[policies]]          # tried in this order; the first whose rule matches applies
-    name = "Premium high"
-    tier = "premium"      # tier, priority and queue are optional: absent matches anything
-    priority = "high"
-    calendar = "Office"   # absent: around the clock
-    first_response = "1h"
-    next_response = "2h"
-    resolution = "8h"     # durations: 90, "90m", "1h30m", "2d" (days of 24 business hours)
+[[policies]]          # tried in this order; the first whose rule matches applies
+name = "Premium high"
+tier = "premium"      # tier, priority and queue are optional: absent matches anything
+priority = "high"
+calendar = "Office"   # absent: around the clock
+first_response = "1h"
+next_response = "2h"
+resolution = "8h"     # durations: 90, "90m", "1h30m", "2d" (days of 24 business hours)
 """
 
 from __future__ import annotations
@@ -70,7 +70,11 @@ def export_toml() -> str:
     :func:`import_toml`, inert on a terminal (tomli_w puts every string, keys included, in basic
     strings, where TOML reads these escapes)."""
     calendars = {
-        name: {"timezone": cal.timezone, "holidays": sorted(d.isoformat() for d in cal.holidays), "hours": cal.describe_hours()}
+        name: {
+            "timezone": cal.timezone,
+            "holidays": sorted(d.isoformat() for d in cal.holidays),
+            "hours": cal.describe_hours(),
+        }
         for name, cal in sla.calendars()
     }
     policies = []

@@ -54,14 +54,23 @@ class Facts:
 STORED = ("sla_policy_id", "first_response_due", "next_response_due", "resolution_due", "due_at",
            "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached")  # fmt: skip
 _FACTS_QUERY = Compiled(
-    lambda number: Ticket.select(
-        Ticket.number, Ticket.created_at, Ticket.first_response_at, Ticket.resolved_at, Ticket.closed_at,
-        Ticket.status, Ticket.priority, Organization.tier, Queue.name,
-        *(getattr(Ticket, name.removesuffix("_id")) for name in STORED),
+    lambda number: (
+        Ticket.select(
+            Ticket.number,
+            Ticket.created_at,
+            Ticket.first_response_at,
+            Ticket.resolved_at,
+            Ticket.closed_at,
+            Ticket.status,
+            Ticket.priority,
+            Organization.tier,
+            Queue.name,
+            *(getattr(Ticket, name.removesuffix("_id")) for name in STORED),
+        )
+        .join(Organization, pw.JOIN.LEFT_OUTER, on=(Ticket.organization == Organization.id))
+        .join_from(Ticket, Queue, pw.JOIN.LEFT_OUTER, on=(Ticket.queue == Queue.id))
+        .where(Ticket.number == number)
     )
-    .join(Organization, pw.JOIN.LEFT_OUTER, on=(Ticket.organization == Organization.id))
-    .join_from(Ticket, Queue, pw.JOIN.LEFT_OUTER, on=(Ticket.queue == Queue.id))
-    .where(Ticket.number == number)
 )
 
 

@@ -210,8 +210,13 @@ def seen_versions(remote: SyncRemote) -> dict[str, Seen]:
 def link_ticket(remote: SyncRemote, number: int, key: str, base: dict, *, etag: str | None, updated=None,
                 seen_at=None) -> SyncTicket:  # fmt: skip
     return SyncTicket.create(
-        remote=remote.id, ticket=number, remote_key=key, base=json.dumps(base, sort_keys=True), etag=etag,
-        remote_updated=updated, seen_at=seen_at,
+        remote=remote.id,
+        ticket=number,
+        remote_key=key,
+        base=json.dumps(base, sort_keys=True),
+        etag=etag,
+        remote_updated=updated,
+        seen_at=seen_at,
     )
 
 

@@ -146,11 +146,15 @@ KPI_INDEXES = {
         ("ticket_kpi_resolved", ("resolved_at", "assignee_id", "queue_id", "organization_id")),
         *(
             (f"ticket_kpi_{short}_{what}", (key, *columns, *others))
-            for key, short, others in (("assignee_id", "agent", ("queue_id", "organization_id")),
-                                       ("organization_id", "org", ("queue_id", "assignee_id")))
-            for what, columns in (("created", ("created_at", "ticket_type")),
-                                  ("resolved", ("resolution_minutes", "resolved_at", "sla_breached", "reopen_count")),
-                                  ("first", ("first_response_minutes", "first_response_at")))
+            for key, short, others in (
+                ("assignee_id", "agent", ("queue_id", "organization_id")),
+                ("organization_id", "org", ("queue_id", "assignee_id")),
+            )
+            for what, columns in (
+                ("created", ("created_at", "ticket_type")),
+                ("resolved", ("resolution_minutes", "resolved_at", "sla_breached", "reopen_count")),
+                ("first", ("first_response_minutes", "first_response_at")),
+            )
         ),
     ),
     "survey": (
@@ -163,7 +167,6 @@ KPI_INDEXES = {
 def _kpi_index_sql(table: str) -> tuple:
     return tuple(pw.SQL(f'CREATE INDEX "{name}" ON "{table}" ({", ".join(columns)})')
                  for name, columns in KPI_INDEXES[table])  # fmt: skip
-
 
 
 class Ticket(BaseModel):

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import reduce
 
-
-
 from . import directory, fulltext, origin, sla, validate
 from .db import is_postgres, write_transaction
 from .enums import REASON_REQUIRED_STATUSES, TRANSITIONS, EventKind, Status, Visibility
@@ -76,7 +74,9 @@ def _lock(number: int) -> Ticket:
 
 def state_of(ticket: Ticket) -> TicketState:
     """The ticket row (with its tags and linked FAQs) as a ``TicketState``."""
-    tags = sorted(name for (name,) in Tag.select(Tag.name).join(TicketTag).where(TicketTag.ticket == ticket.number).tuples())
+    tags = sorted(
+        name for (name,) in Tag.select(Tag.name).join(TicketTag).where(TicketTag.ticket == ticket.number).tuples()
+    )
     faqs = TicketFAQ.select(TicketFAQ.article).where(TicketFAQ.ticket == ticket.number).tuples()
     assignee = Agent.get_by_id(ticket.assignee_id).login if ticket.assignee_id else None
     return TicketState(
@@ -388,7 +388,9 @@ def _type_change(state: TicketState, ticket_type: str, reason: str | None) -> li
     if new == state.ticket_type:
         return []
     _refuse_if_closed(state, "changing its type")
-    return [_event(EventKind.TYPE.value, field="type", old_value=state.ticket_type, new_value=new, reason=_optional(reason))]
+    return [
+        _event(EventKind.TYPE.value, field="type", old_value=state.ticket_type, new_value=new, reason=_optional(reason))
+    ]
 
 
 def _tags_change(state: TicketState, add: Iterable[str], remove: Iterable[str]) -> list[TicketEvent]:
@@ -400,7 +402,9 @@ def _tags_change(state: TicketState, add: Iterable[str], remove: Iterable[str]) 
     new = (old | adding) - removing
     if new == old:
         return []
-    return [_event(EventKind.TAGS.value, field="tags", old_value=" ".join(sorted(old)), new_value=" ".join(sorted(new)))]
+    return [
+        _event(EventKind.TAGS.value, field="tags", old_value=" ".join(sorted(old)), new_value=" ".join(sorted(new)))
+    ]
 
 
 def _optional(reason: str | None) -> str | None:

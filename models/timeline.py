@@ -62,7 +62,12 @@ def who(event: TicketEvent) -> str:
     (``alice (synced from rt by bob)``). On PostgreSQL an agent's database role cannot leave its
     agent off an event, nor name a customer other than the ticket's (migration 0012), so a
     claimed origin always comes with the agent who made the claim."""
-    if event.customer_id is not None and event.kind in (EventKind.REPLY, EventKind.CREATED, EventKind.STATUS, EventKind.CSAT):
+    if event.customer_id is not None and event.kind in (
+        EventKind.REPLY,
+        EventKind.CREATED,
+        EventKind.STATUS,
+        EventKind.CSAT,
+    ):
         customer = event.customer
         return f"{customer.name} <{customer.email}>"
     if getattr(event, "origin", None):

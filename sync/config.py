@@ -217,7 +217,9 @@ def read_secret(remote: RemoteConfig, env: dict[str, str] | None = None) -> tupl
         raise InvalidInput(f"{where}: the secret file {path} cannot be read") from None
     if not value:
         raise InvalidInput(f"{where}: the secret file {path} is empty")
-    return _checked(value, f"{where}: the secret file {path}", remote.user), "token" if remote.kind == "rt" else "password"
+    return _checked(
+        value, f"{where}: the secret file {path}", remote.user
+    ), "token" if remote.kind == "rt" else "password"
 
 
 def _checked(secret: str, what: str, user: str) -> str:

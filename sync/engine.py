@@ -152,10 +152,16 @@ class Engine(Pusher):
                 messages, _bad = self.remote.messages(link.remote_key)
                 known = sync_state.message_keys(self.state, event.ticket_id)
                 for message in messages:
-                    if message.remote_id not in known and message.created >= since and _same_text(message.body, event.body):
+                    if (
+                        message.remote_id not in known
+                        and message.created >= since
+                        and _same_text(message.body, event.body)
+                    ):
                         with write_transaction():
                             sync_state.link_message(self.state, event.id, message.remote_id)
-                            sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
+                            sync_state.finish_delivery(
+                                self.state, event.id, "done", "recovered after an interrupted run"
+                            )
                         break
 
     # -- pull ------------------------------------------------------------------------------------
@@ -197,7 +203,8 @@ class Engine(Pusher):
                         summary.pulled += 1
                 else:
                     links[remote_ticket.remote_id] = self._pull_ticket(
-                        remote_ticket, link, messages.get(remote_ticket.remote_id), page.server_time)
+                        remote_ticket, link, messages.get(remote_ticket.remote_id), page.server_time
+                    )
             except RemoteUnavailable:
                 raise
             except (SyncError, SportelloError) as exc:
@@ -215,8 +222,13 @@ class Engine(Pusher):
                 messages, bad = {}, []
             yield page, messages, bad
 
-    def _pull_ticket(self, remote_ticket: RemoteTicket, link: SyncTicket | None,
-                     messages: list[RemoteMessage] | None, seen_at: datetime | None = None) -> SyncTicket | None:
+    def _pull_ticket(
+        self,
+        remote_ticket: RemoteTicket,
+        link: SyncTicket | None,
+        messages: list[RemoteMessage] | None,
+        seen_at: datetime | None = None,
+    ) -> SyncTicket | None:
         """Import or merge one remote ticket; its link afterwards."""
         if link is not None and _unchanged(link, remote_ticket):
             return link  # seen exactly as it is (the cursor overlaps the last page)
@@ -284,7 +296,10 @@ class Engine(Pusher):
                 seen_at: datetime | None) -> SyncTicket:  # fmt: skip
         first = next((m for m in messages if m.public and m.body.strip()), None)
         body = first.body if first else "(the remote ticket had no message)"
-        subject = " ".join(remote_ticket.subject.split())[: validate.MAX_SUBJECT] or f"{self.remote.kind} #{remote_ticket.remote_id}"
+        subject = (
+            " ".join(remote_ticket.subject.split())[: validate.MAX_SUBJECT]
+            or f"{self.remote.kind} #{remote_ticket.remote_id}"
+        )
         email = self._customer_email(remote_ticket.requestor)
         with synced_from(self.config.name, self._actor(remote_ticket, first)):
             ticket = tickets.create_ticket(
@@ -312,7 +327,9 @@ class Engine(Pusher):
             if not message.public:
                 landed = tickets.add_note(None, number, message.body)
             elif ticket.status == Status.CLOSED:
-                landed = tickets.add_note(None, number, f"(a reply arrived in {self.config.name} after closing)\n\n{message.body}")
+                landed = tickets.add_note(
+                    None, number, f"(a reply arrived in {self.config.name} after closing)\n\n{message.body}"
+                )
             else:
                 landed = tickets.add_reply(None, number, message.body, from_customer=by_customer)
         event = (TicketEvent.select().where((TicketEvent.ticket == landed.number)
@@ -374,8 +391,12 @@ class Engine(Pusher):
         True when it was one of ours (linked, or a late copy left alone)."""
         for delivery in sync_state.deliveries_sending(self.state):
             event = delivery.event
-            if (event.ticket_id == number and event.kind in (EventKind.REPLY, EventKind.NOTE)
-                    and message.created >= delivery.started_at - _SLACK and _same_text(event.body, message.body)):
+            if (
+                event.ticket_id == number
+                and event.kind in (EventKind.REPLY, EventKind.NOTE)
+                and message.created >= delivery.started_at - _SLACK
+                and _same_text(event.body, message.body)
+            ):
                 sync_state.link_message(self.state, event.id, message.remote_id)
                 sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
                 return True

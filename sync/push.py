@@ -101,7 +101,9 @@ class Pusher:
         remote_ticket = self.remote.get_ticket(key)
         messages, _bad = self.remote.messages(key)
         with write_transaction():
-            sync_state.link_ticket(self.state, event.ticket_id, key, agreed_fields(remote_ticket), etag=remote_ticket.etag)
+            sync_state.link_ticket(
+                self.state, event.ticket_id, key, agreed_fields(remote_ticket), etag=remote_ticket.etag
+            )
             if messages:
                 first = min(messages, key=message_order)
                 sync_state.link_message(self.state, event.id, first.remote_id)
@@ -133,5 +135,3 @@ class Pusher:
         with write_transaction():
             sync_state.save_link(link, base, etag=fresh.etag)
             sync_state.finish_delivery(self.state, event.id, "done")
-
-

@@ -78,8 +78,15 @@ class RoundupRemote(HttpRemote):
     page_size = 100
 
     def __init__(
-        self, *, name: str, url: str, user: str, secret: str,
-        http: httpx.BaseTransport | None = None, min_interval: float = 0.0, timeout: float = 10.0,
+        self,
+        *,
+        name: str,
+        url: str,
+        user: str,
+        secret: str,
+        http: httpx.BaseTransport | None = None,
+        min_interval: float = 0.0,
+        timeout: float = 10.0,
     ):
         self.name, self.url, self.user = name, url.rstrip("/"), user
         self._transport = Transport(
@@ -113,8 +120,9 @@ class RoundupRemote(HttpRemote):
             self.check_cursor(cursor)
         newest = cursor
         for index in range(1, max_pages + 1):
-            query = (f"@fields={_FEED_FIELDS}&@verbose=2&@sort=activity,id"
-                     f"&@page_size={self.page_size}&@page_index={index}")
+            query = (
+                f"@fields={_FEED_FIELDS}&@verbose=2&@sort=activity,id&@page_size={self.page_size}&@page_index={index}"
+            )
             if cursor is not None:
                 query = f"activity={cursor};&{query}"
             response = self._get(f"/data/issue?{query}")
@@ -191,7 +199,11 @@ class RoundupRemote(HttpRemote):
         found: dict[str, list[RemoteMessage]] = {issue_id: [] for issue_id in ids_of}
         for chunk in chunks(list(issues_of), self.page_size):
             query = "&".join(f"id={i}" for i in chunk if i.isdigit())
-            items = _collection(self._get(f"/data/msg?{query}&{_MSG_FIELDS}&@page_size={self.page_size}").data) if query else []
+            items = (
+                _collection(self._get(f"/data/msg?{query}&{_MSG_FIELDS}&@page_size={self.page_size}").data)
+                if query
+                else []
+            )
             read: set[str] = set()
             for item in items or []:
                 msg_id = str(item.get("id")) if isinstance(item, dict) else "?"
@@ -206,19 +218,34 @@ class RoundupRemote(HttpRemote):
                     bad.extend(BadItem(f"message {msg_id} of ticket {i}", problem_of(exc)) for i in issues_of[msg_id])
                     continue
                 for issue_id in issues_of[msg_id]:
-                    found[issue_id].append(RemoteMessage(remote_id=msg_id, ticket_id=issue_id, public=True,
-                                                         body=item["content"], author=author, created=created))
+                    found[issue_id].append(
+                        RemoteMessage(
+                            remote_id=msg_id,
+                            ticket_id=issue_id,
+                            public=True,
+                            body=item["content"],
+                            author=author,
+                            created=created,
+                        )
+                    )
             for msg_id in chunk:
                 if msg_id not in read:
-                    bad.extend(BadItem(f"message {msg_id} of ticket {i}", "could not be read") for i in issues_of[msg_id])
+                    bad.extend(
+                        BadItem(f"message {msg_id} of ticket {i}", "could not be read") for i in issues_of[msg_id]
+                    )
         for messages in found.values():
             messages.sort(key=message_order)
         return found, bad
 
     def find_ticket(self, *, subject: str, since: datetime) -> str | None:
         """The newest issue this user created at or after ``since`` titled exactly ``subject``."""
-        base = {"creator": self.user, "creation": f"{format_date(since)};", "@fields": "title",
-                "@sort": "-creation,-id", "@page_size": str(self.page_size)}
+        base = {
+            "creator": self.user,
+            "creation": f"{format_date(since)};",
+            "@fields": "title",
+            "@sort": "-creation,-id",
+            "@page_size": str(self.page_size),
+        }
         for index in range(1, 11):
             response = self._get("/data/issue", params={**base, "@page_index": str(index)})
             items = _collection(response.data) or []
@@ -259,8 +286,12 @@ class RoundupRemote(HttpRemote):
         for attempt in (1, 2):
             etag = self.get_ticket(remote_id).etag or ""
             try:
-                self._transport.request("PATCH", f"/data/issue/{remote_id}", headers={"If-Match": etag},
-                                        json_body={"@op": "add", "messages": [msg_id]})
+                self._transport.request(
+                    "PATCH",
+                    f"/data/issue/{remote_id}",
+                    headers={"If-Match": etag},
+                    json_body={"@op": "add", "messages": [msg_id]},
+                )
                 return msg_id
             except StaleWrite:
                 if attempt == 2:
@@ -313,10 +344,15 @@ class RoundupRemote(HttpRemote):
             links = item.get("messages")
             message_ids = tuple(str(link["id"]) for link in links) if isinstance(links, list) else None
             return RemoteTicket(
-                remote_id=str(item["id"]), subject=item["title"], message_ids=message_ids,
-                status=_name(item.get("status"), "name"), priority=_name(item.get("priority"), "name"),
-                requestor=requestor, created=parse_date(item.get("creation")),
-                updated=parse_date(item.get("activity")), etag=etag if isinstance(etag, str) else None,
+                remote_id=str(item["id"]),
+                subject=item["title"],
+                message_ids=message_ids,
+                status=_name(item.get("status"), "name"),
+                priority=_name(item.get("priority"), "name"),
+                requestor=requestor,
+                created=parse_date(item.get("creation")),
+                updated=parse_date(item.get("activity")),
+                etag=etag if isinstance(etag, str) else None,
                 updated_by=_name(item.get("actor"), "username") if item.get("actor") else None,
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -340,5 +376,3 @@ def _count_total(response: httpx.Response) -> int | None:
 def _has_more(response: httpx.Response, index: int, size: int) -> bool:
     total = response.headers.get("X-Count-Total")
     return not (total and total.isdigit()) or int(total) > index * size
-
-

@@ -85,7 +85,6 @@ def _text(value: object, field: str) -> str:
     return value
 
 
-
 class RTRemote(HttpRemote):
     """One queue of one RT 5 server; ``url`` is RT's web root (e.g. http://host/rt)."""
 
@@ -107,7 +106,11 @@ class RTRemote(HttpRemote):
         else:
             auth = (user, secret)
         self._transport = Transport(
-            self.url + "/REST/2.0", auth=auth, headers=headers, min_interval=min_interval, transport=http,
+            self.url + "/REST/2.0",
+            auth=auth,
+            headers=headers,
+            min_interval=min_interval,
+            transport=http,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         )
         self._addresses: dict[str, str] = {}  # user name → e-mail address
@@ -199,7 +202,12 @@ class RTRemote(HttpRemote):
                 try:
                     kind, tid = item.get("Type"), _text(item["ObjectId"], "ObjectId")
                     if kind in _MESSAGE_TYPES and tid in chunk:
-                        transactions[_text(item["id"], "id")] = (tid, kind, _name(item["Creator"]), parse_date(item["Created"]))
+                        transactions[_text(item["id"], "id")] = (
+                            tid,
+                            kind,
+                            _name(item["Creator"]),
+                            parse_date(item["Created"]),
+                        )
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     tx = item.get("id") if isinstance(item, dict) else "?"
                     bad.append(BadItem(f"transaction {tx}", problem_of(exc)))
@@ -308,7 +316,13 @@ class RTRemote(HttpRemote):
     def _search(self, path: str, query: list[dict], fields: str, bad: list[BadItem]) -> Iterator[dict]:
         """Every item a JSON search finds, ``page_size`` a request, in id order."""
         for index in range(1, 10_001):
-            params = {"fields": fields, "orderby": "id", "order": "ASC", "per_page": str(self.page_size), "page": str(index)}
+            params = {
+                "fields": fields,
+                "orderby": "id",
+                "order": "ASC",
+                "per_page": str(self.page_size),
+                "page": str(index),
+            }
             data = self._transport.request("POST", path, params=params, json_body=query, reads_only=True).data
             items = data.get("items") if isinstance(data, dict) else None
             if not isinstance(items, list):

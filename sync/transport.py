@@ -96,7 +96,11 @@ class Transport:
         for secret in _credentials(base_url, auth, headers):
             remember_secret(secret)
         self._client = httpx.Client(
-            base_url=base_url, auth=auth, headers=headers, timeout=timeout, transport=transport,
+            base_url=base_url,
+            auth=auth,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
             follow_redirects=False,
         )
         self.attempts, self.retry_timeout, self.min_interval = attempts, retry_timeout, min_interval
@@ -122,7 +126,11 @@ class Transport:
         where = f"{method} {path.split('?')[0]}"
         try:
             for attempt in stamina.retry_context(
-                on=_backoff if idempotent else _backoff_unsafe, attempts=self.attempts, timeout=self.retry_timeout, wait_initial=0.2, wait_max=8.0
+                on=_backoff if idempotent else _backoff_unsafe,
+                attempts=self.attempts,
+                timeout=self.retry_timeout,
+                wait_initial=0.2,
+                wait_max=8.0,
             ):
                 with attempt:
                     self._pace()

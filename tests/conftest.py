@@ -147,6 +147,7 @@ def export_text() -> str:
 
 # --- the TUI ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> str:
     """A small demo desk built once per test process; each TUI test works on its own copy.

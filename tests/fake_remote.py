@@ -79,13 +79,17 @@ class FakeRemote:
         since = datetime.strptime(cursor, "%Y-%m-%d %H:%M:%S") if cursor else None
         rows = sorted((t for t in self.tickets.values() if since is None or t.updated >= since),
                       key=lambda t: (t.updated, int(t.remote_id)))  # fmt: skip
-        pages = [rows[i:i + 2] for i in range(0, len(rows), 2)] or [[]]
+        pages = [rows[i : i + 2] for i in range(0, len(rows), 2)] or [[]]
         for number, chunk in enumerate(pages, 1):
             if number > max_pages:
                 return
             newest = chunk[-1].updated.strftime("%Y-%m-%d %H:%M:%S") if chunk else cursor
-            yield Page(tickets=list(chunk), next_cursor=newest, more=number == max_pages and number < len(pages),
-                       total=len(rows))
+            yield Page(
+                tickets=list(chunk),
+                next_cursor=newest,
+                more=number == max_pages and number < len(pages),
+                total=len(rows),
+            )
 
     def get_ticket(self, remote_id):
         self._check()

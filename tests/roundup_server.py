@@ -82,7 +82,10 @@ def _free_port() -> int:
 def _admin(tracker: Path, *args: str) -> None:
     result = subprocess.run(
         [_script("roundup-admin"), "-i", str(tracker), *args],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     if result.returncode != 0:
         raise RuntimeError(f"roundup-admin {args[0]} failed: {result.stdout[-500:]} {result.stderr[-500:]}")
@@ -128,8 +131,13 @@ def _start(base: Path, tracker: Path, port: int) -> tuple[subprocess.Popen, Path
         for path in [base, *base.rglob("*")]:
             os.chown(path, *_nobody())
     with open(log, "wb") as out:
-        proc = subprocess.Popen([*command, *args, f"demo={tracker}"], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, cwd=base)
+        proc = subprocess.Popen(
+            [*command, *args, f"demo={tracker}"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=base,
+        )
     return proc, log
 
 

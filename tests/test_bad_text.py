@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from tui_support import faq_ready, make_app, notifications, queue_ready, run, until
 
 from models import faq, faq_search, search, tickets
 from models.errors import QueryError
 from models.query import drop_bad_characters, parse_query
-
-from tui_support import faq_ready, make_app, notifications, queue_ready, run, until
 
 
 @pytest.fixture

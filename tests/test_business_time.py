@@ -53,7 +53,9 @@ def test_split_shifts_carry_over_the_break_and_the_night():
 
 def test_dst_days_keep_local_hours():
     # Europe/Rome leaves summer time on 25 Oct 2026 and enters it on 28 Mar 2027 (both Sundays)
-    always_rome = Calendar.parse("Europe/Rome", {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+    always_rome = Calendar.parse(
+        "Europe/Rome", {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    )
     assert always_rome.between(rome("2026-10-25 00:00"), rome("2026-10-26 00:00")) == 25 * H
     assert always_rome.between(rome("2027-03-28 00:00"), rome("2027-03-29 00:00")) == 23 * H
     # an office day on either side of the change is 8 hours, opening at 09:00 local both times
@@ -81,7 +83,9 @@ def test_bad_calendars_are_refused_clearly():
 # --- laws --------------------------------------------------------------------------------------
 
 moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31))
-calendars = st.sampled_from([OFFICE, ALWAYS, Calendar.parse("America/New_York", {"sat": "22:00-24:00", "sun": "00:00-02:00"})])
+calendars = st.sampled_from(
+    [OFFICE, ALWAYS, Calendar.parse("America/New_York", {"sat": "22:00-24:00", "sun": "00:00-02:00"})]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -156,7 +156,11 @@ def test_ticket_lifecycle(desk):
 def test_public_timeline_hides_notes_priority_and_assignee(desk):
     number = new_ticket(desk)
     desk("agent", "add", "bob")
-    for args in (["--priority", "high", "--reason", "VIP", "--requested-by", "sales: Rossi"], ["--assignee", "bob"], ["--tag", "x"]):
+    for args in (
+        ["--priority", "high", "--reason", "VIP", "--requested-by", "sales: Rossi"],
+        ["--assignee", "bob"],
+        ["--tag", "x"],
+    ):
         assert desk("ticket", "set", str(number), *args).exit_code == 0
     desk("ticket", "note", str(number), "--body", "secret internal remark")
     desk("ticket", "set", str(number), "--status", "pending", "--reason", "waiting for your logs")

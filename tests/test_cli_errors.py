@@ -4,12 +4,11 @@ raised inside a command is an internal error, in one line, without a traceback."
 from __future__ import annotations
 
 import pytest
+from tui_support import faq_ready, make_app, queue_ready, run, until
 
 from models import database, faq_search, search, storage_errors
 from models.db import is_postgres
 from models.errors import InvalidInput, StorageError
-
-from tui_support import faq_ready, make_app, queue_ready, run, until
 
 
 @pytest.mark.parametrize("error", [ValueError("boom inside"), TypeError("unsupported operand inside")])
@@ -52,7 +51,10 @@ def test_a_character_the_driver_refuses_is_said_plainly(db):
 def test_storage_errors_lets_other_value_errors_pass_unless_connecting():
     with pytest.raises(ValueError, match="not about the URL"), storage_errors("desk.db"):
         raise ValueError("not about the URL")
-    with pytest.raises(StorageError, match="bad database URL desk.db: no port"), storage_errors("desk.db", connecting=True):
+    with (
+        pytest.raises(StorageError, match="bad database URL desk.db: no port"),
+        storage_errors("desk.db", connecting=True),
+    ):
         raise ValueError("no port")
 
 

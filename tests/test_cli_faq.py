@@ -27,14 +27,21 @@ def new(run, title="Reset your password", body="Open **Settings**.\n", *extra: s
 
 
 def test_write_publish_search_show_and_history(kb):
-    article = new(kb, "Reset your password", "Open **Settings**, then *Reset*.", "--category", "accounts", "--tag", "login")
+    article = new(
+        kb, "Reset your password", "Open **Settings**, then *Reset*.", "--category", "accounts", "--tag", "login"
+    )
     assert kb("faq", "list").stdout.count("Reset your password") == 1
     assert kb("faq", "search", "password").stdout.count("Reset your password") == 1
     assert "no articles match" in kb("faq", "search", "invoice").stderr
     assert kb("faq", "edit", str(article), "--body", "Use the reset link.", "--note", "simpler").stdout.strip() == "2"
     assert kb("faq", "publish", str(article)).stdout.strip() == "3"
     shown = json.loads(kb("faq", "show", str(article), "--json").stdout)
-    assert (shown["status"], shown["category"], shown["tags"], shown["version"]) == ("published", "Accounts", ["login"], 3)
+    assert (shown["status"], shown["category"], shown["tags"], shown["version"]) == (
+        "published",
+        "Accounts",
+        ["login"],
+        3,
+    )
     history = json.loads(kb("faq", "history", str(article), "--json").stdout)
     assert [(r["number"], r["note"]) for r in history] == [(3, "published"), (2, "simpler"), (1, "created")]
     diff = kb("faq", "diff", str(article), "1", "2").stdout
@@ -92,7 +99,9 @@ def test_edit_in_editor_saves_a_revision_and_keeps_a_broken_file(kb, monkeypatch
     import click
 
     article = new(kb, "Reset", "Old body\n")
-    monkeypatch.setattr(click, "edit", lambda text, **_: text.replace("Old body", "New body").replace('"Reset"', '"Reset it"'))
+    monkeypatch.setattr(
+        click, "edit", lambda text, **_: text.replace("Old body", "New body").replace('"Reset"', '"Reset it"')
+    )
     assert kb("faq", "edit", str(article)).stdout.strip() == "2"
     shown = json.loads(kb("faq", "show", str(article), "--json").stdout)
     assert (shown["title"], shown["body"]) == ("Reset it", "New body\n")

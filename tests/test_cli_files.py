@@ -229,6 +229,8 @@ def test_sla_export_writes_no_terminal_control_and_round_trips_exactly(desk, tmp
     assert desk("sla", "calendar", "list", "--json").stdout != calendars_before
     assert desk("sla", "import", str(out)).exit_code == 0
     assert desk("sla", "calendar", "list", "--json").stdout == calendars_before
-    policies = [{k: v for k, v in p.items() if k != "id"} for p in json.loads(desk("sla", "policy", "list", "--json").stdout)]
+    policies = [
+        {k: v for k, v in p.items() if k != "id"} for p in json.loads(desk("sla", "policy", "list", "--json").stdout)
+    ]
     assert policies == [{k: v for k, v in p.items() if k != "id"} for p in json.loads(policies_before)]
     assert policies[0]["name"] == "Gold\u2066 tier"  # as stored: names are trimmed and spaced on the way in

@@ -48,7 +48,9 @@ def test_toml_export_import_round_trip(desk, tmp_path):
 
 def test_bad_rules_and_files_are_one_line_errors(desk, tmp_path, login):
     rules(desk)
-    assert "bad first response duration" in one_error_line(desk("sla", "policy", "set", "X", "--first-response", "1x"), 2)
+    assert "bad first response duration" in one_error_line(
+        desk("sla", "policy", "set", "X", "--first-response", "1x"), 2
+    )
     assert "bad hours '9-5' on mon" in one_error_line(desk("sla", "calendar", "set", "Y", "--hours", "mon=9-5"), 2)
     assert "unknown timezone" in one_error_line(desk("sla", "calendar", "set", "Y", "--timezone", "Mars/Base"), 2)
     bad = tmp_path / "bad.toml"
@@ -56,11 +58,16 @@ def test_bad_rules_and_files_are_one_line_errors(desk, tmp_path, login):
     assert "unknown key 'colour'" in one_error_line(desk("sla", "import", str(bad)), 2)
     bad.write_text("this is not toml = = =")
     assert "not valid TOML" in one_error_line(desk("sla", "import", str(bad)), 2)
-    assert [p["name"] for p in json.loads(desk("sla", "policy", "list", "--json").stdout)] == ["Premium high", "Standard"]
+    assert [p["name"] for p in json.loads(desk("sla", "policy", "list", "--json").stdout)] == [
+        "Premium high",
+        "Standard",
+    ]
     assert "used by" in one_error_line(desk("sla", "calendar", "remove", "Office"), 3)
     desk("agent", "add", "bob", "--name", "Bob")
     login("bob")
-    assert "only a lead or an admin" in one_error_line(desk("sla", "policy", "set", "Mine", "--first-response", "1h"), 1)
+    assert "only a lead or an admin" in one_error_line(
+        desk("sla", "policy", "set", "Mine", "--first-response", "1h"), 1
+    )
 
 
 def test_check_writes_alerts_once(desk, monkeypatch):
@@ -80,7 +87,9 @@ def test_check_writes_alerts_once(desk, monkeypatch):
 
 
 def test_status_renders_the_customer_view(desk, tmp_path):
-    number = desk("ticket", "new", "--subject", "Printer <b>", "--body", "broken", "--customer", "eva@example.com").stdout.strip()
+    number = desk(
+        "ticket", "new", "--subject", "Printer <b>", "--body", "broken", "--customer", "eva@example.com"
+    ).stdout.strip()
     desk("ticket", "note", number, "--body", "INTERNAL only")
     text = desk("status", number).stdout
     assert text.startswith(f"Request #{number}: Printer <b>") and "INTERNAL" not in text

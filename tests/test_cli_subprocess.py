@@ -120,7 +120,9 @@ def test_usage_errors_are_one_safe_line(sportello):
         assert not any(c in stderr for c in "\x1b\x07\u202e") and "Traceback" not in stderr
 
 
-def _run_in_terminal(command: list[str], env: dict, cwd, keys: bytes, wait_for: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
+def _run_in_terminal(
+    command: list[str], env: dict, cwd, keys: bytes, wait_for: bytes, timeout: float = 30.0
+) -> tuple[int, bytes]:
     """Run ``command`` on a pseudo-terminal of 100×30; once ``wait_for`` shows, type ``keys``."""
     import fcntl
     import pty

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from roundup_server import roundup_server  # noqa: F401 - fixture
 
 
@@ -22,7 +21,9 @@ def test_sync_without_remotes_says_how_to_add_one(desk, tmp_path):
 
 
 def test_unknown_remote_and_exclusive_flags(desk, tmp_path):
-    cfg = write_config(tmp_path, '[remotes.rt]\ntype = "rt"\nurl = "http://127.0.0.1:9/rt"\nuser = "u"\ntoken_env = "T"\n')
+    cfg = write_config(
+        tmp_path, '[remotes.rt]\ntype = "rt"\nurl = "http://127.0.0.1:9/rt"\nuser = "u"\ntoken_env = "T"\n'
+    )
     result = desk("--config", cfg, "sync", "jira")
     assert result.exit_code == 4 and "no remote 'jira'" in result.stderr and "configured: rt" in result.stderr
     result = desk("--config", cfg, "sync", "--pull-only", "--push-only")
@@ -42,7 +43,7 @@ def test_unreachable_remote_exits_1_and_is_logged(desk, tmp_path):
 
 
 @pytest.mark.remote
-def test_sync_with_roundup_json_summary(desk, tmp_path, roundup_server):
+def test_sync_with_roundup_json_summary(desk, tmp_path, roundup_server):  # noqa: F811 - the fixture
     cfg = write_config(tmp_path, f'[remotes.rd]\ntype = "roundup"\nurl = "{roundup_server.url}"\n'
                                  f'user = "{roundup_server.user}"\npassword_env = "RD_PW"\n')  # fmt: skip
     env = {"RD_PW": roundup_server.password}

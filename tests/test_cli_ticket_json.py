@@ -16,7 +16,9 @@ def test_list_and_show_json_carry_tags_and_deadlines(desk):
                 "--hours", "mon-sun=00:00-24:00").exit_code == 0  # fmt: skip
     assert desk("sla", "policy", "set", "All", "--calendar", "Always", "--first-response", "1h",
                 "--next-response", "2h", "--resolution", "8h").exit_code == 0  # fmt: skip
-    assert desk("ticket", "new", "--subject", "Printer", "--body", "Broken", "--tag", "vip", "--tag", "hw").exit_code == 0
+    assert (
+        desk("ticket", "new", "--subject", "Printer", "--body", "Broken", "--tag", "vip", "--tag", "hw").exit_code == 0
+    )
     assert desk("ticket", "new", "--subject", "Plain", "--body", "x").exit_code == 0
 
     listed = {t["number"]: t for t in _json(desk("ticket", "list", "--json"))["tickets"]}
@@ -32,7 +34,10 @@ def test_list_and_show_json_carry_tags_and_deadlines(desk):
     assert [(d["kind"], d["due"], d["state"]) for d in shown["deadlines"]] == [
         (name, target["due"], target["state"]) for name, target in show["targets"].items()
     ]
-    assert [(d["kind"], d["state"]) for d in shown["deadlines"]] == [("first_response", "running"), ("resolution", "running")]
+    assert [(d["kind"], d["state"]) for d in shown["deadlines"]] == [
+        ("first_response", "running"),
+        ("resolution", "running"),
+    ]
 
     assert desk("ticket", "reply", "1", "--body", "On it").exit_code == 0
     states = {d["kind"]: d["state"] for d in _json(desk("ticket", "show", "1", "--json"))["deadlines"]}

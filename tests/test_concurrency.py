@@ -38,7 +38,9 @@ def _hammer(args):
                 row = tickets.add_note(actor, number, value, expect_version=seen)
             elif op == "priority":
                 value = rng.choice(["low", "normal", "high", "urgent"])
-                row = tickets.set_priority(actor, number, value, reason=f"{login} round {i}", expect_version=seen, requested_by="own call")
+                row = tickets.set_priority(
+                    actor, number, value, reason=f"{login} round {i}", expect_version=seen, requested_by="own call"
+                )
                 if row.version == seen:  # already at that priority: nothing to record
                     continue
             else:

@@ -9,7 +9,7 @@ from models.customer_status import customer_status
 from tests.test_cli import HOSTILE, RAW_CONTROLS
 from tui.status_page import render_status
 
-EVIL = HOSTILE + ' <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) **bold**'
+EVIL = HOSTILE + " <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) **bold**"
 
 
 def ticket_with_history(admin):
@@ -64,6 +64,8 @@ def test_hostile_text_is_inert_in_every_format(admin):
     assert "&lt;script&gt;" in page and "<script" not in page
     assert "default-src 'none'" in page
     markdown = render_status(view, "markdown")
-    assert "\\<script\\>" in markdown and "\\[x\\]\\(javascript:alert\\(3\\)\\)" in markdown and "\\*\\*bold" in markdown
+    assert (
+        "\\<script\\>" in markdown and "\\[x\\]\\(javascript:alert\\(3\\)\\)" in markdown and "\\*\\*bold" in markdown
+    )
     for text in (page, markdown, render_status(view, "text")):
         assert not any(c in text for c in RAW_CONTROLS)

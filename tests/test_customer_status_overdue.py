@@ -27,7 +27,9 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def rome(admin):
-    sla.save_calendar(admin, "Rome", timezone="Europe/Rome", hours={d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")})
+    sla.save_calendar(
+        admin, "Rome", timezone="Europe/Rome", hours={d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    )
     return admin
 
 

@@ -195,14 +195,18 @@ def test_sla_measures_and_surveys_are_what_the_service_derives(demo_desk):
                                                                      & (TicketEvent.new_value == "resolved"))}  # fmt: skip
     assert sorted(s.ticket_id for s in surveys) == sorted(ever_resolved)  # one each: the first stays waiting
     rows = {t.number: t for t in Ticket.select()}
-    assert all((s.queue_id, s.organization_id) == (rows[s.ticket_id].queue_id, rows[s.ticket_id].organization_id)
-               for s in surveys)  # whose ticket it was when the survey opened
+    assert all(
+        (s.queue_id, s.organization_id) == (rows[s.ticket_id].queue_id, rows[s.ticket_id].organization_id)
+        for s in surveys
+    )  # whose ticket it was when the survey opened
     answered = [s for s in surveys if s.score is not None]
     assert answered and all(1 <= s.score <= 5 and s.answered_at >= s.opened_at for s in answered)
     scores = {e.ticket_id: int(e.new_value) for e in TicketEvent.select().where(TicketEvent.kind == "csat")}
     assert scores == {s.ticket_id: s.score for s in answered}
     low = {s.ticket_id for s in answered if s.score <= 2}
-    tagged = {number for (number,) in TicketTag.select(TicketTag.ticket).join(Tag).where(Tag.name == "csat-low").tuples()}
+    tagged = {
+        number for (number,) in TicketTag.select(TicketTag.ticket).join(Tag).where(Tag.name == "csat-low").tuples()
+    }
     assert low == tagged
 
 

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from models import agents, drafts, exchange, faq, open_database, sla_alerts, tickets
+from models import drafts, exchange, faq, open_database, sla_alerts, tickets
 from models.errors import Conflict, RuleViolation
 from models.faq_health import faq_health
-from models.tables import TicketEvent, TicketFAQ
+from models.tables import TicketFAQ
 from models.timeline import events_of
 
 
@@ -21,7 +21,9 @@ def ticket(admin):
 
 @pytest.fixture
 def article(admin):
-    made = faq.create_article(admin, title="Clearing a paper jam", body="Open tray 2 and pull gently.", status="published")
+    made = faq.create_article(
+        admin, title="Clearing a paper jam", body="Open tray 2 and pull gently.", status="published"
+    )
     return made.id
 
 

@@ -38,7 +38,9 @@ def test_every_save_is_a_revision_and_none_is_ever_rewritten(kb, agent):
         (2, agent.login, "simpler", "draft"),
         (1, kb.login, "first cut", "draft"),
     ]
-    assert history[2].body == "Open *Settings* and choose **Reset**." and history[1].body == "Open Settings, then Reset."
+    assert (
+        history[2].body == "Open *Settings* and choose **Reset**." and history[1].body == "Open Settings, then Reset."
+    )
     assert all(r.title == first.title and r.tags == ("login", "password") for r in history)
     # saving exactly what is there writes nothing
     same = faq.save_article(agent, first.id, body="Open Settings, then Reset.", expect_version=3)
@@ -51,7 +53,9 @@ def test_the_second_of_two_concurrent_saves_is_refused_naming_who(kb, agent):
     with pytest.raises(Conflict) as refused:
         faq.save_article(kb, a.id, body="Admin's text", expect_version=1)
     assert refused.value.current_version == 2
-    assert agent.login in str(refused.value) and "typo" in str(refused.value) and "revision 1, now 2" in str(refused.value)
+    assert (
+        agent.login in str(refused.value) and "typo" in str(refused.value) and "revision 1, now 2" in str(refused.value)
+    )
     assert faq.get_article(a.id).body == "Agent's text"
     assert refused.value.exit_code == 3
 
@@ -61,7 +65,12 @@ def test_revert_is_a_new_revision_equal_to_the_old_one(kb):
     faq.save_article(kb, a.id, title="Password reset", body="New text", category="Billing", tags=["billing"])
     faq.set_article_status(kb, a.id, "published")
     reverted = faq.revert_article(kb, a.id, 1, expect_version=3)
-    assert (reverted.title, reverted.body, reverted.category, reverted.tags) == (a.title, a.body, "Accounts", ("login",))
+    assert (reverted.title, reverted.body, reverted.category, reverted.tags) == (
+        a.title,
+        a.body,
+        "Accounts",
+        ("login",),
+    )
     assert reverted.status == "published"  # a revert restores the text, not the publication state
     assert reverted.version == 4 and faq.revisions(a.id)[0].note == "reverted to revision 1"
     assert FAQRevision.select().where(FAQRevision.article == a.id).count() == 4
@@ -117,8 +126,12 @@ def test_only_active_agents_change_the_faq(kb, agent):
 
 
 def test_search_words_phrases_filters_and_archived_hidden(kb):
-    vpn = article(kb, "VPN will not connect", "Check the VPN client version. Reinstall it.", tags=["vpn"], status="published")
-    invoice = article(kb, "Download an invoice", "Invoices are in Billing > Documents.", category="Billing", status="published")
+    vpn = article(
+        kb, "VPN will not connect", "Check the VPN client version. Reinstall it.", tags=["vpn"], status="published"
+    )
+    invoice = article(
+        kb, "Download an invoice", "Invoices are in Billing > Documents.", category="Billing", status="published"
+    )
     old = article(kb, "Old VPN portal", "The legacy portal is gone.", tags=["vpn"], status="archived")
     draft = article(kb, "Café wifi", "Ask the barista for the café password.", category="")
     ids = lambda q: [h.id for h in faq_search.search_faq(q)]  # noqa: E731
@@ -140,7 +153,9 @@ def test_search_words_phrases_filters_and_archived_hidden(kb):
 
 
 def test_title_weighs_more_than_body(kb):
-    in_body = article(kb, "Network basics", "The printer, the printer and the printer again, on the network.", status="published")
+    in_body = article(
+        kb, "Network basics", "The printer, the printer and the printer again, on the network.", status="published"
+    )
     in_title = article(kb, "Printer offline", "Turn it off and on.", status="published")
     assert [h.id for h in faq_search.search_faq("printer")] == [in_title.id, in_body.id]
 
@@ -270,10 +285,13 @@ _articles = st.lists(
 )  # fmt: skip
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(articles=_articles)
 def test_export_import_round_trip_is_lossless(kb, db_url, tmp_path_factory, articles):
     from conftest import other_desk
+
     from models import faq_files
 
     made = [faq.create_article(kb, **a) for a in articles]

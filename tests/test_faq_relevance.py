@@ -103,9 +103,13 @@ def test_extract_leaves_greetings_and_signatures_out(admin):
         "Go to Reports, then Export, and pick CSV.\nThanks to the new export, dates stay."
     )
     t = tickets.create_ticket(admin, subject="Fattura", body="Dov'è la fattura?")
-    tickets.add_reply(admin, t.number, "Ciao Marco,\nLa fattura è nel portale, alla voce Documenti.\nCordiali saluti\nGiulia")
+    tickets.add_reply(
+        admin, t.number, "Ciao Marco,\nLa fattura è nel portale, alla voce Documenti.\nCordiali saluti\nGiulia"
+    )
     assert faq.extract_from_ticket(admin, t.number).body == "La fattura è nel portale, alla voce Documenti."
-    t = tickets.create_ticket(admin, subject="Update", body="Dear support,\nThe app crashes.\n-- \nAnna Rossi\n+39 02 555")
+    t = tickets.create_ticket(
+        admin, subject="Update", body="Dear support,\nThe app crashes.\n-- \nAnna Rossi\n+39 02 555"
+    )
     assert faq.extract_from_ticket(admin, t.number).body == "The app crashes."
 
 

@@ -62,11 +62,20 @@ def test_replaying_events_reproduces_every_ticket_row(db, admin, agent, examples
     faqs = [FAQArticle.create(title=f"FAQ {i}", body="text").id for i in range(3)]
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(ops=operations, first_priority=st.sampled_from(PRIORITIES), tags=st.sets(st.sampled_from(TAGS)),
-           first_type=st.sampled_from(["question", "complaint"]))
+    @given(
+        ops=operations,
+        first_priority=st.sampled_from(PRIORITIES),
+        tags=st.sets(st.sampled_from(TAGS)),
+        first_type=st.sampled_from(["question", "complaint"]),
+    )
     def check(ops, first_priority, tags, first_type):
         ticket = tickets.create_ticket(
-            admin, subject="Property", body="first", customer=customer, priority=first_priority, tags=tags,
+            admin,
+            subject="Property",
+            body="first",
+            customer=customer,
+            priority=first_priority,
+            tags=tags,
             ticket_type=first_type,
         )
         other = tickets.create_ticket(admin, subject="Other", body="second", customer=customer)

@@ -153,16 +153,16 @@ FAKE_PROC_VIEWS = {
         f"echo '{FAKE_IDENTITY}' > /proc/self/uid_map; echo '{FAKE_IDENTITY}' > /proc/self/gid_map"
     ),
     "a /proc/self link to a folder of fake maps": (
-        "mkdir fake; echo '{0}' > fake/uid_map; echo '{0}' > fake/gid_map; "
-        "mount -t tmpfs none /proc; ln -s \"$PWD/fake\" /proc/self"
-    ).format(FAKE_IDENTITY),
+        f"mkdir fake; echo '{FAKE_IDENTITY}' > fake/uid_map; echo '{FAKE_IDENTITY}' > fake/gid_map; "
+        'mount -t tmpfs none /proc; ln -s "$PWD/fake" /proc/self'
+    ),
     "fake map files bound over the real ones": (
         f"echo '{FAKE_IDENTITY}' > fake_map; "
         "mount --bind fake_map /proc/$$/uid_map; mount --bind fake_map /proc/$$/gid_map"
     ),
     "a folder bound over the real /proc/PID": (
-        "mkdir fake; echo '{0}' > fake/uid_map; echo '{0}' > fake/gid_map; mount --bind fake /proc/$$"
-    ).format(FAKE_IDENTITY),
+        f"mkdir fake; echo '{FAKE_IDENTITY}' > fake/uid_map; echo '{FAKE_IDENTITY}' > fake/gid_map; mount --bind fake /proc/$$"
+    ),
     # a real procfs file that reads like the initial maps: a namespace's own projid_map
     "the real projid_map bound over the maps": (
         f"echo '{FAKE_IDENTITY}' > /proc/$$/projid_map; "
@@ -174,7 +174,9 @@ FAKE_PROC_VIEWS = {
 def _unshare_mount_works() -> bool:
     if not shutil.which("unshare"):
         return False
-    return subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs none /proc"], capture_output=True).returncode == 0
+    return (
+        subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs none /proc"], capture_output=True).returncode == 0
+    )
 
 
 needs_unshare_mount = pytest.mark.skipif(not _unshare_mount_works(),
@@ -225,7 +227,7 @@ def test_a_mount_namespace_alone_is_no_reason_to_refuse(in_namespace, sportello,
         pytest.skip("only root may make a mount namespace without a user namespace")
     db = ("--db", str(tmp_path / "desk.db"))
     _ok(sportello(*db, "init"))
-    _ok(in_namespace(["-m"], "mount -t tmpfs none \"$PWD/config\" 2>/dev/null || true", *db, "agent", "add", "eve"))
+    _ok(in_namespace(["-m"], 'mount -t tmpfs none "$PWD/config" 2>/dev/null || true', *db, "agent", "add", "eve"))
     assert "eve" in _ok(sportello(*db, "agent", "list"))
 
 

@@ -123,7 +123,9 @@ def test_a_forged_actor_is_refused_from_raw_sql(pg_desk):
     ids, before = pg_desk.ids(), _events(pg_desk)
     with pg_desk.sql("bob") as conn:
         for victim in ("giulia.rossi", "carla", "ada"):
-            _refused(conn, *_event_sql(ids[victim]), match="actor_id of ticket_event must be the agent of database role")
+            _refused(
+                conn, *_event_sql(ids[victim]), match="actor_id of ticket_event must be the agent of database role"
+            )
         # Not even behind a temporary table that shadows the agent list in this session.
         with conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE agent (id integer, role text, active boolean, db_role text)")
@@ -208,7 +210,9 @@ def test_the_cli_acts_as_the_sessions_agent_whatever_the_os_login(pg_desk, monke
         (ids["bob"], "from bob while the OS says ada"), (ids["bob"], "from bob while the OS says nobody-here"),
     ]  # fmt: skip
     as_giulia = run("--as", "giulia.rossi", "ticket", "note", "1", "--body", "x", db=bob)
-    assert as_giulia.exit_code == 1 and "only an admin may act as another agent (--as); 'bob' is agent" in as_giulia.output
+    assert (
+        as_giulia.exit_code == 1 and "only an admin may act as another agent (--as); 'bob' is agent" in as_giulia.output
+    )
     add = run("agent", "add", "eve", "--role", "admin", db=bob)
     assert add.exit_code == 1 and "only an admin may add agents" in add.output
     assert run("init", db=bob).output.splitlines()[-1] == "You are bob (agent)."
@@ -246,7 +250,7 @@ def test_a_deactivated_agent_can_neither_log_in_nor_write(pg_desk):
     note = pg_desk.run("agent", "deactivate", "bob", db=pg_desk.url_of("carla"))
     assert note.exit_code == 0 and note.output.splitlines() == [
         "deactivated bob",
-        f'database role {pg_desk.role("bob")} can still log in and read the desk (its writes are refused): '
+        f"database role {pg_desk.role('bob')} can still log in and read the desk (its writes are refused): "
         f'ask the DBA to run ALTER ROLE "{pg_desk.role("bob")}" NOLOGIN',
     ]
 
@@ -319,7 +323,10 @@ def test_agent_grant_after_an_upgrade_and_for_an_existing_agent(pg_desk):
     # giulia.rossi had no role: she gets one, and from then on it is who she is.
     role = pg_desk.role("giulia.rossi")
     assert pg_desk.run("agent", "grant", "giulia.rossi", "--db-role", role).exit_code == 0
-    assert pg_desk.run("init", db=pg_desk.url_of("giulia.rossi")).output.splitlines()[-1] == "You are giulia.rossi (agent)."
+    assert (
+        pg_desk.run("init", db=pg_desk.url_of("giulia.rossi")).output.splitlines()[-1]
+        == "You are giulia.rossi (agent)."
+    )
 
 
 def test_a_role_that_could_escape_its_grants_is_refused(pg_desk):
@@ -365,7 +372,9 @@ def test_an_operator_of_the_agents_own_disarms_no_guard(pg_desk):
     granted = pg_desk.run("agent", "grant", "bob")
     assert granted.exit_code == 0, granted.output
     with pg_desk.sql("bob") as conn:
-        _refused(conn, f"CREATE FUNCTION {schema}.again() RETURNS int LANGUAGE sql AS 'SELECT 1'", match="permission denied")
+        _refused(
+            conn, f"CREATE FUNCTION {schema}.again() RETURNS int LANGUAGE sql AS 'SELECT 1'", match="permission denied"
+        )
         _refused(conn, "CREATE TABLE public.mine (x int)", match="permission denied")
 
 
@@ -396,7 +405,10 @@ def test_updates_cannot_take_over_someone_elses_rows(pg_desk):
         # Editing another's article is every agent's job: only its signature is kept.
         with conn.cursor() as cur:
             cur.execute("UPDATE faq_article SET body = 'Open tray 2, then 3.'")
-    assert pg_desk.dba("SELECT id, owner_id FROM saved_view ORDER BY id") == [(shared.id, None), (lenas.id, ids["lena"])]
+    assert pg_desk.dba("SELECT id, owner_id FROM saved_view ORDER BY id") == [
+        (shared.id, None),
+        (lenas.id, ids["lena"]),
+    ]
     assert pg_desk.dba("SELECT score, comment, recorded_by_id FROM survey") == [(5, "quick", ids["lena"])]
     assert pg_desk.dba("SELECT author_id, body FROM faq_article") == [(ids["carla"], "Open tray 2, then 3.")]
     assert pg_desk.dba("SELECT linked_by_id FROM ticket_faq") == [(ids["lena"],)]

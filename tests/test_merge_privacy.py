@@ -164,12 +164,12 @@ def test_cli_merge_across_customers_needs_the_flag(desk):
 
 
 def test_a_reply_pulled_for_a_merged_ticket_lands_as_its_authors(admin):
+    from fake_remote import FakeRemote
+
     from models.config import Config
     from models.sync_tables import SyncTicket
     from sync.config import remotes_from
     from sync.engine import Engine
-
-    from fake_remote import FakeRemote
 
     remote = FakeRemote("fake")
     table = {"type": "rt", "url": "http://127.0.0.1:1/rt", "user": "sportello", "token_env": "X"}
@@ -207,11 +207,11 @@ def test_a_pushed_reply_of_another_customer_never_reaches_the_requestor(admin, p
     """Bob's ticket is synced; Alice's ticket is merged into it and Alice writes again. The remote
     shows public messages to Bob (its requestor): her words go there as an internal note, or, on a
     remote without notes, not at all — while the agent's own reply still goes out public."""
+    from fake_remote import FakeRemote
+
     from models.config import Config
     from sync.config import remotes_from
     from sync.engine import Engine
-
-    from fake_remote import FakeRemote
 
     a, _ = pair
     remote = FakeRemote("fake")
@@ -219,7 +219,9 @@ def test_a_pushed_reply_of_another_customer_never_reaches_the_requestor(admin, p
     table = {"type": "rt", "url": "http://127.0.0.1:1/rt", "user": "sportello", "token_env": "X"}
     config = remotes_from(Config(remotes={"fake": table}))["fake"]
     assert Engine(config, remote).run().errors == 0  # the first run pushes only what comes after it
-    b = tickets.create_ticket(admin, subject="VPN down", body="The VPN is down for me.", customer="bob@example.com").number
+    b = tickets.create_ticket(
+        admin, subject="VPN down", body="The VPN is down for me.", customer="bob@example.com"
+    ).number
     summary = Engine(config, remote).run()
     assert summary.errors == 0, summary.report
     (key,) = [k for k, t in remote.tickets.items() if t.subject == "VPN down"]

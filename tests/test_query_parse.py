@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -173,9 +173,7 @@ def test_ages(text, start, end):
 
 
 def test_range_covers_both_days():
-    assert parse("created:2026-01-01..2026-01-31").dates == (
-        DateRange("created", D(2026, 1, 1), D(2026, 2, 1)),
-    )
+    assert parse("created:2026-01-01..2026-01-31").dates == (DateRange("created", D(2026, 1, 1), D(2026, 2, 1)),)
     assert parse("created:2026-01-05..2026-01-05").dates[0].end == D(2026, 1, 6)
 
 
@@ -197,7 +195,7 @@ def test_aware_now_is_converted_to_naive_utc():
 def test_default_now_is_recent_naive_utc():
     start = parse_query("created:<1h").dates[0].start
     assert start is not None and start.tzinfo is None
-    utc_now = datetime.now(timezone.utc).replace(tzinfo=None)
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
     assert timedelta(minutes=59) < utc_now - start < timedelta(minutes=61)
 
 
@@ -233,8 +231,11 @@ def test_no_sort_means_none():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("foo:bar", 'unknown filter "foo:" (known: status, prio, type, assignee, org, customer, tag, channel, '
-         "queue, is, id, created, updated, sort)"),
+        (
+            "foo:bar",
+            'unknown filter "foo:" (known: status, prio, type, assignee, org, customer, tag, channel, '
+            "queue, is, id, created, updated, sort)",
+        ),
         ("-Stato:aperto", 'unknown filter "Stato:"'),
         ("status:opne", 'unknown status "opne" (one of: new, open, pending, on_hold, resolved, closed)'),
         ("prio:medium", 'unknown priority "medium" (one of: low, normal, high, urgent)'),

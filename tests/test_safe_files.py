@@ -275,7 +275,13 @@ def test_a_desk_file_others_may_use_is_reported(tmp_path):
     desk = tmp_path / "desk.db"
     desk.write_bytes(b"")
     url = f"sqlite:///{desk}"
-    for bits, expected in ((0o600, None), (0o660, None), (0o644, "read"), (0o602, "written"), (0o666, "read and written")):
+    for bits, expected in (
+        (0o600, None),
+        (0o660, None),
+        (0o644, "read"),
+        (0o602, "written"),
+        (0o666, "read and written"),
+    ):
         os.chmod(desk, bits)
         warning = safe_files.loose_desk_warning(url)
         if expected is None:

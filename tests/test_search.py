@@ -479,8 +479,18 @@ def test_paging_a_filtered_relevance_search(crowd):
     assert sorted(toner_first) == sorted(t.number for t in crowd if "toner" in t.subject)
 
 
-@pytest.mark.parametrize("query", ["sort:updated-desc", "sort:due-asc", "sort:priority-asc", "status:open sort:due-desc",
-                                   "printer number sort:created-desc", "printer", "toner printer"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort:updated-desc",
+        "sort:due-asc",
+        "sort:priority-asc",
+        "status:open sort:due-desc",
+        "printer number sort:created-desc",
+        "printer",
+        "toner printer",
+    ],
+)
 def test_an_offset_page_is_that_slice_of_the_walk_and_its_cursor_goes_on(crowd, query, monkeypatch):
     import models.search as search
 
@@ -498,8 +508,17 @@ def test_an_offset_page_is_that_slice_of_the_walk_and_its_cursor_goes_on(crowd, 
         assert [t.number for t in page.tickets] + rest == walk[offset:], offset
 
 
-@pytest.mark.parametrize("query", ["sort:updated-desc", "sort:created-asc", "sort:due-asc", "status:open sort:priority-desc",
-                                   "printer", "toner printer"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort:updated-desc",
+        "sort:created-asc",
+        "sort:due-asc",
+        "status:open sort:priority-desc",
+        "printer",
+        "toner printer",
+    ],
+)
 def test_a_page_from_the_end_is_the_same_slice_counted_backwards(crowd, query, monkeypatch):
     import models.search as search
 

@@ -31,7 +31,9 @@ def test_a_unique_prefix_of_a_login_matches_and_an_ambiguous_one_names_the_candi
     assert count_tickets("assignee:emma,tom.baker") == 2
     assert numbers("assignee:tom.baker") == {toms}  # a whole login wins over the longer one it begins
     assert numbers("-assignee:emma") == {toms, numbers("assignee:none").pop()}
-    with pytest.raises(QueryError, match=r'^"tom" matches more than one agent: tom\.baker, tomas\.ricci \(type more of it\)$'):
+    with pytest.raises(
+        QueryError, match=r'^"tom" matches more than one agent: tom\.baker, tomas\.ricci \(type more of it\)$'
+    ):
         search_tickets("assignee:tom")
     with pytest.raises(QueryError, match='^no agent matches "bob"$'):
         count_tickets("assignee:bob")

@@ -75,6 +75,8 @@ def test_secret_file_must_be_private(tmp_path):
 
 def test_remotes_load_from_the_config_file(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text('[remotes.rt]\ntype = "rt"\nurl = "http://127.0.0.1:1/rt"\nuser = "u"\ntoken_env = "T"\n', encoding="utf-8")
+    path.write_text(
+        '[remotes.rt]\ntype = "rt"\nurl = "http://127.0.0.1:1/rt"\nuser = "u"\ntoken_env = "T"\n', encoding="utf-8"
+    )
     remotes = remotes_from(load_config(str(path), env={}))
     assert list(remotes) == ["rt"] and remotes["rt"].kind == "rt"

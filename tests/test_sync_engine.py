@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from fake_remote import Crash, FakeRemote
 
 from models import sync_state, tickets
 from models.config import Config
@@ -14,7 +15,6 @@ from models.tables import Ticket, TicketEvent
 from models.timeline import events_of, who
 from sync.config import remotes_from
 from sync.engine import Engine
-from fake_remote import Crash, FakeRemote
 
 
 @pytest.fixture
@@ -88,7 +88,10 @@ def test_local_ticket_and_messages_are_pushed_once(admin, config, remote):
     assert there.status == "open"  # the first reply opened it here; the status change went there too
     msgs = remote.thread_of[key]
     assert [(m.body, m.public) for m in msgs] == [
-        ("Need a laptop for Rita.", True), ("Ordered, arrives Monday.", True), ("PO 4411", False)]
+        ("Need a laptop for Rita.", True),
+        ("Ordered, arrives Monday.", True),
+        ("PO 4411", False),
+    ]
     again = sync(config, remote)
     assert again.pushed == 0 and again.pulled == 0 and len(remote.thread_of[key]) == 3
     assert Ticket.select().count() == 1 and TicketEvent.select().where(TicketEvent.origin == "fake").count() == 0
@@ -144,7 +147,12 @@ def test_both_change_the_same_field_is_a_recorded_conflict(admin, config, remote
     summary = sync(config, remote)
     assert summary.conflicts == 1 and summary.errors == 0
     (conflict,) = SyncConflict.select()
-    assert (conflict.field, conflict.local_value, conflict.remote_value, conflict.kept) == ("priority", "low", "urgent", "local")
+    assert (conflict.field, conflict.local_value, conflict.remote_value, conflict.kept) == (
+        "priority",
+        "low",
+        "urgent",
+        "local",
+    )
     event = [e for e in events_of(number) if e.kind == "sync_conflict"][0]
     assert (event.old_value, event.new_value) == ("low", "urgent")  # both values on the timeline
     # Deterministic: the local value stands and is sent; the next run is quiet.
@@ -266,7 +274,9 @@ def test_remote_down_mid_pull_keeps_the_pages_before(admin, config, remote):
     assert summary.errors == 1 and summary.pulled == 2
     assert SyncTicket.select().count() == 2
     remote.down = False
-    assert sync(config, remote).pulled == 3 and sorted(local_of(k).subject for k in keys) == [f"Ticket {n}" for n in range(5)]
+    assert sync(config, remote).pulled == 3 and sorted(local_of(k).subject for k in keys) == [
+        f"Ticket {n}" for n in range(5)
+    ]
 
 
 def test_progress_knows_the_totals(admin, config, remote):

@@ -7,14 +7,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from fault_proxy import FaultProxy
-from models import agents, close_database, open_database, sync_state, tickets
-from models.sync_tables import SyncTicket
-from models.tables import Ticket, TicketEvent
 from remote_sides import make_far, unique
 from roundup_server import roundup_server  # noqa: F401 - fixture
 from rt_server import rt_server  # noqa: F401 - fixture
+
+from models import agents, close_database, open_database, sync_state, tickets
+from models.sync_tables import SyncTicket
+from models.tables import Ticket, TicketEvent
 from sync import sync_one
 
 pytestmark = pytest.mark.remote
@@ -48,7 +48,7 @@ def test_sync_through_faults_converges(sqlite_desk, far):
                                         status=far.status("open"), priority=far.priority("high"))
                 for n in range(2)]  # fmt: skip
         clean = None
-        for runs in range(1, 13):
+        for runs in range(1, 13):  # noqa: B007 - reported after the loop
             summary = sync_one(faulty, env=far.env)
             if summary.errors == 0 and summary.pending == 0:
                 clean = summary
@@ -67,4 +67,6 @@ def test_sync_through_faults_converges(sqlite_desk, far):
         link = SyncTicket.get(SyncTicket.remote_key == key)
         local = Ticket.get_by_id(link.ticket_id)
         assert local.priority == "high"
-        assert [e.body for e in TicketEvent.select().where(TicketEvent.ticket == local.number) if e.body] == [f"far body {n}"]
+        assert [e.body for e in TicketEvent.select().where(TicketEvent.ticket == local.number) if e.body] == [
+            f"far body {n}"
+        ]

@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from remote_sides import make_far, unique
+from roundup_server import roundup_server  # noqa: F401 - fixture
+from rt_server import rt_server  # noqa: F401 - fixture
 
 from models import close_database, open_database, tickets
 from models.agents import ensure_admin
 from models.tables import Ticket, TicketEvent
-from remote_sides import make_far, unique
-from roundup_server import roundup_server  # noqa: F401 - fixture
-from rt_server import rt_server  # noqa: F401 - fixture
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.remote

@@ -16,6 +16,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import stamina
+from fake_remote import FakeRemote
 
 from models import sync_state, tickets
 from models.config import Config
@@ -24,8 +25,6 @@ from models.sync_tables import SyncDelivery, SyncRun
 from sync.config import remotes_from
 from sync.engine import Engine
 from sync.remote import RemoteRefused
-
-from fake_remote import FakeRemote
 
 
 class EchoingServer(ThreadingHTTPServer):

@@ -14,11 +14,10 @@ from datetime import timedelta
 import httpx
 import pytest
 import stamina
+from roundup_server import roundup_server  # noqa: F401
 
 from sync.remote import RemoteRefused, RemoteUnavailable, StaleWrite, SyncError
 from sync.roundup import RoundupRemote, format_date
-
-from roundup_server import roundup_server  # noqa: F401
 
 
 def unique(word: str) -> str:
@@ -143,8 +142,18 @@ def test_changed_since_cursor_returns_only_newer(remote):
     assert old.remote_id in everything and new.remote_id in everything
 
 
-@pytest.mark.parametrize("cursor", ["2026-11-22T23:21:09Z", "2026-11-22 23:21:09", "2026-02-30.10:00:00",
-                                    "2026-11-22.23:21:09;", "2026-11-22.23:21", "yesterday", ""])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "2026-11-22T23:21:09Z",
+        "2026-11-22 23:21:09",
+        "2026-02-30.10:00:00",
+        "2026-11-22.23:21:09;",
+        "2026-11-22.23:21",
+        "yesterday",
+        "",
+    ],
+)
 def test_malformed_cursor_refused(remote, cursor):
     with pytest.raises(SyncError, match="cursor"):
         remote.check_cursor(cursor)
@@ -193,9 +202,16 @@ URL = "http://tracker.test:8080/demo"
 
 
 def item(rid: str, activity: str = "2026-11-22.23:21:09", **extra) -> dict:
-    return {"id": rid, "title": f"T{rid}", "status": {"id": "1", "name": "unread"},
-            "priority": {"id": "3", "name": "bug"}, "creation": "2026-11-20.10:00:00", "activity": activity,
-            "creator": {"id": "1", "username": "admin"}, **extra}
+    return {
+        "id": rid,
+        "title": f"T{rid}",
+        "status": {"id": "1", "name": "unread"},
+        "priority": {"id": "3", "name": "bug"},
+        "creation": "2026-11-20.10:00:00",
+        "activity": activity,
+        "creator": {"id": "1", "username": "admin"},
+        **extra,
+    }
 
 
 def scripted(answers: list, seen: list | None = None) -> RoundupRemote:
@@ -216,8 +232,14 @@ def scripted(answers: list, seen: list | None = None) -> RoundupRemote:
 
 
 def test_malformed_items_become_bad_items():
-    collection = [item("1"), {"id": "2", "title": None}, item("3", activity="yesterday"), "junk",
-                  item("4", status={"id": "2"}), item("5", activity="2026-11-23.01:00:00")]
+    collection = [
+        item("1"),
+        {"id": "2", "title": None},
+        item("3", activity="yesterday"),
+        "junk",
+        item("4", status={"id": "2"}),
+        item("5", activity="2026-11-23.01:00:00"),
+    ]
     r = scripted([(200, {"data": {"collection": collection}}, {"X-Count-Total": "6"})])
     (page,) = list(r.changed_since("2026-11-22.00:00:00", max_pages=3))
     assert [t.remote_id for t in page.tickets] == ["1", "5"]
@@ -257,8 +279,16 @@ def test_add_message_rereads_once_on_stale_write():
     seen: list = []
     ticket = {"data": {"id": "7", "attributes": item("7"), "@etag": '"v1"'}}
     ticket2 = {"data": {"id": "7", "attributes": item("7"), "@etag": '"v2"'}}
-    r = scripted([(201, {"data": {"id": "42"}}, {}), (200, ticket, {}), (412, {"error": {}}, {}),
-                  (200, ticket2, {}), (200, {"data": {}}, {})], seen)
+    r = scripted(
+        [
+            (201, {"data": {"id": "42"}}, {}),
+            (200, ticket, {}),
+            (412, {"error": {}}, {}),
+            (200, ticket2, {}),
+            (200, {"data": {}}, {}),
+        ],
+        seen,
+    )
     assert r.add_message("7", "hello", public=True) == "42"
     post, _, patch1, _, patch2 = seen
     assert json.loads(post.content) == {"content": "hello", "author": "admin"}

@@ -15,11 +15,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import stamina
+from rt_server import rt_server  # noqa: F401
 
 from sync.remote import BadItem, RemoteRefused, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
 from sync.rt import RTRemote, format_cursor, parse_date
-
-from rt_server import rt_server  # noqa: F401
 
 
 def unique(word: str) -> str:
@@ -118,7 +117,10 @@ def test_correspond_and_comment_show_up_in_messages(remote, other):
     messages, bad = remote.messages(tid)
     assert bad == []
     got = [(m.remote_id, m.public, m.body, m.author) for m in messages]
-    assert got[1:] == [(reply, True, "a public reply\nwith two lines", "root"), (note, False, "an internal note", "remoteagent")]
+    assert got[1:] == [
+        (reply, True, "a public reply\nwith two lines", "root"),
+        (note, False, "an internal note", "remoteagent"),
+    ]
     assert got[0][1:] == (True, f"body of {subject}", "root")
     # RT's own mail (autoreply, notifications: EmailRecord transactions) is not a message.
     assert len(messages) == 3
@@ -134,7 +136,10 @@ def test_messages_of_many_tickets_come_in_two_searches(remote, other):
     found, bad = remote.messages_of(tickets)
     assert bad == [] and remote.requests == before + 2
     assert [[m.body for m in found[tid]] for tid, _ in made] == [
-        [f"body of {made[0][1]}"], [f"body of {made[1][1]}", "bulk reply"], [f"body of {made[2][1]}", "bulk note"]]
+        [f"body of {made[0][1]}"],
+        [f"body of {made[1][1]}", "bulk reply"],
+        [f"body of {made[2][1]}", "bulk note"],
+    ]
     assert [(m.remote_id, m.public, m.author) for m in found[made[1][0]][1:]] == [(reply, True, "remoteagent")]
     assert [(m.remote_id, m.public) for m in found[made[2][0]][1:]] == [(note, False)]
     assert found[made[1][0]] == remote.messages(made[1][0])[0]
@@ -310,18 +315,22 @@ def test_bad_envelope_is_a_bad_item_not_an_exception():
 
 
 def test_messages_pick_plain_text_bodies():
-    history = [{"id": "1", "Type": "Create", "Creator": {"id": "root"}, "Created": "2026-11-20T10:00:00Z"},
-               {"id": "2", "Type": "EmailRecord", "Creator": {"id": "RT_System"}, "Created": "2026-11-20T10:00:00Z"},
-               {"id": "3", "Type": "Comment", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:09Z"},
-               {"id": "4", "Type": "Correspond", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:10Z"},
-               {"id": "5", "Type": "Status", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:11Z"}]
+    history = [
+        {"id": "1", "Type": "Create", "Creator": {"id": "root"}, "Created": "2026-11-20T10:00:00Z"},
+        {"id": "2", "Type": "EmailRecord", "Creator": {"id": "RT_System"}, "Created": "2026-11-20T10:00:00Z"},
+        {"id": "3", "Type": "Comment", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:09Z"},
+        {"id": "4", "Type": "Correspond", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:10Z"},
+        {"id": "5", "Type": "Status", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:11Z"},
+    ]
     history = [{**item, "ObjectId": "7"} for item in history]
-    attachments = [{"id": "1", "TransactionId": "1", "ContentType": "text/plain", "Content": "first"},
-                   {"id": "2", "TransactionId": "2", "ContentType": "text/plain", "Content": "autoreply"},
-                   {"id": "3", "TransactionId": "3", "ContentType": "multipart/mixed", "Content": ""},
-                   {"id": "4", "TransactionId": "3", "ContentType": "text/plain", "Content": "note"},
-                   {"id": "5", "TransactionId": "3", "ContentType": "text/plain", "Filename": "a.txt", "Content": "f"},
-                   {"id": "6", "TransactionId": "4", "ContentType": "text/html", "Content": "<p>only html</p>"}]
+    attachments = [
+        {"id": "1", "TransactionId": "1", "ContentType": "text/plain", "Content": "first"},
+        {"id": "2", "TransactionId": "2", "ContentType": "text/plain", "Content": "autoreply"},
+        {"id": "3", "TransactionId": "3", "ContentType": "multipart/mixed", "Content": ""},
+        {"id": "4", "TransactionId": "3", "ContentType": "text/plain", "Content": "note"},
+        {"id": "5", "TransactionId": "3", "ContentType": "text/plain", "Filename": "a.txt", "Content": "f"},
+        {"id": "6", "TransactionId": "4", "ContentType": "text/html", "Content": "<p>only html</p>"},
+    ]
 
     def handler(request: httpx.Request) -> httpx.Response:
         items = history if request.url.path.endswith("/transactions") else attachments
@@ -334,14 +343,32 @@ def test_messages_pick_plain_text_bodies():
 
 
 def test_messages_of_many_tickets_take_two_searches_not_two_requests_a_ticket():
-    transactions = [{"id": str(n), "ObjectId": str(t), "Type": "Create", "Creator": {"id": "root"},
-                     "Created": f"2026-11-20T10:00:{n:02d}Z"} for n, t in ((1, 7), (2, 8), (3, 9))]
-    transactions.append({"id": "4", "ObjectId": "8", "Type": "Correspond", "Creator": {"id": "bob"},
-                         "Created": "2026-11-20T10:00:30Z"})
-    transactions.append({"id": "5", "ObjectId": "99", "Type": "Create", "Creator": {"id": "x"},  # not asked for
-                         "Created": "2026-11-20T10:00:31Z"})
-    attachments = [{"id": str(n), "TransactionId": str(n), "ContentType": "text/plain", "Content": f"body {n}"}
-                   for n in range(1, 6)]
+    transactions = [
+        {
+            "id": str(n),
+            "ObjectId": str(t),
+            "Type": "Create",
+            "Creator": {"id": "root"},
+            "Created": f"2026-11-20T10:00:{n:02d}Z",
+        }
+        for n, t in ((1, 7), (2, 8), (3, 9))
+    ]
+    transactions.append(
+        {"id": "4", "ObjectId": "8", "Type": "Correspond", "Creator": {"id": "bob"}, "Created": "2026-11-20T10:00:30Z"}
+    )
+    transactions.append(
+        {
+            "id": "5",
+            "ObjectId": "99",
+            "Type": "Create",
+            "Creator": {"id": "x"},  # not asked for
+            "Created": "2026-11-20T10:00:31Z",
+        }
+    )
+    attachments = [
+        {"id": str(n), "TransactionId": str(n), "ContentType": "text/plain", "Content": f"body {n}"}
+        for n in range(1, 6)
+    ]
     seen = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -384,7 +411,9 @@ def test_writes_send_json_if_match_and_read_ids():
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         if request.method == "POST" and request.url.path.endswith("/ticket"):
-            return httpx.Response(201, json={"id": "15", "type": "ticket"}, headers={"Location": "/rt/REST/2.0/ticket/15"})
+            return httpx.Response(
+                201, json={"id": "15", "type": "ticket"}, headers={"Location": "/rt/REST/2.0/ticket/15"}
+            )
         if request.method == "POST":
             return httpx.Response(201, json=["Message recorded"], headers={"Location": "/rt/REST/2.0/transaction/99"})
         if request.headers.get("If-Match") == '"1"':

@@ -4,14 +4,14 @@ always in CI): import, create here, change there, both change, offline edits."""
 from __future__ import annotations
 
 import pytest
+from remote_sides import make_far, unique
+from roundup_server import roundup_server  # noqa: F401 - fixture
+from rt_server import rt_server  # noqa: F401 - fixture
 
 from models import sync_state, tickets
 from models.sync_tables import SyncConflict, SyncTicket
 from models.tables import Ticket, TicketEvent
 from models.timeline import events_of
-from remote_sides import make_far, unique
-from roundup_server import roundup_server  # noqa: F401 - fixture
-from rt_server import rt_server  # noqa: F401 - fixture
 from sync import sync_one
 
 pytestmark = pytest.mark.remote

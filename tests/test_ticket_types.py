@@ -33,6 +33,8 @@ def test_type_from_the_command_line(desk):
     assert json.loads(desk("ticket", "show", number, "--json").stdout)["type"] == "complaint"
     assert desk("ticket", "set", number, "--type", "request").exit_code == 0
     assert "  type:         request" in desk("ticket", "show", number).stdout
-    assert "unknown ticket type" in one_error_line(desk("ticket", "new", "--subject", "x", "--body", "y", "--type", "x"), 2)
+    assert "unknown ticket type" in one_error_line(
+        desk("ticket", "new", "--subject", "x", "--body", "y", "--type", "x"), 2
+    )
     listed = json.loads(desk("ticket", "list", "type:request", "--json").stdout)["tickets"]
     assert [t["number"] for t in listed] == [int(number)]

@@ -122,7 +122,9 @@ def test_stale_version_is_a_conflict_naming_who_changed_what(admin, agent, ticke
     seen = ticket.version
     tickets.set_status(agent, ticket.number, "pending")
     with pytest.raises(Conflict) as caught:
-        tickets.set_priority(admin, ticket.number, "urgent", reason="escalated", expect_version=seen, requested_by="own call")
+        tickets.set_priority(
+            admin, ticket.number, "urgent", reason="escalated", expect_version=seen, requested_by="own call"
+        )
     message = str(caught.value)
     assert "bob" in message and "status new → pending" in message
     assert caught.value.current_version == 2
@@ -242,8 +244,9 @@ def test_update_ticket_is_one_change_with_one_version(admin, agent, ticket):
 
 def test_update_ticket_is_all_or_nothing(admin, ticket):
     with pytest.raises(NotFound):
-        tickets.update_ticket(admin, ticket.number, status="open", priority="high", reason="x", requested_by="me",
-                              assignee="ghost")
+        tickets.update_ticket(
+            admin, ticket.number, status="open", priority="high", reason="x", requested_by="me", assignee="ghost"
+        )
     with pytest.raises(RuleViolation, match="closed"):
         tickets.update_ticket(admin, ticket.number, status="resolved")
         tickets.update_ticket(admin, ticket.number, status="closed", assignee="ada")

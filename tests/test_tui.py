@@ -7,18 +7,17 @@ the test's own connection, as another TUI or the CLI would make them.
 
 from __future__ import annotations
 
+from textual.widgets import Static
+from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
+
 from models import agents, search, tickets, timeline
 from models.tables import Ticket, TicketEvent
 from tui.app import TooSmallScreen
 from tui.composer import Composer
-from textual.widgets import Static
-
 from tui.help_screen import HelpScreen
 from tui.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
 from tui.queue_screen import QueueScreen
 from tui.ticket_screen import TicketScreen
-
-from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
 
 
 def newest_event(number: int) -> TicketEvent:
@@ -29,7 +28,9 @@ async def open_ticket(pilot, number: int) -> TicketScreen:
     """Find ``number`` with the filter and open it, as a user would."""
     await pilot.press("slash", *f"#{number}", "enter")
     screen = await queue_ready(pilot)
-    await until(pilot, lambda: screen.table.current_row and screen.table.current_row.number == number, f"#{number} in the queue")
+    await until(
+        pilot, lambda: screen.table.current_row and screen.table.current_row.number == number, f"#{number} in the queue"
+    )
     await pilot.press("enter")
     return await ticket_ready(pilot)
 
@@ -192,7 +193,12 @@ def test_reply_and_note_go_on_the_timeline_and_the_note_is_marked_internal(tui_d
             await pilot.press("r", *"We are on it.", "ctrl+s")
             screen = await ticket_ready(pilot, version + 1)
             reply = newest_event(number)
-            assert (reply.kind, reply.body, reply.visibility, reply.actor.login) == ("reply", "We are on it.", "public", "ada")
+            assert (reply.kind, reply.body, reply.visibility, reply.actor.login) == (
+                "reply",
+                "We are on it.",
+                "public",
+                "ada",
+            )
             assert not screen.composer.display
             await pilot.press("n", *"Customer is a reseller", "ctrl+j")
             await until(pilot, lambda: newest_event(number).kind == "note", "the note")
@@ -439,7 +445,16 @@ def test_help_lists_every_key_and_the_palette_offers_actions_and_views(tui_desk)
             await pilot.press("question_mark")
             await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
             help_text = "\n".join(str(w.render()) for w in pilot.app.screen.query(Static))
-            for what in ("Filter", "Mark", "Set status", "Assign to me", "Public reply", "Internal note", "Saved view N", "Help"):
+            for what in (
+                "Filter",
+                "Mark",
+                "Set status",
+                "Assign to me",
+                "Public reply",
+                "Internal note",
+                "Saved view N",
+                "Help",
+            ):
                 assert what in help_text, what
             for cls in (QueueScreen, TicketScreen, Composer):  # every key with a description is listed
                 for binding in cls.BINDINGS:
@@ -474,8 +489,11 @@ def test_hostile_text_is_inert_everywhere(tui_desk):
     admin = agents.get_agent("ada")
     long_word = "W" * 10_000
     number = tickets.create_ticket(
-        admin, subject=HOSTILE_SUBJECT, body=f"[bold]body[/bold] \x1b[2J\x07 {long_word}",
-        customer="mallory@example.com", customer_name="[@click=app.quit]Mallory\x1b[31m",
+        admin,
+        subject=HOSTILE_SUBJECT,
+        body=f"[bold]body[/bold] \x1b[2J\x07 {long_word}",
+        customer="mallory@example.com",
+        customer_name="[@click=app.quit]Mallory\x1b[31m",
     ).number
 
     async def scenario():
@@ -514,10 +532,11 @@ def _all_strips(app):
 def test_the_app_hears_when_the_first_rows_are_painted(tui_desk):
     from pathlib import Path
 
+    from tui_support import NOW
+
     import tui.app
     from tui.app import SportelloApp, preload
     from tui.queue_table import QueueTable
-    from tui_support import NOW
 
     heard: list[str] = []
 

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
+from test_tui import open_ticket, some_open_ticket
+from tui_support import make_app, queue_ready, run, until
+
 from models import agents, drafts, faq_search, search, tickets, timeline
 from models.tables import TicketEvent
 from tui.desk import Desk
 from tui.faq_pickers import FAQPicker
 from tui.pickers import ConfirmScreen
-
-from test_tui import open_ticket, some_open_ticket
-from tui_support import make_app, queue_ready, run, ticket_ready, until
 
 
 def other_agent():
@@ -147,12 +147,23 @@ def test_an_inserted_faq_is_linked_only_when_the_reply_is_sent(tui_desk):
             screen = await open_ticket(pilot, number)
             version = screen.view.version
             await pilot.press("i")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             await pilot.press("enter")
-            await until(pilot, lambda: screen.composer.display and screen.composer.draft.strip(), "the article in the draft")
-            assert f"FAQ #{first} inserted into the reply; it will be linked to #{number} when the reply is sent." in notices(pilot.app)
+            await until(
+                pilot, lambda: screen.composer.display and screen.composer.draft.strip(), "the article in the draft"
+            )
+            assert (
+                f"FAQ #{first} inserted into the reply; it will be linked to #{number} when the reply is sent."
+                in notices(pilot.app)
+            )
             assert linked(number) == [] and screen.view.version == version  # nothing written yet
-            await until(pilot, lambda: [d.faq_ids for d in drafts.drafts_of(ada)] == [(first,)], "the draft with its FAQ")
+            await until(
+                pilot, lambda: [d.faq_ids for d in drafts.drafts_of(ada)] == [(first,)], "the draft with its FAQ"
+            )
 
             await pilot.press("escape")  # discard it: no link, no FAQ usage
             await asked(pilot)
@@ -163,9 +174,15 @@ def test_an_inserted_faq_is_linked_only_when_the_reply_is_sent(tui_desk):
                                                   & (TicketEvent.ticket == number)).exists()  # fmt: skip
 
             await pilot.press("i")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             await pilot.press("enter")
-            await until(pilot, lambda: screen.composer.display and screen.composer.draft.strip(), "the article in the draft")
+            await until(
+                pilot, lambda: screen.composer.display and screen.composer.draft.strip(), "the article in the draft"
+            )
             await pilot.press("ctrl+s")
             await until(pilot, lambda: linked(number) == [str(first)], "the link, with the reply")
             reply = next(e for e in timeline.events_of(number) if e.kind == "reply" and e.actor_id == ada.id)

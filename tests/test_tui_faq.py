@@ -9,16 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual.widgets import Markdown
-
-from models import agents, faq, faq_health, faq_search, search, tickets, timeline
-from models.tables import TicketEvent
-from tui.faq_editor import FAQEditor
-from tui.faq_health_view import FAQHealthScreen
-from tui.faq_history import DiffView, FAQHistoryScreen
-from tui.faq_pickers import FAQPicker
-from tui.faq_screen import FAQScreen
-from tui.pickers import ConfirmScreen, TextPrompt
-
 from tui_support import (
     NOW,
     editor_ready,
@@ -32,6 +22,14 @@ from tui_support import (
     ticket_ready,
     until,
 )
+
+from models import agents, faq, faq_health, faq_search, search, tickets, timeline
+from tui.faq_editor import FAQEditor
+from tui.faq_health_view import FAQHealthScreen
+from tui.faq_history import DiffView, FAQHistoryScreen
+from tui.faq_pickers import FAQPicker
+from tui.faq_screen import FAQScreen
+from tui.pickers import ConfirmScreen, TextPrompt
 
 
 def other_agent():
@@ -297,7 +295,9 @@ def test_history_shows_the_diff_between_two_revisions_and_revert_makes_a_new_one
             await on_screen(pilot, "clearer", "shorter", "Changes from revision 2 to revision 3")
 
             await pilot.press("space", "down", "down")  # mark 3, then the cursor on 1: compare 1 with 3
-            await until(pilot, lambda: history.compared == (1, 3) and "+Step one." in str(diff.render()), "the diff 1 → 3")
+            await until(
+                pilot, lambda: history.compared == (1, 3) and "+Step one." in str(diff.render()), "the diff 1 → 3"
+            )
             shown = str(diff.render())
             assert "+Title: Renamed" in shown and "-Step two." not in shown
 
@@ -308,7 +308,9 @@ def test_history_shows_the_diff_between_two_revisions_and_revert_makes_a_new_one
             reverted = faq.get_article(article.id)
             assert (reverted.title, reverted.body) == (original.title, original.body)
             assert faq.revisions(article.id)[0].note == "reverted to revision 1"
-            await until(pilot, lambda: history.revisions and history.revisions[0].number == 4, "the new revision listed")
+            await until(
+                pilot, lambda: history.revisions and history.revisions[0].number == 4, "the new revision listed"
+            )
             await until(pilot, lambda: history.table.current_key == 4, "the cursor on it")
 
     run(scenario())
@@ -324,7 +326,11 @@ def test_revert_is_refused_when_someone_saved_meanwhile(tui_desk):
         async with make_app(tui_desk).run_test(size=(100, 30)) as pilot:
             await open_faq_article(pilot, article.id)
             await pilot.press("h")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQHistoryScreen) and pilot.app.screen.revisions, "the history")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQHistoryScreen) and pilot.app.screen.revisions,
+                "the history",
+            )
             history = pilot.app.screen
             await pilot.press("down")  # revision 1
             faq.save_article(other, article.id, body="Third text.", note="meanwhile")
@@ -360,7 +366,11 @@ def test_i_inserts_a_suggestion_into_the_reply_draft_and_links_it(tui_desk):
             await until(pilot, lambda: pilot.app.focused is not screen.composer.area, "focus out of the draft")
             version = screen.view.version
             await pilot.press("i")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             picker = pilot.app.screen
             assert [h.id for h in picker.hits] == [h.id for h in suggested]
             await pilot.press("enter")  # the best suggestion
@@ -374,16 +384,28 @@ def test_i_inserts_a_suggestion_into_the_reply_draft_and_links_it(tui_desk):
             await pilot.press("tab")
             await until(pilot, lambda: pilot.app.focused is not screen.composer.area, "focus out of the draft")
             await pilot.press("i")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             await pilot.press(*"parcel")  # search instead of the suggestions
             await until(pilot, lambda: pilot.app.screen.shown_for == "parcel status:published", "the search")
             await pilot.press("enter")
-            await until(pilot, lambda: screen.composer.draft.endswith(faq.get_article(searched.id).body.strip() + "\n"), "the second article")
+            await until(
+                pilot,
+                lambda: screen.composer.draft.endswith(faq.get_article(searched.id).body.strip() + "\n"),
+                "the second article",
+            )
             assert screen.composer.draft.startswith(f"Hello,\n\n{first.body.strip()}\n\n")
             assert not faq.linked_articles(number)
 
             await pilot.press("ctrl+s")  # the reply goes out, and the articles it holds are linked with it
-            await until(pilot, lambda: any(e.kind == "reply" for e in timeline.events_of(number, since_version=version)), "the reply")
+            await until(
+                pilot,
+                lambda: any(e.kind == "reply" for e in timeline.events_of(number, since_version=version)),
+                "the reply",
+            )
             events = timeline.events_of(number, since_version=version)
             reply = next(e for e in events if e.kind == "reply")
             assert reply.body.startswith("Hello,")
@@ -435,7 +457,9 @@ def test_the_health_view_shows_usage_drafts_and_gaps(tui_desk):
             await pilot.press("f")
             await faq_ready(pilot)
             await pilot.press("H")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQHealthScreen) and pilot.app.screen.report, "the report")
+            await until(
+                pilot, lambda: isinstance(pilot.app.screen, FAQHealthScreen) and pilot.app.screen.report, "the report"
+            )
             screen = pilot.app.screen
             await pilot.pause()
             assert screen.report == report  # computed for the app's clock
@@ -503,7 +527,9 @@ def assert_inert(app) -> None:
     """No segment on screen carries a control character, a bidi override, a link or a click action."""
     for strip in screen_strips(app):
         for segment in strip:
-            assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u202e\u2066\u200f" for c in segment.text), repr(segment.text)
+            assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u202e\u2066\u200f" for c in segment.text), (
+                repr(segment.text)
+            )
             style = segment.style
             if style is not None:
                 assert not style.link, style.link
@@ -514,7 +540,9 @@ def test_hostile_article_text_is_inert_in_the_list_preview_editor_and_history(tu
     admin = agents.get_agent("ada")
     category = faq.add_category(admin, "[bold]Cat\x1b[31m")
     article = faq.create_article(admin, title=HOSTILE_TITLE, body=HOSTILE_BODY, category=category, status="published")
-    faq.save_article(admin, article.id, body=HOSTILE_BODY + "\nmore [@click=app.quit]q[/]\x07", note="[@click=app.quit]n\x1b[31m")
+    faq.save_article(
+        admin, article.id, body=HOSTILE_BODY + "\nmore [@click=app.quit]q[/]\x07", note="[@click=app.quit]n\x1b[31m"
+    )
     opened: list[str] = []
 
     async def scenario():
@@ -523,7 +551,14 @@ def test_hostile_article_text_is_inert_in_the_list_preview_editor_and_history(tu
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await open_faq_article(pilot, article.id)
             # shown literally: markup, HTML, a link's address (not followed), the category in the list beside
-            await on_screen(pilot, "Head", "[@click=app.quit]x[/]", "<script>alert(1)</script>", "https://evil.example/x", "[bold]Cat")
+            await on_screen(
+                pilot,
+                "Head",
+                "[@click=app.quit]x[/]",
+                "<script>alert(1)</script>",
+                "https://evil.example/x",
+                "[bold]Cat",
+            )
             assert_inert(app)
             for y in range(0, 12):
                 await pilot.click("#faq-preview", offset=(12, y))
@@ -539,7 +574,9 @@ def test_hostile_article_text_is_inert_in_the_list_preview_editor_and_history(tu
             if app.screen is screen:
                 await pilot.press("e")
             editor = await editor_ready(pilot)
-            await until(pilot, lambda: "evil.example" in editor.query_one("#editor-markdown").source, "the editor preview")
+            await until(
+                pilot, lambda: "evil.example" in editor.query_one("#editor-markdown").source, "the editor preview"
+            )
             await pilot.pause(0.3)
             assert "\x1b" not in editor.area.text and "\x1b" not in editor.query_one("#editor-title").value
             assert_inert(app)
@@ -550,7 +587,9 @@ def test_hostile_article_text_is_inert_in_the_list_preview_editor_and_history(tu
             await faq_ready(pilot, f"#{article.id}")
 
             await pilot.press("h")
-            await until(pilot, lambda: isinstance(app.screen, FAQHistoryScreen) and app.screen.compared == (1, 2), "the history")
+            await until(
+                pilot, lambda: isinstance(app.screen, FAQHistoryScreen) and app.screen.compared == (1, 2), "the history"
+            )
             history = app.screen
             await until(pilot, lambda: "more" in str(history.query_one("#history-diff").render()), "the diff")
             await on_screen(pilot, "[@click=app.quit]n")
@@ -590,7 +629,11 @@ def test_hostile_article_titles_are_inert_in_the_ticket_header_and_the_picker(tu
             assert_inert(pilot.app)
             await pilot.click("#ticket-header", offset=(12, 4))
             await pilot.press("i")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             await pilot.press(*"parcel")
             await until(pilot, lambda: pilot.app.screen.shown_for == "parcel status:published", "the search")
             assert article.id in [h.id for h in pilot.app.screen.hits]

@@ -3,10 +3,11 @@ where people add to an article and says which field has focus; the picker behind
 
 from __future__ import annotations
 
+from tui_support import editor_ready, faq_ready, make_app, queue_ready, run, screen_text, ticket_ready, until
+
 from models import faq, tickets
 from tui.faq_editor import FAQEditor
 from tui.faq_pickers import FAQPicker
-from tui_support import editor_ready, faq_ready, make_app, queue_ready, run, screen_text, ticket_ready, until
 
 PRINTER_ARTICLES = {
     "Printer offline after sleep": "Press the blue button twice to wake the printer from sleep.",
@@ -86,7 +87,11 @@ def test_the_faq_picker_previews_the_highlighted_article(tui_desk):
         async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
             await open_ticket(pilot, number)
             await pilot.press("i")
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             picker = pilot.app.screen
             first, second = (h.id for h in picker.hits[:2])
             assert {first, second} == set(made.values())  # the ticket's own articles come first
@@ -107,7 +112,11 @@ def test_the_faq_picker_still_returns_the_highlighted_articles_id(tui_desk):
         async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
             await queue_ready(pilot)
             pilot.app.push_screen(FAQPicker(tui_desk, number), chosen.append)
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             second = pilot.app.screen.hits[1].id
             await pilot.press("down")
             await until(pilot, lambda: pilot.app.screen.query_one("#faq-pick-list").highlighted == 1, "the second row")
@@ -121,13 +130,19 @@ def test_the_faq_picker_still_returns_the_highlighted_articles_id(tui_desk):
 def test_the_preview_shows_hostile_text_inertly(tui_desk):
     number, made = printer_ticket(tui_desk)
     article_id = made["Printer offline after sleep"]
-    faq.save_article(tui_desk.me, article_id, body="Press [@click=app.quit]here[/] \x1b[31mRED\x1b[0m now.", note="hostile")
+    faq.save_article(
+        tui_desk.me, article_id, body="Press [@click=app.quit]here[/] \x1b[31mRED\x1b[0m now.", note="hostile"
+    )
 
     async def scenario():
         async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
             await queue_ready(pilot)
             pilot.app.push_screen(FAQPicker(tui_desk, number))
-            await until(pilot, lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None, "the suggestions")
+            await until(
+                pilot,
+                lambda: isinstance(pilot.app.screen, FAQPicker) and pilot.app.screen.shown_for is None,
+                "the suggestions",
+            )
             picker = pilot.app.screen
             if picker.hits[0].id != article_id:
                 await pilot.press("down")

@@ -4,7 +4,6 @@ whatever else gives way."""
 from __future__ import annotations
 
 import pytest
-
 from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
 
 

@@ -13,15 +13,13 @@ import threading
 import time
 
 from rich.cells import cell_len
-
-from models import agents, tickets
+from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
 
 import tui.timeline_view as timeline_view
+from models import agents, tickets
 from tui.message_viewer import MessageView, MessageViewer, fold_lines
 from tui.ticket_screen import TicketScreen
 from tui.timeline_view import BODY_CHARS, BODY_LINES, cut_body
-
-from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
 
 LINES = 450_000
 HOSTILE = "[@click=app.quit]boom[/] [bold]not bold[/bold] \x1b]0;pwned\x07 \x1b[2J \u202eevil"
@@ -44,7 +42,9 @@ async def open_ticket(pilot, number: int) -> TicketScreen:
     """Find ``number`` with the filter and open it, as a user would; its timeline drawn."""
     await pilot.press("slash", *f"#{number}", "enter")
     screen = await queue_ready(pilot)
-    await until(pilot, lambda: screen.table.current_row and screen.table.current_row.number == number, f"#{number} in the queue")
+    await until(
+        pilot, lambda: screen.table.current_row and screen.table.current_row.number == number, f"#{number} in the queue"
+    )
     await pilot.press("enter")
     ticket = await ticket_ready(pilot)
     await until(pilot, lambda: ticket.timeline._lines, "the timeline drawn")
@@ -148,7 +148,11 @@ def test_resizing_the_ticket_and_the_viewer_does_not_freeze(tui_desk):
             ticket = await open_ticket(pilot, number)
             started = time.monotonic()
             await pilot.resize_terminal(120, 30)
-            await until(pilot, lambda: ticket.timeline._width == ticket.timeline.scrollable_content_region.width, "the timeline at 120")
+            await until(
+                pilot,
+                lambda: ticket.timeline._width == ticket.timeline.scrollable_content_region.width,
+                "the timeline at 120",
+            )
             await pilot.resize_terminal(80, 24)
             await pilot.pause()
             assert time.monotonic() - started < FAST
@@ -200,7 +204,9 @@ def test_a_long_timeline_is_wrapped_off_the_ui_thread(tui_desk, monkeypatch):
             assert threads and threading.main_thread().name not in threads
             count = len(threads)
             await pilot.resize_terminal(100, 30)
-            await until(pilot, lambda: ticket.timeline._width == ticket.timeline.scrollable_content_region.width, "the rewrap")
+            await until(
+                pilot, lambda: ticket.timeline._width == ticket.timeline.scrollable_content_region.width, "the rewrap"
+            )
             assert len(threads) > count and threading.main_thread().name not in threads
             assert ticket.timeline.cursor == len(ticket.timeline._lines) - 1  # still on the last line
             await pilot.resize_terminal(120, 30)  # and back before that wrap ends: its lines are dropped
@@ -299,7 +305,9 @@ def test_o_right_after_v_opens_the_message_on_screen_not_another_or_a_crash(tui_
             assert viewer.body.endswith("note 39 line 29")
             gate.set()
             await pilot.press("escape")
-            await until(pilot, lambda: timeline._lines_view is timeline.view and timeline._width, "the customer view wrapped")
+            await until(
+                pilot, lambda: timeline._lines_view is timeline.view and timeline._width, "the customer view wrapped"
+            )
             assert "note 39" not in screen_text(pilot.app)
             await pilot.press("o")  # now the customer view's last message
             await until(pilot, lambda: isinstance(pilot.app.screen, MessageViewer), "the message viewer")
@@ -325,7 +333,9 @@ def test_a_reload_and_resize_storm_leaves_one_wrap_running(tui_desk, monkeypatch
                 await pilot.press("ctrl+r")
                 await until(pilot, lambda generation=generation: timeline._generation > generation, "the reload")
                 await pilot.resize_terminal(*size)
-                await until(pilot, lambda: timeline._wanted == timeline.scrollable_content_region.width, "the rewrap asked")
+                await until(
+                    pilot, lambda: timeline._wanted == timeline.scrollable_content_region.width, "the rewrap asked"
+                )
             gate.set()  # six workers asked, five of them replaced: those stop at their next block
             await pilot.app.workers.wait_for_complete()
             await until(pilot, lambda: len(results) == 6, "every wrap to end")

@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from tui_support import NOW, make_app, notifications, queue_ready, run, screen_strips, screen_text, until
 
 from models import agents, close_database, csat, directory, kpi, open_database, sla, tickets
 from tui.app import SportelloApp
 from tui.desk import Desk
 from tui.kpi_screen import KPIScreen
 from tui.kpi_widgets import PeriodPrompt, chart_series, parse_filter
-
-from tui_support import NOW, make_app, notifications, queue_ready, run, screen_strips, screen_text, until
 
 MON = datetime(2026, 3, 2, 9, 0)  # a Monday, 09:00 UTC: the four tickets of tests/test_kpi.py
 SMALL_NOW = datetime(2026, 3, 13, 12, 0)  # the small desk's "now": a Friday, eleven days later
@@ -119,7 +118,9 @@ async def open_dashboard(pilot) -> KPIScreen:
 
 async def on_screen(pilot, *texts: str) -> None:
     """Wait until every one of ``texts`` is on screen (a no-break space read as a space)."""
-    await until(pilot, lambda: all(t in screen_text(pilot.app).replace("\u00a0", " ") for t in texts), f"{texts!r} on screen")
+    await until(
+        pilot, lambda: all(t in screen_text(pilot.app).replace("\u00a0", " ") for t in texts), f"{texts!r} on screen"
+    )
 
 
 def report_for(first: date, last: date, *, by: str = "agent", **filters) -> kpi.KPIReport:
@@ -180,7 +181,10 @@ def test_every_headline_figure_matches_the_report_of_a_typed_period(small_desk):
             await pilot.press("ctrl+u", *"2026-02-30", "tab", "ctrl+u", *"2026-03-02", "enter")
             await until(pilot, lambda: "not a date" in notifications(pilot.app), "the refusal")
             assert pilot.app.screen is prompt  # still asking, with what was typed
-            assert prompt.query_one("#kpi-from").value == "2026-02-30" and prompt.query_one("#kpi-to").value == "2026-03-02"
+            assert (
+                prompt.query_one("#kpi-from").value == "2026-02-30"
+                and prompt.query_one("#kpi-to").value == "2026-03-02"
+            )
             prompt.query_one("#kpi-from").focus()
             await pilot.press("ctrl+u", *"2026-03-02", "enter")
             screen = await kpi_ready(pilot)
@@ -298,7 +302,7 @@ def test_filters_apply_and_a_bad_one_is_notified_and_kept_to_correct(small_desk)
             await on_screen(pilot, "queue Billing", f"created {billing.totals.created} ·")
             assert not screen.query_one("#kpi-filter-bar").display
 
-            await pilot.press("slash", "ctrl+u", *'tier:premium agent:ann', "enter")
+            await pilot.press("slash", "ctrl+u", *"tier:premium agent:ann", "enter")
             screen = await kpi_ready(pilot)
             assert screen.report.totals == report_for(start, today, agent="ann", segment=("tier", "premium")).totals
             await pilot.press("slash", "ctrl+u", "enter")  # empty: every ticket again
@@ -334,7 +338,9 @@ def test_hostile_organization_and_queue_names_render_literally_and_clicking_runs
             screen = await kpi_ready(pilot)
             names = [name for name, _ in screen.report.groups]
             assert HOSTILE_ORG in names
-            await on_screen(pilot, "[@click=app.quit]Evil[/] \ufffd]0;pwned\ufffd [li")  # ESC and BEL replaced; cut to the column
+            await on_screen(
+                pilot, "[@click=app.quit]Evil[/] \ufffd]0;pwned\ufffd [li"
+            )  # ESC and BEL replaced; cut to the column
             assert_inert(app)
             row = names.index(HOSTILE_ORG)
             for x in (2, 10, 30):

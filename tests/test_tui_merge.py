@@ -3,12 +3,12 @@ is made only after a dialog that names both customers and says why it matters.""
 
 from __future__ import annotations
 
+from tui_support import NOW, make_app, notifications, run, ticket_ready, until
+
 from models import tickets
 from models.tables import Customer, Ticket, TicketEvent
 from tui.pickers import ConfirmScreen, TextPrompt
 from tui.ticket_screen import TicketScreen
-
-from tui_support import NOW, make_app, notifications, run, ticket_ready, until
 
 
 def two_customers_tickets() -> tuple[int, int]:
@@ -109,6 +109,10 @@ def test_a_merge_confirmed_for_two_customers_is_refused_if_one_changes_meanwhile
             assert f"#{target} now belongs to {carol.name} <{carol.email}>, not {bob}" in told
             assert "nothing merged" in told and f"merged into #{target}" not in told
             assert Ticket.get_by_id(source).merged_into_id is None and Ticket.get_by_id(source).status == "open"
-            assert not TicketEvent.select().where((TicketEvent.ticket == source) & (TicketEvent.kind == "merged_into")).exists()
+            assert (
+                not TicketEvent.select()
+                .where((TicketEvent.ticket == source) & (TicketEvent.kind == "merged_into"))
+                .exists()
+            )
 
     run(scenario())

@@ -11,12 +11,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from tui_support import NOW, make_app, queue_ready, run, screen_text, ticket_ready, until
 
 from models import agents, churn, directory, organizations, tickets
 from tui.org_screen import OrganizationsScreen
 from tui.ticket_screen import TicketScreen
-
-from tui_support import NOW, make_app, queue_ready, run, screen_text, ticket_ready, until
 
 HOSTILE = "[bold]Evil[/bold] [@click=app.quit]Quit[/] [link=https://evil.example]x[/link] \x1b]0;pwned\x07 \x1b[31mred"
 
@@ -25,7 +24,9 @@ def admin():
     return agents.get_agent("ada")
 
 
-def make_org(name: str, *, until=None, tickets_: int = 2, contact: str = "Ann Example", tier: str | None = None) -> list[int]:
+def make_org(
+    name: str, *, until=None, tickets_: int = 2, contact: str = "Ann Example", tier: str | None = None
+) -> list[int]:
     """An organization with ``tickets_`` open tickets from one contact; returns the ticket numbers."""
     numbers = [
         tickets.create_ticket(admin(), subject=f"Printer {n} is on fire", body="Help.", customer=f"ann{n}@org.example",
@@ -164,7 +165,9 @@ def test_enter_on_a_ticket_of_the_profile_opens_it_and_escape_comes_back(tui_des
             await until(pilot, lambda: pilot.app.screen is screen, "back on the organizations")
             await profile_ready(pilot, "Numbat Foods")
             await pilot.press("escape")  # out of the profile, back to the list
-            await until(pilot, lambda: screen.query_one("#org-side").display and screen.focused is screen.table, "the list")
+            await until(
+                pilot, lambda: screen.query_one("#org-side").display and screen.focused is screen.table, "the list"
+            )
             await pilot.press("escape", "escape")  # clears the search, then leaves
             await queue_ready(pilot)
 
@@ -184,7 +187,9 @@ def test_r_shows_who_is_at_risk_with_the_reasons_and_enter_opens_the_profile(tui
         async with make_app(tui_desk).run_test(size=(120, 40)) as pilot:
             screen = await open_orgs(pilot)
             await pilot.press("r")
-            await until(pilot, lambda: screen.risks is not None and screen.risk_list.option_count == len(expected), "the risks")
+            await until(
+                pilot, lambda: screen.risks is not None and screen.risk_list.option_count == len(expected), "the risks"
+            )
             await on_screen(pilot, "Platypus Travel", f"contract ends {ends.isoformat()} (in 30 days)",
                             f"{len(expected)} organizations at risk")  # fmt: skip
             index = [r.organization for r in expected].index("Platypus Travel")

@@ -10,10 +10,9 @@ from contextlib import contextmanager
 
 from textual.geometry import Region
 from textual.widget import Widget
+from tui_support import faq_ready, make_app, queue_ready, run, ticket_ready, until
 
 from models import tickets
-
-from tui_support import faq_ready, make_app, queue_ready, run, ticket_ready, until
 
 
 @contextmanager

@@ -12,7 +12,6 @@ import re
 from rich.color import ColorSystem
 from rich.style import Style
 from textual.color import Color
-
 from tui_support import make_app, queue_ready, run, screen_strips
 
 

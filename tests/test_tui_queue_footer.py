@@ -5,10 +5,9 @@ opens the help of the screen it is pressed on."""
 from __future__ import annotations
 
 from textual.widgets import Static
+from tui_support import make_app, queue_ready, run, screen_text, until
 
 from tui.help_screen import HelpScreen, KeysFooter
-
-from tui_support import make_app, queue_ready, run, screen_text, until
 
 
 def footer_text(app) -> str:

@@ -5,13 +5,13 @@ on a ticket keeps the tags typed."""
 
 from __future__ import annotations
 
+from tui_support import make_app, notifications, queue_ready, run, ticket_ready, until
+
 from models import agents, search, tickets, timeline
 from models.tables import Ticket
 from tui.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
 from tui.queue_screen import QueueScreen
 from tui.ticket_screen import TicketScreen
-
-from tui_support import make_app, notifications, queue_ready, run, ticket_ready, until
 
 
 def title(app) -> str:
@@ -88,7 +88,9 @@ def test_bulk_prompts_count_the_tickets_and_bulk_resolve_asks_first(tui_desk):
             await pilot.press(*"resolved", "enter")
             await dialog(pilot, ConfirmScreen)
             await pilot.press("y")
-            await until(pilot, lambda: all(Ticket.get_by_id(n).status == "resolved" for n in marked), "the bulk resolve")
+            await until(
+                pilot, lambda: all(Ticket.get_by_id(n).status == "resolved" for n in marked), "the bulk resolve"
+            )
             await until(pilot, lambda: "3 tickets changed" in notifications(pilot.app), "the summary")
 
             await pilot.press("space")  # one marked ticket: said in the singular

@@ -5,10 +5,9 @@ ambiguous name) is said in one line under the filter box, and the queue never ha
 from __future__ import annotations
 
 from textual.widgets import Static
+from tui_support import make_app, queue_ready, run, screen_text, until
 
 from models import search
-
-from tui_support import make_app, queue_ready, run, screen_text, until
 
 
 def filter_error(screen) -> str:

@@ -4,12 +4,12 @@ whatever reloads while its prompts are open; a refused tag edit keeps the tags t
 
 from __future__ import annotations
 
+from tui_support import answer, choose, make_app, notifications, queue_ready, run, second_agent_desk, until
+
 from models import tickets, timeline
 from models.tables import Ticket
 from tui.pickers import TagsScreen, TextPrompt
 from tui.queue_screen import QueueScreen
-
-from tui_support import answer, choose, make_app, notifications, queue_ready, run, second_agent_desk, until
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -26,7 +26,10 @@ def test_a_priority_change_carries_the_version_on_screen_when_its_picker_opened(
     bob = second_agent_desk(tui_desk)
 
     async def scenario():
-        async with make_app(tui_desk).run_test(size=(100, 30)) as ada_pilot, make_app(bob).run_test(size=(100, 30)) as bob_pilot:
+        async with (
+            make_app(tui_desk).run_test(size=(100, 30)) as ada_pilot,
+            make_app(bob).run_test(size=(100, 30)) as bob_pilot,
+        ):
             ada_queue = await queue_ready(ada_pilot)
             row = ada_queue.table.current_row
             number, before = row.number, row.priority
@@ -44,7 +47,9 @@ def test_a_priority_change_carries_the_version_on_screen_when_its_picker_opened(
             await until(bob_pilot, lambda: Ticket.get_by_id(number).priority == bob_wants, "bob's change")
 
             ada_queue.table.reload()  # ada's queue refreshes under her prompt: it now shows bob's version
-            await until(ada_pilot, lambda: ada_queue.table.current_row.version == Ticket.get_by_id(number).version, "the reload")
+            await until(
+                ada_pilot, lambda: ada_queue.table.current_row.version == Ticket.get_by_id(number).version, "the reload"
+            )
             await answer(ada_pilot, "whole office down")
             await answer(ada_pilot, "own call")
             await until(ada_pilot, lambda: "bob" in notifications(ada_pilot.app), "the refusal")
@@ -58,7 +63,10 @@ def test_a_bulk_tag_edit_refuses_the_ticket_changed_meanwhile_and_keeps_the_tags
     bob = second_agent_desk(tui_desk)
 
     async def scenario():
-        async with make_app(tui_desk).run_test(size=(100, 30)) as ada_pilot, make_app(bob).run_test(size=(100, 30)) as bob_pilot:
+        async with (
+            make_app(tui_desk).run_test(size=(100, 30)) as ada_pilot,
+            make_app(bob).run_test(size=(100, 30)) as bob_pilot,
+        ):
             ada_queue = await queue_ready(ada_pilot)
             await ada_pilot.press("space", "space", "space")
             marked = list(ada_queue.table.marked)
@@ -74,7 +82,9 @@ def test_a_bulk_tag_edit_refuses_the_ticket_changed_meanwhile_and_keeps_the_tags
             await bob_pilot.press(*"from-bob", "enter")
             await until(bob_pilot, lambda: "from-bob" in tickets.state_of(Ticket.get_by_id(changed)).tags, "bob's tag")
             ada_queue.table.reload()
-            await until(ada_pilot, lambda: ada_queue.table.marked[changed] == Ticket.get_by_id(changed).version, "the reload")
+            await until(
+                ada_pilot, lambda: ada_queue.table.marked[changed] == Ticket.get_by_id(changed).version, "the reload"
+            )
 
             await ada_pilot.press(*"+zz-vip", "enter")
             await until(ada_pilot, lambda: list(ada_queue.table.marked) == [changed], "the bulk change")

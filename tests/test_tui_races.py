@@ -6,13 +6,12 @@ she answers, her change is refused naming bob and what he did, and nothing of he
 from __future__ import annotations
 
 import pytest
+from tui_support import NOW, answer, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
 from models import tickets, timeline
 from models.tables import Ticket
 from tui.pickers import ChoiceScreen, TagsScreen, TextPrompt
 from tui.ticket_screen import TicketScreen
-
-from tui_support import NOW, answer, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
 
 def raced_ticket() -> Ticket:
@@ -105,8 +104,20 @@ async def bob_tags(p):
 FIELDS = {
     "status": (ada_status_begin, ada_status_end, bob_status, lambda t: t.status, "pending"),
     "priority": (ada_priority_begin, ada_priority_end, bob_priority, lambda t: t.priority, "high"),
-    "assignee": (ada_assign_begin, ada_assign_end, bob_assign, lambda t: t.assignee.login if t.assignee else None, "bob"),
-    "tags": (ada_tags_begin, ada_tags_end, bob_tags, lambda t: sorted({"bob-tag", "ada-tag"} & set(tickets.state_of(t).tags)), ["bob-tag"]),
+    "assignee": (
+        ada_assign_begin,
+        ada_assign_end,
+        bob_assign,
+        lambda t: t.assignee.login if t.assignee else None,
+        "bob",
+    ),
+    "tags": (
+        ada_tags_begin,
+        ada_tags_end,
+        bob_tags,
+        lambda t: sorted({"bob-tag", "ada-tag"} & set(tickets.state_of(t).tags)),
+        ["bob-tag"],
+    ),
 }
 
 
@@ -135,7 +146,9 @@ def test_a_change_raced_by_another_app_is_refused_naming_who_and_what(tui_desk, 
 
             await end(ada)
             await until(ada, lambda: "changed since you saw it" in notifications(ada_app), "the refusal")
-            refusal = next(str(n.message) for n in ada_app._notifications if "changed since you saw it" in str(n.message))
+            refusal = next(
+                str(n.message) for n in ada_app._notifications if "changed since you saw it" in str(n.message)
+            )
             assert f"bob {field} " in refusal  # who, and what he changed
             assert Ticket.get_by_id(number).version == after_bob  # nothing of ada's was written
             assert timeline.events_of(number)[-1].actor.login == "bob"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models import agents, directory, search, sla, timeline
 from test_tui import open_ticket
 from tui_support import NOW, make_app, queue_ready, run, screen_text, until
+
+from models import agents, directory, search, sla, timeline
 
 
 def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_desk):
     admin = agents.get_agent("ada")
-    sla.save_policy(admin, "Quick", first_response=1, resolution=60, position=-1)  # first; long past for every demo ticket
+    sla.save_policy(
+        admin, "Quick", first_response=1, resolution=60, position=-1
+    )  # first; long past for every demo ticket
     late = search.search_tickets("is:breached status:new", limit=1).tickets[0].number
 
     async def scenario():
@@ -23,10 +26,14 @@ def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_des
             line = next(line for line in screen_text(pilot.app).splitlines() if line.lstrip().startswith(str(late)))
             assert line.rstrip().split()[-1].startswith("!")  # the Due column: overdue
             pilot.app.sweep_sla()
-            await until(pilot, lambda: any(e.kind == "sla" for e in timeline.events_of(late)), "the breach event", timeout=5)
+            await until(
+                pilot, lambda: any(e.kind == "sla" for e in timeline.events_of(late)), "the breach event", timeout=5
+            )
             ticket = await open_ticket(pilot, late)
             text = screen_text(pilot.app)
-            assert "SLA Quick" in text and "OVERDUE " in text and "ago) first response" in text  # the deadline, the policy's name
+            assert (
+                "SLA Quick" in text and "OVERDUE " in text and "ago) first response" in text
+            )  # the deadline, the policy's name
             assert any(e.kind == "sla" and "breached" in e.summary for e in ticket.view.events)
             await pilot.press("v")
             await until(pilot, lambda: ticket.view.customer_view, "the customer view")
@@ -38,8 +45,11 @@ def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_des
 
 def test_an_expired_contract_is_flagged_in_the_queue_and_on_the_ticket(tui_desk):
     admin = agents.get_agent("ada")
-    flagged = next(t for t in search.search_tickets("is:open is:unassigned", limit=100).tickets  # the app's first view
-                   if t.organization_id is not None)
+    flagged = next(
+        t
+        for t in search.search_tickets("is:open is:unassigned", limit=100).tickets  # the app's first view
+        if t.organization_id is not None
+    )
     directory.update_organization(admin, flagged.organization.name, contract_valid_until=NOW.date() - timedelta(days=9))
     flagged = search.search_tickets(f"#{flagged.number}", limit=1).tickets[0]
 
@@ -48,8 +58,12 @@ def test_an_expired_contract_is_flagged_in_the_queue_and_on_the_ticket(tui_desk)
             screen = await queue_ready(pilot)
             await pilot.press("slash", *f"#{flagged.number}", "enter")
             await queue_ready(pilot)
-            await until(pilot, lambda: screen.table.current_row and screen.table.current_row.number == flagged.number, "row")
-            line = next(line for line in screen_text(pilot.app).splitlines() if line.lstrip().startswith(str(flagged.number)))
+            await until(
+                pilot, lambda: screen.table.current_row and screen.table.current_row.number == flagged.number, "row"
+            )
+            line = next(
+                line for line in screen_text(pilot.app).splitlines() if line.lstrip().startswith(str(flagged.number))
+            )
             assert "⚠" in line
             await open_ticket(pilot, flagged.number)
             assert f"CONTRACT EXPIRED {flagged.organization.contract_valid_until.isoformat()}" in screen_text(pilot.app)

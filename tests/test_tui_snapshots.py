@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tui_support import NOW, make_app, queue_ready, ticket_ready, until
 
 from models import timeline
 from models.search import search_tickets
 from tui.pickers import ChoiceScreen
 from tui.ticket_screen import TicketScreen
-
-from tui_support import NOW, make_app, queue_ready, ticket_ready, until
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -106,7 +105,9 @@ def faq_with_history(monkeypatch) -> int:
     body = faq.get_article(article.id).body
     times = iter([NOW - timedelta(days=3), NOW - timedelta(days=1)])
     monkeypatch.setattr(models.faq, "utcnow", lambda: next(times))
-    faq.save_article(admin, article.id, body=body + "\n\n## If it still fails\n\nWrite to **support**.", note="what next")
+    faq.save_article(
+        admin, article.id, body=body + "\n\n## If it still fails\n\nWrite to **support**.", note="what next"
+    )
     faq.save_article(
         other, article.id, body=body.replace("one working day", "four working hours") + "\n\n## If it still fails\n\nWrite to **support** or call us.",
         tags=["accessibility"], note="faster answers",
@@ -146,14 +147,19 @@ def test_faq_history(snap_compare, tui_desk, size, monkeypatch):
     article_id = faq_with_history(monkeypatch)
 
     async def ready(pilot):
-        from tui.faq_history import FAQHistoryScreen
         from tui_support import faq_ready
+
+        from tui.faq_history import FAQHistoryScreen
 
         await show_faq(pilot)
         await pilot.press("slash", *f"#{article_id}", "enter")
         await faq_ready(pilot, f"#{article_id}")
         await pilot.press("h")
-        await until(pilot, lambda: isinstance(pilot.app.screen, FAQHistoryScreen) and pilot.app.screen.compared == (2, 3), "the history")
+        await until(
+            pilot,
+            lambda: isinstance(pilot.app.screen, FAQHistoryScreen) and pilot.app.screen.compared == (2, 3),
+            "the history",
+        )
         await until(pilot, lambda: "four" in str(pilot.app.screen.query_one("#history-diff").render()), "the diff")
         await pilot.pause()
 
@@ -167,7 +173,9 @@ def test_faq_health(snap_compare, tui_desk, size):
 
         await show_faq(pilot)
         await pilot.press("H")
-        await until(pilot, lambda: isinstance(pilot.app.screen, FAQHealthScreen) and pilot.app.screen.report, "the report")
+        await until(
+            pilot, lambda: isinstance(pilot.app.screen, FAQHealthScreen) and pilot.app.screen.report, "the report"
+        )
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tui_support import NOW, make_app, notifications, queue_ready, run, screen_text, ticket_ready, until
 
 from models import agents, search, sync_state, tickets
 from models.config import Config
 from models.sync_tables import SyncConflict, SyncRemote, SyncRun
 from tui.app import configured_remotes
 from tui.sync_screen import SyncScreen
-
-from tui_support import NOW, make_app, notifications, queue_ready, run, screen_text, ticket_ready, until
 
 HOSTILE = "[@click=app.quit]boom \x1b[31mred\x1b]0;owned\x07 [bold]x[/bold]"
 SIZES = [(80, 24), (120, 40)]
@@ -41,7 +40,9 @@ def seed_sync(*, problem: str = "RT said 500", errors: bool = False) -> tuple[in
 async def open_sync(pilot) -> SyncScreen:
     await queue_ready(pilot)
     await pilot.press("Y")
-    await until(pilot, lambda: isinstance(pilot.app.screen, SyncScreen) and pilot.app.screen.runs is not None, "the sync screen")
+    await until(
+        pilot, lambda: isinstance(pilot.app.screen, SyncScreen) and pilot.app.screen.runs is not None, "the sync screen"
+    )
     await pilot.pause()
     return pilot.app.screen
 
@@ -155,7 +156,9 @@ def test_r_reports_a_remote_that_cannot_start_as_an_error(tui_desk, monkeypatch)
     from sync import RemoteConfig
 
     monkeypatch.delenv("SPORTELLO_TEST_NO_TOKEN", raising=False)
-    remote = RemoteConfig(name="rt", kind="rt", url="http://127.0.0.1:9/rt", user="x", token_env="SPORTELLO_TEST_NO_TOKEN")
+    remote = RemoteConfig(
+        name="rt", kind="rt", url="http://127.0.0.1:9/rt", user="x", token_env="SPORTELLO_TEST_NO_TOKEN"
+    )
 
     async def scenario():
         app = make_app(tui_desk, remotes={"rt": remote})
@@ -207,7 +210,9 @@ def test_the_header_shows_how_far_a_sync_is(tui_desk):
 
     from sync import RemoteConfig
 
-    remote = RemoteConfig(name="rt", kind="rt", url="http://127.0.0.1:9/rt", user="x", token_env="SPORTELLO_TEST_NO_TOKEN")
+    remote = RemoteConfig(
+        name="rt", kind="rt", url="http://127.0.0.1:9/rt", user="x", token_env="SPORTELLO_TEST_NO_TOKEN"
+    )
     release = threading.Event()
 
     def slow_sync(config, progress=None):

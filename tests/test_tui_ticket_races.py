@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rich.text import Text
+from tui_support import NOW, answer, choose, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
 from models import customer_status, tickets, timeline
 from models.tables import Ticket, TicketEvent
@@ -16,8 +17,6 @@ from tui.pickers import ChoiceScreen, TextPrompt
 from tui.render import when
 from tui.ticket_screen import TicketScreen, ticket_header
 from tui.timeline_view import _event_blocks
-
-from tui_support import NOW, answer, choose, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -72,9 +71,10 @@ def test_status_and_assignee_in_the_ticket_carry_the_version_on_screen_too(tui_d
                 tickets.add_note(bob.me, number, f"bob was here ({key})")
                 seen = Ticket.get_by_id(number).version
                 screen.load()
-                await until(pilot, lambda: screen.view.version == seen, "the reload")
+                await until(pilot, lambda: screen.view.version == seen, "the reload")  # noqa: B023 - called within this iteration
                 await pilot.press(*pick, "enter")
-                await until(pilot, lambda: notifications(pilot.app).count("bob") >= (1 if key == "s" else 2), "the refusal")
+                refusals = 1 if key == "s" else 2
+                await until(pilot, lambda: notifications(pilot.app).count("bob") >= refusals, "the refusal")  # noqa: B023 - awaited here
                 assert Ticket.get_by_id(number).version == seen  # refused: nothing written
 
     run(scenario())

@@ -6,11 +6,10 @@ screen (a locked desk, a bug) used to leave the screen as it was without a word.
 from __future__ import annotations
 
 import pytest
+from tui_support import make_app, notifications, queue_ready, run, ticket_ready, until
 
 from models.errors import StorageError
 from tui.desk import Desk
-
-from tui_support import make_app, notifications, queue_ready, run, ticket_ready, until
 
 
 @pytest.mark.parametrize(

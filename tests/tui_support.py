@@ -39,8 +39,10 @@ async def queue_ready(pilot: Pilot) -> QueueScreen:
 
     def ready() -> bool:
         screen = app.screen
-        return isinstance(screen, QueueScreen) and screen.table.total is not None and (
-            screen.table.total == 0 or screen.table.window.loaded(screen.table.cursor)
+        return (
+            isinstance(screen, QueueScreen)
+            and screen.table.total is not None
+            and (screen.table.total == 0 or screen.table.window.loaded(screen.table.cursor))
         )
 
     await until(pilot, ready, "the queue")
@@ -52,9 +54,11 @@ async def ticket_ready(pilot: Pilot, version: int | None = None) -> TicketScreen
     app = pilot.app
     await until(
         pilot,
-        lambda: isinstance(app.screen, TicketScreen)
-        and app.screen.view is not None
-        and (version is None or app.screen.view.version >= version),
+        lambda: (
+            isinstance(app.screen, TicketScreen)
+            and app.screen.view is not None
+            and (version is None or app.screen.view.version >= version)
+        ),
         "the ticket",
     )
     await pilot.pause()

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from sync import RemoteConfig
 
     from .desk import SyncStatus
-
     from .queue_table import FirstPage
 from .terminal_input import tolerate_bad_bytes
 from .textsafe import one_line
@@ -156,7 +155,9 @@ class TooSmallScreen(Screen):
 
     def show(self, width: int, height: int) -> None:
         self.query_one("#too-small", Static).update(
-            Text(f"Terminal too small: {width}×{height}.\nSportello needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press ctrl+q to quit.")
+            Text(
+                f"Terminal too small: {width}×{height}.\nSportello needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press ctrl+q to quit."
+            )
         )
 
 

@@ -158,11 +158,19 @@ def _missing_desk(ctx: click.Context, err: SportelloError) -> str | None:
     metavar="PATH",
     help="The config file (default: $SPORTELLO_CONFIG, then config.toml in the user config dir).",
 )
-@click.option("--demo", "use_demo", is_flag=True,
-              help="Use the demo desk that `sportello demo` made (demo.db in the user data dir), like --db.")
+@click.option(
+    "--demo",
+    "use_demo",
+    is_flag=True,
+    help="Use the demo desk that `sportello demo` made (demo.db in the user data dir), like --db.",
+)
 @click.option("--as", "as_login", metavar="LOGIN", help="Act as another agent (admins only).")
-@click.option("--no-mouse", is_flag=True, help="The full-screen app ignores the mouse (the terminal keeps its own selection).")
-@click.version_option(None, "--version", package_name="sportello", prog_name="sportello", message="%(prog)s %(version)s")
+@click.option(
+    "--no-mouse", is_flag=True, help="The full-screen app ignores the mouse (the terminal keeps its own selection)."
+)
+@click.version_option(
+    None, "--version", package_name="sportello", prog_name="sportello", message="%(prog)s %(version)s"
+)
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config_path: str | None, use_demo: bool, as_login: str | None,
         no_mouse: bool) -> None:  # fmt: skip
@@ -196,8 +204,13 @@ def init(state: CliState) -> None:
 @click.option("--tickets", "count", type=click.IntRange(1, 1_000_000), default=2000, show_default=True,
               help="How many tickets to make up.")  # fmt: skip
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed and --at, same desk.")
-@click.option("--at", "at", metavar="DATETIME", callback=lambda ctx, param, value: _moment(value),
-              help="When the story ends, in UTC unless an offset is given (2026-11-01T09:30). Default: now.")
+@click.option(
+    "--at",
+    "at",
+    metavar="DATETIME",
+    callback=lambda ctx, param, value: _moment(value),
+    help="When the story ends, in UTC unless an offset is given (2026-11-01T09:30). Default: now.",
+)
 @click.option("--no-tui", is_flag=True, help="Build the desk and stop, without opening the app.")
 @pass_state
 def demo(state: CliState, count: int, seed: int, at: datetime | None, no_tui: bool) -> None:

@@ -23,7 +23,9 @@ _EXPECT = click.option(
     metavar="REV",
     help="Fail with exit 3 if the article is no longer at revision REV (someone else saved).",
 )
-_NOTE = click.option("--note", metavar="TEXT", default="", help="A short note saying what changed (kept in the history).")
+_NOTE = click.option(
+    "--note", metavar="TEXT", default="", help="A short note saying what changed (kept in the history)."
+)
 ARTICLE_ID = TICKET_ID
 
 
@@ -60,7 +62,9 @@ def _print_hits(hits: list[faq_search.FAQHit]) -> None:
     for h in hits:
         title = h.title + (" (linked)" if h.linked else "")
         cells = [str(h.id), h.status, h.category or "-", title, age(h.updated_at)]
-        echo_line(" ".join(pad(one_line(v, w), w, right=r) for v, (_, w, r) in zip(cells, columns, strict=True)).rstrip())
+        echo_line(
+            " ".join(pad(one_line(v, w), w, right=r) for v, (_, w, r) in zip(cells, columns, strict=True)).rstrip()
+        )
 
 
 def _list(state, words: tuple[str, ...], limit: int, offset: int, as_json: bool, required: bool) -> None:
@@ -379,8 +383,12 @@ def faq_health_cmd(state, days, as_json) -> None:
         echo_line(f"  #{u.id:<5} {one_line(u.title, 66)}")
     echo_line(f"Drafts waiting: {len(report.drafts)} (oldest first)")
     for d in report.drafts[:10]:
-        echo_line(f"  #{d.id:<5} {age(d.updated_at):>4}  {pad(one_line(d.author or '-', 10), 10)} {one_line(d.title, 50)}")
-    echo_line(f"FAQ gaps: topics of {report.gap_tickets} tickets resolved in {report.gap_days} days without an FAQ link:")
+        echo_line(
+            f"  #{d.id:<5} {age(d.updated_at):>4}  {pad(one_line(d.author or '-', 10), 10)} {one_line(d.title, 50)}"
+        )
+    echo_line(
+        f"FAQ gaps: topics of {report.gap_tickets} tickets resolved in {report.gap_days} days without an FAQ link:"
+    )
     for g in report.gaps:
         covered = f"  (FAQ #{g.covered_by} matches)" if g.covered_by else ""
         examples = ", ".join(f"#{n}" for n in g.examples)
@@ -430,7 +438,9 @@ def faq_import(state, directory, as_json) -> None:
               f"{len(report.errors)} refused")  # fmt: skip
     if report.categories:
         names = ", ".join(one_line(name, 60) for name in report.categories)
-        echo_line(f"{len(report.categories)} {'category' if len(report.categories) == 1 else 'categories'} added: {names}")
+        echo_line(
+            f"{len(report.categories)} {'category' if len(report.categories) == 1 else 'categories'} added: {names}"
+        )
     for error in report.errors:
         echo_line(f"sportello: {one_line(error)}", err=True)
     if report.errors:

@@ -15,6 +15,7 @@ from .textsafe import one_line
 
 __all__ = ["org_group"]
 
+
 @click.group("org")
 def org_group() -> None:
     """Organizations: segment (tier, industry, region, size, revenue), support contract, profile."""
@@ -51,7 +52,9 @@ def org_list(state, search, as_json) -> None:
     echo_line(f"{'ID':>5}  {'NAME':<32} {'TIER':<10} {'OPEN':>4}  CONTRACT UNTIL")
     for r in rows:
         contract = f"⚠ expired {r.contract_valid_until}" if r.expired else (_date(r.contract_valid_until) or "-")
-        echo_line(f"{r.id:>5}  {pad(one_line(r.name, 32), 32)} {pad(one_line(r.tier, 10), 10)} {r.open_tickets:>4}  {contract}")
+        echo_line(
+            f"{r.id:>5}  {pad(one_line(r.name, 32), 32)} {pad(one_line(r.tier, 10), 10)} {r.open_tickets:>4}  {contract}"
+        )
 
 
 @org_group.command("show")
@@ -119,7 +122,10 @@ def org_set(state, name, tier, industry, region, size_band, revenue_band, contra
         o = directory.update_organization(state.actor(), name, tier=tier, industry=industry, region=region,
                                           size_band=size_band, revenue_band=revenue_band,
                                           contract_valid_from=starts, contract_valid_until=ends)  # fmt: skip
-    echo_line(f"{one_line(o.name)}: {o.tier}" + (f", contract until {o.contract_valid_until}" if o.contract_valid_until else ""))
+    echo_line(
+        f"{one_line(o.name)}: {o.tier}"
+        + (f", contract until {o.contract_valid_until}" if o.contract_valid_until else "")
+    )
 
 
 @org_group.command("tiers")

@@ -15,6 +15,7 @@ from .textsafe import one_line
 
 __all__ = ["report_group"]
 
+
 @click.group("report")
 def report_group() -> None:
     """Reports for leads."""
@@ -89,10 +90,20 @@ def _segment(text: str | None) -> tuple[str, str] | None:
 @report_group.command("kpi")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="Default: 30 days before --to.")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Up to and including this day. Default: today (UTC).")
-@click.option("--by", type=click.Choice(["agent", "org", "segment", "queue"]), default="agent", show_default=True,
-              help="The per-group table.")
-@click.option("--segment-field", type=click.Choice(["tier", "industry", "region", "size_band", "revenue_band"]),
-              default="tier", show_default=True, help="What --by segment groups on.")
+@click.option(
+    "--by",
+    type=click.Choice(["agent", "org", "segment", "queue"]),
+    default="agent",
+    show_default=True,
+    help="The per-group table.",
+)
+@click.option(
+    "--segment-field",
+    type=click.Choice(["tier", "industry", "region", "size_band", "revenue_band"]),
+    default="tier",
+    show_default=True,
+    help="What --by segment groups on.",
+)
 @click.option("--queue", metavar="NAME", help="Only this queue's tickets.")
 @click.option("--agent", metavar="LOGIN", help="Only tickets assigned to this agent.")
 @click.option("--org", "organization", metavar="NAME", help="Only this organization's tickets.")
@@ -113,27 +124,39 @@ def report_kpi(state, start, end, by, segment_field, queue, agent, organization,
         echo_json(report.as_dict())
         return
     t = report.totals
-    echo_line(f"KPIs {first:%Y-%m-%d} to {last - timedelta(days=1):%Y-%m-%d} (UTC days), {one_line(filters.describe(), 60)}")
+    echo_line(
+        f"KPIs {first:%Y-%m-%d} to {last - timedelta(days=1):%Y-%m-%d} (UTC days), {one_line(filters.describe(), 60)}"
+    )
     echo_line("Backlog now: " + ", ".join(f"{status.replace('_', ' ')} {n}" for status, n in report.backlog.items()))
     echo_line(f"Created {t.created}, resolved {t.resolved}, complaints {t.complaints}")
-    echo_line(f"First response: median {_hours(t.first_response.median)}, p90 {_hours(t.first_response.p90)} "
-              f"({t.first_response.count} tickets, business hours)")
-    echo_line(f"Resolution:     median {_hours(t.resolution.median)}, p90 {_hours(t.resolution.p90)} "
-              f"({t.resolution.count} tickets, business hours)")
+    echo_line(
+        f"First response: median {_hours(t.first_response.median)}, p90 {_hours(t.first_response.p90)} "
+        f"({t.first_response.count} tickets, business hours)"
+    )
+    echo_line(
+        f"Resolution:     median {_hours(t.resolution.median)}, p90 {_hours(t.resolution.p90)} "
+        f"({t.resolution.count} tickets, business hours)"
+    )
     echo_line(f"SLA compliance {_pct(t.sla_compliance)} of {t.sla_counted}; reopen rate {_pct(t.reopen_rate)}")
     average = "—" if t.csat_average is None else f"{t.csat_average:.2f}/5"
     echo_line(f"CSAT {average} from {t.answers} of {t.surveys} surveys (response rate {_pct(t.csat_response_rate)})")
     if report.complaints_by_segment:
-        echo_line(f"Complaints by {segment_field.replace('_', ' ')}: "
-                  + ", ".join(f"{one_line(name, 30)} {n}" for name, n in report.complaints_by_segment))
+        echo_line(
+            f"Complaints by {segment_field.replace('_', ' ')}: "
+            + ", ".join(f"{one_line(name, 30)} {n}" for name, n in report.complaints_by_segment)
+        )
     echo_line("")
-    echo_line(f"{'by ' + by:<24} {'created':>7} {'resolved':>8} {'FR med':>7} {'Res med':>8} {'SLA':>6} "
-              f"{'reopen':>6} {'CSAT':>5} {'compl':>5}")
+    echo_line(
+        f"{'by ' + by:<24} {'created':>7} {'resolved':>8} {'FR med':>7} {'Res med':>8} {'SLA':>6} "
+        f"{'reopen':>6} {'CSAT':>5} {'compl':>5}"
+    )
     for name, f in report.groups:
         csat = "—" if f.csat_average is None else f"{f.csat_average:.1f}"
-        echo_line(f"{one_line(name, 24):<24} {f.created:>7} {f.resolved:>8} {_hours(f.first_response.median):>7} "
-                  f"{_hours(f.resolution.median):>8} {_pct(f.sla_compliance):>6} {_pct(f.reopen_rate):>6} "
-                  f"{csat:>5} {f.complaints:>5}")
+        echo_line(
+            f"{one_line(name, 24):<24} {f.created:>7} {f.resolved:>8} {_hours(f.first_response.median):>7} "
+            f"{_hours(f.resolution.median):>8} {_pct(f.sla_compliance):>6} {_pct(f.reopen_rate):>6} "
+            f"{csat:>5} {f.complaints:>5}"
+        )
 
 
 @report_group.command("churn")

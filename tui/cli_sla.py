@@ -18,6 +18,7 @@ from .textsafe import one_line
 
 __all__ = ["sla_group", "status_command", "csat_group"]
 
+
 @click.group("sla")
 def sla_group() -> None:
     """SLA policies and business calendars: the same rules for every customer."""
@@ -63,7 +64,9 @@ def policy_list(state, as_json) -> None:
 
 @policy.command("set")
 @click.argument("name")
-@click.option("--tier", metavar="TIER", help="Match organizations of this tier ('none': private persons). Default: any.")
+@click.option(
+    "--tier", metavar="TIER", help="Match organizations of this tier ('none': private persons). Default: any."
+)
 @click.option("--priority", metavar="P", help="Match this priority (low, normal, high, urgent). Default: any.")
 @click.option("--queue", metavar="NAME", help="Match this queue. Default: any.")
 @click.option("--calendar", metavar="NAME", help="Count business time in this calendar. Default: around the clock.")
@@ -222,7 +225,9 @@ def sla_check(state, as_json) -> None:
 
 
 @sla_group.command("export")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not standard output.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not standard output."
+)
 @pass_state
 def sla_export(state, output) -> None:
     """Calendars and policies as TOML (FILE: mode 0600, in a folder only you can write)."""
@@ -261,8 +266,12 @@ def sla_import(state, source, replace) -> None:
 @click.command("status")
 @click.argument("number", type=TICKET_ID, metavar="TICKET")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE (mode 0600, in a folder only you can write), not standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (mode 0600, in a folder only you can write), not standard output.",
+)
 @pass_state
 def status_command(state, number, fmt, output) -> None:
     """What the customer may see of their ticket: its state, what happens next and by when, and the
@@ -325,12 +334,16 @@ def csat_list(state, low, limit, as_json) -> None:
                    for a in found])  # fmt: skip
         return
     for a in found:
-        echo_line(f"#{a.ticket:<7} {a.score}/5  {when(a.answered_at)}  {one_line(a.subject, 30):<30}  {one_line(a.comment, 30)}")
+        echo_line(
+            f"#{a.ticket:<7} {a.score}/5  {when(a.answered_at)}  {one_line(a.subject, 30):<30}  {one_line(a.comment, 30)}"
+        )
 
 
 @sla_group.command("override")
 @click.argument("number", type=TICKET_ID, metavar="TICKET")
-@click.option("--due", metavar="WHEN", help="The new deadline, YYYY-MM-DD[THH:MM] in UTC; omit to go back to the policy's.")
+@click.option(
+    "--due", metavar="WHEN", help="The new deadline, YYYY-MM-DD[THH:MM] in UTC; omit to go back to the policy's."
+)
 @click.option("--reason", required=True, metavar="TEXT", help="Why (kept on the timeline).")
 @click.option("--requested-by", default="", metavar="WHO", help="Who asked, e.g. 'sales: Rossi' (required).")
 @json_option

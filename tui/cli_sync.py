@@ -69,7 +69,9 @@ def sync_command(state, name, pull_only, push_only, dry_run, as_json) -> None:
         for config in chosen:
             bar = _Bar(config.name)
             try:
-                summaries.append(sync_one(config, pull=not push_only, push=not pull_only, dry_run=dry_run, progress=bar))
+                summaries.append(
+                    sync_one(config, pull=not push_only, push=not pull_only, dry_run=dry_run, progress=bar)
+                )
             finally:
                 bar.end()
     if as_json:

@@ -287,7 +287,9 @@ def ticket_show(state, number, as_json) -> None:
 
 @click.command("timeline")
 @click.argument("number", type=TICKET_ID, metavar="ID")
-@click.option("--public", is_flag=True, help="Only what the customer may see (public events, none made by another customer).")
+@click.option(
+    "--public", is_flag=True, help="Only what the customer may see (public events, none made by another customer)."
+)
 @json_option
 @pass_state
 def timeline(state, number, public, as_json) -> None:
@@ -317,12 +319,18 @@ ticket.add_command(timeline)  # also ``sportello ticket timeline``, beside show
 @click.option("--assignee", metavar="LOGIN", help="An agent's login, 'me', or 'none' to unassign.")
 @click.option("--tag", "tags", multiple=True, metavar="[+|-]TAG", help="+TAG (or TAG) adds, -TAG removes; repeatable.")
 @click.option("--type", "ticket_type", help="question, incident, request or complaint.")
-@click.option("--requested-by", metavar="WHO", help="Who asked for a priority change, e.g. 'sales: Rossi' (in the override report).")
+@click.option(
+    "--requested-by",
+    metavar="WHO",
+    help="Who asked for a priority change, e.g. 'sales: Rossi' (in the override report).",
+)
 @click.option("--reason", metavar="TEXT", help="Why: kept on the status and priority events. "
               "A status reason is visible to the customer.")  # fmt: skip
 @_EXPECT
 @pass_state
-def ticket_set(state, number, status, priority, assignee, tags, ticket_type, requested_by, reason, expect_version) -> None:
+def ticket_set(
+    state, number, status, priority, assignee, tags, ticket_type, requested_by, reason, expect_version
+) -> None:
     """Change status, priority, assignee, tags and type as one change (all or nothing); print the new version."""
     add = [t[1:] if t.startswith("+") else t for t in tags if not t.startswith("-")]
     remove = [t[1:] for t in tags if t.startswith("-")]
@@ -394,8 +402,11 @@ def ticket_note(state, number, body, expect_version, as_json) -> None:
 @click.argument("source", type=TICKET_ID)
 @click.argument("target", type=TICKET_ID)
 @click.option("--reason", metavar="TEXT", help="Why (visible to the customer of SOURCE).")
-@click.option("--across-customers", is_flag=True,
-              help="Merge even though the tickets belong to different customers (refused without it, exit 3).")
+@click.option(
+    "--across-customers",
+    is_flag=True,
+    help="Merge even though the tickets belong to different customers (refused without it, exit 3).",
+)
 @_EXPECT
 @pass_state
 def ticket_merge(state, source, target, reason, across_customers, expect_version) -> None:
@@ -405,8 +416,14 @@ def ticket_merge(state, source, target, reason, across_customers, expect_version
     the merge is refused, naming both, unless --across-customers says it is meant."""
     with state.desk():
         try:
-            src, dst = tickets.merge_tickets(state.actor(), source, target, reason=reason,
-                                             expect_version=expect_version, across_customers=across_customers)
+            src, dst = tickets.merge_tickets(
+                state.actor(),
+                source,
+                target,
+                reason=reason,
+                expect_version=expect_version,
+                across_customers=across_customers,
+            )
         except tickets.AcrossCustomers as err:
             raise tickets.AcrossCustomers(f"{err.message}; add --across-customers to merge anyway") from None
         echo_line(f"merged #{src.number} into #{dst.number}")

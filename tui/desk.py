@@ -385,8 +385,15 @@ class Desk:
         self._call(tickets.set_status, self.me, number, status, reason=reason, expect_version=version)
 
     def set_priority(self, number: int, priority: str, reason: str, requested_by: str, version: int | None) -> None:
-        self._call(tickets.set_priority, self.me, number, priority, reason=reason, requested_by=requested_by,
-                   expect_version=version)
+        self._call(
+            tickets.set_priority,
+            self.me,
+            number,
+            priority,
+            reason=reason,
+            requested_by=requested_by,
+            expect_version=version,
+        )
 
     def assign(self, number: int, login: str | None, version: int | None) -> None:
         self._call(tickets.set_assignee, self.me, number, login, expect_version=version)
@@ -494,9 +501,18 @@ class Desk:
     def faq_article(self, article_id: int) -> Article:
         return self._call(_faq().get_article, article_id)
 
-    def faq_create(self, *, title: str, body: str, category: str, tags: Iterable[str], status: str, note: str) -> Article:
+    def faq_create(
+        self, *, title: str, body: str, category: str, tags: Iterable[str], status: str, note: str
+    ) -> Article:
         return self._call(
-            _faq().create_article, self.me, title=title, body=body, category=category, tags=tuple(tags), status=status, note=note
+            _faq().create_article,
+            self.me,
+            title=title,
+            body=body,
+            category=category,
+            tags=tuple(tags),
+            status=status,
+            note=note,
         )
 
     def faq_save(self, article_id: int, version: int | None, *, note: str, **changes) -> Article:

@@ -40,10 +40,16 @@ def edit_externally(app: App, text: str, *, prefix: str = "sportello-") -> str |
             app.notify("This terminal cannot hand over to an editor.", severity="warning", markup=False)
             return None
         except OSError as exc:
-            app.notify(one_line(f"Cannot run the editor {command[0]!r}: {exc.strerror}", 200), severity="error", markup=False)
+            app.notify(
+                one_line(f"Cannot run the editor {command[0]!r}: {exc.strerror}", 200), severity="error", markup=False
+            )
             return None
         if result.returncode != 0:
-            app.notify(f"The editor exited with status {result.returncode}; the text is unchanged.", severity="warning", markup=False)
+            app.notify(
+                f"The editor exited with status {result.returncode}; the text is unchanged.",
+                severity="warning",
+                markup=False,
+            )
             return None
         with open(path, encoding="utf-8", errors="replace") as file:
             return file.read()

@@ -26,12 +26,12 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from models.errors import Conflict
 from models.faq import Article
 
-from .help_screen import KeysFooter
 from .desk import Desk
 from .external_editor import edit_externally
 from .faq_markdown import SafeMarkdown
 from .faq_render import FAQ_STATUS_LABELS, article_facts, faq_status_label
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .pickers import ChoiceScreen, ConfirmScreen, TextPrompt
 from .textsafe import one_line, safe_text
 from .worker_errors import ReportWorkerErrors
@@ -62,14 +62,32 @@ class FAQEditor(ReportWorkerErrors, Screen):
     """One article's editor (``article_id`` None: a new article)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save as a new revision, with a change note", id="faq_editor.save", priority=True),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            tooltip="Save as a new revision, with a change note",
+            id="faq_editor.save",
+            priority=True,
+        ),
         Binding("ctrl+o", "external", "$EDITOR", tooltip="Edit the text in $EDITOR", id="faq_editor.external"),
-        Binding("e", "external", "$EDITOR", show=False, tooltip="$EDITOR, when not typing in a field", id="faq_editor.external_e"),
+        Binding(
+            "e",
+            "external",
+            "$EDITOR",
+            show=False,
+            tooltip="$EDITOR, when not typing in a field",
+            id="faq_editor.external_e",
+        ),
         Binding("ctrl+t", "toggle_preview", "Preview", tooltip="Show or hide the preview", id="faq_editor.preview"),
-        Binding("escape", "back", "Back", tooltip="Back (asks first if there are unsaved changes)", id="faq_editor.back"),
+        Binding(
+            "escape", "back", "Back", tooltip="Back (asks first if there are unsaved changes)", id="faq_editor.back"
+        ),
     ]
 
-    def __init__(self, desk: Desk, article_id: int | None, *, category: str = "", now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, desk: Desk, article_id: int | None, *, category: str = "", now: Callable[[], datetime] | None = None
+    ) -> None:
         super().__init__()
         self.desk = desk
         self.article_id = article_id
@@ -299,7 +317,9 @@ class FAQEditor(ReportWorkerErrors, Screen):
     async def action_category(self) -> None:
         choices = [(name, name) for name in self.categories] + [(NO_CATEGORY, "— no category")]
         current = self.category or NO_CATEGORY
-        chosen = await self.app.push_screen_wait(ChoiceScreen("Category (add new ones with `sportello faq category add`)", choices, current=current))
+        chosen = await self.app.push_screen_wait(
+            ChoiceScreen("Category (add new ones with `sportello faq category add`)", choices, current=current)
+        )
         if chosen is not None:
             self.category = "" if chosen == NO_CATEGORY else chosen
             self._show_choices()
@@ -307,7 +327,9 @@ class FAQEditor(ReportWorkerErrors, Screen):
 
     @work(group="faq-editor-ask", exclusive=True, exit_on_error=False)
     async def action_status(self) -> None:
-        chosen = await self.app.push_screen_wait(ChoiceScreen("Status (saved with ctrl+s)", _STATUS_CHOICES, current=self.status))
+        chosen = await self.app.push_screen_wait(
+            ChoiceScreen("Status (saved with ctrl+s)", _STATUS_CHOICES, current=self.status)
+        )
         if chosen is not None:
             self.status = chosen
             self._show_choices()
@@ -337,9 +359,15 @@ class FAQEditor(ReportWorkerErrors, Screen):
                 self.query_one(field).focus()
                 return
         what = f"FAQ #{self.article_id}" if self.article_id is not None else "the new article"
-        verb = {"archived": "Archive", "published": "Publish", "draft": "Save as draft"}.get(changes.get("status", ""), "Save")
+        verb = {"archived": "Archive", "published": "Publish", "draft": "Save as draft"}.get(
+            changes.get("status", ""), "Save"
+        )
         note = await self.app.push_screen_wait(
-            TextPrompt(f"{verb} {what} — change note (enter alone: none)", placeholder="e.g. steps for the new app version", required=False)
+            TextPrompt(
+                f"{verb} {what} — change note (enter alone: none)",
+                placeholder="e.g. steps for the new app version",
+                required=False,
+            )
         )
         if note is None:
             return
@@ -395,7 +423,9 @@ class FAQEditor(ReportWorkerErrors, Screen):
     async def action_back(self) -> None:
         if self.dirty:
             leave = await self.app.push_screen_wait(
-                ConfirmScreen("Leave without saving? Your changes to this article are lost.", yes="Discard", no="Keep editing")
+                ConfirmScreen(
+                    "Leave without saving? Your changes to this article are lost.", yes="Discard", no="Keep editing"
+                )
             )
             if not leave:
                 return

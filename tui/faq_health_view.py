@@ -20,11 +20,11 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from models.faq_health import FAQHealth
 
-from .help_screen import KeysFooter
 from .desk import Desk
 from .faq_render import faq_status_label
 from .faq_table import Column, RowTable
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .render import age, when
 from .textsafe import one_line
 from .worker_errors import ReportWorkerErrors
@@ -43,7 +43,10 @@ class FAQHealthScreen(ReportWorkerErrors, Screen):
     """The FAQ health report."""
 
     BINDINGS = [
-        *[Binding(str(n), f"tab({n - 1})", title, show=False, tooltip=f"Show: {title}", id=f"faq_health.tab{n}") for n, (_, title) in enumerate(TABS, 1)],
+        *[
+            Binding(str(n), f"tab({n - 1})", title, show=False, tooltip=f"Show: {title}", id=f"faq_health.tab{n}")
+            for n, (_, title) in enumerate(TABS, 1)
+        ],
         Binding("ctrl+r", "reload", "Recompute", tooltip="Compute the report again", id="faq_health.reload"),
         Binding("escape,q", "back", "Back", tooltip="Back to the FAQ", id="faq_health.back"),
     ]
@@ -82,7 +85,12 @@ class FAQHealthScreen(ReportWorkerErrors, Screen):
         self.report = report
         tabs = self.query_one("#health-tabs", TabbedContent)
         tabs.display = True
-        counts = {"usage": len(report.usage), "never": len(report.never_used), "drafts": len(report.drafts), "gaps": len(report.gaps)}
+        counts = {
+            "usage": len(report.usage),
+            "never": len(report.never_used),
+            "drafts": len(report.drafts),
+            "gaps": len(report.gaps),
+        }
         for pane, title in TABS:
             tabs.get_tab(pane).label = Text(f"{title} {counts[pane]}")
         summary = f"{when(report.at)} · gaps: {report.gap_tickets} tickets resolved in {report.gap_days} days with no FAQ linked"
@@ -105,7 +113,15 @@ class FAQHealthScreen(ReportWorkerErrors, Screen):
             return max(16, width - used)
 
         usage_title = title_column(5 + 4 * 3 + 9 + 11 + 2 * 7 + 2)
-        usage: list[Column] = [("#", 5), ("Title", usage_title), ("30d", 4), ("90d", 4), ("Ever", 4), ("Last use", 9), ("Status", 11)]
+        usage: list[Column] = [
+            ("#", 5),
+            ("Title", usage_title),
+            ("30d", 4),
+            ("90d", 4),
+            ("Ever", 4),
+            ("Last use", 9),
+            ("Status", 11),
+        ]
         self._table("usage").show(usage, [
             (u.id, [Text(f"#{u.id}"), Text(one_line(u.title, usage_title)), _number(u.uses_30), _number(u.uses_90),
                     _number(u.uses), Text(f"{age(u.last_used, now)} ago" if u.last_used else "never"),
@@ -175,7 +191,10 @@ class FAQHealthScreen(ReportWorkerErrors, Screen):
         self.dismiss()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [(f"Show: {title}", f"The {title.lower()} tab ({n})", (lambda i=n - 1: self.action_tab(i))) for n, (_, title) in enumerate(TABS, 1)]
+        commands = [
+            (f"Show: {title}", f"The {title.lower()} tab ({n})", (lambda i=n - 1: self.action_tab(i)))
+            for n, (_, title) in enumerate(TABS, 1)
+        ]
         commands += [
             ("Recompute", "Compute the report again (ctrl+r)", self.action_reload),
             ("Back", "Back to the FAQ (esc)", self.action_back),

@@ -22,11 +22,11 @@ from textual.widgets import DataTable, Static
 from models.errors import Conflict
 from models.faq import Article, Revision
 
-from .help_screen import KeysFooter
 from .desk import Desk
 from .faq_render import article_facts, diff_text, faq_status_label
 from .faq_table import RowTable
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .pickers import ConfirmScreen
 from .render import plain, when
 from .textsafe import one_line
@@ -51,9 +51,28 @@ class FAQHistoryScreen(ReportWorkerErrors, Screen):
     """Every revision of one article, newest first."""
 
     BINDINGS = [
-        Binding("space", "mark", "Mark", tooltip="Mark a revision to compare the one under the cursor with", id="faq_history.mark"),
-        Binding("enter", "diff", "Diff", show=False, tooltip="Show the diff (it follows the cursor anyway)", id="faq_history.diff"),
-        Binding("r", "revert", "Revert", tooltip="Revert to the revision under the cursor (asks first)", id="faq_history.revert"),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            tooltip="Mark a revision to compare the one under the cursor with",
+            id="faq_history.mark",
+        ),
+        Binding(
+            "enter",
+            "diff",
+            "Diff",
+            show=False,
+            tooltip="Show the diff (it follows the cursor anyway)",
+            id="faq_history.diff",
+        ),
+        Binding(
+            "r",
+            "revert",
+            "Revert",
+            tooltip="Revert to the revision under the cursor (asks first)",
+            id="faq_history.revert",
+        ),
         Binding("ctrl+r", "reload", "Reload", show=False, id="faq_history.reload"),
         Binding("escape,q", "back", "Back", tooltip="Back to the FAQ", id="faq_history.back"),
     ]
@@ -98,7 +117,9 @@ class FAQHistoryScreen(ReportWorkerErrors, Screen):
         self.article = article
         self.revisions = revisions
         width = max(20, self.size.width - 2)
-        self.query_one("#history-facts", Static).update(Text(one_line(f"{article.title} — {article_facts(article)}", width)))
+        self.query_one("#history-facts", Static).update(
+            Text(one_line(f"{article.title} — {article_facts(article)}", width))
+        )
         self._fill()
         if self._to_newest:
             self._to_newest = False
@@ -238,7 +259,9 @@ class FAQHistoryScreen(ReportWorkerErrors, Screen):
         self._load()
 
     def _refused(self, message: str) -> None:
-        self.notify(one_line(message, 400) + " — the history is refreshed.", severity="warning", markup=False, timeout=10)
+        self.notify(
+            one_line(message, 400) + " — the history is refreshed.", severity="warning", markup=False, timeout=10
+        )
         self._load()
 
     def action_back(self) -> None:

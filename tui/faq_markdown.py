@@ -41,8 +41,20 @@ def _make_inert(state: StateCore) -> None:
 
 
 #: The inline tokens the ``Markdown`` widget renders (links and images are replaced before it sees them).
-_KNOWN = frozenset({"text", "code_inline", "softbreak", "hardbreak", "em_open", "em_close", "strong_open",
-                    "strong_close", "s_open", "s_close"})
+_KNOWN = frozenset(
+    {
+        "text",
+        "code_inline",
+        "softbreak",
+        "hardbreak",
+        "em_open",
+        "em_close",
+        "strong_open",
+        "strong_close",
+        "s_open",
+        "s_close",
+    }
+)
 
 
 def _text(content: str) -> Token:

@@ -139,7 +139,9 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
         what = self.query_one("#faq-pick-what", Label)
         what.remove_class("dialog-error")
         if query is None:
-            what.update(Text("Suggested for this ticket:" if hits else "No suggestion for this ticket: type to search."))
+            what.update(
+                Text("Suggested for this ticket:" if hits else "No suggestion for this ticket: type to search.")
+            )
         else:
             shown = f"{len(hits)} of {total}" if total > len(hits) else str(total)
             what.update(Text(f"{shown} published article{'s' if total != 1 else ''} found:"))

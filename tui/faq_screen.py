@@ -25,12 +25,12 @@ from models.errors import Conflict, QueryError
 from models.faq import Article
 from models.faq_search import FAQHit, parse_faq_query
 
-from .help_screen import KeysFooter
 from .desk import Desk, category_filter
 from .faq_markdown import SafeMarkdown
 from .faq_render import article_facts, faq_status_label
 from .faq_table import RowTable
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .pickers import ChoiceScreen, ConfirmScreen
 from .textsafe import one_line
 from .worker_errors import ReportWorkerErrors, error_line
@@ -48,7 +48,13 @@ class FAQScreen(ReportWorkerErrors, Screen):
     """Find, read and look after the FAQ articles."""
 
     BINDINGS = [
-        Binding("slash", "search", "Search", tooltip="Search as you type (words, category:, tag:, status:any …)", id="faq.search"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            tooltip="Search as you type (words, category:, tag:, status:any …)",
+            id="faq.search",
+        ),
         Binding("escape", "clear", "Clear", show=False, tooltip="Clear the search, else back", id="faq.clear"),
         Binding("e", "edit", "Edit", tooltip="Edit the article (enter opens it too)", id="faq.edit"),
         Binding("n", "new", "New", tooltip="Write a new article", id="faq.new"),
@@ -56,7 +62,9 @@ class FAQScreen(ReportWorkerErrors, Screen):
         Binding("X", "archive", "Archive", tooltip="Archive the article (asks first)", id="faq.archive"),
         Binding("D", "set_status('draft')", "Draft", show=False, tooltip="Back to draft (unpublish)", id="faq.draft"),
         Binding("h", "history", "History", tooltip="Revisions, diffs and revert", id="faq.history"),
-        Binding("H", "health", "Health", show=False, tooltip="Usage, never used, drafts waiting, gaps", id="faq.health"),
+        Binding(
+            "H", "health", "Health", show=False, tooltip="Usage, never used, drafts waiting, gaps", id="faq.health"
+        ),
         Binding("c", "category", "Category", show=False, tooltip="Show one category", id="faq.category"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="faq.reload"),
         Binding("q", "back", "Back", tooltip="Back to where you were", id="faq.back"),
@@ -82,7 +90,9 @@ class FAQScreen(ReportWorkerErrors, Screen):
         yield DeskHeader(self.desk, title="FAQ")
         with Horizontal(id="faq-search-bar"):
             yield Label("/", id="faq-search-prompt")
-            yield Input(placeholder='search: words "phrases" category:Billing tag:vpn status:any sort:updated', id="faq-search")
+            yield Input(
+                placeholder='search: words "phrases" category:Billing tag:vpn status:any sort:updated', id="faq-search"
+            )
         yield Static("", id="faq-error")
         with Horizontal(id="faq-body"):
             yield OptionList(id="faq-categories")
@@ -165,7 +175,11 @@ class FAQScreen(ReportWorkerErrors, Screen):
         items += [Option(Text(f"{one_line(name, 14)} ({count})"), id=f"c{i}") for i, (name, count) in enumerate(found)]
         options.clear_options()
         options.add_options(items)
-        chosen = ALL if self.category is None else next((f"c{i}" for i, (n, _) in enumerate(found) if n == self.category), ALL)
+        chosen = (
+            ALL
+            if self.category is None
+            else next((f"c{i}" for i, (n, _) in enumerate(found) if n == self.category), ALL)
+        )
         options.highlighted = options.get_option_index(chosen)
 
     @on(OptionList.OptionHighlighted, "#faq-categories")
@@ -182,8 +196,14 @@ class FAQScreen(ReportWorkerErrors, Screen):
 
     @work(group="faq-action", exclusive=True, exit_on_error=False)
     async def action_category(self) -> None:
-        choices = [(ALL, "All categories")] + [(f"c{i}", f"{name} ({count})") for i, (name, count) in enumerate(self.categories)]
-        current = ALL if self.category is None else next((f"c{i}" for i, (n, _) in enumerate(self.categories) if n == self.category), ALL)
+        choices = [(ALL, "All categories")] + [
+            (f"c{i}", f"{name} ({count})") for i, (name, count) in enumerate(self.categories)
+        ]
+        current = (
+            ALL
+            if self.category is None
+            else next((f"c{i}" for i, (n, _) in enumerate(self.categories) if n == self.category), ALL)
+        )
         chosen = await self.app.push_screen_wait(ChoiceScreen("Show the category", choices, current=current))
         if chosen is None:
             return
@@ -403,7 +423,9 @@ class FAQScreen(ReportWorkerErrors, Screen):
         hit = self.current
         if hit is None:
             return
-        question = f"Archive FAQ #{hit.id} {one_line(hit.title, 50)}? It leaves the lists and cannot be linked to tickets."
+        question = (
+            f"Archive FAQ #{hit.id} {one_line(hit.title, 50)}? It leaves the lists and cannot be linked to tickets."
+        )
         if await self.app.push_screen_wait(ConfirmScreen(question, yes="Archive", no="Keep it")):
             self._set_status(hit, "archived")
 
@@ -431,7 +453,7 @@ class FAQScreen(ReportWorkerErrors, Screen):
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
-            ("Search the FAQ", "Words, \"phrases\", category:, tag:, status:any, sort: (/)", self.action_search),
+            ("Search the FAQ", 'Words, "phrases", category:, tag:, status:any, sort: (/)', self.action_search),
             ("New article", "Write a new FAQ article (n)", self.action_new),
             ("Choose a category", "Show one category, or all (c)", self.action_category),
             ("FAQ health", "Usage, never used, drafts waiting, gaps (H)", self.action_health),

@@ -16,7 +16,6 @@ from textual.dom import DOMNode
 from textual.worker import WorkerFailed
 
 from models.enums import REASON_REQUIRED_STATUSES, Priority, Status
-from models.errors import SportelloError
 
 from .desk import Desk, Outcome
 from .pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
@@ -56,7 +55,9 @@ async def ask_status(app: App, choices: list[str], current: str | None, count: i
         return None
     if count > 1 and status in _FINISHING:
         verb = _FINISHING[status]
-        sure = await app.push_screen_wait(ConfirmScreen(f"{verb} {plural(count, 'ticket')}?", yes=f"{verb} {count}", no="Cancel"))
+        sure = await app.push_screen_wait(
+            ConfirmScreen(f"{verb} {plural(count, 'ticket')}?", yes=f"{verb} {count}", no="Cancel")
+        )
         if not sure:
             return None
     reason = None
@@ -74,13 +75,19 @@ async def ask_priority(app: App, current: str | None, count: int = 1) -> tuple[C
     if priority is None:
         return None
     reason = await app.push_screen_wait(
-        TextPrompt("Why? A priority change is on the record for everyone to see.", placeholder="e.g. production down for the whole office")
+        TextPrompt(
+            "Why? A priority change is on the record for everyone to see.",
+            placeholder="e.g. production down for the whole office",
+        )
     )
     if reason is None:
         return None
     asked = await app.push_screen_wait(
-        TextPrompt("Who asked for it? Shown in the override report.", placeholder='e.g. sales: Rossi — or "own call"',
-                   max_length=200)
+        TextPrompt(
+            "Who asked for it? Shown in the override report.",
+            placeholder='e.g. sales: Rossi — or "own call"',
+            max_length=200,
+        )
     )
     if asked is None:
         return None
@@ -131,8 +138,11 @@ async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str
     merge, it is refused naming the change."""
     app = node.app
     typed = await app.push_screen_wait(
-        TextPrompt(f"Merge #{number} into which ticket? #{number} will be closed and point there.",
-                   placeholder="its number, e.g. 1234", max_length=12)  # fmt: skip
+        TextPrompt(
+            f"Merge #{number} into which ticket? #{number} will be closed and point there.",
+            placeholder="its number, e.g. 1234",
+            max_length=12,
+        )  # fmt: skip
     )
     if typed is None:
         return None
@@ -146,15 +156,19 @@ async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str
         return None
     warning, customers = checked  # the merge is refused if either ticket's customer changes meanwhile
     reason = await app.push_screen_wait(
-        TextPrompt(f"Why? (optional) The customer of #{number} reads it.", placeholder="e.g. the same request",
-                   required=False)  # fmt: skip
+        TextPrompt(
+            f"Why? (optional) The customer of #{number} reads it.", placeholder="e.g. the same request", required=False
+        )  # fmt: skip
     )
     if reason is None:
         return None
     if warning is not None:
         question, yes = f"{warning}. Merge anyway?", "Merge anyway"
     else:
-        question, yes = f"Merge #{number} into #{target}? #{number} is closed for good; replies to it go on #{target}.", "Merge"
+        question, yes = (
+            f"Merge #{number} into #{target}? #{number} is closed for good; replies to it go on #{target}.",
+            "Merge",
+        )
     if not await app.push_screen_wait(ConfirmScreen(one_line(question, 600), yes=yes, no="Cancel")):
         return None
     across = warning is not None

@@ -21,7 +21,9 @@ def _keys(binding: Binding) -> str:
     names = []
     for key in binding.key.split(","):
         key = key.strip()
-        names.append({"slash": "/", "question_mark": "?", "colon": ":", "space": "space", "escape": "esc"}.get(key, key))
+        names.append(
+            {"slash": "/", "question_mark": "?", "colon": ":", "space": "space", "escape": "esc"}.get(key, key)
+        )
     return " ".join(names)
 
 
@@ -64,7 +66,12 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]], tuple[type, ...]]]:
         ("FAQ", rows(FAQScreen, RowTable), (FAQScreen,)),
         ("FAQ editor", rows(FAQEditor), (FAQEditor,)),
         ("FAQ history", rows(FAQHistoryScreen), (FAQHistoryScreen,)),
-        ("FAQ health", [r for r in rows(FAQHealthScreen) if not r[1].startswith("Show: ")] + [("1 … 4", "Usage, never used, drafts, gaps")], (FAQHealthScreen,)),
+        (
+            "FAQ health",
+            [r for r in rows(FAQHealthScreen) if not r[1].startswith("Show: ")]
+            + [("1 … 4", "Usage, never used, drafts, gaps")],
+            (FAQHealthScreen,),
+        ),
         ("Organizations", rows(OrganizationsScreen), (OrganizationsScreen,)),
         ("KPI dashboard", rows(KPIScreen), (KPIScreen,)),
         ("Sync", rows(SyncScreen), (SyncScreen,)),
@@ -119,7 +126,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help"):
-            yield Label(Text("Sportello keys — this screen's first; the footer shows the ones that apply now"), classes="dialog-title")
+            yield Label(
+                Text("Sportello keys — this screen's first; the footer shows the ones that apply now"),
+                classes="dialog-title",
+            )
             with VerticalScroll():
                 for title, rows in groups_for(self.for_screen):
                     yield Static(_group_text(title, rows))
@@ -137,7 +147,9 @@ class KeysFooter(Footer):
     ``extras`` (binding ids of keys not shown by default, like A and L) join when there is room.
     """
 
-    def __init__(self, *, essential: tuple[str, ...] = ("help", "app.quit", "back"), extras: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, *, essential: tuple[str, ...] = ("help", "app.quit", "back"), extras: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         self.essential = essential
         self.extras = extras
@@ -147,7 +159,11 @@ class KeysFooter(Footer):
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else None
+        palette = (
+            active.get(self.app.COMMAND_PALETTE_BINDING)
+            if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
+            else None
+        )
         by_action: dict[str, tuple[Binding, bool, str]] = {}
         for _, binding, enabled, tooltip in active.values():
             if not (binding.show or binding.id in self.extras) or binding.action in by_action:
@@ -160,12 +176,25 @@ class KeysFooter(Footer):
             room -= self._width(palette.binding) + 2  # its border and padding
         chosen = self._fit(list(by_action.values()), room)
         for binding, enabled, tooltip in chosen:
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                            disabled=not enabled, tooltip=tooltip or binding.tooltip).data_bind(compact=Footer.compact)
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip or binding.tooltip,
+            ).data_bind(compact=Footer.compact)
         if palette is not None:
             binding = palette.binding
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                            classes="-command-palette", disabled=not palette.enabled, tooltip=binding.tooltip or binding.description)
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not palette.enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
         self._laid_out_for = self.size.width
 
     def _width(self, binding: Binding) -> int:

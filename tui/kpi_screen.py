@@ -99,7 +99,10 @@ class KPIScreen(ReportWorkerErrors, Screen):
         yield Static("", id="kpi-bar")
         with Horizontal(id="kpi-filter-bar"):
             yield Label("/", id="kpi-filter-prompt")
-            yield Input(placeholder='queue:Billing agent:ann org:"Acme Motors" tier:premium  (enter applies, esc closes)', id="kpi-filter")
+            yield Input(
+                placeholder='queue:Billing agent:ann org:"Acme Motors" tier:premium  (enter applies, esc closes)',
+                id="kpi-filter",
+            )
         yield Static(Text("Loading the KPIs…"), id="kpi-loading")
         with Vertical(id="kpi-body"):
             with Horizontal(id="kpi-top"):
@@ -224,7 +227,9 @@ class KPIScreen(ReportWorkerErrors, Screen):
         else:
             complaints.update(complaints_line(report, max(20, self.size.width - 2)))
         table = self.table
-        table_width = (table.size.width or self.size.width) - table.styles.scrollbar_size_vertical  # room for it, shown or not
+        table_width = (
+            table.size.width or self.size.width
+        ) - table.styles.scrollbar_size_vertical  # room for it, shown or not
         columns = group_columns(report, table_width)
         table.show(columns, group_rows(report, columns))
 
@@ -300,7 +305,9 @@ class KPIScreen(ReportWorkerErrors, Screen):
         try:
             filters = parse_filter(event.value)
         except InvalidInput as err:
-            self.notify(one_line(err.message, 300), title="Filter not applied", severity="error", markup=False, timeout=8)
+            self.notify(
+                one_line(err.message, 300), title="Filter not applied", severity="error", markup=False, timeout=8
+            )
             return
         self.query_one("#kpi-filter-bar").display = False
         self.table.focus()

@@ -49,8 +49,11 @@ GROUP_TITLES = {"agent": "Agent", "org": "Organization", "queue": "Queue"}
 _FILTER_KEYS = {"queue": "queue", "agent": "agent", "org": "organization", "organization": "organization"}
 
 #: What the filter field accepts (its tooltip).
-FILTER_HELP = ("queue:NAME agent:LOGIN org:NAME tier:VALUE — or another segment: " + " ".join(f"{f}:" for f in SEGMENT_FIELDS[1:])
-               + '. Quote names with spaces: org:"Acme Motors".')
+FILTER_HELP = (
+    "queue:NAME agent:LOGIN org:NAME tier:VALUE — or another segment: "
+    + " ".join(f"{f}:" for f in SEGMENT_FIELDS[1:])
+    + '. Quote names with spaces: org:"Acme Motors".'
+)
 
 
 @dataclass(frozen=True)
@@ -80,13 +83,15 @@ def parse_filter(text: str) -> tuple[tuple[str, object], ...]:
     try:
         words = shlex.split(text)
     except ValueError:
-        raise InvalidInput("a quote is not closed: write org:\"Two words\"") from None
+        raise InvalidInput('a quote is not closed: write org:"Two words"') from None
     found: dict[str, object] = {}
     for word in words:
         key, sep, value = word.partition(":")
         key = key.strip().lower()
         if not sep or not key:
-            raise InvalidInput(f"{one_line(word, 40)!r} is not KEY:VALUE: use queue:NAME agent:LOGIN org:NAME tier:VALUE")
+            raise InvalidInput(
+                f"{one_line(word, 40)!r} is not KEY:VALUE: use queue:NAME agent:LOGIN org:NAME tier:VALUE"
+            )
         if not value.strip():
             raise InvalidInput(f"{key}: has no value")
         if key in _FILTER_KEYS:
@@ -129,7 +134,9 @@ def parse_period(first: str, last: str) -> tuple[date, date]:
         try:
             days.append(date.fromisoformat(typed.strip()))
         except ValueError:
-            raise InvalidInput(f"the {what} day {one_line(typed, 20)!r} is not a date: write YYYY-MM-DD, e.g. 2026-10-01") from None
+            raise InvalidInput(
+                f"the {what} day {one_line(typed, 20)!r} is not a date: write YYYY-MM-DD, e.g. 2026-10-01"
+            ) from None
     period(days[0], days[1])  # raises InvalidInput for a reversed or too long period
     return days[0], days[1]
 
@@ -239,7 +246,7 @@ def complaints_list(report: KPIReport, width: int, height: int) -> Text:
         text.append(f"{count:>{number_width},} ")
         text.append("█" * max(1, round(bar_room * count / most)))
     if len(shown) < len(rows):
-        rest = sum(count for _, count in rows[len(shown):])
+        rest = sum(count for _, count in rows[len(shown) :])
         text.append(f"\n+{len(rows) - len(shown)} more ({rest:,})")
     return text
 
@@ -247,7 +254,16 @@ def complaints_list(report: KPIReport, width: int, height: int) -> Text:
 # --- the per-group table -------------------------------------------------------------------------
 
 #: (heading, width of its values) of the number columns, after the name column.
-_NUMBERS: list[Column] = [("Created", 7), ("Resolved", 8), ("FR med", 6), ("Res med", 7), ("SLA", 4), ("Reopen", 6), ("CSAT", 4), ("Compl", 5)]
+_NUMBERS: list[Column] = [
+    ("Created", 7),
+    ("Resolved", 8),
+    ("FR med", 6),
+    ("Res med", 7),
+    ("SLA", 4),
+    ("Reopen", 6),
+    ("CSAT", 4),
+    ("Compl", 5),
+]
 
 
 #: The widest the name column gets.
@@ -305,7 +321,9 @@ class Series:
 def chart_series(per_day: list[tuple[date, int, int]]) -> Series:
     """``KPIReport.per_day`` as the chart shows it: by day up to ``DAILY_UP_TO`` days, else summed by week."""
     if len(per_day) <= DAILY_UP_TO:
-        return Series("day", tuple(d for d, _, _ in per_day), tuple(c for _, c, _ in per_day), tuple(r for _, _, r in per_day))
+        return Series(
+            "day", tuple(d for d, _, _ in per_day), tuple(c for _, c, _ in per_day), tuple(r for _, _, r in per_day)
+        )
     weeks = [per_day[i : i + 7] for i in range(0, len(per_day), 7)]
     return Series(
         "week",

@@ -17,10 +17,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
-from rich.cells import cell_len
 # Text.wrap's own line breaker (private to Rich): a long line is wrapped piece by piece with it, exactly as
 # Text.wrap would (a test compares both), so a replaced worker can stop between pieces.
 from rich._wrap import divide_line
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
@@ -54,7 +54,9 @@ def body_lines(body: str) -> list[str]:
     return [line.expandtabs(TAB_SIZE) if "\t" in line else line for line in lines]
 
 
-def fold_lines(lines: Sequence[str], width: int, cancelled: Callable[[], bool] = lambda: False) -> tuple[list[str], list[int]] | None:
+def fold_lines(
+    lines: Sequence[str], width: int, cancelled: Callable[[], bool] = lambda: False
+) -> tuple[list[str], list[int]] | None:
     """The rows of ``lines`` at ``width`` cells, and the row each line begins on.
 
     A line that fits is one row (the same string); a longer one is word-wrapped, a word longer
@@ -102,7 +104,7 @@ def _fold_long(line: str, width: int, rows: list[str], cancelled: Callable[[], b
             size *= 2
             continue
         last = fresh[-1]
-        rows.extend(piece[a:b].rstrip() for a, b in zip([0, *breaks[: last]], breaks[: last + 1]))
+        rows.extend(piece[a:b].rstrip() for a, b in zip([0, *breaks[:last]], breaks[: last + 1]))
         start, size = start + breaks[last], CHUNK
 
 

@@ -72,7 +72,9 @@ def contract_line(org, expired: bool, width: int = 200) -> str:
     """The contract in words; an expired one starts with ``⚠ CONTRACT EXPIRED <date>``."""
     start, until = org.contract_valid_from, org.contract_valid_until
     if expired:
-        return "\n".join(pack([f"⚠ CONTRACT EXPIRED {_day(until)}"] + ([f"valid from {_day(start)}"] if start else []), width))
+        return "\n".join(
+            pack([f"⚠ CONTRACT EXPIRED {_day(until)}"] + ([f"valid from {_day(start)}"] if start else []), width)
+        )
     if start is None and until is None:
         return "Contract: no dates on record"
     if until is None:
@@ -243,7 +245,9 @@ class OrgProfileView(Vertical):
             return
         org = profile.organization
         width = max(20, self.size.width - 2)
-        self.query_one("#org-name", Static).update(Text(one_line(org.name, width * 2), style="bold"))  # two lines at most
+        self.query_one("#org-name", Static).update(
+            Text(one_line(org.name, width * 2), style="bold")
+        )  # two lines at most
         self.query_one("#org-segment", Static).update(Text(segment_line(org, width)))
         contract = self.query_one("#org-contract", Static)
         contract.update(Text(contract_line(org, profile.expired, width)))
@@ -272,7 +276,11 @@ class OrgProfileView(Vertical):
         wide = len(columns) == 5
         rows = []
         for line in profile.tickets:
-            row = [Text(f"#{line.number}"), Text(one_line(line.subject, subject_width)), Text(status_label(line.status))]
+            row = [
+                Text(f"#{line.number}"),
+                Text(one_line(line.subject, subject_width)),
+                Text(status_label(line.status)),
+            ]
             if wide:
                 row += [Text(priority_label(line.priority)), Text(f"{line.updated_at:%Y-%m-%d}")]
             else:

@@ -24,9 +24,9 @@ from models.churn import Risk
 from models.errors import SportelloError
 from models.organizations import PROFILE_DAYS, OrgProfile, OrgRow
 
-from .help_screen import KeysFooter
 from .desk import Desk
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .org_profile_view import OrgProfileView, OrgTable, RiskList
 from .textsafe import one_line
 from .worker_errors import ReportWorkerErrors
@@ -46,8 +46,16 @@ class OrganizationsScreen(ReportWorkerErrors, Screen):
     """Find an organization, read its profile and tickets, and see who may be about to leave."""
 
     BINDINGS = [
-        Binding("slash", "search", "Search", tooltip="Search by name, industry, region or tier as you type", id="orgs.search"),
-        Binding("r", "churn", "Churn risk", tooltip="Organizations at risk of leaving, with the reasons", id="orgs.churn"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            tooltip="Search by name, industry, region or tier as you type",
+            id="orgs.search",
+        ),
+        Binding(
+            "r", "churn", "Churn risk", tooltip="Organizations at risk of leaving, with the reasons", id="orgs.churn"
+        ),
         Binding("r", "organizations", "All orgs", tooltip="Back to the list of every organization", id="orgs.list"),
         Binding("escape", "clear", "Clear", show=False, tooltip="Clear the search, else back", id="orgs.clear"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="orgs.reload"),

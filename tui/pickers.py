@@ -96,7 +96,9 @@ class TextPrompt(Dialog, ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, *, placeholder: str = "", value: str = "", required: bool = True, max_length: int = 500) -> None:
+    def __init__(
+        self, title: str, *, placeholder: str = "", value: str = "", required: bool = True, max_length: int = 500
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
@@ -156,7 +158,9 @@ class TagsScreen(Dialog, ModalScreen[TagEdit | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="tags.cancel")]
 
-    def __init__(self, current: tuple[str, ...] | None, known: list[str], *, count: int = 1, value: str | None = None) -> None:
+    def __init__(
+        self, current: tuple[str, ...] | None, known: list[str], *, count: int = 1, value: str | None = None
+    ) -> None:
         super().__init__()
         self.current = current
         self.known = known

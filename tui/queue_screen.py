@@ -52,16 +52,37 @@ class QueueScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+s", "save_view", "Save view", tooltip="Save the filter as a view", id="queue.save_view"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
         Binding("f", "faq", "FAQ", tooltip="The FAQ: search, read, edit", id="queue.faq"),
-        Binding("c", "organizations", "Orgs", tooltip="Customers and organizations: profiles, contracts, churn risk", id="queue.organizations"),
+        Binding(
+            "c",
+            "organizations",
+            "Orgs",
+            tooltip="Customers and organizations: profiles, contracts, churn risk",
+            id="queue.organizations",
+        ),
         Binding("d", "dashboard", "KPIs", tooltip="The KPI dashboard", id="queue.dashboard"),
-        Binding("Y", "sync_screen", "Sync log", tooltip="Sync: recent runs, their problems, open conflicts", id="queue.sync_screen"),
+        Binding(
+            "Y",
+            "sync_screen",
+            "Sync log",
+            tooltip="Sync: recent runs, their problems, open conflicts",
+            id="queue.sync_screen",
+        ),
         Binding("R", "sync", "Sync", show=False, tooltip="Sync every configured remote now", id="queue.sync"),
-        Binding("L", "sla_rules", "SLA rules", show=False, tooltip="The SLA policies and calendars, in order", id="queue.sla_rules"),
+        Binding(
+            "L",
+            "sla_rules",
+            "SLA rules",
+            show=False,
+            tooltip="The SLA policies and calendars, in order",
+            id="queue.sla_rules",
+        ),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
 
-    def __init__(self, desk: Desk, *, now=None, views: list[View] | None = None, first_page: FirstPage | None = None) -> None:
+    def __init__(
+        self, desk: Desk, *, now=None, views: list[View] | None = None, first_page: FirstPage | None = None
+    ) -> None:
         super().__init__()
         self.desk = desk
         self._now = now
@@ -83,7 +104,7 @@ class QueueScreen(ReportWorkerErrors, Screen):
         yield Tabs(*self._tabs(), id="views")
         with Horizontal(id="filter-bar"):
             yield Label("/", id="filter-prompt")
-            yield Input(placeholder="words, \"phrases\", status:open prio:high tag:vip … (esc clears)", id="filter")
+            yield Input(placeholder='words, "phrases", status:open prio:high tag:vip … (esc clears)', id="filter")
         yield Static("", id="filter-error")
         yield QueueTable(self.desk, now=self._now, id="queue")
         yield Static("", id="queue-status")
@@ -117,7 +138,9 @@ class QueueScreen(ReportWorkerErrors, Screen):
         current = self.views[self.view_index] if self.views else None
         self.views = found
         if current is not None:
-            self.view_index = next((i for i, v in enumerate(found) if (v.name, v.query) == (current.name, current.query)), 0)
+            self.view_index = next(
+                (i for i, v in enumerate(found) if (v.name, v.query) == (current.name, current.query)), 0
+            )
         self._show_tabs()
 
     def _tabs(self) -> list[Tab]:
@@ -420,10 +443,14 @@ class QueueScreen(ReportWorkerErrors, Screen):
     @work(group="action", exclusive=True, exit_on_error=False)
     async def action_save_view(self) -> None:
         query = combine_queries(self.view.query, self.typed)
-        name = await self.app.push_screen_wait(TextPrompt(f"Save {one_line(query, 50)!s} as a view named:", max_length=100))
+        name = await self.app.push_screen_wait(
+            TextPrompt(f"Save {one_line(query, 50)!s} as a view named:", max_length=100)
+        )
         if not name:
             return
-        shared = await self.app.push_screen_wait(ConfirmScreen("Share it with the whole team?", yes="Shared", no="Just me"))
+        shared = await self.app.push_screen_wait(
+            ConfirmScreen("Share it with the whole team?", yes="Shared", no="Just me")
+        )
         view = await self._in_thread(lambda: self.desk.save_view(name, query, shared=shared))
         if view is None:
             return
@@ -456,7 +483,14 @@ class QueueScreen(ReportWorkerErrors, Screen):
         self._run()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [(f"View: {one_line(v.name, 40)}", one_line(v.query or "every ticket", 80), (lambda i=i: self.action_view(i))) for i, v in enumerate(self.views)]
+        commands = [
+            (
+                f"View: {one_line(v.name, 40)}",
+                one_line(v.query or "every ticket", 80),
+                (lambda i=i: self.action_view(i)),
+            )
+            for i, v in enumerate(self.views)
+        ]
         commands += [
             ("Filter", "Filter the queue as you type (/)", self.action_filter),
             ("Reload", "Fetch the queue again (ctrl+r)", self.action_reload),
@@ -466,7 +500,11 @@ class QueueScreen(ReportWorkerErrors, Screen):
             ("Take", "Assign to me (A)", self.action_take),
             ("Tags", "Add or remove tags (t)", self.action_tags),
             ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
-            ("Organizations", "Customers and organizations: profiles, contracts, churn risk (c)", self.action_organizations),
+            (
+                "Organizations",
+                "Customers and organizations: profiles, contracts, churn risk (c)",
+                self.action_organizations,
+            ),
             ("KPI dashboard", "The KPIs of the desk (d)", self.action_dashboard),
             ("SLA rules", "The SLA policies and calendars, in order (L)", self.action_sla_rules),
             ("Sync now", "Sync every configured remote (R)", self.action_sync),

@@ -30,9 +30,9 @@ from models.query import parse_query
 from models.sla import DUE_SOON
 
 from .desk import Desk, QueueRow
-from .steady_scrollbar import SteadyScrollbar
 from .queue_window import CHUNK, Fetch, QueueWindow
 from .render import age, due_label, priority_label, status_label
+from .steady_scrollbar import SteadyScrollbar
 from .textsafe import cells, one_line
 
 __all__ = ["QueueTable", "Column", "columns_for", "FirstPage"]
@@ -356,7 +356,9 @@ class QueueTable(SteadyScrollbar, ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         columns = self.columns
         if y == 0:
-            return self._strip(columns, {c.key: c.title for c in columns}, self.get_component_rich_style("queue-table--header"), width)
+            return self._strip(
+                columns, {c.key: c.title for c in columns}, self.get_component_rich_style("queue-table--header"), width
+            )
         index = int(self.scroll_y) + y - 1
         if index >= self.window.known_rows:
             if index == 0 and self.window.total == 0:
@@ -505,4 +507,3 @@ class QueueTable(SteadyScrollbar, ScrollView, can_focus=True):
             self.cursor = index
             if event.chain >= 2:
                 self.action_open()
-

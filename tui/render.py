@@ -115,4 +115,3 @@ def when(value: datetime | None, zone: str = "UTC") -> str:
 def plain(value: object, style: str = "") -> Text:
     """Stored multi-line text as inert ``Text``: controls replaced, markup kept literal."""
     return Text(safe_text("" if value is None else str(value)), style=style)
-

@@ -21,7 +21,9 @@ from .textsafe import one_line
 __all__ = ["SLARulesScreen", "rules_text"]
 
 
-def rules_text(policies: list[tuple[str, str]], calendars: list[tuple[str, str, dict[str, str], list[str]]], width: int) -> Text:
+def rules_text(
+    policies: list[tuple[str, str]], calendars: list[tuple[str, str, dict[str, str], list[str]]], width: int
+) -> Text:
     """Numbered policies (name, description), then each calendar's zone, hours and holidays, as inert text."""
     text = Text()
     text.append("Policies, tried in this order; the first that matches applies\n", style="bold")

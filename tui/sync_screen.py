@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
-from .help_screen import KeysFooter
 from .desk import Desk, SyncConflictRow, SyncRunRow, SyncStatus
 from .faq_table import Column, RowTable
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .render import age
 from .textsafe import one_line
 from .worker_errors import ReportWorkerErrors
@@ -60,7 +60,10 @@ def _when(value: datetime, width: int) -> str:
 def run_cells(run: SyncRunRow, widths: dict[str, int]) -> list[Text]:
     values = [_when(run.started_at, widths["When"]), run.remote, run.mode, str(run.pulled), str(run.pushed),
               str(run.conflicts), str(run.errors), _state(run)]  # fmt: skip
-    return [Text(one_line(v, w), style="bold" if v == "✗ errors" else "") for v, w in zip(values, widths.values(), strict=True)]
+    return [
+        Text(one_line(v, w), style="bold" if v == "✗ errors" else "")
+        for v, w in zip(values, widths.values(), strict=True)
+    ]
 
 
 def conflict_cells(conflict: SyncConflictRow, widths: dict[str, int]) -> list[Text]:
@@ -102,7 +105,9 @@ def remotes_text(configured: dict, status: SyncStatus | None, error: str | None,
             words.append("never synced")
         else:
             ago = age(remote.last_run_at, now)
-            words.append(("✗ errors, " if remote.last_errors else "") + ("ran now" if ago == "now" else f"ran {ago} ago"))
+            words.append(
+                ("✗ errors, " if remote.last_errors else "") + ("ran now" if ago == "now" else f"ran {ago} ago")
+            )
             if remote.pending:
                 words.append(f"{remote.pending} waiting")
         parts.append(f"{label}: {', '.join(words)}")
@@ -114,8 +119,12 @@ class SyncScreen(ReportWorkerErrors, Screen):
 
     BINDINGS = [
         Binding("R", "sync", "Sync now", tooltip="Sync every configured remote now", id="sync.now"),
-        Binding("enter", "open", "Open ticket", tooltip="Open the ticket of the conflict under the cursor", id="sync.open"),
-        Binding("x", "resolve", "Resolved", tooltip="Mark the conflict under the cursor as dealt with", id="sync.resolve"),
+        Binding(
+            "enter", "open", "Open ticket", tooltip="Open the ticket of the conflict under the cursor", id="sync.open"
+        ),
+        Binding(
+            "x", "resolve", "Resolved", tooltip="Mark the conflict under the cursor as dealt with", id="sync.resolve"
+        ),
         Binding("ctrl+r", "reload", "Reload", show=False, id="sync.reload"),
         Binding("escape,q", "back", "Back", tooltip="Back to the queue", id="sync.back"),
     ]
@@ -134,7 +143,11 @@ class SyncScreen(ReportWorkerErrors, Screen):
         yield Label(Text("Recent runs"), classes="sync-title")
         yield RowTable(id="sync-runs")
         yield Static(Text(""), id="sync-report")
-        yield Label(Text("Open conflicts — here the local value was kept and sent"), classes="sync-title", id="sync-conflicts-title")
+        yield Label(
+            Text("Open conflicts — here the local value was kept and sent"),
+            classes="sync-title",
+            id="sync-conflicts-title",
+        )
         yield RowTable(id="sync-conflicts")
         yield KeysFooter()
 
@@ -172,11 +185,16 @@ class SyncScreen(ReportWorkerErrors, Screen):
             widths = run_columns(width)
             self.runs_table.show(self._columns(widths), [(r.id, run_cells(r, widths)) for r in self.runs])
             widths = conflict_columns(width)
-            self.conflicts_table.show(self._columns(widths), [(c.id, conflict_cells(c, widths)) for c in self.conflicts])
+            self.conflicts_table.show(
+                self._columns(widths), [(c.id, conflict_cells(c, widths)) for c in self.conflicts]
+            )
             count = len(self.conflicts)
             self.query_one("#sync-conflicts-title", Label).update(
-                Text(f"Open conflicts ({count}) — the local value was kept and sent; x marks one resolved" if count
-                     else "Open conflicts: none")  # fmt: skip
+                Text(
+                    f"Open conflicts ({count}) — the local value was kept and sent; x marks one resolved"
+                    if count
+                    else "Open conflicts: none"
+                )  # fmt: skip
             )
             self._show_report()
         self.refresh_bindings()

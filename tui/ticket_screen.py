@@ -12,13 +12,13 @@ from textual.widgets import Static
 from models import directory
 from models.errors import Conflict, SportelloError
 
-from .help_screen import KeysFooter
 from . import flows
 from .composer import NOTE, REPLY, Composer
 from .desk import Desk, TicketView
 from .external_editor import edit_externally
 from .faq_render import linked_faqs_line
 from .header import DeskHeader
+from .help_screen import KeysFooter
 from .pickers import ConfirmScreen, TextPrompt
 from .render import age, due_label, priority_label, status_label, when
 from .textsafe import one_line, safe_text
@@ -112,12 +112,33 @@ class TicketScreen(ReportWorkerErrors, Screen):
         Binding("a", "assign", "Assign", tooltip="Assign to an agent", id="ticket.assign"),
         Binding("A", "take", "Take", show=False, tooltip="Assign to me", id="ticket.take"),
         Binding("t", "tags", "Tags", tooltip="Add or remove tags", id="ticket.tags"),
-        Binding("m", "merge", "Merge", show=False, tooltip="Merge this ticket into another (asks first)", id="ticket.merge"),
-        Binding("v", "toggle_view", "Cust. view", tooltip="Show exactly what the customer may see", id="ticket.customer_view"),
+        Binding(
+            "m", "merge", "Merge", show=False, tooltip="Merge this ticket into another (asks first)", id="ticket.merge"
+        ),
+        Binding(
+            "v",
+            "toggle_view",
+            "Cust. view",
+            tooltip="Show exactly what the customer may see",
+            id="ticket.customer_view",
+        ),
         Binding("e", "editor", "$EDITOR", show=False, tooltip="Write the reply in $EDITOR", id="ticket.editor"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
-        Binding("i", "insert_faq", "Insert FAQ", tooltip="Insert an FAQ article into the reply (and link it)", id="ticket.insert_faq"),
-        Binding("x", "extract_faq", "Extract FAQ", show=False, tooltip="Extract to FAQ: a draft article from the latest reply", id="ticket.extract_faq"),
+        Binding(
+            "i",
+            "insert_faq",
+            "Insert FAQ",
+            tooltip="Insert an FAQ article into the reply (and link it)",
+            id="ticket.insert_faq",
+        ),
+        Binding(
+            "x",
+            "extract_faq",
+            "Extract FAQ",
+            show=False,
+            tooltip="Extract to FAQ: a draft article from the latest reply",
+            id="ticket.extract_faq",
+        ),
         Binding("f", "faq", "FAQ", show=False, tooltip="The FAQ: search, read, edit", id="ticket.faq"),
         Binding("escape", "close", "Close", show=False, tooltip="Close the draft, else back", id="ticket.close"),
         Binding("q", "back", "Back", tooltip="Back to the queue (a draft is kept)", id="ticket.back"),
@@ -202,7 +223,9 @@ class TicketScreen(ReportWorkerErrors, Screen):
         if view is None or version != view.version:
             since = max(view.version, self._noticed_version) if view is not None else version
             if version > since:  # who changed what: others' changes only, each told once
-                self.app.call_from_thread(self._others_changed, self.desk.changes_by_others(self.number, since), version)
+                self.app.call_from_thread(
+                    self._others_changed, self.desk.changes_by_others(self.number, since), version
+                )
             self.app.call_from_thread(self.load)
 
     def _others_changed(self, changes: list[str], version: int) -> None:
@@ -244,7 +267,9 @@ class TicketScreen(ReportWorkerErrors, Screen):
 
     async def _close_composer(self) -> None:
         if self.composer.draft.strip():
-            if not await self.app.push_screen_wait(ConfirmScreen("Discard this draft?", yes="Discard", no="Keep editing")):
+            if not await self.app.push_screen_wait(
+                ConfirmScreen("Discard this draft?", yes="Discard", no="Keep editing")
+            ):
                 self.composer.area.focus()
                 return
         self._forget_draft(self.composer.kind)
@@ -331,7 +356,11 @@ class TicketScreen(ReportWorkerErrors, Screen):
         self.load()
 
     def _conflict(self, message: str, *, draft_kept: bool = True) -> None:
-        tail = " — the ticket is refreshed; your draft is kept." if draft_kept else " — the ticket is refreshed; nothing was changed."
+        tail = (
+            " — the ticket is refreshed; your draft is kept."
+            if draft_kept
+            else " — the ticket is refreshed; nothing was changed."
+        )
         self.notify(one_line(message, 400) + tail, severity="warning", markup=False, timeout=10)
         self.load()
 
@@ -355,7 +384,11 @@ class TicketScreen(ReportWorkerErrors, Screen):
         from .faq_pickers import FAQPicker
 
         if self.composer.display and self.composer.kind != REPLY and self.composer.draft.strip():
-            self.notify("Finish or close the note you are writing first: FAQ articles go into replies.", severity="warning", markup=False)
+            self.notify(
+                "Finish or close the note you are writing first: FAQ articles go into replies.",
+                severity="warning",
+                markup=False,
+            )
             self.composer.area.focus()
             return
         linked = [number for number, _ in self.view.faqs] if self.view else []
@@ -387,7 +420,11 @@ class TicketScreen(ReportWorkerErrors, Screen):
         if self.view is None:
             return
         title = await self.app.push_screen_wait(
-            TextPrompt("Extract to FAQ: title of the new draft (its text is the latest reply)", value=one_line(self.view.subject, 300), max_length=300)
+            TextPrompt(
+                "Extract to FAQ: title of the new draft (its text is the latest reply)",
+                value=one_line(self.view.subject, 300),
+                max_length=300,
+            )
         )
         if title is None:
             return
@@ -401,7 +438,18 @@ class TicketScreen(ReportWorkerErrors, Screen):
     # --- changing the ticket -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("status", "priority", "assign", "take", "tags", "merge", "compose", "editor", "insert_faq", "extract_faq"):
+        if action in (
+            "status",
+            "priority",
+            "assign",
+            "take",
+            "tags",
+            "merge",
+            "compose",
+            "editor",
+            "insert_faq",
+            "extract_faq",
+        ):
             return self.view is not None and not self.customer_view or None
         return True
 

@@ -112,7 +112,6 @@ def _event_blocks(event: EventRow, zone: str = "UTC") -> list[tuple[str, Text]]:
     return [("change", line)]
 
 
-
 def estimated_rows(blocks: list[Block], width: int) -> int:
     """About how many rows ``blocks`` wrap to at ``width`` (no less than the lines they hold)."""
     room = max(4, width - 2)
@@ -173,8 +172,14 @@ class Timeline(ScrollView, can_focus=True):
         Binding("G,end", "last", "Bottom", show=False, id="timeline.bottom"),
         Binding("pagedown,space", "page_down", "Page down", show=False, id="timeline.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
-        Binding("o,enter", "read_message", "Read", show=False, tooltip="Read the message under the cursor whole",
-                id="timeline.read"),  # fmt: skip
+        Binding(
+            "o,enter",
+            "read_message",
+            "Read",
+            show=False,
+            tooltip="Read the message under the cursor whole",
+            id="timeline.read",
+        ),  # fmt: skip
     ]
 
     COMPONENT_CLASSES = {
@@ -227,7 +232,9 @@ class Timeline(ScrollView, can_focus=True):
             return
         if width == self._wanted:
             return
-        styles = {role: self.get_component_rich_style(f"timeline--{role}") for role, _, _ in self._blocks if role != "gap"}
+        styles = {
+            role: self.get_component_rich_style(f"timeline--{role}") for role, _, _ in self._blocks if role != "gap"
+        }
         if estimated_rows(self._blocks, width) <= INLINE_ROWS:
             self._stop_wrapping()  # a worker's lines for older blocks would be dropped anyway
             wrapped = wrap_blocks(self._blocks, width, styles, self.app.console)
@@ -252,7 +259,9 @@ class Timeline(ScrollView, can_focus=True):
         if wrapped is not None and not worker.is_cancelled:
             self.app.call_from_thread(self._install, generation, view, width, *wrapped)
 
-    def _install(self, generation: int, view: TicketView | None, width: int, lines: list[Strip], events: list[int]) -> None:
+    def _install(
+        self, generation: int, view: TicketView | None, width: int, lines: list[Strip], events: list[int]
+    ) -> None:
         if generation != self._generation or width != self.scrollable_content_region.width:
             if width == self._wanted:
                 self._wanted = 0

@@ -9,6 +9,7 @@ the way unicode61 does, so that the same words find the same tickets on either b
 Existing tickets are indexed as part of the upgrade; each message contributes its first
 100,000 characters and a ticket at most 600,000 (PostgreSQL cannot hold a tsvector over 1 MB). PostgreSQL databases must be UTF-8.
 """
+
 from peewee import PostgresqlDatabase
 
 _SQLITE = [
@@ -23,8 +24,7 @@ _POSTGRES = [
     "CREATE FUNCTION sportello_search_text(value text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
     "AS $$ SELECT regexp_replace(regexp_replace(normalize(lower(value), NFD), '[\\u0300-\\u036f]+', '', 'g'), "
     "'[[:punct:]]+', ' ', 'g') $$",
-    "CREATE TABLE ticket_search (ticket_id INTEGER PRIMARY KEY REFERENCES ticket (number), "
-    "document TSVECTOR NOT NULL)",
+    "CREATE TABLE ticket_search (ticket_id INTEGER PRIMARY KEY REFERENCES ticket (number), document TSVECTOR NOT NULL)",
     "INSERT INTO ticket_search (ticket_id, document) "
     "SELECT t.number, to_tsvector('simple', sportello_search_text(t.subject)) || to_tsvector('simple', "
     "sportello_search_text(left(COALESCE((SELECT string_agg(left(e.body, 100000), E'\\n' ORDER BY e.id) "

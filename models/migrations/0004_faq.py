@@ -45,8 +45,7 @@ _POSTGRES = [
     "created_at TIMESTAMP NOT NULL)",
     "CREATE UNIQUE INDEX faq_category_name ON faq_category (name)",
     *_COMMON,
-    "CREATE TABLE faq_search (article_id INTEGER PRIMARY KEY REFERENCES faq_article (id), "
-    "document TSVECTOR NOT NULL)",
+    "CREATE TABLE faq_search (article_id INTEGER PRIMARY KEY REFERENCES faq_article (id), document TSVECTOR NOT NULL)",
     "INSERT INTO faq_search (article_id, document) SELECT id, "
     "setweight(to_tsvector('simple', sportello_search_text(title)), 'A') || "
     "setweight(to_tsvector('simple', sportello_search_text(left(body, 600000))), 'B') FROM faq_article",

@@ -30,6 +30,8 @@ def up(migrator, db):
 
 
 def down(migrator, db):
-    migrator.migrate(migrator.drop_column("ticket", "sla_policy_id"), migrator.drop_column("ticket", "next_response_due"))
+    migrator.migrate(
+        migrator.drop_column("ticket", "sla_policy_id"), migrator.drop_column("ticket", "next_response_due")
+    )
     db.execute_sql("DROP TABLE sla_policy")
     db.execute_sql("DROP TABLE sla_calendar")

@@ -24,12 +24,18 @@ INDEXES = (
     ("ticket_kpi_created", "ticket", ("created_at", "assignee_id", "queue_id", "organization_id")),
     ("ticket_kpi_resolved", "ticket", ("resolved_at", "assignee_id", "queue_id", "organization_id")),
     ("ticket_kpi_agent_created", "ticket", ("assignee_id", "created_at", "ticket_type", *_AGENT)),
-    ("ticket_kpi_agent_resolved", "ticket",
-     ("assignee_id", "resolution_minutes", "resolved_at", "sla_breached", "reopen_count", *_AGENT)),
+    (
+        "ticket_kpi_agent_resolved",
+        "ticket",
+        ("assignee_id", "resolution_minutes", "resolved_at", "sla_breached", "reopen_count", *_AGENT),
+    ),
     ("ticket_kpi_agent_first", "ticket", ("assignee_id", "first_response_minutes", "first_response_at", *_AGENT)),
     ("ticket_kpi_org_created", "ticket", ("organization_id", "created_at", "ticket_type", *_ORG)),
-    ("ticket_kpi_org_resolved", "ticket",
-     ("organization_id", "resolution_minutes", "resolved_at", "sla_breached", "reopen_count", *_ORG)),
+    (
+        "ticket_kpi_org_resolved",
+        "ticket",
+        ("organization_id", "resolution_minutes", "resolved_at", "sla_breached", "reopen_count", *_ORG),
+    ),
     ("ticket_kpi_org_first", "ticket", ("organization_id", "first_response_minutes", "first_response_at", *_ORG)),
     ("survey_kpi_agent", "survey", ("assignee_id", "opened_at", "score", "queue_id", "organization_id")),
     ("survey_kpi_org", "survey", ("organization_id", "opened_at", "score", "queue_id", "assignee_id")),
@@ -54,7 +60,9 @@ def up(migrator, db):
     ):
         db.execute_sql(sql)
     for column in ("assignee_id", "queue_id", "organization_id"):  # whose ticket it is now: the best we know
-        db.execute_sql(f"UPDATE survey SET {column} = (SELECT t.{column} FROM ticket t WHERE t.number = survey.ticket_id)")
+        db.execute_sql(
+            f"UPDATE survey SET {column} = (SELECT t.{column} FROM ticket t WHERE t.number = survey.ticket_id)"
+        )
     mark = "%s" if pg else "?"
     used = {row[0] for row in db.execute_sql("SELECT DISTINCT tier FROM organization WHERE tier <> ''")}
     used |= {row[0] for row in db.execute_sql("SELECT DISTINCT tier FROM sla_policy WHERE tier IS NOT NULL")}

@@ -46,7 +46,7 @@ def up(migrator, db):
             id {serial} NOT NULL PRIMARY KEY, remote_id INTEGER NOT NULL REFERENCES sync_remote (id),
             ticket_id INTEGER NOT NULL REFERENCES ticket (number), field VARCHAR(32) NOT NULL,
             local_value TEXT, remote_value TEXT, kept VARCHAR(8) NOT NULL, created_at TIMESTAMP NOT NULL,
-            resolved {boolean} NOT NULL DEFAULT {'FALSE' if isinstance(db, PostgresqlDatabase) else '0'},
+            resolved {boolean} NOT NULL DEFAULT {"FALSE" if isinstance(db, PostgresqlDatabase) else "0"},
             resolved_at TIMESTAMP, resolved_by_id INTEGER REFERENCES agent (id))""",
         "CREATE INDEX sync_conflict_open ON sync_conflict (resolved, created_at)",
     ):
@@ -56,4 +56,6 @@ def up(migrator, db):
 def down(migrator, db):
     for table in ("sync_conflict", "sync_run", "sync_delivery", "sync_message", "sync_ticket", "sync_remote"):
         db.execute_sql(f"DROP TABLE {table}")
-    migrator.migrate(migrator.drop_column("ticket_event", "origin_actor"), migrator.drop_column("ticket_event", "origin"))
+    migrator.migrate(
+        migrator.drop_column("ticket_event", "origin_actor"), migrator.drop_column("ticket_event", "origin")
+    )

@@ -84,7 +84,9 @@ def report(url: str, tickets: int, got: dict[str, list[float]], sample: dict) ->
     for name, times in got.items():
         target = f"< {TARGET_S:.0f} s" if name.startswith("dashboard") else ""
         verdict = ("ok" if max(times) < TARGET_S else "**over**") if target else ""
-        lines.append(f"| {name} | {len(times)} | {s(statistics.median(times))} | {s(max(times))} | {target} | {verdict} |")
+        lines.append(
+            f"| {name} | {len(times)} | {s(statistics.median(times))} | {s(max(times))} | {target} | {verdict} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -76,7 +76,16 @@ def bare_app(rows: int, *, exit_on_first_frame: bool) -> Any:
             table = self.query_one(DataTable)
             table.add_columns("#", "Subject", "Customer / org", "Status", "Priority", "Assignee", "Age", "Upd")
             table.add_rows(
-                (str(n), f"Cannot open the invoice portal {n}", "Anna Edwards / Umbra", "open", "normal", "ada", "3w", "2d")
+                (
+                    str(n),
+                    f"Cannot open the invoice portal {n}",
+                    "Anna Edwards / Umbra",
+                    "open",
+                    "normal",
+                    "ada",
+                    "3w",
+                    "2d",
+                )
                 for n in range(rows)
             )
             self.call_after_refresh(self.first_frame)
@@ -212,11 +221,14 @@ async def _drive(app: Any, pilot: Any, view: str) -> dict[str, Any]:
         await pilot.press(key)
         await pilot.pause()
         step.pilot = time.monotonic()
-        await _until(lambda: step.filled is not None)
+        await _until(lambda: step.filled is not None)  # noqa: B023 - called within this iteration
         app.step = None
         steps.append(step)
     out: dict[str, Any] = {"view": view, "total": table.total}
-    for label, chosen in (("pagedown", [s for s in steps if s.key == "pagedown"]), ("G/g", [s for s in steps if s.key != "pagedown"])):
+    for label, chosen in (
+        ("pagedown", [s for s in steps if s.key == "pagedown"]),
+        ("G/g", [s for s in steps if s.key != "pagedown"]),
+    ):
         out[label] = {
             "frame": [(s.shown - s.start) * 1000 for s in chosen],
             "rows": [(s.filled - s.start) * 1000 for s in chosen],
@@ -256,7 +268,9 @@ def child(mode: str, url: str | None = None, timeout: float = 600) -> tuple[floa
     argv = [sys.executable, "-m", "tests.benchmarks.tui", "child", mode] + ([url] if url else [])
     env = {**os.environ, "SPORTELLO_DEBUG": "1"}
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=HERE.parent.parent)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=HERE.parent.parent
+    )
     out, err = proc.communicate(timeout=timeout)
     if proc.returncode:
         raise RuntimeError(f"child {mode} failed ({proc.returncode}):\n{err}")
@@ -309,11 +323,16 @@ def report(url: str, repeat: int, got: dict[str, Any]) -> str:
         "|---|---|---:|---:|---:|---:|---|",
     ]
     bare, start = got["starts"]["bare"], got["starts"]["start"]
-    for name, samples in (("bare Textual app, DataTable of 50 rows", bare), (f"Sportello, view {keys['default']['view']!r}", start)):
+    for name, samples in (
+        ("bare Textual app, DataTable of 50 rows", bare),
+        (f"Sportello, view {keys['default']['view']!r}", start),
+    ):
         lines.append(f"| start → first frame | {name}, {len(samples)} runs | {ms(statistics.median(samples))} "
                      f"| {ms(percentile(samples, 90))} (p90) | {ms(max(samples))} | | |")  # fmt: skip
     ratio = statistics.median(start) / statistics.median(bare)
-    lines.append(f"| start → first frame | ratio of medians | {ratio:.2f}× | | | ≤ {START_RATIO}× | {'ok' if ratio <= START_RATIO else '**over**'} |")
+    lines.append(
+        f"| start → first frame | ratio of medians | {ratio:.2f}× | | | ≤ {START_RATIO}× | {'ok' if ratio <= START_RATIO else '**over**'} |"
+    )
     for view in ("default", "all"):
         figures = keys[view]
         for label in ("pagedown", "G/g"):
@@ -341,20 +360,31 @@ def report(url: str, repeat: int, got: dict[str, Any]) -> str:
         ("Sportello after both key runs", keys["rss_end"], RSS_MB),
     ):
         verdict = "" if target is None else ("ok" if value < target else "**over**")
-        lines.append(f"| peak RSS | {what} | {value:.1f} MB | | | {f'< {target:.0f} MB' if target else ''} | {verdict} |")
+        lines.append(
+            f"| peak RSS | {what} | {value:.1f} MB | | | {f'< {target:.0f} MB' if target else ''} | {verdict} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     if sys.argv[1:2] == ["child"]:
         mode, url = sys.argv[2], (sys.argv[3] if len(sys.argv) > 3 else "")
-        children = {"bare": child_bare, "bare-keys": child_bare_keys, "start": lambda: child_start(url), "keys": lambda: child_keys(url)}
+        children = {
+            "bare": child_bare,
+            "bare-keys": child_bare_keys,
+            "start": lambda: child_start(url),
+            "keys": lambda: child_keys(url),
+        }
         got = children[mode]()
         print(json.dumps(got), flush=True)
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default="/tmp/bench1m.db", help="the desk: a file path or a sqlite:/// URL (built when missing)")
-    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets of the demo desk, when it has to be built")
+    parser.add_argument(
+        "--db", default="/tmp/bench1m.db", help="the desk: a file path or a sqlite:/// URL (built when missing)"
+    )
+    parser.add_argument(
+        "--tickets", type=int, default=1_000_000, help="tickets of the demo desk, when it has to be built"
+    )
     parser.add_argument("--repeat", type=int, default=9, help="start runs of each app (after one untimed run)")
     parser.add_argument("--no-write", action="store_true", help="print, do not append to RESULTS.md")
     parser.add_argument("--raw", metavar="PATH", help="also write every sample to PATH as JSON")

@@ -68,7 +68,16 @@ def bare_main() -> None:
             table = self.query_one(DataTable)
             table.add_columns("#", "Subject", "Customer / org", "Status", "Priority", "Assignee", "Upd", "Due")
             table.add_rows(
-                (str(n), f"Cannot open the invoice portal {n}", "Anna Edwards / Umbra", "open", "normal", "ada", "3w", "2d")
+                (
+                    str(n),
+                    f"Cannot open the invoice portal {n}",
+                    "Anna Edwards / Umbra",
+                    "open",
+                    "normal",
+                    "ada",
+                    "3w",
+                    "2d",
+                )
                 for n in range(200)
             )
             table.focus()
