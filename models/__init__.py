@@ -1,9 +1,8 @@
 """Sportello's data layer: Peewee models, schema migrations and the service functions that every
 change goes through. ``tui`` and ``sync`` call into this package; it imports neither."""
 
-from .db import close_database, database, is_postgres, normalize_url, open_database, storage_errors
-from .enums import Channel, EventKind, Priority, Role, Status, Visibility
-from .errors import (
+from models.enums import Channel, EventKind, Priority, Role, Status, Visibility
+from models.errors import (
     Conflict,
     InvalidInput,
     NotFound,
@@ -13,7 +12,8 @@ from .errors import (
     SportelloError,
     StorageError,
 )
-from .tables import (
+from models.store.db import close_database, database, is_postgres, normalize_url, open_database, storage_errors
+from models.store.tables import (
     Agent,
     Customer,
     FAQArticle,

@@ -82,7 +82,7 @@ class EventKind(StrEnum):
     TYPE = "type"  # question / incident / request / complaint
     OVERRIDE = "override"  # a manual deadline: jump the queue or extend, with a reason and who asked
     CSAT = "csat"  # the customer's satisfaction score (1-5) and comment, after resolution
-    SLA = "sla"  # a deadline came near (warning) or passed (breached); written by models.sla_alerts
+    SLA = "sla"  # a deadline came near (warning) or passed (breached); written by models.tickets.alerts
     SYNC_CONFLICT = "sync_conflict"  # both sides changed a field: old_value here, new_value there
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .enums import Channel, Priority, Status, TicketType
-from .errors import InvalidInput
+from models.enums import Channel, Priority, Status, TicketType
+from models.errors import InvalidInput
 
 __all__ = [
     "MAX_SUBJECT",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import httpx
 
-from .config import RemoteConfig, read_secret, remotes_from
-from .engine import Engine, Progress, Summary
-from .remote import Remote, SyncError
+from sync.config import RemoteConfig, read_secret, remotes_from
+from sync.engine import Engine, Progress, Summary
+from sync.remotes.base import Remote, SyncError
 
 __all__ = ["RemoteConfig", "remotes_from", "read_secret", "open_remote", "sync_one", "Summary", "SyncError"]
 
@@ -20,12 +20,12 @@ def open_remote(config: RemoteConfig, *, env: dict[str, str] | None = None,
     """The adapter for ``config``, with its secret read now (never stored)."""
     secret, kind = read_secret(config, env)
     if config.kind == "rt":
-        from .rt import RTRemote
+        from sync.remotes.rt import RTRemote
 
         return RTRemote(name=config.name, url=config.url, user=config.user, secret=secret, secret_kind=kind,
                         queue=config.queue, http=http, min_interval=config.min_interval,
                         timeout=config.timeout)  # fmt: skip
-    from .roundup import RoundupRemote
+    from sync.remotes.roundup import RoundupRemote
 
     return RoundupRemote(name=config.name, url=config.url, user=config.user, secret=secret, http=http,
                          min_interval=config.min_interval, timeout=config.timeout)  # fmt: skip

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from models.config import Config
 from models.enums import Priority, Status
 from models.errors import InvalidInput
 from models.redaction import remember_secret
-from models.safe_files import UnsafePath, read_owned_file
+from models.store.config import Config
+from models.store.safe_files import UnsafePath, read_owned_file
 
 __all__ = ["RemoteConfig", "remotes_from", "read_secret", "DEFAULT_STATUSES", "DEFAULT_PRIORITIES", "Mapping"]
 

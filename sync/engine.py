@@ -10,7 +10,7 @@ creates nothing twice.
   fields the remote changed since the last agreed value (``base``). A field changed on both
   sides is a conflict: both values go on the timeline, it is listed for an agent, the local value
   is kept and pushed (the deterministic default).
-- **Push.** The outbox (``models.sync_state``) in event order: tickets created here, replies,
+- **Push.** The outbox (``models.exchange.sync_state``) in event order: tickets created here, replies,
   notes (where the remote has them), status and priority. Writes carry the remote's optimistic
   check; a refused one is retried after a fresh read.
 """
@@ -22,19 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from models import sla, sync_state, tickets, validate
-from models.db import write_transaction
+from models import validate
 from models.enums import EventKind, Status
 from models.errors import InvalidInput, RuleViolation, SportelloError
-from models.origin import synced_from
+from models.exchange import sync_state
 from models.redaction import redact
-from models.sync_tables import SyncRemote, SyncTicket
-from models.tables import Customer, Ticket, TicketEvent
-
-from .config import RemoteConfig
-from .prefetch import ahead
-from .push import Pusher
-from .remote import (
+from models.sla import rules as sla
+from models.store.db import write_transaction
+from models.store.sync_tables import SyncRemote, SyncTicket
+from models.store.tables import Customer, Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets.origin import synced_from
+from sync.config import RemoteConfig
+from sync.prefetch import ahead
+from sync.push import Pusher
+from sync.remotes.base import (
     Page,
     Remote,
     RemoteMessage,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 
-from models import sync_state, timeline
-from models.db import write_transaction
 from models.enums import EventKind
 from models.errors import SportelloError
-from models.sync_tables import SyncTicket
-from models.tables import Customer, Ticket, TicketEvent
-
-from .remote import RemoteUnavailable, StaleWrite, SyncError, agreed_fields, message_order
+from models.exchange import sync_state
+from models.store.db import write_transaction
+from models.store.sync_tables import SyncTicket
+from models.store.tables import Customer, Ticket, TicketEvent
+from models.tickets import timeline
+from sync.remotes.base import RemoteUnavailable, StaleWrite, SyncError, agreed_fields, message_order
 
 __all__ = ["Pusher"]
 

@@ -19,7 +19,9 @@ from urllib.parse import quote
 
 import pytest
 
-from models import agents, close_database, database, exchange, open_database
+from models import close_database, database, open_database
+from models.directory import agents
+from models.exchange import jsonl as exchange
 
 PG_URL = os.environ.get("SPORTELLO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("SPORTELLO_REQUIRE_POSTGRES") == "1"
@@ -156,7 +158,7 @@ def demo_template(tmp_path_factory) -> str:
     """
     from datetime import datetime
 
-    from models import demo
+    from models.demo import generator as demo
 
     path = tmp_path_factory.mktemp("demo") / "template.db"
     open_database(f"sqlite:///{path}", create=True)
@@ -174,7 +176,7 @@ def tui_desk(demo_template, tmp_path):
     """A copy of the demo desk, open, as the Desk the app talks to (agent ada, fixed labels)."""
     import shutil
 
-    from tui.desk import Desk
+    from tui.desk.desk import Desk
 
     path = tmp_path / "demo.db"
     shutil.copyfile(demo_template, path)
@@ -204,7 +206,7 @@ def run(db_url, login):
     """Run ``sportello --db <db_url> ARGS``; returns click's Result (stdout, stderr, exit_code)."""
     from click.testing import CliRunner
 
-    from tui.cli import cli
+    from tui.cli.root import cli
 
     runner = CliRunner()
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from models.tables import utcnow
-from sync.remote import Page, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+from models.store.tables import utcnow
+from sync.remotes.base import Page, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
 
 
 class Crash(BaseException):

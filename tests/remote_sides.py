@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.config import Config
+from models.store.config import Config
 from sync.config import RemoteConfig, remotes_from
-from sync.remote import Remote
+from sync.remotes.base import Remote
 
 _ids = itertools.count(1)
 
@@ -29,7 +29,7 @@ class Far:
     def cursor_now(self) -> str:
         from datetime import timedelta
 
-        from models.tables import utcnow
+        from models.store.tables import utcnow
 
         # A little before now: RT's "changed since" is strict and to the second.
         fmt = "%Y-%m-%d.%H:%M:%S" if self.kind == "roundup" else "%Y-%m-%d %H:%M:%S"
@@ -48,7 +48,7 @@ def unique(word: str) -> str:
 
 def make_far(request: pytest.FixtureRequest, kind: str, **extra) -> Far:
     if kind == "roundup":
-        from sync.roundup import RoundupRemote
+        from sync.remotes.roundup import RoundupRemote
 
         server = request.getfixturevalue("roundup_server")
         user, password = server.add_user("remoteagent")
@@ -56,7 +56,7 @@ def make_far(request: pytest.FixtureRequest, kind: str, **extra) -> Far:
         other = RoundupRemote(name="other", url=server.url, user=user, secret=password)
         env = {"SPORTELLO_TEST_SECRET": server.password}
     else:
-        from sync.rt import RTRemote
+        from sync.remotes.rt import RTRemote
 
         server = request.getfixturevalue("rt_server")
         user, password = server.other_user, server.other_password

@@ -12,10 +12,11 @@ import sqlite3
 import peewee
 import pytest
 
-from models import faq, tickets
-from models.db import is_postgres
-from models.tables import FAQRevision, TicketEvent
-from models.timeline import events_of
+from models.faq import articles as faq
+from models.store.db import is_postgres
+from models.store.tables import FAQRevision, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets.timeline import events_of
 
 
 @pytest.fixture

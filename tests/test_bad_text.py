@@ -9,9 +9,12 @@ import json
 import pytest
 from tui_support import faq_ready, make_app, notifications, queue_ready, run, until
 
-from models import faq, faq_search, search, tickets
 from models.errors import QueryError
-from models.query import drop_bad_characters, parse_query
+from models.faq import articles as faq
+from models.faq import search as faq_search
+from models.search import tickets as search
+from models.search.query import drop_bad_characters, parse_query
+from models.tickets import changes as tickets
 
 
 @pytest.fixture
@@ -124,8 +127,9 @@ def test_the_faq_search_box_and_the_queue_filter_take_nul_and_a_lone_surrogate(t
 def test_organizations_and_customers_take_odd_digits_and_nul(admin):
     """`org show ²` read "internal error" (str.isdigit accepts it, int() does not); a NUL in the
     organization filter reached PostgreSQL, which refuses it."""
-    from models import directory, organizations
+    from models.directory import lookup as directory
     from models.errors import NotFound
+    from models.reports import organizations
 
     acme = directory.add_organization("Acme Srl")
     directory.add_customer("ann@example.com", "Ann", organization=acme)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.business_time import ALWAYS, Calendar
 from models.errors import InvalidInput
+from models.sla.business_time import ALWAYS, Calendar
 
 H = timedelta(hours=1)
 OFFICE = Calendar.parse(

@@ -1,7 +1,7 @@
 """The ``sportello`` command line, run in-process with click's CliRunner on SQLite and PostgreSQL.
 
 Every test passes ``--db`` with the ``db_url`` fixture; the acting OS login is set by patching
-``models.agents.os_login`` (the one function the CLI asks).
+``models.directory.agents.os_login`` (the one function the CLI asks).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from models import db as dbmod
-from models.config import config_dir, data_dir
-from tui import cli_common
-from tui.cli import cli
+from models.store import db as dbmod
+from models.store.config import config_dir, data_dir
+from tui.cli import common as cli_common
+from tui.cli.root import cli
 
 HOSTILE = "Bad \x1b]0;pwned\x07 [@click=app.quit] \x1b[31mred\u202eevil"
 RAW_CONTROLS = ("\x1b", "\x07", "\u202e")
@@ -348,7 +348,7 @@ def test_no_subcommand_without_a_terminal_says_the_app_needs_one(cli_runner):
 
 
 def test_unexpected_errors_are_one_line_unless_debugging(desk, monkeypatch):
-    from models import tickets
+    from models.tickets import changes as tickets
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom\nsecond line")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from tui_support import faq_ready, make_app, queue_ready, run, until
 
-from models import database, faq_search, search, storage_errors
-from models.db import is_postgres
+from models import database, storage_errors
 from models.errors import InvalidInput, StorageError
+from models.faq import search as faq_search
+from models.search import tickets as search
+from models.store.db import is_postgres
 
 
 @pytest.mark.parametrize("error", [ValueError("boom inside"), TypeError("unsupported operand inside")])

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import faq_files
+from models.faq import files as faq_files
 from tests.test_cli import HOSTILE, RAW_CONTROLS, one_error_line
 
 
@@ -172,7 +172,7 @@ _title = _text.map(lambda s: " ".join(s.split())).filter(bool)
 def test_a_file_reads_back_exactly_what_was_written(title, body, category, tags, status, article_id, version):
     from datetime import datetime
 
-    from models.faq import Article
+    from models.faq.articles import Article
 
     now = datetime(2026, 11, 23)
     article = Article(article_id, title, body, category, tuple(sorted(tags)), status, "ada", now, now, version)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from models import faq_files
+from models.faq import files as faq_files
 from tests.test_cli import one_error_line
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.textsafe import cells
+from tui.text.safe import cells
 
 
 def test_org_list_has_a_header_row_over_aligned_columns(desk):

@@ -73,8 +73,8 @@ def test_bad_rules_and_files_are_one_line_errors(desk, tmp_path, login):
 def test_check_writes_alerts_once(desk, monkeypatch):
     from datetime import timedelta
 
-    from models import sla_alerts
-    from models.tables import utcnow
+    from models.store.tables import utcnow
+    from models.tickets import alerts as sla_alerts
 
     desk("sla", "policy", "set", "Fast", "--first-response", "1")  # one minute, around the clock
     number = desk("ticket", "new", "--subject", "Printer", "--body", "broken").stdout.strip()

@@ -62,7 +62,7 @@ def test_sync_with_roundup_json_summary(desk, tmp_path, roundup_server):  # noqa
 
 
 def test_progress_line_draws_a_bar_when_the_total_is_known():
-    from tui.cli_sync import progress_line
+    from tui.cli.sync import progress_line
 
     assert progress_line("rt", "pull", 4000, 10000) == "rt: pull [########------------]  40% 4,000/10,000"
     assert progress_line("rt", "push", 3, 3, width=4) == "rt: push [####] 100% 3/3"

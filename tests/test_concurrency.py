@@ -13,10 +13,12 @@ import random
 
 import pytest
 
-from models import agents, close_database, open_database, tickets
+from models import close_database, open_database
+from models.directory import agents
 from models.errors import Conflict
-from models.fold import replay
-from models.timeline import events_of
+from models.tickets import changes as tickets
+from models.tickets.fold import replay
+from models.tickets.timeline import events_of
 
 WORKERS = 4
 ROUNDS = 40

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from models.config import (
+from models.errors import InvalidInput
+from models.store.config import (
     Config,
     config_dir,
     data_dir,
@@ -17,7 +18,6 @@ from models.config import (
     redact_url,
     resolve_db_url,
 )
-from models.errors import InvalidInput
 
 
 def write_config(text: str) -> Path:

@@ -13,9 +13,9 @@ import threading
 
 import pytest
 
-from models.config import load_config
 from models.errors import InvalidInput
-from models.safe_files import UnsafePath
+from models.store.config import load_config
+from models.store.safe_files import UnsafePath
 from sync.config import read_secret
 from tests.test_cli import one_error_line
 from tests.test_sync_config import RT, one

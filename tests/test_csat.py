@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from models import csat, tickets
 from models.errors import Conflict, InvalidInput, RuleViolation
-from models.fold import replay
-from models.tables import Survey
-from models.timeline import describe, events_of, who
+from models.store.tables import Survey
+from models.tickets import changes as tickets
+from models.tickets import csat
+from models.tickets.fold import replay
+from models.tickets.timeline import describe, events_of, who
 from tests.test_cli import one_error_line
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from models import sla, tickets
-from models.customer_status import customer_status
+from models.reports.customer_view import customer_status
+from models.sla import rules as sla
+from models.tickets import changes as tickets
 from tests.test_cli import HOSTILE, RAW_CONTROLS
-from tui.status_page import render_status
+from tui.text.status_page import render_status
 
 EVIL = HOSTILE + " <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) **bold**"
 

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from models import sla, tickets
-from models.customer_status import customer_status, page_timezone
-from tui.desk import _next_step
-from tui.status_page import local_time, render_status
+from models.reports.customer_view import customer_status, page_timezone
+from models.sla import rules as sla
+from models.tickets import changes as tickets
+from tui.desk.desk import _next_step
+from tui.text.status_page import local_time, render_status
 
 MON = datetime(2026, 11, 2, 8, 0)  # a Monday, 09:00 in Rome
 TIME = re.compile(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d \(([^)]*)\)")
@@ -20,8 +21,8 @@ TIME = re.compile(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d \(([^)]*)\)")
 @pytest.fixture
 def clock(monkeypatch):
     now = {"at": MON}
-    monkeypatch.setattr("models.tickets.utcnow", lambda: now["at"])
-    monkeypatch.setattr("models.customer_status.utcnow", lambda: now["at"])
+    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: now["at"])
+    monkeypatch.setattr("models.reports.customer_view.utcnow", lambda: now["at"])
     return now
 
 

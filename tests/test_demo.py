@@ -1,5 +1,5 @@
 """The demo desk: realistic coverage, the fold invariant for every ticket, reproducibility, and the
-generator's inline state tracker proven equal to ``models.fold``."""
+generator's inline state tracker proven equal to ``models.tickets.fold``."""
 
 from __future__ import annotations
 
@@ -12,13 +12,17 @@ from types import SimpleNamespace
 import pytest
 from conftest import export_text, other_desk
 
-from models import agents, demo, demo_story, demo_text, fulltext, sla, tickets
-from models.db import database, is_postgres
+from models.demo import generator as demo
+from models.demo import story as demo_story
+from models.demo import text as demo_text
+from models.directory import agents
 from models.enums import TRANSITIONS, Channel, Priority, Status
 from models.errors import RuleViolation
-from models.fold import TicketState, created_payload, replay
-from models.query import parse_query
-from models.tables import (
+from models.search.query import parse_query
+from models.sla import rules as sla
+from models.store import fulltext
+from models.store.db import database, is_postgres
+from models.store.tables import (
     Agent,
     Customer,
     FAQArticle,
@@ -33,7 +37,9 @@ from models.tables import (
     TicketFAQ,
     TicketTag,
 )
-from models.timeline import events_of
+from models.tickets import changes as tickets
+from models.tickets.fold import TicketState, created_payload, replay
+from models.tickets.timeline import events_of
 
 DEMO_TICKETS = 300
 #: A Wednesday morning in Rome: the office is at work, so the story ends with the day in progress.

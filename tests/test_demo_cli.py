@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from models.config import data_dir
-from tui.cli import cli
+from models.store.config import data_dir
+from tui.cli.root import cli
 
 
 @pytest.fixture

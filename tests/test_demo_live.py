@@ -9,8 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from models import demo, demo_text, kpi, search
-from models.tables import Ticket, TicketEvent, utcnow
+from models.demo import generator as demo
+from models.demo import text as demo_text
+from models.reports import kpi
+from models.search import tickets as search
+from models.store.tables import Ticket, TicketEvent, utcnow
 
 OPEN = ("new", "open", "pending", "on_hold")
 
@@ -73,7 +76,7 @@ def test_a_quiet_hour_stays_quiet(db):
 
 
 def test_holidays_follow_the_year_of_the_story(db):
-    from models import sla
+    from models.sla import rules as sla
 
     demo.build_demo(tickets=20, seed=7, admin_login="ada", at=datetime(2028, 5, 1, 9))
     holidays = {str(day) for day in sla.policies()[0].hours.holidays}

@@ -7,11 +7,16 @@ from datetime import datetime
 
 import pytest
 
-from models import drafts, exchange, faq, open_database, sla_alerts, tickets
+from models import open_database
 from models.errors import Conflict, RuleViolation
-from models.faq_health import faq_health
-from models.tables import TicketFAQ
-from models.timeline import events_of
+from models.exchange import jsonl as exchange
+from models.faq import articles as faq
+from models.faq.health import faq_health
+from models.store.tables import TicketFAQ
+from models.tickets import alerts as sla_alerts
+from models.tickets import changes as tickets
+from models.tickets import drafts
+from models.tickets.timeline import events_of
 
 
 @pytest.fixture

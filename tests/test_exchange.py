@@ -11,11 +11,12 @@ from conftest import export_text, other_desk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import agents, directory, exchange, tickets
-from models.db import database, is_postgres
+from models.directory import agents
+from models.directory import lookup as directory
 from models.errors import InvalidInput, RuleViolation, SportelloError
-from models.fold import replay
-from models.tables import (
+from models.exchange import jsonl as exchange
+from models.store.db import database, is_postgres
+from models.store.tables import (
     Agent,
     Customer,
     FAQArticle,
@@ -24,14 +25,16 @@ from models.tables import (
     Ticket,
     TicketEvent,
 )
-from models.timeline import events_of
+from models.tickets import changes as tickets
+from models.tickets.fold import replay
+from models.tickets.timeline import events_of
 
 # --- helpers -------------------------------------------------------------------------------
 
 
 def import_text(text: str) -> dict[str, int]:
     """Import as the desk's admin (the one ``sportello init`` made)."""
-    from models.tables import Agent
+    from models.store.tables import Agent
 
     admin = Agent.select().where(Agent.role == "admin").order_by(Agent.id).first()
     return exchange.import_jsonl(io.StringIO(text), actor=admin)

@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from models import faq, faq_health, faq_search, tickets
 from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied, QueryError, RuleViolation
-from models.tables import FAQRevision, Ticket, TicketEvent, utcnow
+from models.faq import articles as faq
+from models.faq import health as faq_health
+from models.faq import search as faq_search
+from models.store.tables import FAQRevision, Ticket, TicketEvent, utcnow
+from models.tickets import changes as tickets
 
 
 @pytest.fixture
@@ -115,7 +118,7 @@ def test_category_matching_ignores_case_and_duplicates_are_refused(kb):
 
 
 def test_only_active_agents_change_the_faq(kb, agent):
-    from models import agents
+    from models.directory import agents
 
     agents.set_agent_active(kb, agent.login, False)
     with pytest.raises(PermissionDenied):
@@ -292,7 +295,7 @@ _articles = st.lists(
 def test_export_import_round_trip_is_lossless(kb, db_url, tmp_path_factory, articles):
     from conftest import other_desk
 
-    from models import faq_files
+    from models.faq import files as faq_files
 
     made = [faq.create_article(kb, **a) for a in articles]
     out = tmp_path_factory.mktemp("faq")
@@ -300,7 +303,7 @@ def test_export_import_round_trip_is_lossless(kb, db_url, tmp_path_factory, arti
     again = faq_files.import_faq(kb, out)  # the same desk: nothing to do
     assert (again.created, again.updated, again.errors) == ([], [], [])
     with other_desk(tmp_path_factory.mktemp("desk"), db_url.startswith("postgres")):
-        from models import agents
+        from models.directory import agents
 
         admin = agents.ensure_admin("ada")
         for name in ("Accounts", "Billing"):

@@ -8,8 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from models import faq, faq_health, faq_search, tickets
-from models.tables import Ticket, utcnow
+from models.faq import articles as faq
+from models.faq import health as faq_health
+from models.faq import search as faq_search
+from models.store.tables import Ticket, utcnow
+from models.tickets import changes as tickets
 
 # As the demo writes them: every body says the same generic things, so only the titles tell them apart.
 GENERIC = (

@@ -6,11 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import directory, tickets
+from models.directory import lookup as directory
 from models.errors import SportelloError
-from models.fold import replay
-from models.tables import FAQArticle
-from models.timeline import events_of
+from models.store.tables import FAQArticle
+from models.tickets import changes as tickets
+from models.tickets.fold import replay
+from models.tickets.timeline import events_of
 
 STATUSES = ["new", "open", "pending", "on_hold", "resolved", "closed"]
 PRIORITIES = ["low", "normal", "high", "urgent"]

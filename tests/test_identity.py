@@ -8,9 +8,11 @@ import sqlite3
 import peewee
 import pytest
 
-from models import agents, close_database, open_database, tickets
-from models.db import is_postgres, schema_status, upgrade_schema
-from models.timeline import events_of
+from models import close_database, open_database
+from models.directory import agents
+from models.store.db import is_postgres, schema_status, upgrade_schema
+from models.tickets import changes as tickets
+from models.tickets.timeline import events_of
 
 
 def test_an_existing_desk_upgrades_and_gets_the_guards(db_url, login):

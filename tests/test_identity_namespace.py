@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from models import agents, namespace
+from models.directory import agents
 from models.errors import PermissionDenied
+from models.store import namespace
 from tests.conftest import _admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
 
 REPO = Path(__file__).resolve().parents[1]
@@ -236,7 +237,7 @@ def test_a_mount_namespace_alone_is_no_reason_to_refuse(in_namespace, sportello,
 def test_without_openat2_a_faked_proc_is_still_refused(in_namespace, view):
     """Kernels before 5.6 (no openat2): the step-by-step walk on the same procfs still sees through
     these (not through a file of the same procfs bound over the maps: see models/namespace.py)."""
-    code = "from models import namespace; namespace._openat2 = lambda *_: None; print(namespace.remapped_ids())"
+    code = "from models.store import namespace; namespace._openat2 = lambda *_: None; print(namespace.remapped_ids())"
     faked = in_namespace(["-rm"], FAKE_PROC_VIEWS[view], code=code)
     assert faked.stdout.split() == ["True"], faked.stderr
     if os.geteuid() == 0:  # the same walk on the real /proc (a mount namespace only: root may)

@@ -17,10 +17,16 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from models import agents, close_database, csat, db_roles, drafts, faq, open_database, tickets, views
+from models import close_database, open_database
+from models.directory import agents
 from models.errors import PermissionDenied
-from models.tables import Customer, TicketEvent
-from models.timeline import events_of, who
+from models.faq import articles as faq
+from models.search import views
+from models.store import roles as db_roles
+from models.store.tables import Customer, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets import csat, drafts
+from models.tickets.timeline import events_of, who
 from tests.conftest import _admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
 
 psycopg2 = pytest.importorskip("psycopg2")
@@ -69,7 +75,7 @@ def pg_desk(monkeypatch):
     need_postgres()
     from click.testing import CliRunner
 
-    from tui.cli import cli
+    from tui.cli.root import cli
 
     monkeypatch.setattr(agents, "os_login", lambda: "ada")
     schema, url = postgres_schema_url()

@@ -6,9 +6,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from models import csat, directory, kpi, sla, tickets
+from models.directory import lookup as directory
 from models.errors import InvalidInput, NotFound
-from models.tables import Organization, Ticket
+from models.reports import kpi
+from models.sla import rules as sla
+from models.store.tables import Organization, Ticket
+from models.tickets import changes as tickets
+from models.tickets import csat
 
 MON = datetime(2026, 3, 2, 9, 0)  # a Monday, 09:00 UTC
 WEEKDAYS = {day: "09:00-13:00, 14:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -28,7 +32,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock(MON)
-    for module in ("models.tickets", "models.csat"):
+    for module in ("models.tickets.changes", "models.tickets.csat"):
         monkeypatch.setattr(f"{module}.utcnow", clock)
     return clock
 
@@ -78,7 +82,7 @@ def test_without_a_policy_time_is_wall_clock_and_sla_is_not_counted(admin, clock
 def _desk(office, clock):
     """Four tickets on Monday: two Acme (premium) by agent ann, two Beta (standard) unassigned."""
     directory  # noqa: B018 - the module is used by the fixtures
-    from models import agents
+    from models.directory import agents
 
     agents.add_agent(office, "ann", "Ann Agent")
     made = []

@@ -6,7 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from models import agents, kpi, tickets
+from models.directory import agents
+from models.reports import kpi
+from models.tickets import changes as tickets
 
 MON = datetime(2026, 3, 2, 9, 0)
 
@@ -14,7 +16,7 @@ MON = datetime(2026, 3, 2, 9, 0)
 @pytest.fixture
 def clock(monkeypatch):
     now = {"at": MON}
-    monkeypatch.setattr("models.tickets.utcnow", lambda: now["at"])
+    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: now["at"])
     return now
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from models import directory, tickets
-from models.customer_status import customer_status
+from models.directory import lookup as directory
 from models.errors import Conflict
-from models.tables import Ticket, TicketEvent
-from models.timeline import events_of, who
+from models.reports.customer_view import customer_status
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets.timeline import events_of, who
 
 ALICE_WORDS = "Still broken. Call me on +39 333 1234567, Via Roma 1, Milano."
 ALICE_TRACES = ("Alice", "alice@example.com", "333 1234567", "Via Roma")
@@ -115,8 +116,8 @@ def test_bobs_page_never_shows_alices_words_name_or_contact(admin, pair):
 
 def test_the_rule_is_one_for_every_view_of_the_customer(admin, pair):
     """The status page, the app's customer view and ``timeline --public`` show the same events."""
-    from models.timeline import customer_timeline
-    from tui.desk import Desk
+    from models.tickets.timeline import customer_timeline
+    from tui.desk.desk import Desk
 
     a, b = pair
     tickets.merge_tickets(admin, a, b, across_customers=True)
@@ -166,8 +167,8 @@ def test_cli_merge_across_customers_needs_the_flag(desk):
 def test_a_reply_pulled_for_a_merged_ticket_lands_as_its_authors(admin):
     from fake_remote import FakeRemote
 
-    from models.config import Config
-    from models.sync_tables import SyncTicket
+    from models.store.config import Config
+    from models.store.sync_tables import SyncTicket
     from sync.config import remotes_from
     from sync.engine import Engine
 
@@ -209,7 +210,7 @@ def test_a_pushed_reply_of_another_customer_never_reaches_the_requestor(admin, p
     remote without notes, not at all — while the agent's own reply still goes out public."""
     from fake_remote import FakeRemote
 
-    from models.config import Config
+    from models.store.config import Config
     from sync.config import remotes_from
     from sync.engine import Engine
 

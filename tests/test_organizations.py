@@ -7,9 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import directory, search, sla, tickets
+from models.directory import lookup as directory
 from models.errors import PermissionDenied
-from models.tables import Organization, utcnow
+from models.search import tickets as search
+from models.sla import rules as sla
+from models.store.tables import Organization, utcnow
+from models.tickets import changes as tickets
 from tests.test_cli import one_error_line
 
 
@@ -52,8 +55,8 @@ def test_org_from_the_command_line(desk):
 
 
 def test_tiers_are_configurable_and_checked(admin, agent):
-    from models import organizations
     from models.errors import Conflict, InvalidInput
+    from models.reports import organizations
 
     assert organizations.tiers() == ["none", "standard", "premium"]
     assert organizations.add_tier(admin, "Gold", after="standard") == ["none", "standard", "gold", "premium"]
@@ -83,7 +86,8 @@ def test_contract_dates_must_be_in_order(admin):
 
 
 def test_the_list_and_the_profile(admin):
-    from models import csat, organizations
+    from models.reports import organizations
+    from models.tickets import csat
 
     today = utcnow().date()
     Organization.create(name="Acme", tier="premium", industry="retail", contract_valid_until=today - timedelta(days=3))
@@ -105,7 +109,8 @@ def test_the_list_and_the_profile(admin):
 
 
 def test_churn_risk_lists_reasons(admin, monkeypatch):
-    from models import churn, csat
+    from models.reports import churn
+    from models.tickets import csat
 
     now = utcnow()
     Organization.create(name="Calm", tier="standard")

@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from models import sla, tickets
 from models.errors import InvalidInput, RuleViolation
-from models.overrides import override_due, override_report
-from models.search import search_tickets
-from models.tables import Organization, utcnow
-from models.timeline import describe, events_of
+from models.search.tickets import search_tickets
+from models.sla import rules as sla
+from models.store.tables import Organization, utcnow
+from models.tickets import changes as tickets
+from models.tickets.overrides import override_due, override_report
+from models.tickets.timeline import describe, events_of
 from tests.test_cli import one_error_line
 
 

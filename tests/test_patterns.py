@@ -14,10 +14,11 @@ from fake_remote import FakeRemote
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import sla_config, validate
-from models.config import Config
+from models import validate
 from models.errors import InvalidInput
-from models.tables import Ticket
+from models.sla import config as sla_config
+from models.store.config import Config
+from models.store.tables import Ticket
 from sync.config import remotes_from
 from sync.engine import Engine
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.errors import QueryError
-from models.query import (
+from models.search.query import (
     FILTER_NAMES,
     QUERY_HELP,
     DateRange,

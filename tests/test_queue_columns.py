@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from peewee import fn
 from tui_support import NOW, make_app, queue_ready, run, screen_text
 
-from models import search
-from models.tables import Ticket
-from tui.queue_table import DUE_WIDTH, columns_for
-from tui.render import age, due_label
+from models.search import tickets as search
+from models.store.tables import Ticket
+from tui.text.labels import age, due_label
+from tui.widgets.queue_table import DUE_WIDTH, columns_for
 
 
 def widths(width: int, sort: str | None = None) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Which chunk of a long queue is fetched how: the window's plan, without a database."""
 
-from tui.queue_window import CHUNK, MAX_CHUNKS, QueueWindow
+from tui.desk.queue_window import CHUNK, MAX_CHUNKS, QueueWindow
 
 
 def test_a_jump_is_fetched_from_the_nearer_end():

@@ -1,4 +1,4 @@
-"""models.safe_files: folders another user could control are refused, writes never follow a planted
+"""models.store.safe_files: folders another user could control are refused, writes never follow a planted
 link, reads take regular files only and never more than the limit.
 
 The tests run as root, so "another user" is simulated by giving a folder, link or file to uid 65534.
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from models import safe_files
-from models.safe_files import UnsafePath
+from models.store import safe_files
+from models.store.safe_files import UnsafePath
 
 NOBODY = 65534
 

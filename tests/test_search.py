@@ -15,13 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import models.tickets as ticket_service
-from models import directory, fulltext, tickets
-from models.db import is_postgres
+import models.tickets.changes as ticket_service
+from models.directory import lookup as directory
 from models.errors import QueryError
-from models.query import Filter, Query, Sort, Term, parse_query
-from models.search import MAX_PAGE_SIZE, Page, count_tickets, saved_view_queries, search_tickets
-from models.tables import Ticket
+from models.search.query import Filter, Query, Sort, Term, parse_query
+from models.search.tickets import MAX_PAGE_SIZE, Page, count_tickets, saved_view_queries, search_tickets
+from models.store import fulltext
+from models.store.db import is_postgres
+from models.store.tables import Ticket
+from models.tickets import changes as tickets
 
 T0 = datetime(2026, 3, 2, 9, 0)
 FOREIGN = "this page cursor does not belong to this query"
@@ -492,7 +494,7 @@ def test_paging_a_filtered_relevance_search(crowd):
     ],
 )
 def test_an_offset_page_is_that_slice_of_the_walk_and_its_cursor_goes_on(crowd, query, monkeypatch):
-    import models.search as search
+    import models.search.tickets as search
 
     monkeypatch.setattr(search, "RELEVANCE_WINDOW", 9)  # relevance: offsets inside and past the window
     walk = found(query)
@@ -520,7 +522,7 @@ def test_an_offset_page_is_that_slice_of_the_walk_and_its_cursor_goes_on(crowd, 
     ],
 )
 def test_a_page_from_the_end_is_the_same_slice_counted_backwards(crowd, query, monkeypatch):
-    import models.search as search
+    import models.search.tickets as search
 
     monkeypatch.setattr(search, "RELEVANCE_WINDOW", 9)
     walk = found(query)
@@ -736,7 +738,7 @@ def test_any_query_gives_a_page_or_a_query_error(db, admin, agent, text, as_me, 
 
 
 def test_relevance_ranks_the_newest_matches_then_walks_older_ones(db, admin, monkeypatch):
-    import models.search as search
+    import models.search.tickets as search
 
     monkeypatch.setattr(search, "RELEVANCE_WINDOW", 6)
     # Older tickets say "toner" many times (more relevant), newer ones once.
@@ -787,13 +789,13 @@ def test_huge_messages_are_kept_but_cannot_break_or_stall_a_ticket(db, admin):
 
 
 def events_of_bodies(number):
-    from models.timeline import events_of
+    from models.tickets.timeline import events_of
 
     return [e.body for e in events_of(number) if e.kind == "note"]
 
 
 def test_page_tickets_are_the_same_objects_the_orm_loads(db, admin, agent):
-    from models import directory
+    from models.directory import lookup as directory
 
     org = directory.add_organization("Acme Srl", tier="premium")
     customer = directory.add_customer("ann@acme.it", "Ann", organization=org)

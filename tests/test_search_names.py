@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from models import agents, directory, tickets
+from models.directory import agents
+from models.directory import lookup as directory
 from models.errors import QueryError
-from models.search import CANDIDATES, count_tickets, search_tickets
+from models.search.tickets import CANDIDATES, count_tickets, search_tickets
+from models.tickets import changes as tickets
 
 
 def numbers(query: str, **kwargs) -> set[int]:
@@ -68,7 +70,7 @@ def test_an_ambiguous_prefix_lists_only_a_few(db, admin):
 
 def test_the_name_is_resolved_once_before_the_ticket_query(db, admin, monkeypatch):
     """The ticket query compares a list of ids: no sub-select on the organization per ticket."""
-    from models.db import database
+    from models.store.db import database
 
     acme = directory.add_organization("Acme Srl")
     new(admin, "A", organization=acme)

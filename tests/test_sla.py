@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from models import directory, sla, tickets
+from models.directory import lookup as directory
 from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from models.tables import Organization, Ticket
+from models.sla import rules as sla
+from models.store.tables import Organization, Ticket
+from models.tickets import changes as tickets
 
 H = timedelta(hours=1)
 WEEKDAYS = {day: "09:00-13:00, 14:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -136,8 +138,8 @@ def test_deadlines_skip_weekends_and_holidays(rules):
 
 
 def test_breached_and_due_soon_filters(rules):
-    from models.search import search_tickets
-    from models.tables import utcnow
+    from models.search.tickets import search_tickets
+    from models.store.tables import utcnow
 
     late, soon, later = new(rules), new(rules), new(rules)
     now = utcnow()
@@ -151,8 +153,8 @@ def test_breached_and_due_soon_filters(rules):
 
 
 def test_the_sweep_writes_each_warning_and_breach_once(rules):
-    from models import sla_alerts
-    from models.timeline import describe, events_of
+    from models.tickets import alerts as sla_alerts
+    from models.tickets.timeline import describe, events_of
 
     t = new(rules, "Acme", tier="premium", priority="high")
     due = Ticket.get_by_id(t.number).first_response_due
@@ -174,11 +176,11 @@ def test_the_sweep_writes_each_warning_and_breach_once(rules):
 
 
 def test_the_app_sweeper_looks_only_at_what_changed_and_misses_nothing(rules, monkeypatch):
-    from models import sla_alerts
+    from models.tickets import alerts as sla_alerts
 
     monday = datetime(2026, 3, 2, 9, 0)
     clock = [monday]
-    monkeypatch.setattr("models.tickets.utcnow", lambda: clock[0])
+    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: clock[0])
     Organization.create(name="Acme", tier="premium")
     t2 = new(rules, "Acme")  # standard rule: first response by 13:00
     t3 = new(rules, "Acme")

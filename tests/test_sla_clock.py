@@ -7,8 +7,8 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.business_time import ALWAYS
-from models.sla_clock import due_time, running_spans
+from models.sla.business_time import ALWAYS
+from models.sla.clock import due_time, running_spans
 from tests.test_business_time import OFFICE, rome
 
 H = timedelta(hours=1)

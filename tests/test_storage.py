@@ -8,9 +8,9 @@ import stat
 import pytest
 
 from models import close_database, open_database
-from models.db import schema_status, upgrade_schema
 from models.errors import StorageError
-from models.tables import Agent, utcnow
+from models.store.db import schema_status, upgrade_schema
+from models.store.tables import Agent, utcnow
 
 
 def test_sqlite_settings_and_private_file(tmp_path):
@@ -75,7 +75,7 @@ def test_opening_an_older_database_upgrades_it(db_url):
     db = open_database(db_url)
     applied, pending, unknown = schema_status(db)
     assert pending == [] and unknown == [] and "0002_fulltext" in applied
-    from models.search import search_tickets
+    from models.search.tickets import search_tickets
 
     assert [t.number for t in search_tickets("thermal curls", me=agent).tickets] == [number]
     close_database()
@@ -122,7 +122,7 @@ def test_readers_do_not_wait_for_a_writer(tmp_path):
     try:
         start = time.monotonic()
         open_database(url)
-        from models.search import search_tickets
+        from models.search.tickets import search_tickets
 
         assert search_tickets("").tickets == []
         assert time.monotonic() - start < 2  # WAL readers never wait for the busy timeout

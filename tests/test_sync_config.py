@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from models.config import Config, load_config
 from models.errors import InvalidInput
+from models.store.config import Config, load_config
 from sync.config import read_secret, remotes_from
 
 RT = {"type": "rt", "url": "http://127.0.0.1:8080/rt/", "user": "sportello", "token_env": "RT_TOKEN"}

@@ -8,11 +8,12 @@ from dataclasses import replace
 import pytest
 from fake_remote import Crash, FakeRemote
 
-from models import sync_state, tickets
-from models.config import Config
-from models.sync_tables import SyncConflict, SyncDelivery, SyncMessage, SyncTicket
-from models.tables import Ticket, TicketEvent
-from models.timeline import events_of, who
+from models.exchange import sync_state
+from models.store.config import Config
+from models.store.sync_tables import SyncConflict, SyncDelivery, SyncMessage, SyncTicket
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets.timeline import events_of, who
 from sync.config import remotes_from
 from sync.engine import Engine
 
@@ -350,7 +351,7 @@ def test_a_late_landing_copy_of_a_reply_is_not_imported(admin, config, remote):
 
 
 def test_messages_of_one_second_keep_the_remote_order_past_nine(admin, config, remote):
-    from sync.remote import RemoteMessage
+    from sync.remotes.base import RemoteMessage
 
     key = remote.remote_create("Order", "First.")
     at = remote.tick()

@@ -12,9 +12,12 @@ from remote_sides import make_far, unique
 from roundup_server import roundup_server  # noqa: F401 - fixture
 from rt_server import rt_server  # noqa: F401 - fixture
 
-from models import agents, close_database, open_database, sync_state, tickets
-from models.sync_tables import SyncTicket
-from models.tables import Ticket, TicketEvent
+from models import close_database, open_database
+from models.directory import agents
+from models.exchange import sync_state
+from models.store.sync_tables import SyncTicket
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
 from sync import sync_one
 
 pytestmark = pytest.mark.remote

@@ -16,9 +16,10 @@ from remote_sides import make_far, unique
 from roundup_server import roundup_server  # noqa: F401 - fixture
 from rt_server import rt_server  # noqa: F401 - fixture
 
-from models import close_database, open_database, tickets
-from models.agents import ensure_admin
-from models.tables import Ticket, TicketEvent
+from models import close_database, open_database
+from models.directory.agents import ensure_admin
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.remote
@@ -76,7 +77,7 @@ def test_kill_9_at_random_points_then_rerun(tmp_path, far):
 
     open_database(f"sqlite:///{db}")
     try:
-        from models.sync_tables import SyncTicket
+        from models.store.sync_tables import SyncTicket
 
         for subject in subjects:
             (local,) = Ticket.select().where(Ticket.subject == subject)

@@ -18,13 +18,14 @@ import pytest
 import stamina
 from fake_remote import FakeRemote
 
-from models import sync_state, tickets
-from models.config import Config
+from models.exchange import sync_state
 from models.redaction import MASK, redact, remember_secret
-from models.sync_tables import SyncDelivery, SyncRun
+from models.store.config import Config
+from models.store.sync_tables import SyncDelivery, SyncRun
+from models.tickets import changes as tickets
 from sync.config import remotes_from
 from sync.engine import Engine
-from sync.remote import RemoteRefused
+from sync.remotes.base import RemoteRefused
 
 
 class EchoingServer(ThreadingHTTPServer):

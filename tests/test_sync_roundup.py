@@ -16,8 +16,8 @@ import pytest
 import stamina
 from roundup_server import roundup_server  # noqa: F401
 
-from sync.remote import RemoteRefused, RemoteUnavailable, StaleWrite, SyncError
-from sync.roundup import RoundupRemote, format_date
+from sync.remotes.base import RemoteRefused, RemoteUnavailable, StaleWrite, SyncError
+from sync.remotes.roundup import RoundupRemote, format_date
 
 
 def unique(word: str) -> str:

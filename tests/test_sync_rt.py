@@ -17,8 +17,8 @@ import pytest
 import stamina
 from rt_server import rt_server  # noqa: F401
 
-from sync.remote import BadItem, RemoteRefused, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
-from sync.rt import RTRemote, format_cursor, parse_date
+from sync.remotes.base import BadItem, RemoteRefused, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+from sync.remotes.rt import RTRemote, format_cursor, parse_date
 
 
 def unique(word: str) -> str:

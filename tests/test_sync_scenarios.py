@@ -8,10 +8,11 @@ from remote_sides import make_far, unique
 from roundup_server import roundup_server  # noqa: F401 - fixture
 from rt_server import rt_server  # noqa: F401 - fixture
 
-from models import sync_state, tickets
-from models.sync_tables import SyncConflict, SyncTicket
-from models.tables import Ticket, TicketEvent
-from models.timeline import events_of
+from models.exchange import sync_state
+from models.store.sync_tables import SyncConflict, SyncTicket
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets.timeline import events_of
 from sync import sync_one
 
 pytestmark = pytest.mark.remote

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.textsafe import ELLIPSIS, PLACEHOLDER, cells, dumps_json, one_line, safe_text
+from tui.text.safe import ELLIPSIS, PLACEHOLDER, cells, dumps_json, one_line, safe_text
 
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 C1 = "".join(map(chr, range(0x80, 0xA0)))

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from models import tickets
 from models.errors import InvalidInput
-from models.fold import replay
-from models.search import search_tickets
-from models.timeline import describe, events_of
+from models.search.tickets import search_tickets
+from models.tickets import changes as tickets
+from models.tickets.fold import replay
+from models.tickets.timeline import describe, events_of
 from tests.test_cli import one_error_line
 
 

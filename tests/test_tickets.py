@@ -5,16 +5,17 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from models import fulltext, tickets
 from models.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from models.fold import replay
-from models.tables import Ticket, TicketEvent
-from models.timeline import events_of
+from models.store import fulltext
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets.fold import replay
+from models.tickets.timeline import events_of
 
 
 @pytest.fixture
 def customer(db):
-    from models import directory
+    from models.directory import lookup as directory
 
     org = directory.add_organization("Acme Srl", tier="premium")
     return directory.add_customer("ann@example.com", "Ann Rossi", organization=org)
@@ -190,7 +191,7 @@ def test_events_are_append_only(db, admin, ticket):
 
 
 def test_link_faq_is_an_internal_event_once(admin, ticket):
-    from models.tables import FAQArticle
+    from models.store.tables import FAQArticle
 
     article = FAQArticle.create(title="Paper jams", body="Open tray 2.")
     tickets.link_faq(admin, ticket.number, article.id)
@@ -256,7 +257,7 @@ def test_update_ticket_is_all_or_nothing(admin, ticket):
 
 
 def test_a_refused_ticket_adds_no_customer_or_organization(admin):
-    from models.tables import Customer, Organization
+    from models.store.tables import Customer, Organization
 
     with pytest.raises(NotFound, match="queue"):
         tickets.create_ticket(admin, subject="Hi", body="x", customer="new@x.co", organization="NewCo", queue="nope")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from models import tickets
 from models.enums import EventKind
-from models.timeline import describe, events_of
+from models.tickets import changes as tickets
+from models.tickets.timeline import describe, events_of
 
 
 def test_describe_names_who_asked_for_a_priority_change(admin):

@@ -10,14 +10,17 @@ from __future__ import annotations
 from textual.widgets import Static
 from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
 
-from models import agents, search, tickets, timeline
-from models.tables import Ticket, TicketEvent
+from models.directory import agents
+from models.search import tickets as search
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets import timeline
 from tui.app import TooSmallScreen
-from tui.composer import Composer
-from tui.help_screen import HelpScreen
-from tui.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
-from tui.queue_screen import QueueScreen
-from tui.ticket_screen import TicketScreen
+from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
+from tui.screens.help import HelpScreen
+from tui.screens.queue import QueueScreen
+from tui.screens.ticket import TicketScreen
+from tui.widgets.composer import Composer
 
 
 def newest_event(number: int) -> TicketEvent:
@@ -115,10 +118,10 @@ def test_filter_as_you_type_refines_the_view_and_bad_queries_show_inline(tui_des
 
 
 def test_g_jumps_to_the_last_ticket_of_the_whole_desk(tui_desk, monkeypatch):
-    import tui.queue_table
-    import tui.queue_window
+    import tui.desk.queue_window
+    import tui.widgets.queue_table
 
-    for module in (tui.queue_window, tui.queue_table):  # chunks of 10: the end is far from what is shown
+    for module in (tui.desk.queue_window, tui.widgets.queue_table):  # chunks of 10: the end is far from what is shown
         monkeypatch.setattr(module, "CHUNK", 10)
 
     async def scenario():
@@ -536,7 +539,7 @@ def test_the_app_hears_when_the_first_rows_are_painted(tui_desk):
 
     import tui.app
     from tui.app import SportelloApp, preload
-    from tui.queue_table import QueueTable
+    from tui.widgets.queue_table import QueueTable
 
     heard: list[str] = []
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 from test_tui import open_ticket, some_open_ticket
 from tui_support import make_app, queue_ready, run, until
 
-from models import agents, drafts, faq_search, search, tickets, timeline
-from models.tables import TicketEvent
-from tui.desk import Desk
-from tui.faq_pickers import FAQPicker
-from tui.pickers import ConfirmScreen
+from models.directory import agents
+from models.faq import search as faq_search
+from models.search import tickets as search
+from models.store.tables import TicketEvent
+from models.tickets import changes as tickets
+from models.tickets import drafts, timeline
+from tui.desk.desk import Desk
+from tui.dialogs.faq_picker import FAQPicker
+from tui.dialogs.pickers import ConfirmScreen
 
 
 def other_agent():

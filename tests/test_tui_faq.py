@@ -23,13 +23,19 @@ from tui_support import (
     until,
 )
 
-from models import agents, faq, faq_health, faq_search, search, tickets, timeline
-from tui.faq_editor import FAQEditor
-from tui.faq_health_view import FAQHealthScreen
-from tui.faq_history import DiffView, FAQHistoryScreen
-from tui.faq_pickers import FAQPicker
-from tui.faq_screen import FAQScreen
-from tui.pickers import ConfirmScreen, TextPrompt
+from models.directory import agents
+from models.faq import articles as faq
+from models.faq import health as faq_health
+from models.faq import search as faq_search
+from models.search import tickets as search
+from models.tickets import changes as tickets
+from models.tickets import timeline
+from tui.dialogs.faq_picker import FAQPicker
+from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.screens.faq import FAQScreen
+from tui.screens.faq_editor import FAQEditor
+from tui.screens.faq_health import FAQHealthScreen
+from tui.screens.faq_history import DiffView, FAQHistoryScreen
 
 
 def other_agent():
@@ -484,7 +490,7 @@ def test_the_health_view_shows_usage_drafts_and_gaps(tui_desk):
 def test_the_health_view_says_computing_until_the_report_is_there(tui_desk, monkeypatch):
     import threading
 
-    from tui.desk import Desk
+    from tui.desk.desk import Desk
 
     release = threading.Event()
     compute = Desk.faq_health
@@ -602,7 +608,7 @@ def test_hostile_article_text_is_inert_in_the_list_preview_editor_and_history(tu
 
 
 def test_the_ticket_header_cuts_linked_faqs_to_the_width(tui_desk):
-    from tui.ticket_screen import ticket_header
+    from tui.screens.ticket import ticket_header
 
     admin = agents.get_agent("ada")
     number = search.search_tickets("is:open", limit=1).tickets[0].number

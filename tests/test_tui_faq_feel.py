@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from tui_support import editor_ready, faq_ready, make_app, queue_ready, run, screen_text, ticket_ready, until
 
-from models import faq, tickets
-from tui.faq_editor import FAQEditor
-from tui.faq_pickers import FAQPicker
+from models.faq import articles as faq
+from models.tickets import changes as tickets
+from tui.dialogs.faq_picker import FAQPicker
+from tui.screens.faq_editor import FAQEditor
 
 PRINTER_ARTICLES = {
     "Printer offline after sleep": "Press the blue button twice to wake the printer from sleep.",

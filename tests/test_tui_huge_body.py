@@ -15,11 +15,12 @@ import time
 from rich.cells import cell_len
 from tui_support import make_app, queue_ready, run, screen_text, ticket_ready, until
 
-import tui.timeline_view as timeline_view
-from models import agents, tickets
-from tui.message_viewer import MessageView, MessageViewer, fold_lines
-from tui.ticket_screen import TicketScreen
-from tui.timeline_view import BODY_CHARS, BODY_LINES, cut_body
+import tui.widgets.timeline as timeline_view
+from models.directory import agents
+from models.tickets import changes as tickets
+from tui.screens.message import MessageView, MessageViewer, fold_lines
+from tui.screens.ticket import TicketScreen
+from tui.widgets.timeline import BODY_CHARS, BODY_LINES, cut_body
 
 LINES = 450_000
 HOSTILE = "[@click=app.quit]boom[/] [bold]not bold[/bold] \x1b]0;pwned\x07 \x1b[2J \u202eevil"

@@ -13,11 +13,17 @@ from datetime import date, datetime, timedelta
 import pytest
 from tui_support import NOW, make_app, notifications, queue_ready, run, screen_strips, screen_text, until
 
-from models import agents, close_database, csat, directory, kpi, open_database, sla, tickets
+from models import close_database, open_database
+from models.directory import agents
+from models.directory import lookup as directory
+from models.reports import kpi
+from models.sla import rules as sla
+from models.tickets import changes as tickets
+from models.tickets import csat
 from tui.app import SportelloApp
-from tui.desk import Desk
-from tui.kpi_screen import KPIScreen
-from tui.kpi_widgets import PeriodPrompt, chart_series, parse_filter
+from tui.desk.desk import Desk
+from tui.screens.kpi import KPIScreen
+from tui.text.kpi import PeriodPrompt, chart_series, parse_filter
 
 MON = datetime(2026, 3, 2, 9, 0)  # a Monday, 09:00 UTC: the four tickets of tests/test_kpi.py
 SMALL_NOW = datetime(2026, 3, 13, 12, 0)  # the small desk's "now": a Friday, eleven days later
@@ -40,7 +46,7 @@ def small_desk(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/kpi.db"
     open_database(url, create=True)
     clock = Clock(MON)
-    for module in ("models.tickets", "models.csat"):
+    for module in ("models.tickets.changes", "models.tickets.csat"):
         monkeypatch.setattr(f"{module}.utcnow", clock)
     admin = agents.ensure_admin("ada", "Ada Admin")
     agents.add_agent(admin, "ann", "Ann Agent")
@@ -253,7 +259,7 @@ def test_period_keys_and_grouping_change_what_is_shown(tui_desk):
 
 def test_ctrl_r_reloads_and_q_goes_back(tui_desk, monkeypatch):
     today = NOW.date()
-    monkeypatch.setattr("models.tickets.utcnow", lambda: NOW - timedelta(hours=1))
+    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: NOW - timedelta(hours=1))
 
     async def scenario():
         async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from tui_support import NOW, make_app, notifications, run, ticket_ready, until
 
-from models import tickets
-from models.tables import Customer, Ticket, TicketEvent
-from tui.pickers import ConfirmScreen, TextPrompt
-from tui.ticket_screen import TicketScreen
+from models.store.tables import Customer, Ticket, TicketEvent
+from models.tickets import changes as tickets
+from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.screens.ticket import TicketScreen
 
 
 def two_customers_tickets() -> tuple[int, int]:

@@ -13,9 +13,12 @@ from datetime import timedelta
 import pytest
 from tui_support import NOW, make_app, queue_ready, run, screen_text, ticket_ready, until
 
-from models import agents, churn, directory, organizations, tickets
-from tui.org_screen import OrganizationsScreen
-from tui.ticket_screen import TicketScreen
+from models.directory import agents
+from models.directory import lookup as directory
+from models.reports import churn, organizations
+from models.tickets import changes as tickets
+from tui.screens.organizations import OrganizationsScreen
+from tui.screens.ticket import TicketScreen
 
 HOSTILE = "[bold]Evil[/bold] [@click=app.quit]Quit[/] [link=https://evil.example]x[/link] \x1b]0;pwned\x07 \x1b[31mred"
 

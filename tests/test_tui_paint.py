@@ -12,7 +12,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from tui_support import faq_ready, make_app, queue_ready, run, ticket_ready, until
 
-from models import tickets
+from models.tickets import changes as tickets
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.widgets import Static
 from tui_support import make_app, queue_ready, run, screen_text, until
 
-from tui.help_screen import HelpScreen, KeysFooter
+from tui.screens.help import HelpScreen, KeysFooter
 
 
 def footer_text(app) -> str:

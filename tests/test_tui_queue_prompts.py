@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from tui_support import make_app, notifications, queue_ready, run, ticket_ready, until
 
-from models import agents, search, tickets, timeline
-from models.tables import Ticket
-from tui.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
-from tui.queue_screen import QueueScreen
-from tui.ticket_screen import TicketScreen
+from models.directory import agents
+from models.search import tickets as search
+from models.store.tables import Ticket
+from models.tickets import changes as tickets
+from models.tickets import timeline
+from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
+from tui.screens.queue import QueueScreen
+from tui.screens.ticket import TicketScreen
 
 
 def title(app) -> str:

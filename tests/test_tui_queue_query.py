@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.widgets import Static
 from tui_support import make_app, queue_ready, run, screen_text, until
 
-from models import search
+from models.search import tickets as search
 
 
 def filter_error(screen) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from tui_support import answer, choose, make_app, notifications, queue_ready, run, second_agent_desk, until
 
-from models import tickets, timeline
-from models.tables import Ticket
-from tui.pickers import TagsScreen, TextPrompt
-from tui.queue_screen import QueueScreen
+from models.store.tables import Ticket
+from models.tickets import changes as tickets
+from models.tickets import timeline
+from tui.dialogs.pickers import TagsScreen, TextPrompt
+from tui.screens.queue import QueueScreen
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 

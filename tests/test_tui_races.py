@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 from tui_support import NOW, answer, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
-from models import tickets, timeline
-from models.tables import Ticket
-from tui.pickers import ChoiceScreen, TagsScreen, TextPrompt
-from tui.ticket_screen import TicketScreen
+from models.store.tables import Ticket
+from models.tickets import changes as tickets
+from models.tickets import timeline
+from tui.dialogs.pickers import ChoiceScreen, TagsScreen, TextPrompt
+from tui.screens.ticket import TicketScreen
 
 
 def raced_ticket() -> Ticket:

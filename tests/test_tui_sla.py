@@ -7,7 +7,11 @@ from datetime import timedelta
 from test_tui import open_ticket
 from tui_support import NOW, make_app, queue_ready, run, screen_text, until
 
-from models import agents, directory, search, sla, timeline
+from models.directory import agents
+from models.directory import lookup as directory
+from models.search import tickets as search
+from models.sla import rules as sla
+from models.tickets import timeline
 
 
 def test_breached_tickets_show_in_the_queue_and_the_app_writes_the_alert(tui_desk):
@@ -72,7 +76,7 @@ def test_an_expired_contract_is_flagged_in_the_queue_and_on_the_ticket(tui_desk)
 
 
 def test_the_sla_rules_are_shown_in_order_and_inert(tui_desk):
-    from tui.sla_rules import SLARulesScreen
+    from tui.screens.sla_rules import SLARulesScreen
 
     admin = agents.get_agent("ada")
     sla.save_policy(admin, "[@click=app.quit]VIP\x1b]0;x\x07", tier="premium", priority="urgent", first_response=15,

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from tui_support import NOW, make_app, queue_ready, ticket_ready, until
 
-from models import timeline
-from models.search import search_tickets
-from tui.pickers import ChoiceScreen
-from tui.ticket_screen import TicketScreen
+from models.search.tickets import search_tickets
+from models.tickets import timeline
+from tui.dialogs.pickers import ChoiceScreen
+from tui.screens.ticket import TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -96,15 +96,17 @@ def test_status_picker(snap_compare, tui_desk, size):
 
 def faq_with_history(monkeypatch) -> int:
     """A published article with three revisions, saved at fixed times (the history shows them)."""
-    import models.faq
-    from models import agents, faq, faq_search
+    import models.faq.articles
+    from models.directory import agents
+    from models.faq import articles as faq
+    from models.faq import search as faq_search
 
     admin = agents.get_agent("ada")
     other = next(a for a in agents.list_agents() if a.active and a.login != "ada")
     article = faq_search.search_faq("status:published", limit=1)[0]
     body = faq.get_article(article.id).body
     times = iter([NOW - timedelta(days=3), NOW - timedelta(days=1)])
-    monkeypatch.setattr(models.faq, "utcnow", lambda: next(times))
+    monkeypatch.setattr(models.faq.articles, "utcnow", lambda: next(times))
     faq.save_article(
         admin, article.id, body=body + "\n\n## If it still fails\n\nWrite to **support**.", note="what next"
     )
@@ -149,7 +151,7 @@ def test_faq_history(snap_compare, tui_desk, size, monkeypatch):
     async def ready(pilot):
         from tui_support import faq_ready
 
-        from tui.faq_history import FAQHistoryScreen
+        from tui.screens.faq_history import FAQHistoryScreen
 
         await show_faq(pilot)
         await pilot.press("slash", *f"#{article_id}", "enter")
@@ -169,7 +171,7 @@ def test_faq_history(snap_compare, tui_desk, size, monkeypatch):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_faq_health(snap_compare, tui_desk, size):
     async def ready(pilot):
-        from tui.faq_health_view import FAQHealthScreen
+        from tui.screens.faq_health import FAQHealthScreen
 
         await show_faq(pilot)
         await pilot.press("H")

@@ -7,11 +7,14 @@ from datetime import timedelta
 import pytest
 from tui_support import NOW, make_app, notifications, queue_ready, run, screen_text, ticket_ready, until
 
-from models import agents, search, sync_state, tickets
-from models.config import Config
-from models.sync_tables import SyncConflict, SyncRemote, SyncRun
+from models.directory import agents
+from models.exchange import sync_state
+from models.search import tickets as search
+from models.store.config import Config
+from models.store.sync_tables import SyncConflict, SyncRemote, SyncRun
+from models.tickets import changes as tickets
 from tui.app import configured_remotes
-from tui.sync_screen import SyncScreen
+from tui.screens.sync import SyncScreen
 
 HOSTILE = "[@click=app.quit]boom \x1b[31mred\x1b]0;owned\x07 [bold]x[/bold]"
 SIZES = [(80, 24), (120, 40)]

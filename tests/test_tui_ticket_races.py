@@ -10,13 +10,15 @@ from datetime import timedelta
 from rich.text import Text
 from tui_support import NOW, answer, choose, make_app, notifications, run, second_agent_desk, ticket_ready, until
 
-from models import customer_status, tickets, timeline
-from models.tables import Ticket, TicketEvent
-from tui.desk import EventRow
-from tui.pickers import ChoiceScreen, TextPrompt
-from tui.render import when
-from tui.ticket_screen import TicketScreen, ticket_header
-from tui.timeline_view import _event_blocks
+from models.reports import customer_view as customer_status
+from models.store.tables import Ticket, TicketEvent
+from models.tickets import changes as tickets
+from models.tickets import timeline
+from tui.desk.desk import EventRow
+from tui.dialogs.pickers import ChoiceScreen, TextPrompt
+from tui.screens.ticket import TicketScreen, ticket_header
+from tui.text.labels import when
+from tui.widgets.timeline import _event_blocks
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -108,7 +110,7 @@ def test_the_header_shows_the_next_deadline_and_the_policy_name_in_80_columns(tu
 
 
 def test_an_overdue_deadline_says_so_in_words():
-    from tui.desk import TicketView
+    from tui.desk.desk import TicketView
 
     view = TicketView(number=1, version=3, subject="x", status="open", priority="high", customer="", organization="",
                       tier="", assignee="", queue="", tags=(), created_at=NOW, updated_at=NOW, merged_into=None,
@@ -119,7 +121,7 @@ def test_an_overdue_deadline_says_so_in_words():
 
 
 def test_an_sla_alert_is_one_short_timeline_line(tui_desk):
-    from models import sla_alerts
+    from models.tickets import alerts as sla_alerts
 
     sla_alerts.Sweeper()(now=NOW + timedelta(days=30))  # every running deadline is breached by then
     event = TicketEvent.select().where(TicketEvent.kind == "sla").order_by(TicketEvent.id.desc()).first()

@@ -9,7 +9,7 @@ import pytest
 from tui_support import make_app, notifications, queue_ready, run, ticket_ready, until
 
 from models.errors import StorageError
-from tui.desk import Desk
+from tui.desk.desk import Desk
 
 
 @pytest.mark.parametrize(

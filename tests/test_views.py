@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from models import directory, tickets, timeline, views
+from models.directory import lookup as directory
 from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied, QueryError
-from models.search import saved_view_queries
+from models.search import views
+from models.search.tickets import saved_view_queries
+from models.tickets import changes as tickets
+from models.tickets import timeline
 
 
 def test_built_ins_come_first_then_shared_then_personal(db, admin, agent):

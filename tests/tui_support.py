@@ -10,9 +10,9 @@ from datetime import datetime
 from textual.pilot import Pilot
 
 from tui.app import SportelloApp
-from tui.desk import Desk
-from tui.queue_screen import QueueScreen
-from tui.ticket_screen import TicketScreen
+from tui.desk.desk import Desk
+from tui.screens.queue import QueueScreen
+from tui.screens.ticket import TicketScreen
 
 #: A day after the demo's own "now", so ages read the same on every run.
 NOW = datetime(2026, 11, 2, 9, 0)
@@ -77,7 +77,7 @@ def screen_text(app: SportelloApp) -> str:
 
 async def faq_ready(pilot: Pilot, query: str | None = None):
     """The FAQ screen, its list loaded (for ``query``, when given) and its preview showing the row under the cursor."""
-    from tui.faq_screen import FAQScreen
+    from tui.screens.faq import FAQScreen
 
     app = pilot.app
 
@@ -99,7 +99,7 @@ async def faq_ready(pilot: Pilot, query: str | None = None):
 
 async def editor_ready(pilot: Pilot):
     """The FAQ editor with its article (or the empty form of a new one) loaded."""
-    from tui.faq_editor import FAQEditor
+    from tui.screens.faq_editor import FAQEditor
 
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, FAQEditor) and app.screen.base is not None, "the FAQ editor")
@@ -117,7 +117,7 @@ def notifications(app: SportelloApp) -> str:
 
 def second_agent_desk(desk: Desk, login: str = "bob") -> Desk:
     """A new agent ``login`` on the same desk file as ``desk``: the other app of a race."""
-    from models import agents
+    from models.directory import agents
 
     other = agents.add_agent(desk.me, login, f"{login.capitalize()} Agent")
     return Desk(desk.url, other, where="demo.db", user_host=f"{login}@helpdesk")
@@ -125,7 +125,7 @@ def second_agent_desk(desk: Desk, login: str = "bob") -> Desk:
 
 async def choose(pilot: Pilot, value: str) -> None:
     """Wait for a picker, type ``value`` into it and take it."""
-    from tui.pickers import ChoiceScreen
+    from tui.dialogs.pickers import ChoiceScreen
 
     await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "a picker")
     await pilot.press(*value, "enter")
@@ -133,7 +133,7 @@ async def choose(pilot: Pilot, value: str) -> None:
 
 async def answer(pilot: Pilot, text: str) -> None:
     """Wait for a text prompt and answer it."""
-    from tui.pickers import TextPrompt
+    from tui.dialogs.pickers import TextPrompt
 
     await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "a prompt")
     await pilot.press(*text, "enter")

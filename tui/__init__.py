@@ -1,6 +1,6 @@
-"""Sportello's user interfaces: the ``sportello`` command line (:mod:`tui.cli`) and the
+"""Sportello's user interfaces: the ``sportello`` command line (:mod:`tui.cli.root`) and the
 full-screen Textual app (:mod:`tui.app`). Both call ``models`` functions only, and show stored
-text only through :mod:`tui.textsafe`."""
+text only through :mod:`tui.text.safe`."""
 
 from __future__ import annotations
 

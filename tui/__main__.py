@@ -1,6 +1,6 @@
 """``python -m tui``: the same as the ``sportello`` command."""
 
-from .cli import main
+from tui.cli.root import main
 
 if __name__ == "__main__":
     main()

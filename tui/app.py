@@ -18,18 +18,16 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from models.errors import InvalidInput, SportelloError
-
-from .desk import Desk, DraftRow
+from tui.desk.desk import Desk, DraftRow
 
 if TYPE_CHECKING:
-    from models.views import View
+    from models.search.views import View
     from sync import RemoteConfig
-
-    from .desk import SyncStatus
-    from .queue_table import FirstPage
-from .terminal_input import tolerate_bad_bytes
-from .textsafe import one_line
-from .worker_errors import error_line
+    from tui.desk.desk import SyncStatus
+    from tui.widgets.queue_table import FirstPage
+from tui.errors import error_line
+from tui.terminal.input import tolerate_bad_bytes
+from tui.text.safe import one_line
 
 __all__ = ["SportelloApp", "DraftBook", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
 
@@ -213,7 +211,7 @@ class SportelloApp(App[None]):
         self._first_page = first_page
 
     def on_mount(self) -> None:
-        from .queue_screen import QueueScreen
+        from tui.screens.queue import QueueScreen
 
         self.call_after_refresh(gc.freeze)  # the app's own objects live as long as it does: stop rescanning them
         self.push_screen(QueueScreen(self.desk, now=self.now, views=self._views, first_page=self._first_page))
@@ -260,7 +258,7 @@ class SportelloApp(App[None]):
         self._show_sync()
 
     def _show_sync(self) -> None:
-        from .header import DeskHeader, sync_line
+        from tui.widgets.header import DeskHeader, sync_line
 
         self.sync_text = sync_line(self.sync_status, tuple(self.remotes), self.now(), error=self.remote_error,
                                    running=self.syncing, progress=self.sync_progress)  # fmt: skip
@@ -306,7 +304,7 @@ class SportelloApp(App[None]):
 
     def _sync_progress(self, stage: str, done: int, total: int | None) -> None:
         """From the syncing thread, once a page: the header says how far it is."""
-        from .header import progress_word
+        from tui.widgets.header import progress_word
 
         word = progress_word(stage, done, total)
         if word != self.sync_progress:
@@ -423,7 +421,7 @@ class SportelloApp(App[None]):
         if (not unsaved and not kept) or self._asking_to_quit:  # ctrl+q twice: quit all the same
             self._exit_keeping_drafts()
             return
-        from .pickers import ConfirmScreen
+        from tui.dialogs.pickers import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             self._asking_to_quit = False
@@ -451,7 +449,7 @@ class SportelloApp(App[None]):
     # --- help and the palette ------------------------------------------------------------
 
     def action_help(self) -> None:
-        from .help_screen import HelpScreen
+        from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))  # this screen's keys first
@@ -468,9 +466,9 @@ class SportelloApp(App[None]):
 def preload(desk: Desk) -> tuple[list[View], FirstPage]:
     """The views and the first view's first page and count: a few indexed queries, made before
     the app starts so that its first frame already shows tickets (see tests/benchmarks/tui.py)."""
-    from .queue_screen import combine_queries
-    from .queue_table import FirstPage
-    from .queue_window import CHUNK
+    from tui.desk.queue_window import CHUNK
+    from tui.screens.queue import combine_queries
+    from tui.widgets.queue_table import FirstPage
 
     views = desk.views()
     query = combine_queries(views[0].query, "")
@@ -480,7 +478,7 @@ def preload(desk: Desk) -> tuple[list[View], FirstPage]:
 
 
 def configured_remotes(config) -> tuple[dict[str, RemoteConfig], str | None]:
-    """The remotes of ``config`` (a ``models.config.Config``) and, when they cannot be read, why.
+    """The remotes of ``config`` (a ``models.store.config.Config``) and, when they cannot be read, why.
 
     ``sync`` (and httpx) load only when config.toml has a ``[remotes]`` table: start-up time.
     """

@@ -19,15 +19,16 @@ from datetime import datetime
 from rich.console import Console
 from textual.pilot import Pilot
 
-from models import agents, close_database, demo, open_database
-from models.tables import Ticket
-
-from .app import SportelloApp
-from .desk import Desk
-from .help_screen import HelpScreen
-from .queue_screen import QueueScreen
-from .ticket_screen import TicketScreen
-from .timeline_view import timeline_text
+from models import close_database, open_database
+from models.demo import generator as demo
+from models.directory import agents
+from models.store.tables import Ticket
+from tui.app import SportelloApp
+from tui.desk.desk import Desk
+from tui.screens.help import HelpScreen
+from tui.screens.queue import QueueScreen
+from tui.screens.ticket import TicketScreen
+from tui.widgets.timeline import timeline_text
 
 __all__ = ["main", "make_screenshots", "pick_ticket"]
 

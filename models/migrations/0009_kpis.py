@@ -14,12 +14,12 @@ from datetime import datetime
 
 from peewee import PostgresqlDatabase
 
-from models.business_time import ALWAYS, Calendar
-from models.sla_clock import measure
+from models.sla.business_time import ALWAYS, Calendar
+from models.sla.clock import measure
 
 _BATCH = 2000
 _AGENT, _ORG = ("queue_id", "organization_id"), ("queue_id", "assignee_id")
-# Covering indexes for models.kpi (see KPI_INDEXES in models.tables, as of this migration).
+# Covering indexes for models.reports.kpi (see KPI_INDEXES in models.store.tables, as of this migration).
 INDEXES = (
     ("ticket_kpi_created", "ticket", ("created_at", "assignee_id", "queue_id", "organization_id")),
     ("ticket_kpi_resolved", "ticket", ("resolved_at", "assignee_id", "queue_id", "organization_id")),

@@ -7,7 +7,7 @@ Both backends:
 * ``faq_revision`` is append-only like ``ticket_event`` ("a revert is a new revision").
 
 SQLite: ``INSERT OR REPLACE`` (Peewee's ``replace()``) deleted the row it replaced without firing
-the delete trigger. Every connection now turns ``recursive_triggers`` on (``models.db``), and a
+the delete trigger. Every connection now turns ``recursive_triggers`` on (``models.store.db``), and a
 BEFORE INSERT trigger refuses a row whose id (or revision number) is already there, for the
 connections that do not.
 
@@ -34,7 +34,7 @@ PostgreSQL:
 
 The functions run with ``search_path = pg_catalog, <desk schema>, pg_temp``, qualify every name
 and pin the operators they compare with, so neither a temporary table called ``agent`` nor an
-operator an agent made stands in for the real one (``models.db_roles`` also takes CREATE on the
+operator an agent made stands in for the real one (``models.store.roles`` also takes CREATE on the
 desk's schema away from agents' roles).
 """
 
@@ -74,7 +74,7 @@ _POSTGRES = [
     $$ SELECT a.id, a.role::pg_catalog.text, a.active FROM {s}.agent a
        WHERE a.db_role::pg_catalog.text OPERATOR(pg_catalog.=) session_user::pg_catalog.text $$""",
     # On every table, before any write: a deactivated agent's role writes nothing, and no agent's
-    # role truncates (TRUNCATE fires no row trigger and skips row security). models.db_roles adds it
+    # role truncates (TRUNCATE fires no row trigger and skips row security). models.store.roles adds it
     # to tables later migrations make, when it grants them.
     """CREATE FUNCTION sportello_statement_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = {path} AS $$
     DECLARE me record;
@@ -209,7 +209,7 @@ _ACTOR_GUARDS = [
 # (table, column) for sportello_keep_signature, on UPDATE.
 _SIGNATURES = [("faq_article", "author_id"), ("ticket_faq", "linked_by_id")]
 
-#: The name of the statement guard on each table (models.db_roles adds it to later tables).
+#: The name of the statement guard on each table (models.store.roles adds it to later tables).
 STATEMENT_GUARD = "sportello_statement_guard"
 
 

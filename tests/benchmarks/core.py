@@ -84,7 +84,7 @@ def build(url: str, tickets: int) -> float:
 
 def vocabulary(sample: int = 3000) -> list[tuple[str, int]]:
     """Words of the desk's own messages with their frequency, from a sample of events."""
-    from models.tables import TicketEvent
+    from models.store.tables import TicketEvent
 
     counts: Counter[str] = Counter()
     rows = TicketEvent.select(TicketEvent.body).where(TicketEvent.body.is_null(False)).limit(sample).tuples()
@@ -94,7 +94,7 @@ def vocabulary(sample: int = 3000) -> list[tuple[str, int]]:
 
 
 def thousand_event_ticket(actor) -> int:
-    from models import tickets
+    from models.tickets import changes as tickets
 
     ticket = tickets.create_ticket(actor, subject="A very long conversation", body="It starts here.")
     for i in range(999):
@@ -103,10 +103,11 @@ def thousand_event_ticket(actor) -> int:
 
 
 def run(backend: str, tickets: int, repeat: int, keep: bool) -> list[tuple[str, str, float, float]]:
-    from models import agents, close_database, open_database
-    from models.search import saved_view_queries, search_tickets
-    from models.tickets import get_ticket, state_of
-    from models.timeline import events_of
+    from models import close_database, open_database
+    from models.directory import agents
+    from models.search.tickets import saved_view_queries, search_tickets
+    from models.tickets.changes import get_ticket, state_of
+    from models.tickets.timeline import events_of
 
     url, cleanup = prepare(backend, tickets)
     rows: list[tuple[str, str, float, float]] = []

@@ -4,7 +4,7 @@
 
 The desk must exist (build it with ``sportello --db /tmp/bench1m.db demo --tickets 1000000
 --no-tui``); it is brought to the current schema, then topped up to ``--articles`` FAQ articles
-through ``models.faq.create_article`` (the service path, revisions and index included; words from
+through ``models.faq.articles.create_article`` (the service path, revisions and index included; words from
 the demo's vocabulary, so searches and suggestions find realistic numbers of matches). Then:
 
 1. *FAQ search*: 200 queries of 1–3 words drawn from the articles' vocabulary, a third of them
@@ -33,8 +33,8 @@ TARGETS = {"search": 30.0, "suggest": 50.0, "health": 1000.0}
 
 
 def _vocabulary() -> list[str]:
-    from models import demo_text as text
-    from models.faq_search import folded_words
+    from models.demo import text
+    from models.faq.search import folded_words
 
     words: set[str] = set()
     for group in (text.SUBJECTS, text.FIRST_MESSAGES, text.AGENT_REPLIES):
@@ -48,8 +48,9 @@ def _vocabulary() -> list[str]:
 
 def top_up(articles: int, rng: random.Random) -> int:
     """Create articles until the desk holds ``articles``; returns how many were made."""
-    from models import agents, faq
-    from models.tables import FAQArticle
+    from models.directory import agents
+    from models.faq import articles as faq
+    from models.store.tables import FAQArticle
 
     have = FAQArticle.select().count()
     if have >= articles:
@@ -82,8 +83,10 @@ def _timed(fn, args_list) -> list[float]:
 
 
 def measure(rng: random.Random) -> dict[str, list[float]]:
-    from models import faq, faq_health, faq_search
-    from models.tables import Ticket
+    from models.faq import articles as faq
+    from models.faq import health as faq_health
+    from models.faq import search as faq_search
+    from models.store.tables import Ticket
 
     vocabulary = _vocabulary()
     names = [name for name, _ in faq.categories()]
@@ -130,8 +133,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, do not append to RESULTS.md")
     args = parser.parse_args()
     from models import open_database
-    from models.bulk import analyze
-    from models.tables import FAQArticle, Ticket
+    from models.store.bulk import analyze
+    from models.store.tables import FAQArticle, Ticket
 
     url = args.db if "://" in args.db else "sqlite:///" + str(Path(args.db).resolve())
     open_database(url)

@@ -3,7 +3,7 @@
     python -m tests.benchmarks.kpi --db /tmp/bench1m.db
 
 The desk is a demo desk (``sportello demo --tickets 1000000 --no-tui``: a year of tickets with
-SLA rules, measures, surveys and complaints). Times ``models.kpi.kpi_report`` — everything the
+SLA rules, measures, surveys and complaints). Times ``models.reports.kpi.kpi_report`` — everything the
 dashboard shows — over the demo's whole year, as the dashboard asks for it (per agent) and per
 organization, per segment and filtered to one queue; then the churn-risk list and one
 organization's profile. Each is run 5 times in a fresh connection; target: the year's dashboard
@@ -26,7 +26,7 @@ RUNS = 5
 
 
 def _time(fn) -> list[float]:
-    from models.db import close_database, database
+    from models.store.db import close_database, database
 
     times = []
     for _ in range(RUNS):
@@ -39,8 +39,8 @@ def _time(fn) -> list[float]:
 
 
 def measure() -> tuple[dict[str, list[float]], dict]:
-    from models import churn, kpi, organizations
-    from models.tables import Organization, Queue, Ticket
+    from models.reports import churn, kpi, organizations
+    from models.store.tables import Organization, Queue, Ticket
 
     # The demo's year ends when it was built (sportello demo --at …): measure the year up to its newest change.
     end = Ticket.select(Ticket.updated_at).order_by(Ticket.updated_at.desc()).limit(1).scalar()
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     from models import open_database
-    from models.tables import Ticket
+    from models.store.tables import Ticket
 
     url = args.db if "://" in args.db else "sqlite:///" + str(Path(args.db).resolve())
     open_database(url)

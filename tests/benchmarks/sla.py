@@ -30,7 +30,8 @@ TARGET_MS = 5.0
 
 def setup() -> float | None:
     """Create the rules if missing; return how long re-evaluating the open tickets took (ms)."""
-    from models import agents, sla
+    from models.directory import agents
+    from models.sla import rules as sla
 
     if sla.policies():
         return None
@@ -48,9 +49,11 @@ def setup() -> float | None:
 
 
 def measure(rng: random.Random) -> dict[str, list[float]]:
-    from models import agents, sla, tickets
-    from models.db import write_transaction
-    from models.tables import Ticket
+    from models.directory import agents
+    from models.sla import rules as sla
+    from models.store.db import write_transaction
+    from models.store.tables import Ticket
+    from models.tickets import changes as tickets
 
     open_ = [n for (n,) in Ticket.select(Ticket.number).where(Ticket.status.in_(["new", "open"])).tuples()]
     among = sla.policies()
@@ -101,7 +104,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     from models import open_database
-    from models.tables import Ticket
+    from models.store.tables import Ticket
 
     url = args.db if "://" in args.db else "sqlite:///" + str(Path(args.db).resolve())
     open_database(url)

@@ -202,7 +202,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from models import close_database, open_database
-    from models.config import Config
+    from models.store.config import Config
     from sync import remotes_from, sync_one
 
     sides = {"roundup": roundup_side, "rt": rt_side}
@@ -218,7 +218,7 @@ def main() -> None:
             start = time.perf_counter()
             first = sync_one(config, env=env)
             pull = time.perf_counter() - start
-            from models.tables import TicketEvent
+            from models.store.tables import TicketEvent
 
             bodies = TicketEvent.select().where(TicketEvent.body.startswith("Message of benchmark ticket")).count()
             assert bodies == args.tickets, f"{bodies} first messages arrived, not {args.tickets}"

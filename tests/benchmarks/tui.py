@@ -11,7 +11,7 @@ else reused as it is. Every figure comes from a fresh child process of this modu
    just before ``Popen``; the child stamps it when its first frame with rows has been painted.
    The reference is a bare Textual app with a ``DataTable`` of 50 rows that stamps on its first
    ``call_after_refresh`` after mount; Sportello stamps on ``QueueTable.Loaded`` (posted after
-   the first rows are painted). The Sportello child first imports ``tui.cli``, as the
+   the first rows are painted). The Sportello child first imports ``tui.cli.root``, as the
    ``sportello`` command does. Sportello's modules are compiled to bytecode first (as ``pip
    install`` does; ``PYTHONDONTWRITEBYTECODE`` would otherwise recompile them in every child),
    one untimed run of each warms the page cache, then the two alternate ``--repeat`` times.
@@ -133,8 +133,8 @@ def sportello_probe(url: str, *, exit_on_loaded: bool) -> Any:
     """A SportelloApp that notes when queue rows are painted and what each frame shows."""
     from tui import app as tui_app
     from tui.app import SportelloApp, preload
-    from tui.desk import Desk
-    from tui.queue_table import QueueTable
+    from tui.desk.desk import Desk
+    from tui.widgets.queue_table import QueueTable
 
     class Probe(SportelloApp):
         CSS_PATH = str(Path(tui_app.__file__).with_name(SportelloApp.CSS_PATH))  # else read next to this file
@@ -163,7 +163,7 @@ def sportello_probe(url: str, *, exit_on_loaded: bool) -> Any:
 
 
 def child_start(url: str) -> dict[str, float]:
-    import tui.cli  # noqa: F401  the command line's modules load on the real start path too
+    import tui.cli.root  # noqa: F401  the command line's modules load on the real start path too
 
     app = sportello_probe(url, exit_on_loaded=True)
     app.run(headless=True, size=SIZE)
@@ -204,7 +204,7 @@ async def _until(condition, timeout: float = 30.0) -> None:
 
 async def _drive(app: Any, pilot: Any, view: str) -> dict[str, Any]:
     """Page down ×100 then jump G/g on the current view; per-step figures in ms."""
-    from tui.queue_table import QueueTable
+    from tui.widgets.queue_table import QueueTable
 
     table = app.screen.query_one(QueueTable)
     await _until(lambda: table.total is not None)

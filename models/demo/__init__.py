@@ -1,0 +1,1 @@
+"""The demo desk generator. Nothing else in models imports it."""

@@ -1,0 +1,872 @@
+"""The demo's ticket histories: a simulated year of helpdesk work, one chunk of tickets at a time.
+
+Each ticket's history is simulated in Python, following the service layer's conventions and the
+transition table exactly, while a small inline tracker keeps the state that ``models.tickets.fold.apply``
+would compute; the ticket row is written from that tracker, so every row equals the fold of its
+events by construction (``tests/test_demo.py`` replays generated tickets through ``fold.replay``).
+Everything derives from ``random.Random(seed)`` and the moment the story ends (``DemoDesk.end``:
+the build time for ``sportello demo``, the fixed ``ANCHOR`` for the tests and screenshots).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from bisect import bisect_right
+from collections import namedtuple
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from itertools import accumulate
+
+from models.demo import text
+from models.sla.business_time import ALWAYS, Calendar
+from models.sla.clock import measure
+from models.sla.rules import Policy, breached, evaluate, policy_for
+from models.store import bulk
+
+__all__ = [
+    "ANCHOR",
+    "CHUNK_TICKETS",
+    "EVENT_COLUMNS",
+    "START",
+    "Span",
+    "TICKET_COLUMNS",
+    "SURVEY_COLUMNS",
+    "DemoDesk",
+    "TicketChunk",
+    "generate",
+    "timestamp",
+]
+
+#: The reference end of the story, which the test suite and the screenshots build on (``at=ANCHOR``).
+ANCHOR = datetime(2026, 11, 1)
+DAYS = 365
+START = ANCHOR - timedelta(days=DAYS)
+SPAN = DAYS * 86_400  # seconds; every event happens at START + offset, offset < SPAN
+
+#: Tickets generated and written per round (bounds memory: about ten events per ticket).
+CHUNK_TICKETS = 20_000
+#: From this many tickets on, other processes generate while this one writes.
+_WORKER_MIN_TICKETS = 50_000
+_WORKERS = 2
+
+TICKET_COLUMNS = (
+    "number", "subject", "status", "priority", "channel", "customer", "organization", "queue", "assignee",
+    "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "version", "ticket_type",
+    # derived by models.sla.rules as the service would store it after the ticket's last change
+    "sla_policy", "first_response_due", "next_response_due", "resolution_due", "due_at",
+    "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "ticket", "at", "version", "actor", "customer", "kind", "visibility", "field",
+    "old_value", "new_value", "body", "reason", "requested_by",
+)  # fmt: skip
+SURVEY_COLUMNS = ("ticket", "opened_at", "score", "comment", "answered_at", "recorded_by", "assignee", "queue",
+                  "organization")  # fmt: skip
+LOW_TAG = "csat-low"  # models.tickets.csat.LOW_TAG (not imported: csat builds on the ticket service)
+
+_PRIORITIES = ("low", "normal", "high", "urgent")
+_LEFT_AT = 150 * 86_400  # the inactive agent left the company on day 150
+_SOURING_DAYS = 90  # the last 90 days, when some organizations have a bad time
+_REQUESTERS = ("own call",) * 6 + ("sales: Rossi", "account manager: Bianchi", "customer's manager", "lead: triage")
+# When the story ends during the office's working day, the newest open tickets show the day in
+# progress, newest first: (what, minutes before the end it happens; for a deadline set by hand,
+# minutes from the end to that deadline). Two rounds, as a ticket whose last change is more recent
+# than its entry keeps it, so that each kind lands somewhere.
+_TODAY = (("note", 4), ("deadline", 25), ("customer", 12), ("deadline", -100), ("note", 35), ("deadline", 50),
+          ("deadline", -200), ("note", 110), ("note", 7), ("deadline", 40), ("customer", 21), ("deadline", -150),
+          ("note", 58), ("deadline", 15), ("deadline", -75), ("customer", 95))  # fmt: skip
+_POOL = 400  # pre-filled subjects per topic
+_KIND_POOL = 48  # pre-filled messages per kind of question and part
+
+# Statuses and kinds as plain strings (the hot loop compares and stores them).
+NEW, OPEN, PENDING, ON_HOLD, RESOLVED, CLOSED = "new", "open", "pending", "on_hold", "resolved", "closed"
+PUBLIC, INTERNAL = "public", "internal"
+NULL = bulk.NULL_MARKER
+_NO_REQUESTER = (NULL,)
+
+
+# --- time ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """The story's year: from the midnight ``DAYS`` days before ``end`` up to ``end`` (naive UTC).
+
+    Every event happens at ``start + offset`` seconds with ``0 <= offset < seconds``.
+    """
+
+    start: datetime
+    seconds: int
+
+    @classmethod
+    def ending(cls, end: datetime) -> Span:
+        end = end.replace(microsecond=0)
+        start = datetime.combine((end - timedelta(days=DAYS)).date(), time())
+        return cls(start, int((end - start).total_seconds()))
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=self.seconds)
+
+
+@cache
+def _seconds() -> list[str]:
+    return [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+
+
+@cache
+def _days(start: datetime) -> list[str]:
+    return [(start + timedelta(days=d)).strftime("%Y-%m-%d ") for d in range(DAYS + 2)]
+
+
+def _clock(start: datetime = START) -> tuple[list[str], list[str]]:
+    """Day and time-of-day texts, to build a timestamp by indexing in the hot loop."""
+    return _days(start), _seconds()
+
+
+def timestamp(offset: int, start: datetime = START) -> str:
+    """``start + offset`` seconds (``start`` at midnight) as the text SQLite stores for a naive datetime."""
+    days, seconds = _clock(start)
+    return days[offset // 86_400] + seconds[offset % 86_400]
+
+
+def _created_quantiles(span: Span) -> list[float]:
+    """Cumulative share of tickets per hour of the year: busy weekday office hours, a growing desk."""
+    weights = []
+    hours = -(-span.seconds // 3_600)
+    for hour in range(hours):
+        day = span.start + timedelta(hours=hour)
+        office = 9 <= day.hour < 18
+        if day.weekday() >= 5:
+            weight = 0.25 if office else 0.05
+        else:
+            weight = 1.0 if office else (0.3 if 7 <= day.hour < 22 else 0.04)
+        width = min(3_600, span.seconds - hour * 3_600) / 3_600  # the last hour may have begun only
+        weights.append(weight * width * (0.7 + 0.6 * hour / hours))
+    total = sum(weights)
+    return [w / total for w in accumulate(weights)]
+
+
+def _day_in_progress(calendar: Calendar, end: datetime) -> bool:
+    """Whether ``end`` falls between the first opening and the last closing of a working day."""
+    today = [(a, b) for a, b in calendar.spans(end - timedelta(hours=16), end + timedelta(hours=16))
+             if a.replace(tzinfo=UTC).astimezone(calendar.zone).date() == _local_date(calendar, end)]  # fmt: skip
+    return bool(today) and today[0][0] <= end < today[-1][1]
+
+
+def _local_date(calendar: Calendar, moment: datetime):
+    return moment.replace(tzinfo=UTC).astimezone(calendar.zone).date()
+
+
+def _gaps(rng: random.Random, median: float, low: int, high: int, size: int = 2048) -> list[int]:
+    """A table of log-normal delays (seconds), to draw from by index in the hot loop."""
+    return [min(high, max(low, int(rng.lognormvariate(0, 1.1) * median))) for _ in range(size)]
+
+
+# --- text ----------------------------------------------------------------------------------
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def _zipf(rng: random.Random, words: tuple[str, ...]) -> str:
+    return words[int(len(words) * rng.random() ** 2.2)]
+
+
+def _fill(rng: random.Random, template: str, keep: tuple[str, ...] = ()) -> str:
+    def slot(match: re.Match) -> str:
+        name = match.group(1)
+        return match.group(0) if name in keep else _zipf(rng, text.SLOTS[name])
+
+    return _SLOT.sub(slot, template)
+
+
+def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: int = 300, size: int = _POOL,
+          filler: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+    """``size`` filled texts of ``low``–``high`` characters: one sentence, or more when one is too short.
+
+    With ``filler``, a short text goes on with another of ``templates`` and then with ``filler``,
+    never repeating a sentence; without, with any of ``templates`` (as the first pools were drawn).
+    """
+    pool = []
+    while len(pool) < size:
+        first = templates[int(len(templates) * rng.random() ** 1.5)]
+        body = _fill(rng, first)
+        rest = [t for t in templates if t != first] + list(filler)
+        while len(body) < low:
+            if not filler:
+                body += " " + _fill(rng, rng.choice(templates))
+            elif rest:
+                body += " " + _fill(rng, rest.pop(int(len(rest) * rng.random()) if len(rest) > len(filler) else 0))
+            else:
+                break
+        if low <= len(body) <= high:
+            pool.append(body)
+    return pool
+
+
+@dataclass
+class _Texts:
+    """Pre-filled message parts; a body is opener + core + closer, chosen per event.
+
+    Subjects are drawn per topic with the kind of question each asks; every message of a ticket
+    comes from its kind's pools (``text.QUESTIONS``), so that a reply answers what was asked.
+    """
+
+    subjects: dict[str, list[tuple[str, str]]]  # topic -> (subject, kind)
+    first: dict[str, list[str]]  # kind -> the customer's first messages
+    agent: dict[str, list[str]]  # kind -> the agent's answers and questions
+    solutions: dict[str, list[str]]
+    follow_ups: dict[str, list[str]]  # kind -> the customer's later messages
+    chasers: list[str]
+    notes: dict[str, list[str]]  # topic -> internal notes
+
+    @classmethod
+    def build(cls, rng: random.Random, seed: int) -> _Texts:
+        subjects = {}
+        for topic in text.TOPICS:
+            kinds = dict(zip(text.SUBJECTS[topic], text.SUBJECT_KINDS[topic]))
+            pool = subjects[topic] = []
+            for _ in range(_POOL):
+                template = rng.choice(text.SUBJECTS[topic])
+                pool.append((_fill(rng, template, keep=("ref",)), kinds[template]))
+        # The first texts drew from ``rng`` here, and the delays the generator draws next must stay what
+        # they were (each seed's desk keeps its histories): draw them still, then leave them.
+        for templates in (*(text.FIRST_MESSAGES[t] for t in text.TOPICS), *(text.AGENT_REPLIES[t] for t in text.TOPICS),
+                          text.FOLLOW_UPS, text.NOTES, text.SOLUTIONS):  # fmt: skip
+            _pool(rng, templates)
+        own = random.Random(f"sportello-demo-wording:{seed}")
+        part = lambda n: {  # noqa: E731
+            k: _pool(own, parts[n], size=_KIND_POOL, filler=text.FILLERS[n]) for k, parts in text.QUESTIONS.items()
+        }
+        return cls(
+            subjects=subjects,
+            first=part(0),
+            agent=part(1),
+            solutions=part(2),
+            follow_ups=part(3),
+            chasers=_pool(own, text.AGENT_CHASERS, size=_KIND_POOL, filler=text.FILLERS[1]),
+            notes={t: _pool(own, text.TOPIC_NOTES[t], size=_KIND_POOL, filler=text.FILLERS[4]) for t in text.TOPICS},
+        )
+
+
+_Reply = namedtuple("_Reply", "kind at customer_id visibility")  # what models.sla.rules reads of a reply
+
+
+@dataclass
+class DemoDesk:
+    """The desk's people, queues, tags and FAQ, as the ticket generator needs them."""
+
+    agent_ids: list[int]
+    agent_logins: list[str]
+    signatures: list[str]
+    workers: list[int]  # indexes into agent_ids of everyone who handles tickets
+    leads: list[int]
+    departed: int | None  # index of the agent who left on day 150
+    queue_ids: list[int]  # one per topic
+    customers: list[tuple[int, int | None, bool]]  # (id, organization id, premium)
+    tag_ids: dict[str, int]
+    faqs: dict[str, list[int]]  # topic -> ids of published articles
+    policies: list[Policy] = field(default_factory=list)  # the SLA rules, in order
+    org_tiers: dict[int, str] = field(default_factory=dict)
+    souring: frozenset[int] = frozenset()  # organizations whose last months went badly (churn risk)
+    end: datetime = ANCHOR  # the story's "now": its year ends here
+
+
+def _chunk_count(tickets: int) -> int:
+    return -(-tickets // CHUNK_TICKETS)
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+
+@dataclass
+class TicketChunk:
+    """The rows of a run of consecutive tickets, ready for ``bulk.write_rows``."""
+
+    tickets: list[tuple]  # TICKET_COLUMNS
+    events: list[tuple]  # EVENT_COLUMNS
+    tags: list[tuple]  # (ticket, tag id)
+    faqs: list[tuple]  # (ticket, article, linked_at, linked_by)
+    surveys: list[tuple] = field(default_factory=list)  # SURVEY_COLUMNS
+
+
+def _table(weights: dict[str, int]) -> list[str]:
+    """A lookup table of 100 entries for weighted choice by ``table[int(random() * 100)]``."""
+    total = sum(weights.values())
+    table = []
+    for value, weight in weights.items():
+        table += [value] * round(100 * weight / total)
+    return (table + table[-1:] * 100)[:100]
+
+
+_CHANNELS = _table({"email": 42, "web": 24, "phone": 14, "chat": 16, "walk-in": 4})
+_TYPES = _table({"question": 55, "incident": 22, "request": 15, "complaint": 8})
+_SCORES = (5, 5, 5, 5, 4, 4, 4, 3, 2, 1)  # a typical satisfied desk; a bad experience draws lower
+_SCORES_BAD = (4, 3, 3, 2, 2, 2, 1, 1, 1, 5)
+_LOW_NOTE = (
+    "Low satisfaction score ({}/5): a lead should follow up with the customer."  # as models.tickets.csat writes it
+)
+_INITIAL_PRIORITY = [int(p) for p in _table({"0": 15, "1": 58, "2": 20, "3": 7})]
+_TOPIC_TABLE = _table(dict(zip(text.TOPICS, text.TOPIC_WEIGHTS)))
+# The newest tickets stop at these statuses in turn; _STEER is the change that moves an open ticket there.
+_BACKLOG_GOALS = (NEW, OPEN, PENDING, ON_HOLD, NEW, OPEN, PENDING, RESOLVED, OPEN, ON_HOLD)
+_STEER = {OPEN: "note", PENDING: "ask", ON_HOLD: "hold", RESOLVED: "solve"}
+_REF_PREFIX = {"technical": "WS-", "billing": "INV-2026-", "accounts": "ACC-", "shipping": "ORD-", "general": "REQ-"}
+
+
+def _compose(rnd: Callable[[], float], openers: tuple[str, ...], pool: list[str], closers: tuple[str, ...]) -> str:
+    """A message: an opener, a pre-filled core and a closer, drawn in that order."""
+    return openers[int(len(openers) * rnd())] + pool[int(len(pool) * rnd())] + closers[int(len(closers) * rnd())]
+
+
+def _payload(subject: str, priority: str, channel: str, customer, org, queue, assignee, tags, kind: str) -> str:
+    """``fold.created_payload`` for a new ticket, by template (the demo test proves them equal)."""
+    assignee = "null" if assignee is None else json.dumps(assignee)
+    customer = "null" if customer is None else customer
+    org = "null" if org is None else org
+    queue = "null" if queue is None else queue
+    tags = ", ".join(f'"{tag}"' for tag in tags)
+    return (
+        f'{{"assignee": {assignee}, "channel": "{channel}", "customer": {customer}, "organization": {org}, '
+        f'"priority": "{priority}", "queue": {queue}, "status": "new", "subject": {json.dumps(subject)}, '
+        f'"tags": [{tags}]' + (f', "type": "{kind}"}}' if kind != "question" else "}")
+    )
+
+
+class _Generator:
+    """Simulates ticket histories. Deterministic: the same seed and desk give the same rows.
+
+    Rows use ``NULL`` (``bulk.NULL_MARKER``) for SQL NULL: binding ``None`` is slow in sqlite3.
+    """
+
+    def __init__(self, seed: int, desk: DemoDesk, total: int, first_number: int = 1):
+        rng = random.Random(f"sportello-demo-texts:{seed}")
+        self.seed = seed
+        self.rng = rng
+        self.desk = desk
+        self.total = total
+        self.first_number = first_number
+        self.texts = _Texts.build(rng, seed)
+        self.span = Span.ending(desk.end)
+        self.souring_from = self.span.seconds - _SOURING_DAYS * 86_400
+        working = desk.policies and _day_in_progress(desk.policies[0].hours, self.span.end)
+        self.today = len(_TODAY) if working else 0  # how many of the newest tickets show the day in progress
+        self.quantiles = _created_quantiles(self.span)
+        self.quick = _gaps(rng, 240, 20, 3_600)  # triage right after arrival
+        self.agent_gap = _gaps(rng, 3 * 3_600, 300, 3 * 86_400)
+        self.customer_gap = _gaps(rng, 20 * 3_600, 900, 9 * 86_400)
+        self.hold_gap = _gaps(rng, 3 * 86_400, 6 * 3_600, 21 * 86_400)
+        self.close_gap = _gaps(rng, 5 * 86_400, 2 * 86_400, 14 * 86_400)
+        long_word = "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k=10_000))
+        hostile = [(s, b.replace("{long_word}", long_word)) for s, b in text.HOSTILE]
+        spread = max(1, total // len(hostile))
+        self.hostile_at = {i * spread + spread // 2: h for i, h in enumerate(hostile) if i * spread < total}
+        self.backlog_from = total - max(12, total // 50)  # the newest tickets are still being worked on
+
+        def reasons(values):
+            return tuple(NULL if value is None else value for value in values)
+
+        self.pending_reasons = {t: reasons(r) for t, r in text.TOPIC_PENDING_REASONS.items()}
+        self.hold_reasons = text.TOPIC_HOLD_REASONS
+        self.unhold_reasons = reasons(text.UNHOLD_REASONS)
+        self.resolve_reasons = {t: reasons(r) for t, r in text.TOPIC_RESOLVE_REASONS.items()}
+        self.close_reasons = reasons(text.CLOSE_REASONS)
+
+    def created_offset(self, index: int) -> int:
+        """Seconds after the span's start; monotonic in ``index``, so ticket numbers follow creation time."""
+        q = (index + self.rng.random()) / self.total
+        hour = min(bisect_right(self.quantiles, q), len(self.quantiles) - 1)
+        below = self.quantiles[hour - 1] if hour else 0.0
+        share = (q - below) / ((self.quantiles[hour] - below) or 1.0)
+        width = min(3_600, self.span.seconds - hour * 3_600)
+        return min(self.span.seconds - 1, hour * 3_600 + int(width * min(share, 0.9999)))
+
+    def agent(self, t: int) -> int:
+        """Any agent who works tickets at time ``t`` (the departed one only before day 150)."""
+        workers, rnd, departed = self.desk.workers, self.rng.random, self.desk.departed
+        a = workers[int(len(workers) * rnd())]
+        while a == departed and t >= _LEFT_AT:
+            a = workers[int(len(workers) * rnd())]
+        return a
+
+    def chunk(self, position: int) -> TicketChunk:
+        """The ``position``-th run of ``CHUNK_TICKETS`` tickets. Each run has its own random stream,
+        so runs can be generated in any order, in any process, with the same result."""
+        self.rng = random.Random(f"sportello-demo-tickets:{self.seed}:{position}")
+        out = TicketChunk([], [], [], [], [])
+        start = position * CHUNK_TICKETS
+        for index in range(start, min(start + CHUNK_TICKETS, self.total)):
+            self.ticket(index, out)
+        return out
+
+    def opening(self, index: int, topic: str) -> tuple[str, str, str]:
+        """The subject, the kind of question it asks and the first message of a ticket."""
+        hostile = self.hostile_at.get(index)
+        if hostile is not None:
+            return *hostile, text.SUBJECT_KINDS[topic][0]
+        rnd, texts = self.rng.random, self.texts
+        subject, kind = texts.subjects[topic][int(_POOL * rnd())]
+        first = texts.first[kind]
+        core = first[int(len(first) * rnd())]
+        openers, closers = text.CUSTOMER_OPENERS, text.CUSTOMER_CLOSERS
+        body = openers[int(len(openers) * rnd())] + core
+        if "{ref}" in subject or rnd() < 0.3:
+            ref = _REF_PREFIX[topic] + str(100_000 + int(900_000 * rnd()))
+            subject = subject.replace("{ref}", ref)
+            body += f" (ref. {ref})"
+        return subject, body + closers[int(len(closers) * rnd())], kind
+
+    def sla(
+        self,
+        events: list[tuple],
+        created: str,
+        responded: str | None,
+        done: str | None,
+        status: str,
+        prio: int,
+        org: int | None,
+        now: str,
+    ) -> tuple:
+        """The SLA columns of a ticket row, from its events, derived by ``models.sla.rules`` as the service
+        derives them after the ticket's last change (at ``now``)."""
+        when = datetime.fromisoformat
+        statuses, replies, override = [(when(created), NEW)], [], None
+        for e in events:
+            if e[5] == "status":
+                statuses.append((when(e[1]), e[9]))
+            elif e[5] == "reply":
+                replies.append(_Reply("reply", when(e[1]), None if e[4] == NULL else e[4], e[6]))
+            elif e[5] == "override":
+                override = when(e[9])
+        tier = self.desk.org_tiers.get(org) if org is not None else None
+        policy = policy_for(tier, _PRIORITIES[prio], None, self.desk.policies) if self.desk.policies else None
+        first_response = when(responded) if responded else None
+        finished = when(done) if done and status in (RESOLVED, CLOSED) else None
+        found = evaluate(policy, statuses, replies, statuses[0][0], first_response, status, when(now), override)
+        measured = measure(policy.hours if policy else ALWAYS, statuses, statuses[0][0], first_response, finished)
+        due = lambda clock: NULL if clock is None or clock.due is None else str(clock.due)  # noqa: E731
+        missed = breached(found, first_response, finished)
+        running = status not in (RESOLVED, CLOSED)
+        return (
+            NULL if policy is None else policy.id,
+            due(found.first_response),
+            due(found.next_response) if "next_response" not in found.done else NULL,
+            due(found.resolution),
+            str(found.due_at) if running and found.due_at is not None else NULL,
+            NULL if measured.first_response_minutes is None else measured.first_response_minutes,
+            NULL if measured.resolution_minutes is None else measured.resolution_minutes,
+            measured.reopen_count,
+            NULL if missed is None else missed,
+        )
+
+    def today_in_progress(
+        self,
+        index: int,
+        out: TicketChunk,
+        first_event: int,
+        t: int,
+        v: int,
+        status: str,
+        customer,
+        assignee,
+        created: str,
+        responded,
+        prio: int,
+        org,
+        topic: str,
+        question: str,
+    ) -> tuple[int, int, str]:
+        """One more change on one of the newest open tickets, as planned by ``_TODAY``; returns the
+        new ``(t, v, status)``. Nothing happens when the ticket's last change is too recent for it."""
+        rnd, desk = self.rng.random, self.desk
+        days, clock = _clock(self.span.start)
+        what, minutes = _TODAY[self.total - 1 - index]
+        end = self.span.seconds
+        at = end - 60 * minutes if what != "deadline" else end - 60 * int(30 + 150 * rnd())
+        if what == "deadline" and minutes < 0:
+            at = min(at, end + 60 * minutes - 60 * int(20 + 60 * rnd()))  # set before the deadline it missed
+        if at <= t:
+            return t, v, status
+        stamp = days[at // 86_400] + clock[at % 86_400]
+        worker = assignee if assignee is not None else self.agent(at)
+        who = desk.agent_ids[worker]
+        v += 1
+        if what == "note":
+            note = self.texts.notes[topic][int(len(self.texts.notes[topic]) * rnd())]
+            out.events.append((out.events[first_event][0], stamp, v, who, NULL, "note", INTERNAL, NULL, NULL,
+                               NULL, note, NULL, NULL))  # fmt: skip
+        elif what == "customer":
+            if customer is None:
+                return t, v - 1, status
+            pool = self.texts.follow_ups[question]
+            body = _compose(rnd, text.CUSTOMER_OPENERS, pool, text.CUSTOMER_CLOSERS)
+            number = out.events[first_event][0]
+            out.events.append((number, stamp, v, NULL, customer, "reply", PUBLIC, NULL, NULL, NULL, body, NULL, NULL))
+            if status == PENDING:
+                out.events.append((number, stamp, v, NULL, customer, "status", PUBLIC, "status", PENDING, OPEN, NULL,
+                                   "the customer replied", NULL))  # fmt: skip
+                status = OPEN
+        else:
+            number = out.events[first_event][0]
+            now = days[t // 86_400] + clock[t % 86_400]
+            before = self.sla(out.events[first_event:], created, responded, None, status, prio, org, now)[4]
+            due = (self.span.start + timedelta(seconds=end + 60 * minutes)).isoformat()
+            old = NULL if before == NULL else datetime.fromisoformat(before).isoformat()
+            reason = text.DEADLINE_REASONS[int(len(text.DEADLINE_REASONS) * rnd())]
+            asked = _REQUESTERS[6 + int((len(_REQUESTERS) - 6) * rnd())]
+            lead = desk.agent_ids[desk.leads[int(len(desk.leads) * rnd())]]
+            out.events.append((number, stamp, v, lead, NULL, "override", INTERNAL, "due_at", old, due, NULL, reason,
+                               asked))  # fmt: skip
+        return at, v, status
+
+    def ticket(self, index: int, out: TicketChunk) -> None:
+        """Simulate one ticket: append its events (in timeline order), row, tags and FAQ links to ``out``.
+
+        The local variables ``status``, ``prio``, ``assignee``, ``tags``, ``faqs``, ``v``, ``t``,
+        ``first_response``, ``resolved`` and ``closed`` track exactly what ``fold.apply`` computes.
+        """
+        rnd = self.rng.random
+        desk, texts = self.desk, self.texts
+        logins, agent_ids, signatures, leads = desk.agent_logins, desk.agent_ids, desk.signatures, desk.leads
+        departed = desk.departed
+        days, clock = _clock(self.span.start)
+        span, souring_from = self.span.seconds, self.souring_from
+        append = out.events.append
+        first_event = len(out.events)
+
+        def ev(row: tuple) -> None:
+            append(row + _NO_REQUESTER)
+
+        number = self.first_number + index
+
+        t = self.created_offset(index)
+        topic = _TOPIC_TABLE[int(rnd() * 100)]
+        queue = desk.queue_ids[text.TOPICS.index(topic)] if rnd() < 0.97 else None
+        channel = _CHANNELS[int(rnd() * 100)]
+        customer = org = None
+        premium = False
+        if rnd() < 0.75 or channel not in ("phone", "walk-in"):
+            customers = desk.customers
+            customer, org, premium = customers[int(len(customers) * rnd() ** 1.6)]
+        prio = _INITIAL_PRIORITY[int(rnd() * 100)]
+        if premium and prio < 3 and rnd() < 0.3:
+            prio += 1
+        recorder = self.agent(t) if customer is None or channel in ("phone", "walk-in") else None
+        assignee = recorder if recorder is not None and rnd() < 0.6 else None
+        topic_tags = text.TOPIC_TAGS[topic]
+        tags: tuple[str, ...] = (topic_tags[int(len(topic_tags) * rnd())],) if rnd() < 0.3 else ()
+        subject, body, question = self.opening(index, topic)
+        souring = org in desk.souring and t >= souring_from
+        kind = "complaint" if souring and rnd() < 0.35 else _TYPES[int(rnd() * 100)]
+
+        # created: version 1, status new; the customer wrote it unless an agent recorded it.
+        status, v = NEW, 1
+        created = at = days[t // 86_400] + clock[t % 86_400]
+        owner = logins[assignee] if assignee is not None else None
+        payload = _payload(subject, _PRIORITIES[prio], channel, customer, org, queue, owner, tags, kind)
+        actor = agent_ids[recorder] if recorder is not None else NULL
+        writer = NULL if customer is None else customer
+        ev((number, at, 1, actor, writer, "created", PUBLIC, NULL, NULL, payload, body, NULL))
+        first_response = resolved = closed = None
+        faqs: list[tuple[int, str, int]] = []  # (article, linked at, linked by)
+
+        quick, agent_gap, customer_gap = self.quick, self.agent_gap, self.customer_gap
+        hold_gap, close_gap = self.hold_gap, self.close_gap
+        follow_ups, solutions, replies = texts.follow_ups[question], texts.solutions[question], texts.agent[question]
+        notes, chasers = texts.notes[topic], texts.chasers
+        pending_reasons, hold_reasons = self.pending_reasons[topic], self.hold_reasons[topic]
+        resolve_reasons = self.resolve_reasons[topic]
+        a_open, a_close = text.AGENT_OPENERS, text.AGENT_CLOSERS
+        c_open, c_close = text.CUSTOMER_OPENERS, text.CUSTOMER_CLOSERS
+        published = desk.faqs[topic]
+
+        goal = None
+        if index >= self.backlog_from:
+            goal = _BACKLOG_GOALS[index % len(_BACKLOG_GOALS)]
+            if goal == PENDING and customer is None:
+                goal = OPEN
+        steps = 0
+        while status != CLOSED and steps < 40:
+            steps += 1
+            r = rnd()
+            # Pick the next change and its delay.
+            if goal is not None:
+                if status == goal:
+                    break
+                if r < 0.25:
+                    action = ("note", "tag", "triage" if status == NEW else "priority")[int(3 * rnd())]
+                else:
+                    action = "first_reply" if status == NEW else _STEER[goal]
+                gap = agent_gap[int(2048 * rnd())]
+            elif assignee is not None and assignee == departed and t >= _LEFT_AT:
+                action, gap = "reassign", quick[int(2048 * rnd())]
+            elif status == NEW:
+                if assignee is None and r < 0.45:
+                    action, gap = "assign", quick[int(2048 * rnd())]
+                elif r < 0.51:
+                    action, gap = "triage", quick[int(2048 * rnd())]
+                elif r < 0.58:
+                    action, gap = "tag", quick[int(2048 * rnd())]
+                elif r < 0.63 and customer is not None:
+                    action, gap = "nudge", customer_gap[int(2048 * rnd())]
+                elif r < 0.65:
+                    action, gap = "spam", agent_gap[int(2048 * rnd())]
+                else:
+                    action, gap = "first_reply", agent_gap[int(2048 * rnd())]
+            elif status == OPEN:
+                if r < 0.26:
+                    action, gap = "ask", agent_gap[int(2048 * rnd())]
+                elif r < 0.36:
+                    action, gap = "note", agent_gap[int(2048 * rnd())]
+                elif r < 0.46 and customer is not None:
+                    action, gap = "customer_reply", customer_gap[int(2048 * rnd())]
+                elif r < 0.52:
+                    action, gap = "hold", agent_gap[int(2048 * rnd())]
+                elif r < 0.56:
+                    action, gap = "priority", agent_gap[int(2048 * rnd())]
+                elif r < 0.59:
+                    action, gap = "reassign", agent_gap[int(2048 * rnd())]
+                elif r < 0.63:
+                    action, gap = "tag", agent_gap[int(2048 * rnd())]
+                elif r < 0.67 and published:
+                    action, gap = "faq", agent_gap[int(2048 * rnd())]
+                elif r < 0.995:
+                    action, gap = "solve", agent_gap[int(2048 * rnd())]
+                else:
+                    break  # forgotten: stays open
+            elif status == PENDING:
+                if customer is None:
+                    action, gap = ("unpend" if r < 0.7 else "solve"), customer_gap[int(2048 * rnd())]
+                elif r < 0.66:
+                    action, gap = "customer_reply", customer_gap[int(2048 * rnd())]
+                elif r < 0.80:
+                    action, gap = "abandon", close_gap[int(2048 * rnd())]
+                elif r < 0.86:
+                    action, gap = "note", agent_gap[int(2048 * rnd())]
+                elif r < 0.995:
+                    action, gap = "chase", customer_gap[int(2048 * rnd())]
+                else:
+                    break
+            elif status == ON_HOLD:
+                if r < 0.50:
+                    action, gap = "unhold", hold_gap[int(2048 * rnd())]
+                elif r < 0.65:
+                    action, gap = "note", hold_gap[int(2048 * rnd())]
+                elif r < 0.75:
+                    action, gap = "hold_to_pending", hold_gap[int(2048 * rnd())]
+                elif r < 0.85:
+                    action, gap = "solve_direct", hold_gap[int(2048 * rnd())]
+                elif r < 0.995 and customer is not None:
+                    action, gap = "nudge", customer_gap[int(2048 * rnd())]
+                else:
+                    break
+            elif r < 0.12 and customer is not None:  # resolved: the customer writes back
+                action, gap = "reopen", customer_gap[int(2048 * rnd())]
+            else:
+                action, gap = "close", close_gap[int(2048 * rnd())]
+            if t + gap >= span:
+                break  # it would happen after the anchor: the ticket stays as it is
+            t += gap
+            v += 1
+            at = days[t // 86_400] + clock[t % 86_400]
+            worker = assignee if assignee is not None else self.agent(t)
+            if worker == departed and t >= _LEFT_AT:
+                worker = self.agent(t)
+
+            if action == "first_reply":
+                reply = _compose(rnd, a_open, replies, a_close) + signatures[worker]
+                ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
+                ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", NEW, OPEN, NULL, "first reply"))
+                status = OPEN
+                if first_response is None:
+                    first_response = at
+            elif action == "ask" or action == "chase":
+                pool = replies if action == "ask" else chasers
+                reply = _compose(rnd, a_open, pool, a_close) + signatures[worker]
+                ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
+                if first_response is None:
+                    first_response = at
+                if action == "ask" and customer is not None and (goal == PENDING or (goal is None and rnd() < 0.45)):
+                    v += 1  # then waits for the customer: a second change at the same moment
+                    reason = pending_reasons[int(len(pending_reasons) * rnd())]
+                    ev(
+                        (
+                            number,
+                            at,
+                            v,
+                            agent_ids[worker],
+                            NULL,
+                            "status",
+                            PUBLIC,
+                            "status",
+                            OPEN,
+                            PENDING,
+                            NULL,
+                            reason,
+                        )
+                    )
+                    status = PENDING
+            elif action == "note":
+                note = notes[int(len(notes) * rnd())]
+                ev((number, at, v, agent_ids[worker], NULL, "note", INTERNAL, NULL, NULL, NULL, note, NULL))
+            elif action == "customer_reply" or action == "nudge" or action == "reopen":
+                body = _compose(rnd, c_open, follow_ups, c_close)
+                ev((number, at, v, NULL, customer, "reply", PUBLIC, NULL, NULL, NULL, body, NULL))
+                if status == PENDING or status == RESOLVED:  # as tickets.add_reply: the ticket opens again
+                    why = "the customer replied after resolution" if status == RESOLVED else "the customer replied"
+                    ev((number, at, v, NULL, customer, "status", PUBLIC, "status", status, OPEN, NULL, why))
+                    if status == RESOLVED:
+                        resolved = None
+                    status = OPEN
+            elif action == "assign" or action == "reassign":
+                new = self.agent(t)
+                if new == assignee:
+                    t, v = t - gap, v - 1
+                    continue
+                old = logins[assignee] if assignee is not None else NULL
+                lead = agent_ids[leads[int(len(leads) * rnd())]]
+                ev((number, at, v, lead, NULL, "assignee", INTERNAL, "assignee", old, logins[new], NULL, NULL))
+                assignee = new
+            elif action == "triage" or action == "priority":
+                new = (1, 2, 3, 0, 2, 3, 0, 1, 3, 0, 1, 2)[prio * 3 + int(3 * rnd())]  # any other priority
+                pool = text.TRIAGE_REASONS if action == "triage" else text.PRIORITY_REASONS
+                who = agent_ids[leads[int(len(leads) * rnd())] if rnd() < 0.5 else worker]
+                old, reason = _PRIORITIES[prio], pool[int(len(pool) * rnd())]
+                asked = _REQUESTERS[int(len(_REQUESTERS) * rnd())]
+                append((number, at, v, who, NULL, "priority", INTERNAL, "priority", old, _PRIORITIES[new], NULL, reason,
+                        asked))  # fmt: skip
+                prio = new
+            elif action == "tag":
+                pool = topic_tags if rnd() < 0.8 else text.TAGS
+                name = pool[int(len(pool) * rnd())]
+                new_tags = tuple(sorted(set(tags) - {name})) if name in tags else tuple(sorted((*tags, name)))
+                old, new = " ".join(tags), " ".join(new_tags)
+                ev((number, at, v, agent_ids[worker], NULL, "tags", INTERNAL, "tags", old, new, NULL, NULL))
+                tags = new_tags
+            elif action == "faq":
+                article = published[int(len(published) * rnd())]
+                if any(article == linked[0] for linked in faqs):
+                    t, v = t - gap, v - 1
+                    continue
+                who = agent_ids[worker]
+                ev((number, at, v, who, NULL, "faq_linked", INTERNAL, "faq", NULL, str(article), NULL, NULL))
+                faqs.append((article, at, who))
+            elif action == "close":
+                by_system = rnd() < 0.6  # the nightly auto-close: no actor
+                who = NULL if by_system else agent_ids[worker]
+                reason = self.close_reasons[1 if by_system else int(len(self.close_reasons) * rnd())]
+                ev((number, at, v, who, NULL, "status", PUBLIC, "status", RESOLVED, CLOSED, NULL, reason))
+                status, closed = CLOSED, at
+            elif action == "spam" or action == "solve" or action == "solve_direct" or action == "abandon":
+                if action == "solve":  # the answer, then (a moment later) the status change
+                    reply = _compose(rnd, a_open, solutions, a_close) + signatures[worker]
+                    ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
+                    if first_response is None:
+                        first_response = at
+                    if t + 3_600 < span:
+                        t += quick[int(2048 * rnd())]
+                        at = days[t // 86_400] + clock[t % 86_400]
+                    v += 1
+                if action == "spam":
+                    reason = text.SPAM_REASONS[int(len(text.SPAM_REASONS) * rnd())]
+                elif action == "abandon":
+                    reason = "no answer from the customer"
+                else:
+                    reason = resolve_reasons[int(len(resolve_reasons) * rnd())]
+                ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", status, RESOLVED, NULL, reason))
+                status, resolved = RESOLVED, at
+            else:  # hold, hold_to_pending, unhold, unpend
+                if action == "hold":
+                    new, reason = ON_HOLD, hold_reasons[int(len(hold_reasons) * rnd())]
+                elif action == "hold_to_pending":
+                    new, reason = PENDING, "the vendor needs more details from the customer"
+                elif action == "unhold":
+                    new, reason = OPEN, self.unhold_reasons[int(len(self.unhold_reasons) * rnd())]
+                else:
+                    new, reason = OPEN, "information received by phone"
+                ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", status, new, NULL, reason))
+                status = new
+
+        if index >= self.total - self.today and status != CLOSED and status != RESOLVED:
+            t, v, status = self.today_in_progress(index, out, first_event, t, v, status, customer, assignee, created,
+                                                  first_response, prio, org, topic, question)  # fmt: skip
+
+        # The survey opened at the first resolution (models.tickets.csat keeps one waiting at a time); some
+        # customers answer it after the ticket's last change, as `sportello csat record` would write.
+        opened, owner_then = None, owner
+        for e in out.events[first_event:]:
+            if e[5] == "assignee":
+                owner_then = None if e[9] == NULL else e[9]
+            elif e[5] == "status" and e[9] == RESOLVED:
+                opened = e[1]
+                break
+        answer = None
+        if opened is not None and customer is not None and status in (RESOLVED, CLOSED) and rnd() < 0.35:
+            gap = customer_gap[int(2048 * rnd())]
+            if t + gap < span:
+                t += gap
+                v += 1
+                answer = days[t // 86_400] + clock[t % 86_400]
+        sla = self.sla(out.events[first_event:], created, first_response, resolved or closed, status, prio, org,
+                       days[t // 86_400] + clock[t % 86_400])  # fmt: skip
+        if opened is not None:
+            score = comment = recorder = NULL
+            if answer is not None:
+                bad = sla[-1] is True or sla[-2] > 0 or (org in desk.souring and t >= souring_from)
+                score = (_SCORES_BAD if bad else _SCORES)[int(10 * rnd())]
+                who = agent_ids[assignee if assignee is not None else self.agent(t)]
+                recorder = who
+                ev((number, answer, v, who, customer, "csat", INTERNAL, "csat", NULL, str(score), NULL, NULL))
+                if score <= 2:
+                    ev(
+                        (
+                            number,
+                            answer,
+                            v,
+                            who,
+                            NULL,
+                            "note",
+                            INTERNAL,
+                            NULL,
+                            NULL,
+                            NULL,
+                            _LOW_NOTE.format(score),
+                            NULL,
+                        )
+                    )
+                    new_tags = tuple(sorted((*tags, LOW_TAG)))
+                    ev((number, answer, v, who, NULL, "tags", INTERNAL, "tags", " ".join(tags), " ".join(new_tags),
+                        NULL, NULL))  # fmt: skip
+                    tags = new_tags
+            owner_id = NULL if owner_then is None else agent_ids[logins.index(owner_then)]
+            out.surveys.append((number, opened, score, comment, NULL if answer is None else answer, recorder, owner_id,
+                                NULL if queue is None else queue, NULL if org is None else org))  # fmt: skip
+        out.tickets.append(
+            (
+                number, subject, status, prio, channel,
+                NULL if customer is None else customer, NULL if org is None else org, NULL if queue is None else queue,
+                NULL if assignee is None else agent_ids[assignee],
+                created, days[t // 86_400] + clock[t % 86_400],
+                NULL if first_response is None else first_response,
+                NULL if resolved is None else resolved,
+                NULL if closed is None else closed,
+                v, kind, *sla,
+            )
+        )  # fmt: skip
+        tag_ids = desk.tag_ids
+        out.tags.extend([(number, tag_ids[name]) for name in tags])
+        out.faqs.extend([(number, article, linked_at, by) for article, linked_at, by in faqs])
+
+
+def generate(desk: DemoDesk, *, tickets: int, seed: int, first_number: int = 1) -> Iterator[TicketChunk]:
+    """The demo's tickets, ``CHUNK_TICKETS`` at a time, in order (used by ``build_demo`` and the tests).
+
+    Events carry no id: written in order, they get consecutive ids from the database.
+    """
+    generator = _Generator(seed, desk, tickets, first_number)
+    for position in range(_chunk_count(tickets)):
+        yield generator.chunk(position)

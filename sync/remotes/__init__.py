@@ -1,0 +1,1 @@
+"""Adapters for remote helpdesks (RT 5, Roundup): httpx only, no models."""

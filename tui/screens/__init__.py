@@ -1,0 +1,1 @@
+"""The app's screens. A screen never imports another screen: the app owns navigation."""

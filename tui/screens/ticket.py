@@ -1,0 +1,555 @@
+"""One ticket: its header, its timeline (all of it, or the customer's view), the composer and the actions."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from models.directory import lookup as directory
+from models.errors import Conflict, SportelloError
+from tui.desk.desk import Desk, TicketView
+from tui.dialogs import flows
+from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.errors import ReportWorkerErrors
+from tui.screens.help import KeysFooter
+from tui.terminal.editor import edit_externally
+from tui.text.faq import linked_faqs_line
+from tui.text.labels import age, due_label, priority_label, status_label, when
+from tui.text.safe import one_line, safe_text
+from tui.widgets.composer import NOTE, REPLY, Composer
+from tui.widgets.header import DeskHeader
+from tui.widgets.timeline import Timeline
+
+__all__ = ["TicketScreen", "ticket_header"]
+
+
+def ticket_header(view: TicketView, now, width: int = 200) -> Text:
+    """The ticket's header, one fact per line, each cut to ``width`` cells — as inert text.
+
+    The customer view shows only what the customer's page shows: the status, the dates in the
+    page's time zone and what happens next; never priority, assignee, queue, tags or version.
+    """
+    title = Text()
+    title.append(f"#{view.number} ", style="bold")
+    room = width - title.cell_len
+    if view.customer_view:
+        room -= 36
+    title.append(one_line(view.subject, max(8, room)), style="bold")
+    if view.customer_view:
+        title.append("  CUSTOMER VIEW: what they see ", style="reverse")
+    who = view.customer or "no customer"
+    if view.organization:
+        who += f" · {view.organization}" + ("" if view.customer_view or not view.tier else f" ({view.tier})")
+    if view.customer_view:
+        zone = f" ({view.zone})"
+        facts = [
+            who,
+            status_label(view.status) + (f" · merged into #{view.merged_into}" if view.merged_into else ""),
+            f"created {when(view.created_at, view.zone)} · updated {when(view.updated_at, view.zone)}{zone}",
+        ]
+        if view.next_step:
+            facts.append(f"Next: {view.next_step}")
+        return Text("\n").join([title] + [Text(one_line(line, width)) for line in facts])
+    state = [status_label(view.status), priority_label(view.priority), f"assignee {view.assignee or '—'}"]
+    if directory.contract_expired(view.contract_until, now.date()):
+        state.insert(0, f"⚠ CONTRACT EXPIRED {view.contract_until.isoformat()}")  # flagged, never demoted
+    if view.queue:
+        state.append(f"queue {view.queue}")
+    if view.merged_into:
+        state.append(f"merged into #{view.merged_into}")
+    state.append("tags " + (" ".join(view.tags) or "—"))
+    dates = (
+        f"created {when(view.created_at)} ({_ago(view.created_at, now)}) · "
+        f"updated {when(view.updated_at)} ({_ago(view.updated_at, now)}) · version {view.version}"
+    )
+    facts = [who, " · ".join(state), dates]
+    lines = [title] + [Text(one_line(line, width)) for line in facts]
+    if view.due_at is not None or view.sla:
+        lines.append(_deadline_line(view, now, width))
+    if view.faqs:
+        lines.append(Text(linked_faqs_line(view.faqs, width)))
+    return Text("\n").join(lines)
+
+
+def _deadline_line(view: TicketView, now, width: int) -> Text:
+    """``Due 2026-11-05 14:00 UTC (!2h) resolution · SLA Premium high``: the deadline first, so it fits 80 columns."""
+    line = Text()
+    if view.due_at is not None:
+        label = due_label(view.due_at, now)
+        overdue = label.startswith("!")
+        line.append("OVERDUE " if overdue else "Due ", style="bold reverse" if overdue else "bold")
+        line.append(f"{when(view.due_at)} UTC ({label.removeprefix('!') + ' ago' if overdue else 'in ' + label})")
+        if view.due_what:
+            line.append(f" {view.due_what}")
+    elif view.sla:
+        line.append("No deadline running")
+    if view.sla:
+        line.append(" · SLA ")
+        line.append(one_line(view.sla, max(8, width - line.cell_len - 7)))
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+def _ago(value, now) -> str:
+    """``3w ago``, or ``just now``."""
+    ago = age(value, now)
+    return "just now" if ago == "now" else f"{ago} ago"
+
+
+class TicketScreen(ReportWorkerErrors, Screen):
+    """A ticket's full story, and everything that can be done to it."""
+
+    BINDINGS = [
+        Binding("r", "compose('reply')", "Reply", tooltip="Public reply to the customer", id="ticket.reply"),
+        Binding("n", "compose('note')", "Note", tooltip="Internal note (agents only)", id="ticket.note"),
+        Binding("s", "status", "Status", tooltip="Set status", id="ticket.status"),
+        Binding("p", "priority", "Prio", tooltip="Set priority, with a reason", id="ticket.priority"),
+        Binding("a", "assign", "Assign", tooltip="Assign to an agent", id="ticket.assign"),
+        Binding("A", "take", "Take", show=False, tooltip="Assign to me", id="ticket.take"),
+        Binding("t", "tags", "Tags", tooltip="Add or remove tags", id="ticket.tags"),
+        Binding(
+            "m", "merge", "Merge", show=False, tooltip="Merge this ticket into another (asks first)", id="ticket.merge"
+        ),
+        Binding(
+            "v",
+            "toggle_view",
+            "Cust. view",
+            tooltip="Show exactly what the customer may see",
+            id="ticket.customer_view",
+        ),
+        Binding("e", "editor", "$EDITOR", show=False, tooltip="Write the reply in $EDITOR", id="ticket.editor"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="ticket.reload"),
+        Binding(
+            "i",
+            "insert_faq",
+            "Insert FAQ",
+            tooltip="Insert an FAQ article into the reply (and link it)",
+            id="ticket.insert_faq",
+        ),
+        Binding(
+            "x",
+            "extract_faq",
+            "Extract FAQ",
+            show=False,
+            tooltip="Extract to FAQ: a draft article from the latest reply",
+            id="ticket.extract_faq",
+        ),
+        Binding("f", "faq", "FAQ", show=False, tooltip="The FAQ: search, read, edit", id="ticket.faq"),
+        Binding("escape", "close", "Close", show=False, tooltip="Close the draft, else back", id="ticket.close"),
+        Binding("q", "back", "Back", tooltip="Back to the queue (a draft is kept)", id="ticket.back"),
+    ]
+
+    def __init__(self, desk: Desk, number: int, *, now=None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.number = number
+        self._now = now or desk.now
+        self.view: TicketView | None = None
+        self.customer_view = False
+        self.seen_change = 0
+        self._compose_version: int | None = None  # the version on screen when the composer opened
+        self._noticed_version = 0  # others' changes up to this version were told already
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(self.desk, title=f"ticket #{self.number}")
+        yield Static(Text(f"#{self.number} loading…"), id="ticket-header")
+        yield Timeline(id="timeline")
+        yield Composer(blink=self.app.blink, id="composer")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.composer.display = False
+        self.seen_change = self.app.latest_change
+        self.load()
+        drafts = self.app.drafts  # this agent's, kept in the desk: they outlive the app
+        for kind in (REPLY, NOTE):
+            if drafts.get((self.number, kind)):
+                # The draft comes back with the focus in it, so that typing goes on and ctrl+s sends.
+                self.composer.start(kind, drafts[(self.number, kind)])
+                self.notify(f"Your unsent {kind} is back.", markup=False)
+                break
+        else:
+            self.timeline.focus()
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one("#timeline", Timeline)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
+
+    # --- loading -------------------------------------------------------------------------
+
+    @work(thread=True, group="ticket-load", exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        view = self.desk.ticket(self.number, customer_view=self.customer_view)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view: TicketView) -> None:
+        if view.customer_view != self.customer_view:
+            return  # the toggle moved on while this loaded
+        self.view = view
+        if self._compose_version is None and self.composer.display:
+            self._compose_version = view.version  # a draft brought back: from the version first seen
+        self._show_header()
+        self.timeline.show(view)
+        self.refresh_bindings()
+
+    def _show_header(self) -> None:
+        if self.view is not None:
+            header = self.query_one("#ticket-header", Static)
+            width = max(20, header.content_region.width or self.size.width - 2)
+            header.update(ticket_header(self.view, self._now(), width))
+
+    def on_resize(self) -> None:
+        self._show_header()
+
+    def desk_changed(self, change: int) -> None:
+        """Something changed on the desk: reload if it was this ticket (a version check first)."""
+        if change != self.seen_change:
+            self.seen_change = change
+            self._reload_if_changed()
+
+    @work(thread=True, group="ticket-check", exclusive=True, exit_on_error=False)
+    def _reload_if_changed(self) -> None:
+        view = self.view
+        version = self.desk.ticket_version(self.number)
+        if view is None or version != view.version:
+            since = max(view.version, self._noticed_version) if view is not None else version
+            if version > since:  # who changed what: others' changes only, each told once
+                self.app.call_from_thread(
+                    self._others_changed, self.desk.changes_by_others(self.number, since), version
+                )
+            self.app.call_from_thread(self.load)
+
+    def _others_changed(self, changes: list[str], version: int) -> None:
+        self._noticed_version = max(self._noticed_version, version)
+        if changes:
+            shown = "; ".join(changes[:3]) + (f"; and {len(changes) - 3} more" if len(changes) > 3 else "")
+            self.notify(one_line(shown, 300), title=f"#{self.number} changed", markup=False, timeout=8)
+
+    def on_screen_resume(self) -> None:
+        self.desk_changed(self.app.latest_change)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_toggle_view(self) -> None:
+        self.customer_view = not self.customer_view
+        self.load()
+
+    def action_faq(self) -> None:
+        from tui.screens.faq import FAQScreen
+
+        self.app.push_screen(FAQScreen(self.desk, now=self._now))
+
+    # --- closing -------------------------------------------------------------------------
+
+    @work(group="ticket-close", exclusive=True, exit_on_error=False)
+    async def action_close(self) -> None:
+        if self.composer.display:
+            await self._close_composer()
+            return
+        self.dismiss()
+
+    def action_back(self) -> None:
+        """Back to the queue; an unsent draft is kept in the desk and comes back with the ticket."""
+        if self.composer.draft.strip():
+            self.notify(f"Draft for #{self.number} kept; open the ticket again to finish it.", markup=False)
+        self.app.save_drafts()
+        self.dismiss()
+
+    async def _close_composer(self) -> None:
+        if self.composer.draft.strip():
+            if not await self.app.push_screen_wait(
+                ConfirmScreen("Discard this draft?", yes="Discard", no="Keep editing")
+            ):
+                self.composer.area.focus()
+                return
+        self._forget_draft(self.composer.kind)
+        self.composer.set_text("")
+        self.composer.display = False
+        self._compose_version = None
+        self.timeline.focus()
+
+    def keep_typed_draft(self) -> None:
+        """Put what the composer holds into the app's drafts now (the app is quitting)."""
+        if self.composer.display:
+            self.app.drafts.put(self.number, self.composer.kind, self.composer.draft)
+
+    @on(Composer.Close)
+    def composer_close(self) -> None:
+        self.action_close()
+
+    # --- composing -----------------------------------------------------------------------
+
+    def action_compose(self, kind: str) -> None:
+        if self.composer.display and self.composer.kind != kind and self.composer.draft.strip():
+            self.notify("Finish or close the draft you are writing first.", severity="warning", markup=False)
+            self.composer.area.focus()
+            return
+        draft = self.app.drafts.get((self.number, kind), "")
+        if not self.composer.display or self.composer.kind != kind:
+            self._compose_version = self.view.version if self.view else None
+        self.composer.start(kind, draft)
+        self.refresh_bindings()
+
+    @on(Composer.DraftChanged)
+    def keep_draft(self, event: Composer.DraftChanged) -> None:
+        """Every change lands in the app's draft book; the desk gets it once typing pauses."""
+        self.app.drafts.put(self.number, event.kind, event.body)
+        self.app.save_drafts_soon()
+
+    def _forget_draft(self, kind: str) -> None:
+        self.app.drafts.forget(self.number, kind)
+        self.app.save_drafts()
+
+    @on(Composer.Send)
+    def send(self, event: Composer.Send) -> None:
+        if not event.body.strip():
+            self.notify("The message is empty.", severity="warning", markup=False)
+            return
+        self._send_checked(event.kind, event.body, self.view.version if self.view else None)
+
+    @work(group="ticket-send-check", exclusive=True, exit_on_error=False)
+    async def _send_checked(self, kind: str, body: str, version: int | None) -> None:
+        """A reply to a ticket resolved or closed since the composer opened asks first."""
+        since = self._compose_version if self._compose_version is not None else version
+        if kind == REPLY and since is not None:
+            ended = await self._in_thread(lambda: self.desk.ended_since(self.number, since))
+            if ended is not None:
+                status, who, current = ended
+                if status == "closed":
+                    self.notify(one_line(f"#{self.number} was closed by {who} meanwhile: it takes no reply. "
+                                         "Your draft is kept.", 300), severity="warning", markup=False, timeout=10)  # fmt: skip
+                    return
+                question = one_line(f"#{self.number} was {status} by {who} meanwhile. Send anyway?", 300)
+                if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send", no="Keep the draft")):
+                    self.composer.area.focus()
+                    return
+                version = self._compose_version = current  # sent on the state the agent was just told of
+        self._send(kind, body, version)
+
+    @work(thread=True, group="ticket-send", exclusive=True, exit_on_error=False)
+    def _send(self, kind: str, body: str, version: int | None) -> None:
+        try:
+            self.app.drafts.send(self.number, kind, body, version)  # the draft goes in the same transaction
+        except Conflict as err:
+            self.app.call_from_thread(self._conflict, err.message)
+            return
+        self.app.call_from_thread(self._sent, kind, body)
+
+    def _sent(self, kind: str, body: str) -> None:
+        if self.composer.draft == body:  # nothing typed meanwhile
+            self.composer.set_text("")
+            self.composer.display = False
+            self.timeline.focus()
+            self._compose_version = None
+        self.app.save_drafts()  # text typed after ctrl+s is a draft again
+        self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
+        self.load()
+
+    def _conflict(self, message: str, *, draft_kept: bool = True) -> None:
+        tail = (
+            " — the ticket is refreshed; your draft is kept."
+            if draft_kept
+            else " — the ticket is refreshed; nothing was changed."
+        )
+        self.notify(one_line(message, 400) + tail, severity="warning", markup=False, timeout=10)
+        self.load()
+
+    @on(Composer.Edit)
+    def composer_edit(self) -> None:
+        self.action_editor()
+
+    def action_editor(self) -> None:
+        if not self.composer.display:
+            self.action_compose(REPLY)
+        edited = edit_externally(self.app, self.composer.draft, prefix=f"sportello-{self.number}-")
+        if edited is not None:
+            self.composer.set_text(edited)
+
+    # --- the FAQ -------------------------------------------------------------------------
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_insert_faq(self) -> None:
+        """Pick an FAQ article; its text goes at the end of the reply draft, and the ticket links to it
+        when the reply is sent (a discarded draft links nothing)."""
+        from tui.dialogs.faq_picker import FAQPicker
+
+        if self.composer.display and self.composer.kind != REPLY and self.composer.draft.strip():
+            self.notify(
+                "Finish or close the note you are writing first: FAQ articles go into replies.",
+                severity="warning",
+                markup=False,
+            )
+            self.composer.area.focus()
+            return
+        linked = [number for number, _ in self.view.faqs] if self.view else []
+        article_id = await self.app.push_screen_wait(FAQPicker(self.desk, self.number, linked=linked))
+        if article_id is None:
+            return
+        article = await self._in_thread(lambda: self.desk.faq_article(article_id))
+        if article is None:
+            return
+        if not (self.composer.display and self.composer.kind == REPLY):
+            self.action_compose(REPLY)
+        area = self.composer.area
+        draft = area.text
+        gap = "" if not draft.strip() or draft.endswith("\n\n") else ("\n" if draft.endswith("\n") else "\n\n")
+        area.insert(gap + safe_text(article.body).strip("\n") + "\n", area.document.end)  # appended, one undo step
+        area.move_cursor(area.document.end)
+        area.focus()
+        self.app.drafts.put(self.number, REPLY, area.text)
+        self.app.drafts.add_faq(self.number, REPLY, article.id)
+        self.app.save_drafts_soon()
+        self.notify(f"FAQ #{article.id} inserted into the reply; it will be linked to #{self.number} when the reply is sent.",
+                    markup=False)  # fmt: skip
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_extract_faq(self) -> None:
+        """A draft FAQ article from this ticket (its latest agent reply), opened in the editor."""
+        from tui.screens.faq_editor import FAQEditor
+
+        if self.view is None:
+            return
+        title = await self.app.push_screen_wait(
+            TextPrompt(
+                "Extract to FAQ: title of the new draft (its text is the latest reply)",
+                value=one_line(self.view.subject, 300),
+                max_length=300,
+            )
+        )
+        if title is None:
+            return
+        article = await self._in_thread(lambda: self.desk.faq_extract(self.number, title=title))
+        if article is None:
+            return
+        self.notify(f"Draft FAQ #{article.id} created from #{self.number}.", markup=False)
+        self.load()
+        self.app.push_screen(FAQEditor(self.desk, article.id, now=self._now))
+
+    # --- changing the ticket -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in (
+            "status",
+            "priority",
+            "assign",
+            "take",
+            "tags",
+            "merge",
+            "compose",
+            "editor",
+            "insert_faq",
+            "extract_faq",
+        ):
+            return self.view is not None and not self.customer_view or None
+        return True
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_status(self) -> None:
+        if self.view:
+            view = self.view  # the version on screen when s was pressed, whatever reloads meanwhile
+            self._apply(await flows.ask_status(self.app, list(view.next_statuses), view.status), view.version)
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_priority(self) -> None:
+        if self.view:
+            view = self.view  # the version on screen when p was pressed: three prompts leave time for others
+            self._apply(await flows.ask_priority(self.app, view.priority), view.version)
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_assign(self) -> None:
+        view = self.view  # the version on screen when a was pressed
+        if view is None:
+            return
+        agents = await self._in_thread(self.desk.agent_logins)
+        if agents is not None:
+            self._apply(await flows.ask_assignee(self.app, agents, view.assignee), view.version)
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_take(self) -> None:
+        if self.view is None:
+            return
+        version = self.view.version  # as on screen when A was pressed, whatever reloads meanwhile
+        asked = await flows.ask_take(self.app, self.desk.me.login, {self.number: self.view.assignee})
+        if asked is not None:
+            self._change(*asked, version)
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_tags(self) -> None:
+        if self.view is None:
+            return
+        view = self.view  # the tags and the version on screen when t was pressed
+        known = await self._in_thread(self.desk.tag_names)
+        asked = await flows.ask_tags(self.app, view.tags, known, [self.number]) if known is not None else None
+        if asked is None:
+            return
+        change, what = asked
+        outcome = await flows.apply_one(self, self.desk, change, self.number, view.version)
+        if outcome is None:
+            return
+        if outcome.error is None:
+            self.notify(one_line(f"#{self.number}: {what}", 200), markup=False)
+        else:
+            message = f"{outcome.error} — the ticket is refreshed; {flows.TAGS_KEPT}"
+            self.notify(one_line(message, 400), severity="warning", markup=False, timeout=10)
+        self.load()
+
+    @work(group="ticket-action", exclusive=True, exit_on_error=False)
+    async def action_merge(self) -> None:
+        if self.view is None:
+            return
+        version = self.view.version  # as on screen when m was pressed, whatever reloads meanwhile
+        asked = await flows.ask_merge(self, self.desk, self.number)
+        if asked is not None:
+            self._change(*asked, version)
+
+    async def _in_thread(self, fn):
+        return await flows.in_thread(self, fn)
+
+    def _apply(self, asked, version: int) -> None:
+        """Make the change asked for, carrying ``version``: the one on screen when the action began."""
+        if asked is None:
+            return
+        change, what = asked
+        self._change(change, what, version)
+
+    @work(thread=True, group="ticket-change", exit_on_error=False)
+    def _change(self, change, what: str, version: int) -> None:
+        try:
+            change(self.desk, self.number, version)
+        except Conflict as err:
+            self.app.call_from_thread(self._conflict, err.message, draft_kept=False)
+            return
+        except SportelloError as err:
+            self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {err.message}", 400), severity="warning",
+                                      markup=False, timeout=10)  # fmt: skip
+            return
+        self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {what}", 200), markup=False)
+        self.app.call_from_thread(self.load)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            ("Reply", "A public reply the customer will read (r)", lambda: self.action_compose(REPLY)),
+            ("Internal note", "Only agents see it (n)", lambda: self.action_compose(NOTE)),
+            ("Set status", "Move the ticket along (s)", self.action_status),
+            ("Set priority", "With a reason (p)", self.action_priority),
+            ("Assign", "To an agent, or nobody (a)", self.action_assign),
+            ("Take", "Assign to me (A)", self.action_take),
+            ("Tags", "Add or remove tags (t)", self.action_tags),
+            ("Merge into another ticket", "Close this one into another; asks first (m)", self.action_merge),
+            ("Customer view", "Show exactly what the customer may see, or everything (v)", self.action_toggle_view),
+            ("Edit draft in $EDITOR", "Write the reply in your own editor (e)", self.action_editor),
+            ("Insert FAQ", "An FAQ article into the reply, linked to the ticket (i)", self.action_insert_faq),
+            ("Extract to FAQ", "A draft article from the latest reply (x)", self.action_extract_faq),
+            ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
+            ("Reload", "Fetch the ticket again (ctrl+r)", self.action_reload),
+            ("Back to the queue", "The draft, if any, is kept (q)", self.action_back),
+        ]

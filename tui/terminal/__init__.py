@@ -1,0 +1,1 @@
+"""The terminal the app runs in: decoding its input and handing it to ``$EDITOR``."""

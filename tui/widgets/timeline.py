@@ -1,0 +1,375 @@
+"""A ticket's timeline as a Line API view: messages, changes as one ``old → new`` line each.
+
+A message shows its first :data:`BODY_LINES` lines (at most :data:`BODY_CHARS` characters) and then
+what is left, ``… 449,800 more lines — press o or enter to read the whole message``: one customer
+message of 1 MB in 450,000 lines once took the screen 51 s to wrap, on every reload and resize.
+``o`` or enter opens the message under the cursor whole in :class:`tui.screens.message.MessageViewer`.
+
+Lines are wrapped once per width and kept, so scrolling a thousand-event ticket only slices a
+list; a timeline of more than :data:`INLINE_ROWS` rows is wrapped in a worker thread, the old
+lines staying on screen meanwhile. Stored text is made inert (:mod:`tui.text.labels`) and long words
+fold instead of pushing the layout sideways.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from tui.desk.desk import EventRow, TicketView
+from tui.text.labels import plain, when
+
+__all__ = ["Timeline", "timeline_text", "cut_body", "BODY_LINES", "BODY_CHARS"]
+
+#: The most of one message the timeline shows: lines, and characters (a body may be one long line).
+BODY_LINES = 200
+BODY_CHARS = 20_000
+#: A timeline of more rows than this (as estimated before wrapping) is wrapped in a worker thread.
+INLINE_ROWS = 1_000
+
+_WITH_BODY = ("created", "reply", "note")
+_BODY_ROLES = ("message", "customer", "internal", "more")
+_SLA_ALERT = re.compile(r"(SLA .{1,40}? \(due [0-9-]{10} [0-9:]{5})( UTC)?\)")
+
+Block = tuple[str, Text, int]  # role, text, and the index of its event in the view (-1: none)
+
+
+def cut_body(body: str, lines: int = BODY_LINES, chars: int = BODY_CHARS) -> tuple[str, str]:
+    """The part of ``body`` the timeline shows, and what is left in words ("" when nothing is).
+
+    At most ``lines`` lines and ``chars`` characters, cut at a line's end where there is one.
+    """
+    end = -1
+    for _ in range(lines):
+        end = body.find("\n", end + 1)
+        if end < 0:
+            break
+    cut = min(len(body) if end < 0 else end, chars)
+    if cut >= len(body):
+        return body, ""
+    if body[cut] != "\n" and body.rfind("\n", 0, cut) > 0:
+        cut = body.rfind("\n", 0, cut)
+    rest = body[cut:]
+    if rest.startswith("\n"):
+        more = rest.count("\n")
+        left = f"{more:,} more line" + ("s" if more != 1 else "")
+    else:  # cut inside one long line
+        left = f"{len(rest):,} more characters"
+    return body[:cut], f"… {left} — press o or enter to read the whole message"
+
+
+def timeline_text(view: TicketView) -> list[tuple[str, Text]]:
+    """The timeline as (role, text) blocks; role picks the style (``message``, ``internal``, ``change``, ``customer``;
+    ``more`` says what of a long message is not shown)."""
+    return [(role, text) for role, text, _ in timeline_blocks(view)]
+
+
+def timeline_blocks(view: TicketView) -> list[Block]:
+    """:func:`timeline_text` with, for each block, the index of its event in ``view.events``."""
+    blocks: list[Block] = []
+    for index, event in enumerate(view.events):
+        blocks.extend((role, text, index) for role, text in _event_blocks(event, view.zone))
+    return blocks
+
+
+def _event_blocks(event: EventRow, zone: str = "UTC") -> list[tuple[str, Text]]:
+    stamp = when(event.at, zone)
+    if event.kind in _WITH_BODY:
+        role = "internal" if event.internal else ("customer" if event.by_customer else "message")
+        head = Text()
+        head.append("◆ INTERNAL NOTE · " if event.internal else "▶ ")
+        head.append(plain(event.who))
+        head.append(f" · {stamp} · ")
+        head.append(plain(event.summary))
+        shown, left = cut_body(event.body.rstrip() or "(empty)")
+        blocks = [("gap", Text("")), (f"{role}-head", head), (role, plain(shown))]
+        return blocks + [("more", Text(left))] if left else blocks
+    if event.kind == "sla":  # a system alert, internal by nature: one short line, without who and "(internal)"
+        alert = _SLA_ALERT.match(event.summary)  # its reason (the policy's rules) is in the header already
+        summary = alert.group(1) + ")" if alert else event.summary
+        return [("change", Text(f"  · {stamp}  ") + plain(summary))]
+    line = Text("  · ")
+    line.append(stamp)
+    line.append("  ")
+    line.append(plain(event.who))
+    line.append("  ")
+    line.append(plain(event.summary))
+    if event.internal:
+        line.append("  (internal)")
+    return [("change", line)]
+
+
+def estimated_rows(blocks: list[Block], width: int) -> int:
+    """About how many rows ``blocks`` wrap to at ``width`` (no less than the lines they hold)."""
+    room = max(4, width - 2)
+    return sum(text.plain.count("\n") + 1 + len(text.plain) // room for _, text, _ in blocks)
+
+
+def wrap_blocks(
+    blocks: list[Block], width: int, styles: dict[str, Style], console: Console,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> tuple[list[Strip], list[int]] | None:  # fmt: skip
+    """``blocks`` as rows of ``width`` cells, and each row's event index. ``styles``: role -> style,
+    taken from the widget beforehand (this may run in a worker thread). ``None`` when
+    ``cancelled()`` turned true on the way (a newer wrap was asked for): a block is at most
+    :data:`BODY_CHARS` characters, so that is checked often enough."""
+    lines: list[Strip] = []
+    events: list[int] = []
+    indent = Text("    ")  # continuation lines of a heading or a change line
+    for role, text, event in blocks:
+        if cancelled():
+            return None
+        if role == "gap":
+            lines.append(Strip.blank(width))
+            events.append(-1)
+            continue
+        style = styles[role]
+        body = role in _BODY_ROLES
+        gutter = Text("┃ " if role == "internal" else "│ ", style=style)
+        room = max(4, width - (gutter.cell_len if body else indent.cell_len))
+        text = text.copy()
+        text.overflow = "fold"
+        text.no_wrap = False
+        for index, part in enumerate(text.wrap(console, room, overflow="fold")):
+            if body:
+                row = Text.assemble(gutter, part)
+                if role == "more":
+                    row.stylize(style)
+            else:
+                row = Text.assemble(indent, part) if index else part
+                row.stylize(style)
+            lines.append(Strip(list(row.render(console))).crop_extend(0, width, Style()))
+            events.append(event)
+    return lines, events
+
+
+class Timeline(ScrollView, can_focus=True):
+    """The conversation and the changes of one ticket, in time order.
+
+    ``j``/``k`` move a line cursor and the view follows it only at its edges, as a table's cursor
+    does: a key repaints the two lines that changed, not the whole view, which matters over a slow
+    link (a one-line scroll redraws every line of the view). ``o`` or enter opens the message under
+    the cursor (or the nearest one above it) whole.
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="timeline.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="timeline.up"),
+        Binding("g,home", "first", "Top", show=False, id="timeline.top"),
+        Binding("G,end", "last", "Bottom", show=False, id="timeline.bottom"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="timeline.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
+        Binding(
+            "o,enter",
+            "read_message",
+            "Read",
+            show=False,
+            tooltip="Read the message under the cursor whole",
+            id="timeline.read",
+        ),  # fmt: skip
+    ]
+
+    COMPONENT_CLASSES = {
+        "timeline--cursor",
+        "timeline--message-head",
+        "timeline--customer-head",
+        "timeline--internal-head",
+        "timeline--message",
+        "timeline--customer",
+        "timeline--internal",
+        "timeline--change",
+        "timeline--more",
+    }
+
+    cursor = reactive(0, repaint=False)  # a line of the wrapped timeline; watch_cursor repaints
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: TicketView | None = None
+        self._lines_view: TicketView | None = None  # the view _lines and _line_events were made from
+        self.blocks: list[tuple[str, Text]] = []
+        self._blocks: list[Block] = []
+        self._lines: list[Strip] = []
+        self._line_events: list[int] = []  # each line's event index in view.events (-1: none)
+        self._width = 0  # the width _lines are wrapped to
+        self._wanted = 0  # the width a worker is wrapping to (0: none)
+        self._generation = 0  # bumped by show(): a worker's lines for older blocks are dropped
+        self._to_end = False  # the next wrapped lines put the cursor on the last line
+
+    def show(self, view: TicketView) -> None:
+        """Show ``view``'s events; a reader at the bottom stays at the bottom, others stay put."""
+        self._to_end = self.is_vertical_scroll_end or not self.blocks
+        self.view = view
+        self._blocks = timeline_blocks(view)
+        self.blocks = [(role, text) for role, text, _ in self._blocks]
+        self._generation += 1
+        self._width = self._wanted = 0
+        self._wrap()
+
+    def on_resize(self) -> None:
+        self._wrap()
+
+    def _wrap(self) -> None:
+        """Wrap the blocks to the width: here when they are few, else in a worker."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        if width == self._width and self._lines:
+            self._stop_wrapping()  # these lines fit; a worker's for another width is not needed
+            return
+        if width == self._wanted:
+            return
+        styles = {
+            role: self.get_component_rich_style(f"timeline--{role}") for role, _, _ in self._blocks if role != "gap"
+        }
+        if estimated_rows(self._blocks, width) <= INLINE_ROWS:
+            self._stop_wrapping()  # a worker's lines for older blocks would be dropped anyway
+            wrapped = wrap_blocks(self._blocks, width, styles, self.app.console)
+            assert wrapped is not None  # never cancelled here
+            self._install(self._generation, self.view, width, *wrapped)
+        else:
+            self._wanted = width
+            self._wrap_in_thread(self._generation, self.view, list(self._blocks), width, styles)
+
+    def _stop_wrapping(self) -> None:
+        self._wanted = 0
+        self.workers.cancel_group(self, "timeline-wrap")
+
+    @work(thread=True, group="timeline-wrap", exclusive=True, exit_on_error=False)
+    def _wrap_in_thread(
+        self, generation: int, view: TicketView | None, blocks: list[Block], width: int, styles: dict[str, Style]
+    ) -> None:
+        # exclusive=True only marks the replaced worker cancelled: its thread stops at the next block.
+        worker = get_current_worker()
+        console = Console(file=io.StringIO(), width=width, legacy_windows=False)
+        wrapped = wrap_blocks(blocks, width, styles, console, lambda: worker.is_cancelled)
+        if wrapped is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._install, generation, view, width, *wrapped)
+
+    def _install(
+        self, generation: int, view: TicketView | None, width: int, lines: list[Strip], events: list[int]
+    ) -> None:
+        if generation != self._generation or width != self.scrollable_content_region.width:
+            if width == self._wanted:
+                self._wanted = 0
+            return  # lines for older blocks, or for a width the view no longer has
+        self._wanted = 0
+        # A reader on the last line stays on it when the lines are wrapped again (a new width: the
+        # scrollbar came, the window changed), as one at the bottom does when the ticket reloads.
+        at_end = self._to_end or (bool(self._lines) and self.cursor >= len(self._lines) - 1)
+        self._to_end = False
+        self._width = width
+        # The event indexes of these lines point into this view's events, not into self.view's: a
+        # newer view (v toggled the customer view, a reload) may be shown while they are wrapped.
+        self._lines_view, self._lines, self._line_events = view, lines, events
+        self.virtual_size = Size(width, len(lines))
+        last = max(0, len(lines) - 1)
+        if at_end:
+            self.set_reactive(Timeline.cursor, last)
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self.set_reactive(Timeline.cursor, min(self.cursor, last))
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._wrap()
+        if 0 <= index < len(self._lines):
+            style = self.rich_style
+            if index == self.cursor and self.has_focus:
+                style += self.get_component_rich_style("timeline--cursor")
+            line = self._lines[index]
+            if width != self._width:  # wrapped for another width, the new lines on their way
+                line = line.crop_extend(0, width, Style())
+            return line.apply_style(style)
+        return Strip([Segment(" " * width, self.rich_style)], width)
+
+    # --- reading a message whole -------------------------------------------------------------
+
+    def message_at(self, line: int) -> EventRow | None:
+        """The message at ``line``, or the nearest one above it, else below it (None: no message).
+
+        It is the message on screen: until a newer view's lines are wrapped, the older view's."""
+        if self._lines_view is None or not self._line_events:
+            return None
+        line = max(0, min(line, len(self._line_events) - 1))
+        events = self._lines_view.events
+        order = list(range(line, -1, -1)) + list(range(line + 1, len(self._line_events)))
+        for index in order:
+            event = self._line_events[index]
+            if event >= 0 and events[event].kind in _WITH_BODY:
+                return events[event]
+        return None
+
+    def action_read_message(self) -> None:
+        from tui.screens.message import MessageViewer
+
+        event, view = self.message_at(self.cursor), self._lines_view
+        if event is None or view is None:
+            self.notify("No message to read here.", markup=False)
+            return
+        what = "internal note" if event.internal else ("message" if event.kind == "created" else event.kind)
+        heading = f"#{view.number} · {what} · {event.who} · {when(event.at, view.zone)}"
+        desk = getattr(self.screen, "desk", None)  # for the header: who is working, on which desk
+        self.app.push_screen(MessageViewer(heading, event.body, desk=desk, title=f"ticket #{view.number} · {what}"))
+
+    # --- the cursor ----------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        top, height = int(self.scroll_y), max(1, self.scrollable_content_region.height)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor)
+
+    def _move(self, to: int) -> None:
+        top, height = int(self.scroll_y), max(1, self.scrollable_content_region.height)
+        if not top <= self.cursor < top + height:  # scrolled away with the mouse: start from the view
+            self.set_reactive(Timeline.cursor, min(max(self.cursor, top), top + height - 1))
+        self.cursor = max(0, min(to, len(self._lines) - 1))
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self._lines) - 1)
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        page = max(1, self.scrollable_content_region.height - 1) * direction
+        self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
+        self.cursor = max(0, min(self.cursor + page, len(self._lines) - 1))
