@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from tui_support import faq_ready, make_app, notifications, queue_ready, run, until
 
 from models.errors import QueryError
 from models.faq import articles as faq
@@ -15,6 +14,7 @@ from models.faq import search as faq_search
 from models.search import tickets as search
 from models.search.query import drop_bad_characters, parse_query
 from models.tickets import changes as tickets
+from support.tui import faq_ready, make_app, notifications, queue_ready, run, until
 
 
 @pytest.fixture

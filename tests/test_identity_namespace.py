@@ -21,7 +21,7 @@ import pytest
 from models.directory import agents
 from models.errors import PermissionDenied
 from models.store import namespace
-from tests.conftest import _admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
+from support.databases import admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
 
 REPO = Path(__file__).resolve().parents[1]
 REFUSAL = (
@@ -94,7 +94,7 @@ def test_unshare_changes_nothing_for_an_agents_own_database_role(sportello):
         assert [(e["actor"], e["body"]) for e in events] == [("bob", "drops"), ("bob", "from a namespace")]
     finally:
         drop_postgres_schema(schema)
-        with _admin_connection() as conn, conn.cursor() as cur:
+        with admin_connection() as conn, conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
             if cur.fetchone():
                 cur.execute(f'DROP OWNED BY "{role}"')

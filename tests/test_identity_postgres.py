@@ -27,7 +27,7 @@ from models.store.tables import Customer, TicketEvent
 from models.tickets import changes as tickets
 from models.tickets import csat, drafts
 from models.tickets.timeline import events_of, who
-from tests.conftest import _admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
+from support.databases import admin_connection, drop_postgres_schema, need_postgres, postgres_schema_url
 
 psycopg2 = pytest.importorskip("psycopg2")
 
@@ -97,7 +97,7 @@ def pg_desk(monkeypatch):
     finally:
         close_database()
         drop_postgres_schema(schema)
-        with _admin_connection() as conn, conn.cursor() as cur:
+        with admin_connection() as conn, conn.cursor() as cur:
             for role in desk.roles.values():
                 cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
                 if cur.fetchone():

@@ -165,10 +165,9 @@ def test_cli_merge_across_customers_needs_the_flag(desk):
 
 
 def test_a_reply_pulled_for_a_merged_ticket_lands_as_its_authors(admin):
-    from fake_remote import FakeRemote
-
     from models.store.config import Config
     from models.store.sync_tables import SyncTicket
+    from support.fake_remote import FakeRemote
     from sync.config import remotes_from
     from sync.engine import Engine
 
@@ -208,9 +207,8 @@ def test_a_pushed_reply_of_another_customer_never_reaches_the_requestor(admin, p
     """Bob's ticket is synced; Alice's ticket is merged into it and Alice writes again. The remote
     shows public messages to Bob (its requestor): her words go there as an internal note, or, on a
     remote without notes, not at all — while the agent's own reply still goes out public."""
-    from fake_remote import FakeRemote
-
     from models.store.config import Config
+    from support.fake_remote import FakeRemote
     from sync.config import remotes_from
     from sync.engine import Engine
 

@@ -66,7 +66,7 @@ def prepare(backend: str, tickets: int) -> tuple[str, callable]:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}", lambda: [Path(f"{path}{s}").unlink(missing_ok=True) for s in ("", "-wal", "-shm")]
     sys.path.insert(0, str(HERE.parent))
-    from conftest import drop_postgres_schema, postgres_schema_url
+    from support.databases import drop_postgres_schema, postgres_schema_url
 
     schema, url = postgres_schema_url()
     return url, lambda: drop_postgres_schema(schema)

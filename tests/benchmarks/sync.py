@@ -90,7 +90,7 @@ def roundup_bare_loop(url: str, auth: tuple[str, str]) -> tuple[float, int]:
 
 @contextmanager
 def roundup_side(count: int) -> Iterator[Side]:
-    from roundup_server import running_tracker
+    from support.roundup_server import running_tracker
 
     with running_tracker() as server:
         seed_roundup(server.tracker_dir, count)
@@ -179,7 +179,7 @@ def rt_bare_loop(rest: str, token: str, queue: str) -> tuple[float, int]:
 
 @contextmanager
 def rt_side(count: int) -> Iterator[Side]:
-    from rt_server import rt_problem, run_perl, running_rt
+    from support.rt_server import rt_problem, run_perl, running_rt
 
     problem = rt_problem()
     if problem:
