@@ -236,7 +236,7 @@ def test_a_mount_namespace_alone_is_no_reason_to_refuse(in_namespace, sportello,
 @pytest.mark.parametrize("view", [v for v in FAKE_PROC_VIEWS if "projid_map" not in v])
 def test_without_openat2_a_faked_proc_is_still_refused(in_namespace, view):
     """Kernels before 5.6 (no openat2): the step-by-step walk on the same procfs still sees through
-    these (not through a file of the same procfs bound over the maps: see models/namespace.py)."""
+    these (not through a file of the same procfs bound over the maps: see models/store/namespace.py)."""
     code = "from models.store import namespace; namespace._openat2 = lambda *_: None; print(namespace.remapped_ids())"
     faked = in_namespace(["-rm"], FAKE_PROC_VIEWS[view], code=code)
     assert faked.stdout.split() == ["True"], faked.stderr
