@@ -1,5 +1,5 @@
-"""What every command of the command line shares: the per-run state, opening the desk, reading
-message bodies, and turning rows into safe text or JSON.
+"""What every command of the command line shares: the per-run state, opening the desk, the number
+types, reading message bodies, writing an output file, and turning rows into safe text or JSON.
 
 Nothing here builds SQL: the commands call ``models`` functions. Stored text reaches the terminal
 only through :func:`tui.text.safe.safe_text` / :func:`tui.text.safe.one_line` (text output) or
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,8 +25,8 @@ from models.directory import agents
 from models.errors import InvalidInput
 from models.sla.clock import Clock
 from models.sla.rules import TARGETS, Deadlines
+from models.store import safe_files
 from models.store.config import Config, describe_location, load_config, resolve_db_url
-from models.store.safe_files import loose_desk_warning
 from models.store.tables import Agent, Ticket, TicketEvent, utcnow
 from models.tickets.timeline import describe, who
 from models.validate import MAX_BODY_BYTES
@@ -33,11 +36,15 @@ from tui.text.safe import cells, dumps_json, one_line, safe_text
 __all__ = [
     "CliState",
     "pass_state",
+    "MAX_ID",
+    "TICKET_ID",
     "json_option",
     "echo_json",
     "echo_line",
     "pad",
+    "table_width",
     "read_body",
+    "write_private",
     "iso",
     "when",
     "age",
@@ -77,7 +84,7 @@ class CliState:
         """
         url = url or self.db_url()
         open_database(url, create=create)
-        if warning := loose_desk_warning(url):
+        if warning := safe_files.loose_desk_warning(url):
             echo_line(f"sportello: warning: {one_line(warning)}", err=True)
         try:
             with storage_errors(describe_location(url)):
@@ -93,6 +100,10 @@ class CliState:
 
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+MAX_ID = 2**31 - 1  # ticket numbers are 32-bit on PostgreSQL
+#: A ticket or article number: a positive whole number that fits the database.
+TICKET_ID = click.IntRange(1, MAX_ID)
 
 #: ``--json``: print the data as JSON instead of text (every command that prints data has it).
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -111,6 +122,13 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     """``text`` (already cut to ``width`` cells) padded with spaces to exactly ``width`` cells."""
     gap = " " * max(0, width - cells(text))
     return gap + text if right else text + gap
+
+
+def table_width() -> int:
+    """80 columns, or the terminal's width when standard output is a wider terminal (up to 200)."""
+    if not sys.stdout.isatty():
+        return 80
+    return max(80, min(200, shutil.get_terminal_size((80, 24)).columns))
 
 
 def read_body(body: str | None, what: str = "message") -> str:
@@ -138,6 +156,14 @@ def read_body(body: str | None, what: str = "message") -> str:
     if not text.strip():
         raise InvalidInput(f"the {what} is empty")
     return text
+
+
+def write_private(output: Path, text: str) -> None:
+    """Write a file an export command was asked for: see :func:`safe_files.write_file`."""
+    try:
+        safe_files.write_file(output, text, mode=safe_files.PRIVATE)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {one_line(str(output))}: {exc.strerror or exc}") from None
 
 
 # --- time ---------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ def _fail(message: str, code: int) -> None:
 LAZY_COMMANDS = {
     "faq": "tui.cli.faq:faq_group",
     "sla": "tui.cli.sla:sla_group",
-    "status": "tui.cli.sla:status_command",
-    "csat": "tui.cli.sla:csat_group",
+    "status": "tui.cli.status:status_command",
+    "csat": "tui.cli.csat:csat_group",
     "report": "tui.cli.report:report_group",
     "org": "tui.cli.org:org_group",
     "sync": "tui.cli.sync:sync_command",

@@ -1,4 +1,4 @@
-"""``sportello sla …``: policies, business calendars, a ticket's deadlines, alerts, TOML."""
+"""``sportello sla …``: policies, business calendars, a ticket's deadlines and overrides, alerts, TOML."""
 
 from __future__ import annotations
 
@@ -11,14 +11,22 @@ import click
 from models.errors import InvalidInput
 from models.sla import config as sla_config
 from models.sla import rules as sla
-from models.store import safe_files
 from models.store.tables import utcnow
 from models.tickets import alerts as sla_alerts
-from tui.cli.common import deadline_state, echo_json, echo_line, iso, json_option, pass_state, when
-from tui.cli.ticket import TICKET_ID
+from tui.cli.common import (
+    TICKET_ID,
+    deadline_state,
+    echo_json,
+    echo_line,
+    iso,
+    json_option,
+    pass_state,
+    when,
+    write_private,
+)
 from tui.text.safe import one_line
 
-__all__ = ["sla_group", "status_command", "csat_group"]
+__all__ = ["sla_group"]
 
 
 @click.group("sla")
@@ -175,7 +183,7 @@ def calendar_remove(state, name) -> None:
         sla.remove_calendar(state.actor(), name)
 
 
-# --- tickets, alerts, files ----------------------------------------------------------------------
+# --- tickets, alerts, files, overrides ----------------------------------------------------------------------
 
 
 @sla_group.command("show")
@@ -239,15 +247,7 @@ def sla_export(state, output) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write(output, text)
-
-
-def _write(output: Path, text: str) -> None:
-    """Write a file the export commands were asked for: see :func:`safe_files.write_file`."""
-    try:
-        safe_files.write_file(output, text, mode=safe_files.PRIVATE)
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {one_line(str(output))}: {exc.strerror or exc}") from None
+        write_private(output, text)
 
 
 @sla_group.command("import")
@@ -263,81 +263,6 @@ def sla_import(state, source, replace) -> None:
     with state.desk():
         calendars, policies = sla_config.import_toml(state.actor(), text, replace=replace)
     echo_line(f"{calendars} calendars and {policies} policies imported")
-
-
-@click.command("status")
-@click.argument("number", type=TICKET_ID, metavar="TICKET")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (mode 0600, in a folder only you can write), not standard output.",
-)
-@pass_state
-def status_command(state, number, fmt, output) -> None:
-    """What the customer may see of their ticket: its state, what happens next and by when, and the
-    public timeline (messages and status changes; never internal notes or agent-only fields).
-
-    Every time is in one zone, the ticket's SLA calendar's. Past a deadline the page says so and
-    gives the next update instead: a response deadline still ahead, else the policy's
-    next-response target counted on from the missed one.
-    """
-    from models.reports.customer_view import customer_status
-    from tui.text.status_page import render_status
-
-    with state.desk():
-        state.actor()
-        page = render_status(customer_status(number), fmt)
-    if output is None:
-        click.echo(page, nl=False)
-    else:
-        _write(output, page)
-
-
-@click.group("csat")
-def csat_group() -> None:
-    """Customer satisfaction: surveys open when a ticket is resolved."""
-
-
-@csat_group.command("record")
-@click.argument("number", type=TICKET_ID, metavar="TICKET")
-@click.option("--score", required=True, type=int, metavar="1-5")
-@click.option("--comment", metavar="TEXT", help="What the customer said.")
-@json_option
-@pass_state
-def csat_record(state, number, score, comment, as_json) -> None:
-    """Record the customer's answer to the ticket's survey; 2 or less is flagged for a lead."""
-    from models.tickets import csat
-
-    with state.desk():
-        ticket = csat.record(state.actor(), number, score, comment)
-    if as_json:
-        echo_json({"ticket": ticket.number, "score": score, "version": ticket.version})
-        return
-    echo_line(str(ticket.version))
-
-
-@csat_group.command("list")
-@click.option("--low", is_flag=True, help="Only scores of 2 or less.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
-@json_option
-@pass_state
-def csat_list(state, low, limit, as_json) -> None:
-    """The latest answers, newest first."""
-    from models.tickets import csat
-
-    with state.desk():
-        state.actor()
-        found = csat.answers(low_only=low, limit=limit)
-    if as_json:
-        echo_json([{"ticket": a.ticket, "score": a.score, "comment": a.comment, "answered_at": iso(a.answered_at)}
-                   for a in found])  # fmt: skip
-        return
-    for a in found:
-        echo_line(
-            f"#{a.ticket:<7} {a.score}/5  {when(a.answered_at)}  {one_line(a.subject, 30):<30}  {one_line(a.comment, 30)}"
-        )
 
 
 @sla_group.command("override")
