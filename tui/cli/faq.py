@@ -13,8 +13,20 @@ from models.faq import articles as faq
 from models.faq import files as faq_files
 from models.faq import health as faq_health
 from models.faq import search as faq_search
-from tui.cli.common import age, echo_json, echo_line, iso, json_option, pad, pass_state, read_body, when
-from tui.cli.ticket import MAX_ID, TICKET_ID, table_width
+from tui.cli.common import (
+    MAX_ID,
+    TICKET_ID,
+    age,
+    echo_json,
+    echo_line,
+    iso,
+    json_option,
+    pad,
+    pass_state,
+    read_body,
+    table_width,
+    when,
+)
 from tui.text.safe import one_line, safe_text
 
 __all__ = ["faq_group"]

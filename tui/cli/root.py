@@ -27,7 +27,8 @@ from models.store.config import default_db_url, describe_location
 from models.store.db import sqlite_file
 from tui.cli.admin import agent, export, import_, queue
 from tui.cli.common import CliState, echo_line, pass_state
-from tui.cli.ticket import ticket, timeline
+from tui.cli.ticket import ticket_group
+from tui.cli.ticket_read import timeline
 from tui.text.safe import one_line
 
 __all__ = ["cli", "main", "open_tui", "DEMO_DB"]
@@ -307,7 +308,7 @@ class _Progress:
         click.echo("", err=True)
 
 
-cli.add_command(ticket)
+cli.add_command(ticket_group)
 cli.add_command(timeline)
 cli.add_command(agent)
 cli.add_command(queue)
