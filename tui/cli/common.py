@@ -26,7 +26,7 @@ from models.errors import InvalidInput
 from models.sla.clock import Clock
 from models.sla.rules import TARGETS, Deadlines
 from models.store import safe_files
-from models.store.config import Config, describe_location, load_config, resolve_db_url
+from models.store.config import Config, default_db_url, describe_location, load_config, resolve_db_url
 from models.store.tables import Agent, Ticket, TicketEvent, utcnow
 from models.tickets.timeline import describe, who
 from models.validate import MAX_BODY_BYTES
@@ -36,6 +36,8 @@ from tui.text.safe import cells, dumps_json, one_line, safe_text
 __all__ = [
     "CliState",
     "pass_state",
+    "DEMO_DB",
+    "demo_url",
     "MAX_ID",
     "TICKET_ID",
     "json_option",
@@ -54,6 +56,15 @@ __all__ = [
     "event_json",
     "event_lines",
 ]
+
+
+#: The file ``sportello demo`` uses, next to the default desk, when no database is configured.
+DEMO_DB = "demo.db"
+
+
+def demo_url() -> str:
+    """Where ``sportello demo`` (and ``sportello --demo``) finds the demo desk."""
+    return default_db_url(DEMO_DB)
 
 
 @dataclass
