@@ -15,7 +15,6 @@ from models.store.tables import utcnow
 from models.tickets import alerts as sla_alerts
 from tui.cli.common import (
     TICKET_ID,
-    deadline_state,
     echo_json,
     echo_line,
     iso,
@@ -24,6 +23,7 @@ from tui.cli.common import (
     when,
     write_private,
 )
+from tui.cli.rows import deadline_state
 from tui.text.safe import one_line
 
 __all__ = ["sla_group"]

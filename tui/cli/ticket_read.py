@@ -23,19 +23,16 @@ from tui.cli.common import (
     TICKET_ID,
     CliState,
     age,
-    deadlines_json,
     echo_json,
     echo_line,
-    event_json,
-    event_lines,
     iso,
     json_option,
     pad,
     pass_state,
     table_width,
-    ticket_json,
     when,
 )
+from tui.cli.rows import deadlines_json, event_json, event_lines, ticket_json
 from tui.text.safe import one_line, safe_text
 
 __all__ = ["ticket_list", "ticket_show", "timeline", "SHOW_EVENTS"]

@@ -14,7 +14,8 @@ from models.errors import NotFound
 from models.store.tables import Ticket
 from models.tickets import changes as tickets
 from models.tickets.timeline import events_of
-from tui.cli.common import MAX_ID, TICKET_ID, echo_json, echo_line, json_option, pass_state, read_body, ticket_json
+from tui.cli.common import MAX_ID, TICKET_ID, echo_json, echo_line, json_option, pass_state, read_body
+from tui.cli.rows import ticket_json
 from tui.text.safe import one_line
 
 __all__ = ["ticket_new", "ticket_set", "ticket_reply", "ticket_note", "ticket_merge", "ticket_link_faq"]
