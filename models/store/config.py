@@ -73,6 +73,13 @@ class Config:
         metadata={"key": "remotes", "type": dict, "doc": "remote helpdesks to sync with ([remotes.NAME])"},
     )
 
+    #: ``[keys]``: binding id -> the keys that replace its own (``"queue.take" = "T"``, ``"ticket.reply" = "r,R"``);
+    #: the app checks the ids and the key names when it opens (the command line never needs them).
+    keys: dict[str, str] = field(
+        default_factory=dict,
+        metadata={"key": "keys", "type": dict, "doc": "keys of the full-screen app, by binding id ([keys])"},
+    )
+
     #: The file this configuration was read from; None when no file was read.
     source: str | None = field(default=None, compare=False)
 
@@ -172,7 +179,25 @@ def load_config(path: str | None = None, env: Mapping[str, str] = os.environ) ->
         if not db.strip():
             raise InvalidInput(f"{file}: key 'db' is empty")
         values["db_url"] = _normalize_relative_to(db.strip(), file.parent)
+    if isinstance(values.get("keys"), dict):
+        values["keys"] = _keys_table(values["keys"], file)
     return Config(**values, source=str(file))
+
+
+def _keys_table(table: dict, file: Path, prefix: str = "") -> dict[str, str]:
+    """``[keys]`` as binding id -> keys. A dotted id may be written bare (``queue.take = "T"``, which TOML
+    reads as a table, as it does ``[keys.queue]``) or quoted (``"queue.take" = "T"``); every value is a string."""
+    found: dict[str, str] = {}
+    for name, value in table.items():
+        binding_id = prefix + name
+        if isinstance(value, dict):
+            found.update(_keys_table(value, file, binding_id + "."))
+        elif isinstance(value, str):
+            found[binding_id] = value
+        else:
+            raise InvalidInput(f"{file}: [keys] {binding_id!r} must be a string of keys such as \"T\" or "
+                               f"\"ctrl+o,enter\", not {_type_name(type(value))}")  # fmt: skip
+    return found
 
 
 def _normalize_relative_to(value: str, base: Path) -> str:
