@@ -1,40 +1,44 @@
-"""The Sportello app: screens, global keys, the command palette, live updates and terminal hygiene."""
+"""The Sportello app: the home screen, global keys and the keymap, the command palette, live updates, drafts,
+quitting and terminal hygiene. Opening screens is :mod:`tui.navigation`'s job, sync's :mod:`tui.app_sync`'s."""
 
 from __future__ import annotations
 
 import gc
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from models.errors import InvalidInput, SportelloError
+from tui.app_sync import NO_REMOTE, SyncRunner
 from tui.desk.desk import Desk, DraftRow
+from tui.drafts import DraftBook
+from tui.errors import error_line
+from tui.keys import check_keymap
+from tui.navigation import Navigation
+from tui.news import DeskChange, Quitting
+from tui.palette import PaletteCommands, binding_commands
+from tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from tui.terminal.input import tolerate_bad_bytes
+from tui.text.safe import one_line
 
 if TYPE_CHECKING:
     from models.search.views import View
     from sync import RemoteConfig
-    from tui.desk.desk import SyncStatus
     from tui.widgets.queue_table import FirstPage
-from tui.errors import error_line
-from tui.terminal.input import tolerate_bad_bytes
-from tui.text.safe import one_line
 
-__all__ = ["SportelloApp", "DraftBook", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "run_app", "configured_remotes"]
+__all__ = ["SportelloApp", "DraftBook", "TooSmallScreen", "MIN_WIDTH", "MIN_HEIGHT", "POLL_SECONDS", "NO_REMOTE",
+           "run_app", "configured_remotes", "preload"]  # fmt: skip
 
 #: How often an open app writes the SLA alerts that fell due (``sportello sla check`` does the same from cron).
 SLA_SWEEP_SECONDS = 30
-
-MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 #: How often the app looks for changes made by others (one indexed MAX() per look).
 POLL_SECONDS = 1.0
@@ -42,124 +46,11 @@ POLL_SECONDS = 1.0
 #: At most this often the poll also reads the sync status for the header (a few small queries).
 SYNC_STATUS_SECONDS = 5.0
 
-#: What to do when no remote is configured.
-NO_REMOTE = "No remote is configured: add a [remotes.NAME] table to config.toml (see the README), then restart."
-
-
 #: How long typing must pause before the draft is written to the desk.
 DRAFT_SAVE_SECONDS = 0.5
 
 
-class DraftBook(Mapping):
-    """This agent's unsent drafts, ``(ticket, "reply"|"note") -> text``, kept in the desk.
-
-    Changes land here at once (on the UI thread) and reach the desk with :meth:`write`, from a
-    worker or at quit. ``write`` stores what the book holds when it runs, under one lock, so a
-    slow write never puts back older text, and a send (also under the lock) is never followed by
-    its draft coming back.
-    """
-
-    def __init__(self, desk: Desk, rows: Iterable[DraftRow] = ()) -> None:
-        self._desk = desk
-        self._rows: dict[tuple[int, str], DraftRow] = {(r.ticket, r.kind): r for r in rows}
-        self._dirty: set[tuple[int, str]] = set()
-        self._lock = threading.Lock()
-
-    def __getitem__(self, key: tuple[int, str]) -> str:
-        return self._rows[key].body
-
-    def __iter__(self) -> Iterator[tuple[int, str]]:
-        return iter(sorted(self._rows))
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def faq_ids(self, number: int, kind: str) -> tuple[int, ...]:
-        """The FAQ articles inserted into the draft: linked when it is sent."""
-        row = self._rows.get((number, kind))
-        return row.faq_ids if row else ()
-
-    def put(self, number: int, kind: str, body: str) -> None:
-        """The draft's text now (blank: no draft)."""
-        key = (number, kind)
-        row = self._rows.get(key)
-        if not body.strip():
-            if self._rows.pop(key, None) is not None:
-                self._dirty.add(key)
-        elif row is None or row.body != body:
-            self._rows[key] = DraftRow(number, kind, body, row.faq_ids if row else ())
-            self._dirty.add(key)
-
-    def add_faq(self, number: int, kind: str, article_id: int) -> None:
-        key = (number, kind)
-        row = self._rows.get(key) or DraftRow(number, kind, "")
-        if article_id not in row.faq_ids:
-            self._rows[key] = DraftRow(number, kind, row.body, row.faq_ids + (article_id,))
-            self._dirty.add(key)
-
-    def forget(self, number: int, kind: str) -> None:
-        """Discard the draft (the desk forgets it with the next write)."""
-        self._rows.pop((number, kind), None)
-        self._dirty.add((number, kind))
-
-    @property
-    def dirty(self) -> bool:
-        return bool(self._dirty)
-
-    def summary(self) -> str:
-        """``2 unsent drafts (#12 reply, #40 note)``, or "" when there are none."""
-        keys = list(self)
-        if not keys:
-            return ""
-        where = ", ".join(f"#{n} {kind}" for n, kind in keys[:5]) + (", …" if len(keys) > 5 else "")
-        return f"{len(keys)} unsent draft{'s' if len(keys) != 1 else ''} ({where})"
-
-    def write(self) -> None:
-        """Store the changed drafts in the desk (blocking: call it from a worker, or at quit)."""
-        with self._lock:
-            while self._dirty:
-                key = self._dirty.pop()
-                row = self._rows.get(key)
-                try:
-                    if row is None or not row.body.strip():
-                        self._desk.discard_draft(*key)
-                    else:
-                        self._desk.save_draft(row)
-                except BaseException:
-                    self._dirty.add(key)  # tried again with the next write
-                    raise
-
-    def send(self, number: int, kind: str, body: str, version: int | None) -> None:
-        """Send ``body`` with the FAQ links of its draft; the draft is gone unless typing went on."""
-        key = (number, kind)
-        with self._lock:
-            self._desk.send(number, kind, body, version, self.faq_ids(number, kind))
-            row = self._rows.get(key)
-            if row is None or row.body == body:
-                self._rows.pop(key, None)
-                self._dirty.discard(key)
-            else:  # typed on meanwhile: that text is a draft again, without the links just written
-                self._rows[key] = DraftRow(number, kind, row.body)
-                self._dirty.add(key)
-
-
-class TooSmallScreen(Screen):
-    """Shown instead of everything else while the terminal is smaller than 80×24."""
-
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="small.quit")]
-
-    def compose(self):
-        yield Static("", id="too-small")
-
-    def show(self, width: int, height: int) -> None:
-        self.query_one("#too-small", Static).update(
-            Text(
-                f"Terminal too small: {width}×{height}.\nSportello needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press ctrl+q to quit."
-            )
-        )
-
-
-class SportelloApp(App[None]):
+class SportelloApp(Navigation, SyncRunner, App[None]):
     """A terminal helpdesk: triage the queue, follow each ticket's timeline, change it safely."""
 
     CSS_PATH = "sportello.tcss"
@@ -172,6 +63,8 @@ class SportelloApp(App[None]):
         Binding("colon", "command_palette", "Palette", show=False, id="app.palette"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette_ctrl"),
     ]
+    #: The app's own keys the palette offers on every screen (binding id -> title).
+    PALETTE = {"app.help": "Help"}
 
     def __init__(
         self,
@@ -185,17 +78,10 @@ class SportelloApp(App[None]):
         remotes: dict[str, RemoteConfig] | None = None,
         remote_error: str | None = None,
         drafts: list[DraftRow] | None = None,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.remotes = remotes or {}  # the configured remotes, by name
-        self.remote_error = remote_error  # why config.toml's [remotes] could not be read
-        self.sync_status: SyncStatus | None = None
-        self.sync_text = ""  # what every DeskHeader shows about sync
-        self.syncing = False  # a sync runs now (never two at once)
-        self.sync_progress: str | None = None  # how far it is ("pull 40%"), while it runs
-        self._sync_lock = threading.Lock()
-        self._sync_read_at = 0.0
-        self._failing: set[str] = set()  # remotes whose last sync from this app failed
+        self._init_sync(remotes or {}, remote_error)
         self.desk = desk
         self.now = now or desk.now
         self.blink = blink
@@ -209,12 +95,17 @@ class SportelloApp(App[None]):
         self._asking_to_quit = False
         self._views = views
         self._first_page = first_page
+        self._keys_asked = dict(keys or {})  # config.toml's [keys]: binding id -> keys
+        self.keymap: dict[str, str] = {}  # the part of it in force, as written there (help and the palette show it)
+        self.desk_changed: Signal[DeskChange] = Signal(self, "desk-changed")
+        self.sync_done: Signal[None] = Signal(self, "sync-done")
+        self.quitting: Signal[Quitting] = Signal(self, "quitting")
 
     def on_mount(self) -> None:
-        from tui.screens.queue import QueueScreen
-
         self.call_after_refresh(gc.freeze)  # the app's own objects live as long as it does: stop rescanning them
-        self.push_screen(QueueScreen(self.desk, now=self.now, views=self._views, first_page=self._first_page))
+        if self._keys_asked:
+            self._use_keys(self._keys_asked)
+        self.open_queue(views=self._views, first_page=self._first_page)
         self._started = True
         if self.poll:
             self.set_interval(self.poll, self.look_for_changes)
@@ -241,117 +132,12 @@ class SportelloApp(App[None]):
         if self.sync_status is not None and time.monotonic() - self._sync_read_at >= SYNC_STATUS_SECONDS:
             self._read_sync_status()  # only once the desk is known to sync (read at start, and after a sync)
 
-    # --- sync ----------------------------------------------------------------------------
-
-    def read_sync_status(self) -> None:
-        """Read what the header says about sync, in a worker."""
-        self.run_worker(self._read_sync_status, thread=True, group="sync-status", exclusive=True, exit_on_error=False)
-
-    def _read_sync_status(self) -> None:
-        self._sync_read_at = time.monotonic()
-        status = self.desk.sync_status()
-        self.call_from_thread(self._sync_status_read, status)
-
-    def _sync_status_read(self, status: SyncStatus) -> None:
-        synced = bool(status.remotes or status.conflicts)
-        self.sync_status = status if (synced or self.remotes) else None
-        self._show_sync()
-
-    def _show_sync(self) -> None:
-        from tui.widgets.header import DeskHeader, sync_line
-
-        self.sync_text = sync_line(self.sync_status, tuple(self.remotes), self.now(), error=self.remote_error,
-                                   running=self.syncing, progress=self.sync_progress)  # fmt: skip
-        for screen in self.screen_stack:
-            for header in screen.query(DeskHeader):
-                header.set_sync(self.sync_text)
-
-    def action_sync(self) -> None:
-        self.sync_now()
-
-    def sync_now(self, names: list[str] | None = None, *, background: bool = False) -> None:
-        """Sync with the remotes ``names`` (default: every configured one) in a worker; one sync at a time."""
-        if self.remote_error:
-            if not background:
-                self.notify(one_line(f"The remote config is invalid: {self.remote_error}", 400), severity="error",
-                            markup=False, timeout=10)  # fmt: skip
-            return
-        if not self.remotes:
-            if not background:
-                self.notify(NO_REMOTE, severity="warning", markup=False, timeout=10)
-            return
-        if self.syncing:
-            if not background:
-                self.notify("A sync is running already.", markup=False)
-            return
-        chosen = [self.remotes[n] for n in (names or list(self.remotes)) if n in self.remotes]
-        self.syncing = True
-        self._show_sync()
-        self.run_worker(lambda: self._sync(chosen, background), thread=True, group="sync", exclusive=True,
-                        exit_on_error=False, name="sync")  # fmt: skip
-
-    def _sync(self, chosen: list[RemoteConfig], background: bool) -> None:
-        results: list[tuple[str, object | None, str | None]] = []  # (remote, Summary, error message)
-        try:
-            with self._sync_lock:
-                for remote in chosen:
-                    try:
-                        results.append((remote.name, self.desk.sync(remote, self._sync_progress), None))
-                    except SportelloError as err:
-                        results.append((remote.name, None, err.message))
-        finally:
-            self.call_from_thread(self._synced, results, background)
-
-    def _sync_progress(self, stage: str, done: int, total: int | None) -> None:
-        """From the syncing thread, once a page: the header says how far it is."""
-        from tui.widgets.header import progress_word
-
-        word = progress_word(stage, done, total)
-        if word != self.sync_progress:
-            self.call_from_thread(self._show_progress, word)
-
-    def _show_progress(self, word: str) -> None:
-        self.sync_progress = word
-        self._show_sync()
-
-    def _synced(self, results: list, background: bool) -> None:
-        self.syncing, self.sync_progress = False, None
-        for name, summary, error in results:
-            failed = error is not None or bool(summary.errors)
-            was_failing = name in self._failing
-            (self._failing.add if failed else self._failing.discard)(name)
-            if background and failed and was_failing:
-                continue  # a background sync that keeps failing says so once, then the header shows ✗
-            if error is not None:
-                self.notify(one_line(f"{name}: {error}", 400), severity="error", markup=False, timeout=10)
-            elif summary.errors:
-                self.notify(one_line(f"{name}: pulled {summary.pulled}, pushed {summary.pushed}, {summary.conflicts} "
-                                     f"conflicts, {summary.errors} errors (Y shows them)", 400),
-                            severity="error", markup=False, timeout=10)  # fmt: skip
-            elif not background or summary.conflicts:
-                self.notify(one_line(f"{name}: pulled {summary.pulled}, pushed {summary.pushed}, "
-                                     f"{summary.conflicts} conflicts", 400),
-                            severity="warning" if summary.conflicts else "information", markup=False)  # fmt: skip
-        self._show_sync()
-        self.read_sync_status()
-        for screen in self.screen_stack:
-            handler = getattr(screen, "sync_done", None)
-            if handler is not None:
-                handler()
-
     def _changed(self, latest: int) -> None:
         if latest == self.latest_change:
             return
         first = self.latest_change == 0
         self.latest_change = latest
-        if first:
-            for screen in self.screen_stack:
-                if hasattr(screen, "seen_change"):
-                    screen.seen_change = screen.seen_change or latest
-            return
-        handler = getattr(self.screen, "desk_changed", None)
-        if handler is not None:
-            handler(latest)
+        self.desk_changed.publish(DeskChange(latest, first))
 
     # --- errors from workers -------------------------------------------------------------
 
@@ -414,9 +200,9 @@ class SportelloApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; with drafts kept or unsaved work (an FAQ article being edited), ask first."""
-        for screen in self.screen_stack:  # the very last keys typed, before their Changed message lands
-            getattr(screen, "keep_typed_draft", lambda: None)()
-        unsaved = [what for screen in self.screen_stack if (what := getattr(screen, "unsaved_work", lambda: None)())]
+        news = Quitting()  # the screens keep the very last keys typed, before their Changed message lands
+        self.quitting.publish(news)
+        unsaved = news.unsaved
         kept = self.drafts.summary()
         if (not unsaved and not kept) or self._asking_to_quit:  # ctrl+q twice: quit all the same
             self._exit_keeping_drafts()
@@ -446,21 +232,29 @@ class SportelloApp(App[None]):
             return  # said; the app stays open so the text is not lost
         self.exit()
 
-    # --- help and the palette ------------------------------------------------------------
+    # --- help, the palette and the keymap ----------------------------------------------------
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))  # this screen's keys first
+        self.show_help()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            for title, help_text, callback in commands():
-                yield SystemCommand(title, help_text, callback)
-        yield SystemCommand("Help", "Every key, by screen (? or F1)", self.action_help)
+        if isinstance(screen, PaletteCommands):
+            for command in screen.palette_commands():
+                yield SystemCommand(*command)
+        for command in binding_commands(self, self.PALETTE, self.keymap):
+            yield SystemCommand(*command)
         yield from super().get_system_commands(screen)
+
+    def _use_keys(self, keys: Mapping[str, str]) -> None:
+        """Remap the keys as config.toml's ``[keys]`` asks; entries that name no binding or no key are
+        said in one notice, and those bindings keep their keys."""
+        from tui.key_reference import known_bindings
+
+        self.keymap, problems = check_keymap(keys, known_bindings(type(self)))
+        self.set_keymap(self.keymap)
+        if problems:
+            self.notify(one_line(f"config.toml [keys]: {'; '.join(problems)}. Those keys are as usual.", 600),
+                        severity="error", markup=False, timeout=20)  # fmt: skip
 
 
 def preload(desk: Desk) -> tuple[list[View], FirstPage]:
@@ -493,9 +287,11 @@ def configured_remotes(config) -> tuple[dict[str, RemoteConfig], str | None]:
 
 
 def run_app(url: str, *, as_login: str | None = None, mouse: bool = True, config=None) -> None:
-    """Open the desk at ``url`` and run the app until the user quits; ``config`` names the remotes."""
+    """Open the desk at ``url`` and run the app until the user quits; ``config`` names the remotes and the keys."""
     desk = Desk.open(url, as_login=as_login)
     views, first_page = preload(desk)
     remotes, remote_error = configured_remotes(config)
+    keys = config.keys if config is not None else None
     tolerate_bad_bytes()
-    SportelloApp(desk, views=views, first_page=first_page, remotes=remotes, remote_error=remote_error).run(mouse=mouse)
+    app = SportelloApp(desk, views=views, first_page=first_page, remotes=remotes, remote_error=remote_error, keys=keys)
+    app.run(mouse=mouse)

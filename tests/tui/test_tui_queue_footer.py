@@ -7,7 +7,8 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from support.tui import make_app, queue_ready, run, screen_text, until
-from tui.screens.help import HelpScreen, KeysFooter
+from tui.screens.help import HelpScreen
+from tui.widgets.keys_footer import KeysFooter
 
 
 def footer_text(app) -> str:

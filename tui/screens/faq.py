@@ -27,10 +27,11 @@ from models.faq.search import FAQHit, parse_faq_query
 from tui.desk.desk import Desk, category_filter
 from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen
 from tui.errors import ReportWorkerErrors, error_line
-from tui.screens.help import KeysFooter
+from tui.palette import PaletteCommands
 from tui.text.faq import article_facts, faq_status_label
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.row_table import RowTable
 from tui.widgets.safe_markdown import SafeMarkdown
 
@@ -43,7 +44,7 @@ LIMIT = 200  # articles listed at most (the status line says how many match in a
 ALL = "all"
 
 
-class FAQScreen(ReportWorkerErrors, Screen):
+class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
     """Find, read and look after the FAQ articles."""
 
     BINDINGS = [
@@ -68,6 +69,19 @@ class FAQScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Reload", show=False, id="faq.reload"),
         Binding("q", "back", "Back", tooltip="Back to where you were", id="faq.back"),
     ]
+    PALETTE = {
+        "faq.search": "Search the FAQ",
+        "faq.edit": "Edit article",
+        "faq.history": "History",
+        "faq.new": "New article",
+        "faq.category": "Choose a category",
+        "faq.health": "FAQ health",
+        "faq.reload": "Reload",
+        "faq.back": "Back",
+        "faq.publish": "Publish",
+        "faq.draft": "Back to draft",
+        "faq.archive": "Archive",
+    }
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -369,28 +383,20 @@ class FAQScreen(ReportWorkerErrors, Screen):
         self.action_edit()
 
     def action_edit(self) -> None:
-        from tui.screens.faq_editor import FAQEditor
-
         hit = self.current
         if hit is not None:
-            self.app.push_screen(FAQEditor(self.desk, hit.id, now=self._now))
+            self.app.open_faq_editor(hit.id)
 
     def action_new(self) -> None:
-        from tui.screens.faq_editor import FAQEditor
-
-        self.app.push_screen(FAQEditor(self.desk, None, category=self.category or "", now=self._now))
+        self.app.open_faq_editor(None, category=self.category or "")
 
     def action_history(self) -> None:
-        from tui.screens.faq_history import FAQHistoryScreen
-
         hit = self.current
         if hit is not None:
-            self.app.push_screen(FAQHistoryScreen(self.desk, hit.id, now=self._now))
+            self.app.open_faq_history(hit.id)
 
     def action_health(self) -> None:
-        from tui.screens.faq_health import FAQHealthScreen
-
-        self.app.push_screen(FAQHealthScreen(self.desk, now=self._now))
+        self.app.open_faq_health()
 
     def action_back(self) -> None:
         self.dismiss()
@@ -449,27 +455,3 @@ class FAQScreen(ReportWorkerErrors, Screen):
     def _refused(self, message: str) -> None:
         self.notify(one_line(message, 400) + " — the list is refreshed.", severity="warning", markup=False, timeout=10)
         self.on_screen_resume()
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [
-            ("Search the FAQ", 'Words, "phrases", category:, tag:, status:any, sort: (/)', self.action_search),
-            ("New article", "Write a new FAQ article (n)", self.action_new),
-            ("Choose a category", "Show one category, or all (c)", self.action_category),
-            ("FAQ health", "Usage, never used, drafts waiting, gaps (H)", self.action_health),
-            ("Reload", "Fetch the list again (ctrl+r)", self.action_reload),
-            ("Back", "Leave the FAQ (q)", self.action_back),
-        ]
-        hit = self.current
-        if hit is not None:
-            label = f"#{hit.id} {one_line(hit.title, 40)}"
-            commands[1:1] = [
-                ("Edit article", f"{label} (e or enter)", self.action_edit),
-                ("History", f"Revisions of {label} (h)", self.action_history),
-            ]
-            if hit.status != "published":
-                commands.append(("Publish", f"{label} (P)", lambda: self.action_set_status("published")))
-            if hit.status != "draft":
-                commands.append(("Back to draft", f"{label} (D)", lambda: self.action_set_status("draft")))
-            if hit.status != "archived":
-                commands.append(("Archive", f"{label} (X)", self.action_archive))
-        return commands

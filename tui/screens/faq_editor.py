@@ -28,11 +28,13 @@ from models.faq.articles import Article
 from tui.desk.desk import Desk
 from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TextPrompt
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.news import Quitting
+from tui.palette import Command, PaletteCommands
 from tui.terminal.editor import edit_externally
 from tui.text.faq import FAQ_STATUS_LABELS, article_facts, faq_status_label
 from tui.text.safe import one_line, safe_text
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.safe_markdown import SafeMarkdown
 
 __all__ = ["FAQEditor", "normal_tags", "WIDE"]
@@ -57,7 +59,7 @@ def normal_tags(text: str) -> tuple[str, ...]:
     return tuple(sorted({word.lower() for word in text.replace(",", " ").split()}))
 
 
-class FAQEditor(ReportWorkerErrors, Screen):
+class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
     """One article's editor (``article_id`` None: a new article)."""
 
     BINDINGS = [
@@ -83,6 +85,12 @@ class FAQEditor(ReportWorkerErrors, Screen):
             "escape", "back", "Back", tooltip="Back (asks first if there are unsaved changes)", id="faq_editor.back"
         ),
     ]
+    PALETTE = {
+        "faq_editor.save": "Save",
+        "faq_editor.external": "Edit in $EDITOR",
+        "faq_editor.preview": "Toggle the preview",
+        "faq_editor.back": "Back",
+    }
 
     def __init__(
         self, desk: Desk, article_id: int | None, *, category: str = "", now: Callable[[], datetime] | None = None
@@ -132,6 +140,7 @@ class FAQEditor(ReportWorkerErrors, Screen):
         self.set_focus(self.query_one("#editor-title", Input) if self.article_id is None else self.area)
         self.query_one("#editor-title-label").styles.padding = (0, 1, 0, 0)  # room for "▸ Title" in its 8 columns
         self._mark_focus()
+        self.app.quitting.subscribe(self, self._quitting, immediate=True)
         self._load()
 
     @property
@@ -234,6 +243,11 @@ class FAQEditor(ReportWorkerErrors, Screen):
         if self.article_id is None:
             return any(value for name, value in self.values().items() if name not in ("status", "category"))
         return bool(self.changes())
+
+    def _quitting(self, news: Quitting) -> None:
+        what = self.unsaved_work()
+        if what:
+            news.unsaved.append(what)
 
     def unsaved_work(self) -> str | None:
         """What quitting the app now would lose (None: nothing); the app asks before quitting."""
@@ -430,12 +444,9 @@ class FAQEditor(ReportWorkerErrors, Screen):
                 return
         self.dismiss()
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            ("Save", "As a new revision, with a change note (ctrl+s)", self.action_save),
-            ("Category", "Pick the article's category", self.action_category),
-            ("Publish, archive or draft", "Pick the status; it is saved with ctrl+s", self.action_status),
-            ("Edit in $EDITOR", "Write the text in your own editor (ctrl+o)", self.action_external),
-            ("Toggle the preview", "Show or hide the Markdown preview (ctrl+t)", self.action_toggle_preview),
-            ("Back", "Leave the editor; asks first if unsaved (esc)", self.action_back),
+    def palette_commands(self) -> list[Command]:
+        """The keys' actions, and the two fields picked from a list (they have no key: tab reaches them)."""
+        return super().palette_commands() + [
+            Command("Category", "Pick the article's category", self.action_category),
+            Command("Publish, archive or draft", "Pick the status; it is saved with ctrl+s", self.action_status),
         ]

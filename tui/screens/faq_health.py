@@ -21,11 +21,12 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from models.faq.health import FAQHealth
 from tui.desk.desk import Desk
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.palette import PaletteCommands
 from tui.text.faq import faq_status_label
 from tui.text.labels import age, when
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.row_table import Column, RowTable
 
 __all__ = ["FAQHealthScreen", "TABS"]
@@ -38,7 +39,7 @@ def _number(value: int) -> Text:
     return Text(f"{value:,}", justify="right")
 
 
-class FAQHealthScreen(ReportWorkerErrors, Screen):
+class FAQHealthScreen(PaletteCommands, ReportWorkerErrors, Screen):
     """The FAQ health report."""
 
     BINDINGS = [
@@ -49,6 +50,11 @@ class FAQHealthScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Recompute", tooltip="Compute the report again", id="faq_health.reload"),
         Binding("escape,q", "back", "Back", tooltip="Back to the FAQ", id="faq_health.back"),
     ]
+    PALETTE = {
+        **{f"faq_health.tab{n}": f"Show: {title}" for n, (_, title) in enumerate(TABS, 1)},
+        "faq_health.reload": "Recompute",
+        "faq_health.back": "Back",
+    }
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -169,33 +175,18 @@ class FAQHealthScreen(ReportWorkerErrors, Screen):
 
     @on(DataTable.RowSelected)
     def open_row(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.faq_editor import FAQEditor
-
         table = event.data_table
         key = int(event.row_key.value) if event.row_key.value is not None else None
         if key is None or self.report is None:
             return
         if table.id != "health-gaps":
-            self.app.push_screen(FAQEditor(self.desk, key, now=self._now))
+            self.app.open_faq_editor(key)
             return
         gap = self.report.gaps[key]
         if gap.covered_by:
-            self.app.push_screen(FAQEditor(self.desk, gap.covered_by, now=self._now))
+            self.app.open_faq_editor(gap.covered_by)
         elif gap.examples:
-            from tui.screens.ticket import TicketScreen
-
-            self.app.push_screen(TicketScreen(self.desk, gap.examples[0], now=self._now))
+            self.app.open_ticket(gap.examples[0])
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [
-            (f"Show: {title}", f"The {title.lower()} tab ({n})", (lambda i=n - 1: self.action_tab(i)))
-            for n, (_, title) in enumerate(TABS, 1)
-        ]
-        commands += [
-            ("Recompute", "Compute the report again (ctrl+r)", self.action_reload),
-            ("Back", "Back to the FAQ (esc)", self.action_back),
-        ]
-        return commands

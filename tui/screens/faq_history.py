@@ -24,11 +24,12 @@ from models.faq.articles import Article, Revision
 from tui.desk.desk import Desk
 from tui.dialogs.pickers import ConfirmScreen
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.palette import PaletteCommands
 from tui.text.faq import article_facts, diff_text, faq_status_label
 from tui.text.labels import plain, when
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.row_table import RowTable
 
 __all__ = ["FAQHistoryScreen", "DiffView"]
@@ -46,7 +47,7 @@ class DiffView(Static):
         self.update(diff_text(diff, styles) if diff else Text("No difference."))
 
 
-class FAQHistoryScreen(ReportWorkerErrors, Screen):
+class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
     """Every revision of one article, newest first."""
 
     BINDINGS = [
@@ -75,6 +76,12 @@ class FAQHistoryScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Reload", show=False, id="faq_history.reload"),
         Binding("escape,q", "back", "Back", tooltip="Back to the FAQ", id="faq_history.back"),
     ]
+    PALETTE = {
+        "faq_history.mark": "Mark revision",
+        "faq_history.revert": "Revert",
+        "faq_history.reload": "Reload",
+        "faq_history.back": "Back",
+    }
 
     def __init__(self, desk: Desk, article_id: int, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -265,11 +272,3 @@ class FAQHistoryScreen(ReportWorkerErrors, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            ("Mark revision", "Compare the revision under the cursor with this one (space)", self.action_mark),
-            ("Revert", "To the revision under the cursor (r)", self.action_revert),
-            ("Reload", "Fetch the history again (ctrl+r)", self.action_reload),
-            ("Back", "Back to the FAQ (esc)", self.action_back),
-        ]

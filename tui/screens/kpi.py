@@ -31,6 +31,7 @@ from models.errors import InvalidInput, SportelloError
 from models.reports.kpi import GROUPINGS, KPIReport, period
 from tui.desk.desk import Desk
 from tui.errors import ReportWorkerErrors
+from tui.palette import PaletteCommands
 from tui.text.kpi import (
     FILTER_HELP,
     PRESETS,
@@ -60,7 +61,7 @@ _DAYS = Binding.Group("Days", compact=True)
 _STEP = Binding.Group("Earlier/later", compact=True)
 
 
-class KPIScreen(ReportWorkerErrors, Screen):
+class KPIScreen(PaletteCommands, ReportWorkerErrors, Screen):
     """The KPI dashboard over a period, optionally narrowed to a queue, an agent, an organization or a segment."""
 
     BINDINGS = [
@@ -74,6 +75,16 @@ class KPIScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Reload", show=False, tooltip="Compute the figures again", id="kpi.reload"),
         Binding("escape,q", "back", "Back", tooltip="Close the filter, else back to the queue", id="kpi.back"),
     ]  # fmt: skip
+    PALETTE = {
+        **{f"kpi.days{days}": f"KPIs: last {days} days" for days in PRESETS},
+        "kpi.earlier": "KPIs: the period before",
+        "kpi.later": "KPIs: the period after",
+        "kpi.period": "KPIs: type a period",
+        "kpi.filter": "KPIs: filter",
+        "kpi.group": "KPIs: group the table",
+        "kpi.reload": "Reload",
+        "kpi.back": "Back",
+    }
 
     AUTO_FOCUS = ""  # nothing at first: the table takes the focus once it has rows (never the hidden filter field)
 
@@ -319,18 +330,3 @@ class KPIScreen(ReportWorkerErrors, Screen):
             self.table.focus()
             return
         self.dismiss()
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [(f"KPIs: last {days} days", f"Up to today ({n})", (lambda d=days: self.action_days(d)))
-                    for n, days in enumerate(PRESETS, 1)]  # fmt: skip
-        commands += [
-            ("KPIs: the period before", "Same length, just before ([)", lambda: self.action_step(-1)),
-            ("KPIs: type a period", "First and last day (p)", self.action_period),
-            ("KPIs: filter", "queue: agent: org: tier: (/)", self.action_filter),
-            ("KPIs: group the table", "By agent, organization, segment or queue (b)", self.action_group),
-            ("Reload", "Compute the figures again (ctrl+r)", self.action_reload),
-            ("Back", "Back to the queue (esc)", self.action_back),
-        ]
-        if shifted(self.asked, 1, self._today()) is not None:
-            commands.insert(5, ("KPIs: the period after", "Same length, just after (])", lambda: self.action_step(1)))
-        return commands

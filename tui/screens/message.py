@@ -37,9 +37,9 @@ from textual.worker import get_current_worker
 
 from tui.desk.desk import Desk
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
 from tui.text.safe import one_line, safe_text
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 
 __all__ = ["MessageViewer", "MessageView", "body_lines", "fold_lines"]
 

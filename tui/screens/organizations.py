@@ -25,9 +25,10 @@ from models.reports.churn import Risk
 from models.reports.organizations import PROFILE_DAYS, OrgProfile, OrgRow
 from tui.desk.desk import Desk
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.palette import PaletteCommands
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.org_profile import OrgProfileView, OrgTable, RiskList
 
 __all__ = ["OrganizationsScreen", "NARROW"]
@@ -41,7 +42,7 @@ def _orgs(count: int) -> str:
     return f"{count} organization{'s' if count != 1 else ''}"
 
 
-class OrganizationsScreen(ReportWorkerErrors, Screen):
+class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
     """Find an organization, read its profile and tickets, and see who may be about to leave."""
 
     BINDINGS = [
@@ -60,6 +61,13 @@ class OrganizationsScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Reload", show=False, id="orgs.reload"),
         Binding("q", "back", "Back", tooltip="Back to the list, or to the queue", id="orgs.back"),
     ]
+    PALETTE = {
+        "orgs.search": "Search organizations",
+        "orgs.churn": "Churn risk",
+        "orgs.list": "All organizations",
+        "orgs.reload": "Reload",
+        "orgs.back": "Back",
+    }
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -297,9 +305,7 @@ class OrganizationsScreen(ReportWorkerErrors, Screen):
 
     @on(OrgProfileView.TicketOpened)
     def open_ticket(self, event: OrgProfileView.TicketOpened) -> None:
-        from tui.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(self.desk, event.number, now=self._now))
+        self.app.open_ticket(event.number)
 
     # --- going back, reloading -------------------------------------------------------------
 
@@ -374,12 +380,3 @@ class OrganizationsScreen(ReportWorkerErrors, Screen):
             text += " · enter: profile · r: churn risk"
         width = max(20, self.size.width - 2)
         self.query_one("#org-status", Static).update(Text(one_line(text, width)))
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            ("Search organizations", "By name, industry, region or tier (/)", self.action_search),
-            ("Churn risk", "Organizations at risk of leaving, with the reasons (r)", self.action_churn),
-            ("All organizations", "The list of organizations (r in the churn view)", self.action_organizations),
-            ("Reload", "Fetch the list and the profile again (ctrl+r)", self.action_reload),
-            ("Back", "Leave the organizations (q)", self.dismiss),
-        ]

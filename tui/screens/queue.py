@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,9 +21,11 @@ from tui.desk.desk import Desk, Outcome
 from tui.dialogs import flows
 from tui.dialogs.pickers import ConfirmScreen, TextPrompt
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.news import FollowsDesk
+from tui.palette import Command, PaletteCommands
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.queue_table import FirstPage, QueueTable
 
 __all__ = ["QueueScreen", "combine_queries"]
@@ -37,7 +41,7 @@ def combine_queries(view: str, typed: str) -> str:
     return " ".join(part.strip() for part in (view, typed) if part.strip())
 
 
-class QueueScreen(ReportWorkerErrors, Screen):
+class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     """Triage: pick a view, narrow it, open or change tickets."""
 
     BINDINGS = [
@@ -78,6 +82,22 @@ class QueueScreen(ReportWorkerErrors, Screen):
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         *[Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"queue.view{n}") for n in range(1, 10)],
     ]
+    PALETTE = {
+        "queue.filter": "Filter",
+        "queue.reload": "Reload",
+        "queue.status": "Set status",
+        "queue.priority": "Set priority",
+        "queue.assign": "Assign",
+        "queue.take": "Take",
+        "queue.tags": "Tags",
+        "queue.faq": "FAQ",
+        "queue.organizations": "Organizations",
+        "queue.dashboard": "KPI dashboard",
+        "queue.sla_rules": "SLA rules",
+        "queue.sync": "Sync now",
+        "queue.sync_screen": "Sync log",
+        "queue.save_view": "Save filter as a view",
+    }
 
     def __init__(
         self, desk: Desk, *, now=None, views: list[View] | None = None, first_page: FirstPage | None = None
@@ -119,6 +139,7 @@ class QueueScreen(ReportWorkerErrors, Screen):
         self._first_page = None
         if not self._views_preloaded:
             self._load_views()
+        self.follow_desk()
 
     @property
     def table(self) -> QueueTable:
@@ -286,14 +307,12 @@ class QueueScreen(ReportWorkerErrors, Screen):
 
     @on(QueueTable.Opened)
     def open_ticket(self, event: QueueTable.Opened) -> None:
-        from tui.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(self.desk, event.number, now=self._now))
+        self.app.open_ticket(event.number)
 
     # --- live updates --------------------------------------------------------------------
 
     def desk_changed(self, change: int) -> None:
-        """A ticket changed on the desk: refresh what is on screen (called by the app).
+        """A ticket changed on the desk: refresh what is on screen.
 
         Views are not tickets: the team's new shared views arrive with ctrl+r.
         """
@@ -309,32 +328,22 @@ class QueueScreen(ReportWorkerErrors, Screen):
         self._load_views()
 
     def action_faq(self) -> None:
-        from tui.screens.faq import FAQScreen
-
-        self.app.push_screen(FAQScreen(self.desk, now=self._now))
+        self.app.open_faq()
 
     def action_organizations(self) -> None:
-        from tui.screens.organizations import OrganizationsScreen
-
-        self.app.push_screen(OrganizationsScreen(self.desk, now=self._now))
+        self.app.open_organizations()
 
     def action_sync_screen(self) -> None:
-        from tui.screens.sync import SyncScreen
-
-        self.app.push_screen(SyncScreen(self.desk, now=self._now))
+        self.app.open_sync()
 
     def action_sync(self) -> None:
         self.app.sync_now()
 
     def action_sla_rules(self) -> None:
-        from tui.screens.sla_rules import SLARulesScreen
-
-        self.app.push_screen(SLARulesScreen(self.desk))
+        self.app.open_sla_rules()
 
     def action_dashboard(self) -> None:
-        from tui.screens.kpi import KPIScreen
-
-        self.app.push_screen(KPIScreen(self.desk, now=self._now))
+        self.app.open_kpi()
 
     # --- actions on tickets --------------------------------------------------------------
 
@@ -481,38 +490,17 @@ class QueueScreen(ReportWorkerErrors, Screen):
         self._load_views()
         self._run()
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
+    def palette_commands(self) -> list[Command]:
+        """The views, the keys' actions, and removing a saved view."""
         commands = [
-            (
-                f"View: {one_line(v.name, 40)}",
-                one_line(v.query or "every ticket", 80),
-                (lambda i=i: self.action_view(i)),
+            Command(
+                f"View: {one_line(v.name, 40)}", one_line(v.query or "every ticket", 80), partial(self.action_view, i)
             )
             for i, v in enumerate(self.views)
         ]
+        commands += super().palette_commands()
         commands += [
-            ("Filter", "Filter the queue as you type (/)", self.action_filter),
-            ("Reload", "Fetch the queue again (ctrl+r)", self.action_reload),
-            ("Set status", "Of the marked tickets, or the one under the cursor (s)", self.action_status),
-            ("Set priority", "With a reason (p)", self.action_priority),
-            ("Assign", "To an agent, or nobody (a)", self.action_assign),
-            ("Take", "Assign to me (A)", self.action_take),
-            ("Tags", "Add or remove tags (t)", self.action_tags),
-            ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
-            (
-                "Organizations",
-                "Customers and organizations: profiles, contracts, churn risk (c)",
-                self.action_organizations,
-            ),
-            ("KPI dashboard", "The KPIs of the desk (d)", self.action_dashboard),
-            ("SLA rules", "The SLA policies and calendars, in order (L)", self.action_sla_rules),
-            ("Sync now", "Sync every configured remote (R)", self.action_sync),
-            ("Sync log", "Recent sync runs, their problems and the open conflicts (Y)", self.action_sync_screen),
-        ]
-        if self.typed.strip():
-            commands.append(("Save filter as a view", "Personal or shared (ctrl+s)", self.action_save_view))
-        commands += [
-            (f"Remove view: {one_line(v.name, 40)}", "Delete this saved view", (lambda v=v: self.ask_remove_view(v)))
+            Command(f"Remove view: {one_line(v.name, 40)}", "Delete this saved view", partial(self.ask_remove_view, v))
             for v in self.views
             if not v.built_in
         ]

@@ -18,10 +18,11 @@ from textual.widgets import DataTable, Label, Static
 
 from tui.desk.desk import Desk, SyncConflictRow, SyncRunRow, SyncStatus
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.palette import PaletteCommands
 from tui.text.labels import age
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.row_table import Column, RowTable
 
 __all__ = ["SyncScreen", "run_columns", "conflict_columns", "report_text", "remotes_text"]
@@ -114,7 +115,7 @@ def remotes_text(configured: dict, status: SyncStatus | None, error: str | None,
     return Text(one_line("Remotes: " + "; ".join(parts) + (" · R syncs now" if configured else ""), width))
 
 
-class SyncScreen(ReportWorkerErrors, Screen):
+class SyncScreen(PaletteCommands, ReportWorkerErrors, Screen):
     """What sync did and what it left for an agent."""
 
     BINDINGS = [
@@ -128,6 +129,12 @@ class SyncScreen(ReportWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Reload", show=False, id="sync.reload"),
         Binding("escape,q", "back", "Back", tooltip="Back to the queue", id="sync.back"),
     ]
+    PALETTE = {
+        "sync.now": "Sync now",
+        "sync.reload": "Reload",
+        "sync.open": "Open the conflict's ticket",
+        "sync.resolve": "Mark the conflict resolved",
+    }
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -153,6 +160,7 @@ class SyncScreen(ReportWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         self.runs_table.focus()
+        self.app.sync_done.subscribe(self, self._sync_done, immediate=True)
         self.load()
 
     @property
@@ -222,8 +230,8 @@ class SyncScreen(ReportWorkerErrors, Screen):
 
     # --- live updates --------------------------------------------------------------------
 
-    def sync_done(self) -> None:
-        """A sync finished (called by the app)."""
+    def _sync_done(self, _news: None) -> None:
+        """A sync finished: its runs and conflicts are read again."""
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -254,11 +262,9 @@ class SyncScreen(ReportWorkerErrors, Screen):
         self.refresh_bindings()
 
     def action_open(self) -> None:
-        from tui.screens.ticket import TicketScreen
-
         conflict = self._conflict()
         if conflict is not None:
-            self.app.push_screen(TicketScreen(self.desk, conflict.ticket, now=self._now))
+            self.app.open_ticket(conflict.ticket)
 
     def action_resolve(self) -> None:
         conflict = self._conflict()
@@ -277,11 +283,3 @@ class SyncScreen(ReportWorkerErrors, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [("Sync now", "Sync every configured remote (R)", self.action_sync),
-                    ("Reload", "Read the runs and conflicts again (ctrl+r)", self.action_reload)]  # fmt: skip
-        if self._conflict() is not None:
-            commands += [("Open the conflict's ticket", "enter", self.action_open),
-                         ("Mark the conflict resolved", "x", self.action_resolve)]  # fmt: skip
-        return commands

@@ -15,13 +15,15 @@ from tui.desk.desk import Desk, TicketView
 from tui.dialogs import flows
 from tui.dialogs.pickers import ConfirmScreen, TextPrompt
 from tui.errors import ReportWorkerErrors
-from tui.screens.help import KeysFooter
+from tui.news import FollowsDesk, Quitting
+from tui.palette import PaletteCommands
 from tui.terminal.editor import edit_externally
 from tui.text.faq import linked_faqs_line
 from tui.text.labels import age, due_label, priority_label, status_label, when
 from tui.text.safe import one_line, safe_text
 from tui.widgets.composer import NOTE, REPLY, Composer
 from tui.widgets.header import DeskHeader
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.timeline import Timeline
 
 __all__ = ["TicketScreen", "ticket_header"]
@@ -100,7 +102,7 @@ def _ago(value, now) -> str:
     return "just now" if ago == "now" else f"{ago} ago"
 
 
-class TicketScreen(ReportWorkerErrors, Screen):
+class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     """A ticket's full story, and everything that can be done to it."""
 
     BINDINGS = [
@@ -142,6 +144,23 @@ class TicketScreen(ReportWorkerErrors, Screen):
         Binding("escape", "close", "Close", show=False, tooltip="Close the draft, else back", id="ticket.close"),
         Binding("q", "back", "Back", tooltip="Back to the queue (a draft is kept)", id="ticket.back"),
     ]
+    PALETTE = {
+        "ticket.reply": "Reply",
+        "ticket.note": "Internal note",
+        "ticket.status": "Set status",
+        "ticket.priority": "Set priority",
+        "ticket.assign": "Assign",
+        "ticket.take": "Take",
+        "ticket.tags": "Tags",
+        "ticket.merge": "Merge into another ticket",
+        "ticket.customer_view": "Customer view",
+        "ticket.editor": "Edit draft in $EDITOR",
+        "ticket.insert_faq": "Insert FAQ",
+        "ticket.extract_faq": "Extract to FAQ",
+        "ticket.faq": "FAQ",
+        "ticket.reload": "Reload",
+        "ticket.back": "Back to the queue",
+    }
 
     def __init__(self, desk: Desk, number: int, *, now=None) -> None:
         super().__init__()
@@ -164,6 +183,8 @@ class TicketScreen(ReportWorkerErrors, Screen):
     def on_mount(self) -> None:
         self.composer.display = False
         self.seen_change = self.app.latest_change
+        self.follow_desk()
+        self.app.quitting.subscribe(self, self._quitting, immediate=True)
         self.load()
         drafts = self.app.drafts  # this agent's, kept in the desk: they outlive the app
         for kind in (REPLY, NOTE):
@@ -236,6 +257,10 @@ class TicketScreen(ReportWorkerErrors, Screen):
     def on_screen_resume(self) -> None:
         self.desk_changed(self.app.latest_change)
 
+    @on(Timeline.ReadMessage)
+    def read_message(self, event: Timeline.ReadMessage) -> None:
+        self.app.open_message(event.heading, event.body, title=event.title)
+
     def action_reload(self) -> None:
         self.load()
 
@@ -244,9 +269,7 @@ class TicketScreen(ReportWorkerErrors, Screen):
         self.load()
 
     def action_faq(self) -> None:
-        from tui.screens.faq import FAQScreen
-
-        self.app.push_screen(FAQScreen(self.desk, now=self._now))
+        self.app.open_faq()
 
     # --- closing -------------------------------------------------------------------------
 
@@ -281,6 +304,9 @@ class TicketScreen(ReportWorkerErrors, Screen):
         """Put what the composer holds into the app's drafts now (the app is quitting)."""
         if self.composer.display:
             self.app.drafts.put(self.number, self.composer.kind, self.composer.draft)
+
+    def _quitting(self, _news: Quitting) -> None:
+        self.keep_typed_draft()
 
     @on(Composer.Close)
     def composer_close(self) -> None:
@@ -414,8 +440,6 @@ class TicketScreen(ReportWorkerErrors, Screen):
     @work(group="ticket-action", exclusive=True, exit_on_error=False)
     async def action_extract_faq(self) -> None:
         """A draft FAQ article from this ticket (its latest agent reply), opened in the editor."""
-        from tui.screens.faq_editor import FAQEditor
-
         if self.view is None:
             return
         title = await self.app.push_screen_wait(
@@ -432,7 +456,7 @@ class TicketScreen(ReportWorkerErrors, Screen):
             return
         self.notify(f"Draft FAQ #{article.id} created from #{self.number}.", markup=False)
         self.load()
-        self.app.push_screen(FAQEditor(self.desk, article.id, now=self._now))
+        self.app.open_faq_editor(article.id)
 
     # --- changing the ticket -------------------------------------------------------------
 
@@ -534,22 +558,3 @@ class TicketScreen(ReportWorkerErrors, Screen):
             return
         self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {what}", 200), markup=False)
         self.app.call_from_thread(self.load)
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            ("Reply", "A public reply the customer will read (r)", lambda: self.action_compose(REPLY)),
-            ("Internal note", "Only agents see it (n)", lambda: self.action_compose(NOTE)),
-            ("Set status", "Move the ticket along (s)", self.action_status),
-            ("Set priority", "With a reason (p)", self.action_priority),
-            ("Assign", "To an agent, or nobody (a)", self.action_assign),
-            ("Take", "Assign to me (A)", self.action_take),
-            ("Tags", "Add or remove tags (t)", self.action_tags),
-            ("Merge into another ticket", "Close this one into another; asks first (m)", self.action_merge),
-            ("Customer view", "Show exactly what the customer may see, or everything (v)", self.action_toggle_view),
-            ("Edit draft in $EDITOR", "Write the reply in your own editor (e)", self.action_editor),
-            ("Insert FAQ", "An FAQ article into the reply, linked to the ticket (i)", self.action_insert_faq),
-            ("Extract to FAQ", "A draft article from the latest reply (x)", self.action_extract_faq),
-            ("FAQ", "Search, read and edit the FAQ (f)", self.action_faq),
-            ("Reload", "Fetch the ticket again (ctrl+r)", self.action_reload),
-            ("Back to the queue", "The draft, if any, is kept (q)", self.action_back),
-        ]

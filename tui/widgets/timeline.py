@@ -3,7 +3,7 @@
 A message shows its first :data:`BODY_LINES` lines (at most :data:`BODY_CHARS` characters) and then
 what is left, ``… 449,800 more lines — press o or enter to read the whole message``: one customer
 message of 1 MB in 450,000 lines once took the screen 51 s to wrap, on every reload and resize.
-``o`` or enter opens the message under the cursor whole in :class:`tui.screens.message.MessageViewer`.
+``o`` or enter asks for the message under the cursor whole (:class:`Timeline.ReadMessage`; the app opens it).
 
 Lines are wrapped once per width and kept, so scrolling a thousand-event ticket only slices a
 list; a timeline of more than :data:`INLINE_ROWS` rows is wrapped in a worker thread, the old
@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -196,6 +197,16 @@ class Timeline(ScrollView, can_focus=True):
 
     cursor = reactive(0, repaint=False)  # a line of the wrapped timeline; watch_cursor repaints
 
+    class ReadMessage(Message):
+        """The message under the cursor is to be read whole: ``heading`` (which ticket, what, who, when),
+        its ``body``, and ``title``, which names it in a header."""
+
+        def __init__(self, heading: str, body: str, title: str) -> None:
+            super().__init__()
+            self.heading = heading
+            self.body = body
+            self.title = title
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: TicketView | None = None
@@ -317,16 +328,13 @@ class Timeline(ScrollView, can_focus=True):
         return None
 
     def action_read_message(self) -> None:
-        from tui.screens.message import MessageViewer
-
         event, view = self.message_at(self.cursor), self._lines_view
         if event is None or view is None:
             self.notify("No message to read here.", markup=False)
             return
         what = "internal note" if event.internal else ("message" if event.kind == "created" else event.kind)
         heading = f"#{view.number} · {what} · {event.who} · {when(event.at, view.zone)}"
-        desk = getattr(self.screen, "desk", None)  # for the header: who is working, on which desk
-        self.app.push_screen(MessageViewer(heading, event.body, desk=desk, title=f"ticket #{view.number} · {what}"))
+        self.post_message(self.ReadMessage(heading, event.body, f"ticket #{view.number} · {what}"))
 
     # --- the cursor ----------------------------------------------------------------------
 
