@@ -9,6 +9,8 @@ import peewee as pw
 from models import validate
 from models.enums import Role
 from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from models.sla import rules as sla
+from models.sla.tiers import check_tier
 from models.store.db import write_transaction
 from models.store.tables import Agent, Customer, Organization, Queue, Tag, utcnow
 
@@ -132,8 +134,6 @@ def update_organization(
         if value is None:
             continue
         if name == "tier":
-            from models.reports.organizations import check_tier  # organizations builds on this module
-
             changes[name] = check_tier(value)
         else:
             changes[name] = validate.line(value, name.replace("_", " "), _SEGMENT_FIELDS[name], required=False)
@@ -150,8 +150,6 @@ def update_organization(
             Organization.update(**changes).where(Organization.id == org.id).execute()
         touched = "tier" in changes
     if touched:  # the tier picks the SLA policy of its open tickets
-        from models.sla import rules as sla
-
         sla.refresh_open(organization=org.id)
     return Organization.get_by_id(org.id)
 

@@ -28,12 +28,8 @@ from .organizations import (
     PROFILE_DAYS,
     OrgProfile,
     OrgRow,
-    add_tier,
-    check_tier,
     list_organizations,
     profile,
-    remove_tier,
-    tiers,
 )
 
 __all__ = [
@@ -53,15 +49,11 @@ __all__ = [
     "STATUS_WORDS",
     "Spread",
     "WINDOW_DAYS",
-    "add_tier",
     "at_risk",
-    "check_tier",
     "customer_status",
     "kpi_report",
     "list_organizations",
     "page_timezone",
     "period",
     "profile",
-    "remove_tier",
-    "tiers",
 ]

@@ -1,4 +1,4 @@
-"""Organizations as a lead sees them: the tiers they may have, a searchable list, and a profile.
+"""Organizations as a lead sees them: a searchable list, and a profile.
 
 A profile is the organization's segment and contract, its contacts, its open tickets and, over
 the last 90 days, its SLA compliance, satisfaction and complaints (the same figures as
@@ -12,17 +12,20 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from models import validate
 from models.directory.lookup import contract_expired, find_organization
-from models.enums import OPEN_STATUSES, Role
-from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from models.enums import OPEN_STATUSES
+from models.errors import NotFound
 from models.reports import kpi
 from models.search.query import drop_bad_characters
-from models.store.db import write_transaction
-from models.store.tables import Agent, Customer, Organization, SLAPolicy, Ticket, Tier
 
-__all__ = ["PROFILE_DAYS", "OrgRow", "OrgProfile", "tiers", "add_tier", "remove_tier", "check_tier",
-           "list_organizations", "profile"]  # fmt: skip
+# The contract tiers are models.sla.tiers'; `sportello org tiers` (tui/cli/org.py) still finds them here.
+from models.sla.tiers import add_tier as add_tier
+from models.sla.tiers import check_tier as check_tier
+from models.sla.tiers import remove_tier as remove_tier
+from models.sla.tiers import tiers as tiers
+from models.store.tables import Customer, Organization, Ticket
+
+__all__ = ["PROFILE_DAYS", "OrgRow", "OrgProfile", "list_organizations", "profile"]
 
 PROFILE_DAYS = 90
 
@@ -58,58 +61,6 @@ class OrgProfile:
     figures: kpi.Figures  # the last PROFILE_DAYS days
     since: datetime
     tickets: list[TicketLine]  # newest activity first, at most ``limit``
-
-
-# --- tiers ---------------------------------------------------------------------------------
-
-
-def tiers() -> list[str]:
-    """The configured tiers, lowest first."""
-    return [name for (name,) in Tier.select(Tier.name).order_by(Tier.position, Tier.name).tuples()]
-
-
-def check_tier(value: str) -> str:
-    """``value`` cleaned, if it is a configured tier; else a clear error naming the known ones."""
-    name = validate.line(value, "tier", 32).lower()
-    known = tiers()
-    if name not in known:
-        raise InvalidInput(f"unknown tier {name!r}; known tiers: {', '.join(known)}")
-    return name
-
-
-def _admin(actor: Agent) -> None:
-    if actor is None or not actor.active or actor.role != Role.ADMIN:
-        raise PermissionDenied("only an admin may change the list of tiers")
-
-
-def add_tier(actor: Agent, name: str, *, after: str | None = None) -> list[str]:
-    """Add a tier at the top (or just after ``after``); returns the tiers in order."""
-    _admin(actor)
-    name = validate.line(name, "tier", 32, required=True).lower()
-    with write_transaction():
-        order = tiers()
-        if name in order:
-            raise Conflict(f"tier {name!r} already exists")
-        if after is not None and after not in order:
-            raise InvalidInput(f"unknown tier {after!r}; known tiers: {', '.join(order)}")
-        order.insert(order.index(after) + 1 if after is not None else len(order), name)
-        Tier.insert(name=name, position=0).execute()
-        for position, tier in enumerate(order):
-            Tier.update(position=position).where(Tier.name == tier).execute()
-    return order
-
-
-def remove_tier(actor: Agent, name: str) -> list[str]:
-    """Remove a tier no organization and no SLA rule uses; returns the tiers left."""
-    _admin(actor)
-    with write_transaction():
-        name = check_tier(name)
-        orgs = Organization.select().where(Organization.tier == name).count()
-        rules = SLAPolicy.select().where(SLAPolicy.tier == name).count()
-        if orgs or rules:
-            raise Conflict(f"tier {name!r} is in use ({orgs} organizations, {rules} SLA rules); change them first")
-        Tier.delete().where(Tier.name == name).execute()
-    return tiers()
 
 
 # --- list and profile --------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Service levels: business calendars, clocks, policies, deadlines and contract tiers. Reads the store only."""
+"""Service levels: business calendars, clocks, policies, deadlines and contract tiers. Reads the store only.
+
+The list of tiers is ``models.sla.tiers.tiers()``: a ``tiers`` name here would hide the module."""
 
 from .business_time import (
     ALWAYS,
@@ -48,6 +50,11 @@ from .ticket_facts import (
     facts,
     history,
 )
+from .tiers import (
+    add_tier,
+    check_tier,
+    remove_tier,
+)
 
 __all__ = [
     "ALWAYS",
@@ -64,8 +71,10 @@ __all__ = [
     "STOPPING",
     "STORED",
     "TARGETS",
+    "add_tier",
     "breached",
     "calendars",
+    "check_tier",
     "deadlines",
     "due_time",
     "elapsed",
@@ -84,6 +93,7 @@ __all__ = [
     "refresh_open",
     "remove_calendar",
     "remove_policy",
+    "remove_tier",
     "reopens",
     "running_spans",
     "save_calendar",

@@ -26,6 +26,7 @@ from models.sla.business_time import ALWAYS, Calendar
 from models.sla.clock import Clock, due_time, measure
 from models.sla.ticket_facts import STORED, Facts, facts
 from models.sla.ticket_facts import history as read_history
+from models.sla.tiers import check_tier
 from models.store.db import write_transaction
 from models.store.tables import Agent, Queue, SLACalendar, SLAPolicy, Ticket, TicketEvent, utcnow
 
@@ -262,8 +263,6 @@ def save_policy(
     _lead(actor)
     name = _name(name, "policy")
     if tier:
-        from models.reports.organizations import check_tier  # organizations builds on the KPIs, which read SLA data
-
         tier = check_tier(str(tier))
     else:
         tier = None

@@ -56,7 +56,7 @@ def test_org_from_the_command_line(desk):
 
 def test_tiers_are_configurable_and_checked(admin, agent):
     from models.errors import Conflict, InvalidInput
-    from models.reports import organizations
+    from models.sla import tiers as organizations
 
     assert organizations.tiers() == ["none", "standard", "premium"]
     assert organizations.add_tier(admin, "Gold", after="standard") == ["none", "standard", "gold", "premium"]
