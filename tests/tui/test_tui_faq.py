@@ -608,7 +608,7 @@ def test_hostile_article_text_is_inert_in_the_list_preview_editor_and_history(tu
 
 
 def test_the_ticket_header_cuts_linked_faqs_to_the_width(tui_desk):
-    from tui.screens.ticket import ticket_header
+    from tui.text.ticket_header import ticket_header
 
     admin = agents.get_agent("ada")
     number = search.search_tickets("is:open", limit=1).tickets[0].number

@@ -16,8 +16,9 @@ from models.tickets import timeline
 from support.tui import NOW, answer, choose, make_app, notifications, run, second_agent_desk, ticket_ready, until
 from tui.desk.desk import EventRow
 from tui.dialogs.pickers import ChoiceScreen, TextPrompt
-from tui.screens.ticket import TicketScreen, ticket_header
+from tui.screens.ticket import TicketScreen
 from tui.text.labels import when
+from tui.text.ticket_header import ticket_header
 from tui.widgets.timeline import _event_blocks
 
 PRIORITIES = ("low", "normal", "high", "urgent")
