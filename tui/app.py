@@ -21,7 +21,7 @@ from tui.app_sync import NO_REMOTE, SyncRunner
 from tui.desk.desk import Desk, DraftRow
 from tui.drafts import DraftBook
 from tui.errors import error_line
-from tui.keys import check_keymap
+from tui.keys import bindings_of, check_keymap, clashes
 from tui.navigation import Navigation
 from tui.news import DeskChange, Quitting
 from tui.palette import PaletteCommands, binding_commands
@@ -246,15 +246,20 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
         yield from super().get_system_commands(screen)
 
     def _use_keys(self, keys: Mapping[str, str]) -> None:
-        """Remap the keys as config.toml's ``[keys]`` asks; entries that name no binding or no key are
-        said in one notice, and those bindings keep their keys."""
-        from tui.key_reference import known_bindings
+        """Remap the keys as config.toml's ``[keys]`` asks. Entries that name no binding or no key are said in
+        one notice (those bindings keep their keys); keys taken from other bindings in another."""
+        from tui.key_reference import bound_classes
 
-        self.keymap, problems = check_keymap(keys, known_bindings(type(self)))
+        classes = bound_classes(type(self))
+        self.keymap, problems = check_keymap(keys, bindings_of(classes))
         self.set_keymap(self.keymap)
         if problems:
             self.notify(one_line(f"config.toml [keys]: {'; '.join(problems)}. Those keys are as usual.", 600),
                         severity="error", markup=False, timeout=20)  # fmt: skip
+        lost = clashes(self.keymap, classes)
+        if lost:
+            self.notify(one_line(f"config.toml [keys]: {'; '.join(lost)}.", 600), severity="warning", markup=False,
+                        timeout=20)  # fmt: skip
 
 
 def preload(desk: Desk) -> tuple[list[View], FirstPage]:

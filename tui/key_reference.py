@@ -8,7 +8,6 @@ import importlib
 import pkgutil
 from collections.abc import Mapping
 
-from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -31,7 +30,7 @@ from tui.widgets.queue_table import QueueTable
 from tui.widgets.row_table import RowTable
 from tui.widgets.timeline import Timeline
 
-__all__ = ["key_groups", "groups_for", "known_bindings"]
+__all__ = ["key_groups", "groups_for", "bound_classes"]
 
 
 def key_groups(app: type, keymap: Mapping[str, str] | None = None) -> list[KeyGroup]:
@@ -66,9 +65,9 @@ def groups_for(screen: Screen | None, groups: list[KeyGroup]) -> list[tuple[str,
     return [(g.title, g.rows) for g in here + everywhere + rest]
 
 
-def known_bindings(app: type) -> dict[str, Binding]:
-    """Every binding a ``[keys]`` table may remap, by id: ``app``'s and those of every screen, widget and
-    dialog of Sportello (their modules are loaded to find them all, dialogs opened lazily included)."""
+def bound_classes(app: type) -> list[type]:
+    """``app`` and every screen, widget and dialog class of Sportello with bindings (their modules are loaded
+    to find them all, the dialogs opened lazily included): where a ``[keys]`` table may remap keys."""
     for package in (tui.screens, tui.widgets, tui.dialogs):
         for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
@@ -78,6 +77,6 @@ def known_bindings(app: type) -> dict[str, Binding]:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             pending.append(sub)
-            if sub.__module__.startswith(("tui.screens.", "tui.widgets.", "tui.dialogs.")):
+            if sub.__module__.startswith(("tui.screens.", "tui.widgets.", "tui.dialogs.")) and bindings_of([sub]):
                 classes.append(sub)
-    return bindings_of(classes)
+    return classes

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from textual.binding import Binding
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
 
-__all__ = ["KeyGroup", "key_names", "keys_text", "key_rows", "bindings_of", "is_key", "check_keymap"]
+__all__ = ["KeyGroup", "key_names", "keys_text", "key_rows", "bindings_of", "is_key", "check_keymap", "clashes"]
 
 #: How the reference and the palette name a few keys (others read as Textual names them: ``ctrl+r``, ``down``).
 _SHOWN = {"slash": "/", "question_mark": "?", "colon": ":", "space": "space", "escape": "esc"}
@@ -65,7 +65,7 @@ def bindings_of(classes: Iterable[type]) -> dict[str, Binding]:
 
 
 def is_key(key: str) -> bool:
-    """Whether ``key`` names a key Textual can bind: ``o``, ``?``, ``f5``, ``ctrl+o``, ``shift+tab``, ``question_mark``."""
+    """Whether ``key`` names a key Textual can bind: ``o``, ``?``, ``f5``, ``ctrl+o``, ``shift+tab``, ``slash``."""
     if len(key) == 1:
         return key.isprintable()
     *modifiers, name = key.split("+")
@@ -94,3 +94,27 @@ def check_keymap(keys: Mapping[str, str], bindings: Mapping[str, Binding]) -> tu
             continue
         good[binding_id] = ",".join(wanted)
     return good, problems
+
+
+def _bound(keys: str) -> set[str]:
+    """``keys`` as Textual binds them (``?`` is ``question_mark``)."""
+    return {b.key for b in Binding.make_bindings([Binding(keys, "")])}
+
+
+def clashes(keymap: Mapping[str, str], classes: Iterable[type]) -> list[str]:
+    """A line for each binding that a remapped key leaves without its key where both work (one class's
+    bindings): ``queue.status has lost s to queue.take``. Textual gives the key to the remapped binding."""
+    found: list[str] = []
+    for cls in classes:
+        bindings = bindings_of([cls])
+        for binding_id, keys in keymap.items():
+            if binding_id not in bindings:
+                continue
+            for other_id, other in bindings.items():
+                if other_id == binding_id:
+                    continue
+                lost = _bound(keys) & _bound(keymap.get(other_id) or other.key)
+                line = f"{other_id} has lost {', '.join(sorted(lost))} to {binding_id}"
+                if lost and line not in found:
+                    found.append(line)
+    return found

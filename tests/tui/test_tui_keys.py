@@ -39,6 +39,7 @@ def test_a_keys_table_remaps_take_and_open_and_help_footer_and_palette_show_it(t
     async def scenario():
         async with make_app(tui_desk, keys=config.keys).run_test(size=(180, 40)) as pilot:
             queue = await queue_ready(pilot)
+            assert "config.toml" not in notices(pilot.app)  # nothing wrong, no key taken from another binding
             footer = footer_text(pilot.app)
             assert "T Take" in footer and "o Open" in footer, footer
             assert "A Take" not in footer and "⏎ Open" not in footer, footer
@@ -85,6 +86,19 @@ def test_a_bad_keys_entry_is_said_in_one_notice_and_the_others_apply(tui_desk, t
             assert pilot.app.keymap == {"queue.faq": "F"}
             await pilot.press("F")
             await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "FAQScreen", "the FAQ, opened with F")
+
+    run(scenario())
+
+
+def test_a_remapped_key_that_takes_another_bindings_key_says_which_lost_it(tui_desk):
+    async def scenario():
+        async with make_app(tui_desk, keys={"queue.take": "s"}).run_test(size=(120, 40)) as pilot:
+            queue = await queue_ready(pilot)
+            number = queue.table.current_row.number
+            await pilot.press("s")
+            await until(pilot, lambda: Ticket.get_by_id(number).assignee is not None, "the take, with s")
+            said = notices(pilot.app)
+            assert said.count("queue.status has lost s to queue.take") == 1, said
 
     run(scenario())
 
