@@ -201,6 +201,9 @@ class Ticket(BaseModel):
     sla_breached = pw.BooleanField(null=True)
     merged_into = pw.ForeignKeyField("self", null=True, backref="merged_tickets")
     version = pw.IntegerField(default=1)
+    # Not a column: the events that the service call returning this row appended, oldest first, with their
+    # ids (models.tickets.pipeline); () on a row that was only read, or when the call changed nothing.
+    written: tuple[TicketEvent, ...] = ()
 
     class Meta:
         # Each index serves one keyset-paged sort (see models.search.tickets).

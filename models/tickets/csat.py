@@ -1,6 +1,6 @@
-"""Customer satisfaction: a survey opens when a ticket is resolved; its answer is a score 1-5 and
-an optional comment. A low score (2 or less) is followed up: an internal note asks a lead to look,
-and the ticket is tagged ``csat-low`` so that leads find it (``tag:csat-low``)."""
+"""Customer satisfaction: a survey opens when a ticket is resolved (``models.tickets.effects.open_survey``);
+its answer is a score 1-5 and an optional comment. A low score (2 or less) is followed up: an internal
+note asks a lead to look, and the ticket is tagged ``csat-low`` so that leads find it (``tag:csat-low``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from models.store.db import write_transaction
 from models.store.tables import Agent, Survey, Ticket, TicketEvent, utcnow
 from models.tickets import changes as tickets
 
-__all__ = ["LOW_SCORE", "LOW_TAG", "Answer", "open_survey", "record", "answers"]
+__all__ = ["LOW_SCORE", "LOW_TAG", "Answer", "record", "answers"]
 
 LOW_SCORE = 2
 LOW_TAG = "csat-low"
@@ -29,18 +29,9 @@ class Answer:
     subject: str
 
 
-def open_survey(number: int, at: datetime) -> None:
-    """Open a survey for a just-resolved ticket, unless one is still waiting for its answer; it
-    remembers whose ticket it was then (CSAT is credited to them)."""
-    waiting = Survey.select().where((Survey.ticket == number) & Survey.answered_at.is_null()).exists()
-    if not waiting:
-        ticket = Ticket.select(Ticket.assignee, Ticket.queue, Ticket.organization).where(Ticket.number == number).get()
-        Survey.insert(ticket=number, opened_at=at, assignee=ticket.assignee_id, queue=ticket.queue_id,
-                      organization=ticket.organization_id).execute()  # fmt: skip
-
-
 def record(actor: Agent, number: int, score: int, comment: str | None = None) -> Ticket:
-    """Record the customer's answer to the ticket's open survey; returns the ticket."""
+    """Record the customer's answer to the ticket's open survey; returns the ticket, carrying the events
+    written (the answer, and for a low score the note and the tag) in ``written``."""
     if type(score) is not int or not 1 <= score <= 5:
         raise InvalidInput("the score must be a whole number from 1 to 5")
     words = validate.text(comment).strip() if comment else ""

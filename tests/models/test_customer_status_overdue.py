@@ -21,7 +21,7 @@ TIME = re.compile(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d \(([^)]*)\)")
 @pytest.fixture
 def clock(monkeypatch):
     now = {"at": MON}
-    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: now["at"])
+    monkeypatch.setattr("models.tickets.pipeline.utcnow", lambda: now["at"])
     monkeypatch.setattr("models.reports.customer_view.utcnow", lambda: now["at"])
     return now
 

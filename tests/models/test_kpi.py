@@ -32,7 +32,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock(MON)
-    for module in ("models.tickets.changes", "models.tickets.csat"):
+    for module in ("models.tickets.pipeline", "models.tickets.csat"):
         monkeypatch.setattr(f"{module}.utcnow", clock)
     return clock
 

@@ -16,7 +16,7 @@ MON = datetime(2026, 3, 2, 9, 0)
 @pytest.fixture
 def clock(monkeypatch):
     now = {"at": MON}
-    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: now["at"])
+    monkeypatch.setattr("models.tickets.pipeline.utcnow", lambda: now["at"])
     return now
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import models.tickets.changes as ticket_service
+import models.tickets.pipeline as ticket_service
 from models.directory import lookup as directory
 from models.errors import QueryError
 from models.search.query import Filter, Query, Sort, Term, parse_query

@@ -180,7 +180,7 @@ def test_the_app_sweeper_looks_only_at_what_changed_and_misses_nothing(rules, mo
 
     monday = datetime(2026, 3, 2, 9, 0)
     clock = [monday]
-    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: clock[0])
+    monkeypatch.setattr("models.tickets.pipeline.utcnow", lambda: clock[0])
     Organization.create(name="Acme", tier="premium")
     t2 = new(rules, "Acme")  # standard rule: first response by 13:00
     t3 = new(rules, "Acme")

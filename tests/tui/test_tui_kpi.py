@@ -22,8 +22,9 @@ from models.tickets import csat
 from support.tui import NOW, make_app, notifications, queue_ready, run, screen_strips, screen_text, until
 from tui.app import SportelloApp
 from tui.desk.desk import Desk
+from tui.dialogs.period import PeriodPrompt
 from tui.screens.kpi import KPIScreen
-from tui.text.kpi import PeriodPrompt, chart_series, parse_filter
+from tui.text.kpi import chart_series, parse_filter
 
 MON = datetime(2026, 3, 2, 9, 0)  # a Monday, 09:00 UTC: the four tickets of tests/test_kpi.py
 SMALL_NOW = datetime(2026, 3, 13, 12, 0)  # the small desk's "now": a Friday, eleven days later
@@ -46,7 +47,7 @@ def small_desk(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/kpi.db"
     open_database(url, create=True)
     clock = Clock(MON)
-    for module in ("models.tickets.changes", "models.tickets.csat"):
+    for module in ("models.tickets.pipeline", "models.tickets.csat"):
         monkeypatch.setattr(f"{module}.utcnow", clock)
     admin = agents.ensure_admin("ada", "Ada Admin")
     agents.add_agent(admin, "ann", "Ann Agent")
@@ -259,7 +260,7 @@ def test_period_keys_and_grouping_change_what_is_shown(tui_desk):
 
 def test_ctrl_r_reloads_and_q_goes_back(tui_desk, monkeypatch):
     today = NOW.date()
-    monkeypatch.setattr("models.tickets.changes.utcnow", lambda: NOW - timedelta(hours=1))
+    monkeypatch.setattr("models.tickets.pipeline.utcnow", lambda: NOW - timedelta(hours=1))
 
     async def scenario():
         async with make_app(tui_desk).run_test(size=(80, 24)) as pilot:
