@@ -207,7 +207,7 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
         if (not unsaved and not kept) or self._asking_to_quit:  # ctrl+q twice: quit all the same
             self._exit_keeping_drafts()
             return
-        from tui.dialogs.pickers import ConfirmScreen
+        from tui.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             self._asking_to_quit = False
@@ -223,7 +223,7 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
             one = len(self.drafts) == 1
             question = (f"{kept} {'is' if one else 'are'} kept in the desk; {'it comes' if one else 'they come'} back "
                         "when you open the ticket. Quit?")  # fmt: skip
-        self.push_screen(ConfirmScreen(question, yes="Quit", no="Stay"), answered)
+        self.push_screen(ConfirmDialog(question, yes="Quit", no="Stay"), answered)
 
     def _exit_keeping_drafts(self) -> None:
         try:

@@ -126,15 +126,15 @@ def second_agent_desk(desk: Desk, login: str = "bob") -> Desk:
 
 async def choose(pilot: Pilot, value: str) -> None:
     """Wait for a picker, type ``value`` into it and take it."""
-    from tui.dialogs.pickers import ChoiceScreen
+    from tui.dialogs.choice import ChoiceDialog
 
-    await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "a picker")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "a picker")
     await pilot.press(*value, "enter")
 
 
 async def answer(pilot: Pilot, text: str) -> None:
     """Wait for a text prompt and answer it."""
-    from tui.dialogs.pickers import TextPrompt
+    from tui.dialogs.text_prompt import TextPrompt
 
     await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "a prompt")
     await pilot.press(*text, "enter")

@@ -16,7 +16,10 @@ from models.tickets import changes as tickets
 from models.tickets import timeline
 from support.tui import make_app, open_ticket, queue_ready, run, screen_text, some_open_ticket, ticket_ready, until
 from tui.app import TooSmallScreen
-from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.tags import TagsDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.help import HelpScreen
 from tui.screens.queue import QueueScreen
 from tui.screens.ticket import TicketScreen
@@ -136,7 +139,7 @@ def test_saving_a_filter_as_a_personal_view(tui_desk):
             await pilot.press("slash", *"prio:urgent", "enter", "ctrl+s")
             await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "the name prompt")
             await pilot.press(*"Urgent ones", "enter")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the share question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the share question")
             await pilot.press("n")
             await until(pilot, lambda: screen.view.name == "Urgent ones", "the new view")
             await queue_ready(pilot)
@@ -235,13 +238,13 @@ def test_each_picker_changes_the_ticket_with_its_own_event(tui_desk):
                 return newest_event(number)
 
             await pilot.press("s")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the status picker")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "the status picker")
             await pilot.press(*"pend", "enter")  # typing narrows long lists; a short one is picked by arrows
             event = await changed("status")
             assert event.new_value == "pending"
 
             await pilot.press("p")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the priority picker")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "the priority picker")
             target = "low" if screen.view.priority != "low" else "high"
             await pilot.press(*target, "enter")
             await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "the reason prompt")
@@ -255,20 +258,20 @@ def test_each_picker_changes_the_ticket_with_its_own_event(tui_desk):
             assert (event.new_value, event.reason, event.requested_by) == (target, "whole office down", "sales: Rossi")
 
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the assign picker")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "the assign picker")
             login = next(a.login for a in agents.list_agents() if a.active and a.login != "ada")
             await pilot.press(*login, "enter")
             event = await changed("assignee")
             assert event.new_value == login
 
             await pilot.press("A")  # the ticket is someone else's now: A asks first (issue 14.19)
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the take question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the take question")
             await pilot.press("y")
             event = await changed("assignee")
             assert event.new_value == "ada"
 
             await pilot.press("t")
-            await until(pilot, lambda: isinstance(pilot.app.screen, TagsScreen), "the tags editor")
+            await until(pilot, lambda: isinstance(pilot.app.screen, TagsDialog), "the tags editor")
             await pilot.press("end", *" zz-test", "enter")
             event = await changed("tags")
             assert "zz-test" in event.new_value.split()
@@ -286,7 +289,7 @@ def test_on_hold_needs_a_reason(tui_desk):
             await open_ticket(pilot, number)
             before = newest_event(number).id
             await pilot.press("s")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the status picker")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "the status picker")
             await pilot.press(*"hold", "enter")
             await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt), "the reason prompt")
             await pilot.press("escape")  # cancelled: nothing changes
@@ -328,7 +331,7 @@ def test_esc_asks_before_throwing_a_draft_away_and_drafts_outlive_the_screen(tui
             await queue_ready(pilot)
             screen = await open_ticket(pilot, number)
             await pilot.press("r", *"half a thought", "escape")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("n")
             await until(pilot, lambda: pilot.app.screen is screen, "back to the ticket")
             assert screen.composer.display and screen.composer.draft == "half a thought"
@@ -340,7 +343,7 @@ def test_esc_asks_before_throwing_a_draft_away_and_drafts_outlive_the_screen(tui
             screen = await ticket_ready(pilot)
             assert screen.composer.display and screen.composer.draft == "half a thought"
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("y")
             await until(pilot, lambda: not screen.composer.display, "the composer to close")
             assert pilot.app.drafts == {}

@@ -11,8 +11,8 @@ from models.tickets import changes as tickets
 from models.tickets import drafts, timeline
 from support.tui import make_app, open_ticket, queue_ready, run, some_open_ticket, until
 from tui.desk.desk import Desk
+from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.faq_picker import FAQPicker
-from tui.dialogs.pickers import ConfirmScreen
 
 
 def other_agent():
@@ -24,7 +24,7 @@ def notices(app) -> str:
 
 
 async def asked(pilot) -> str:
-    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
     return pilot.app.screen.question
 
 

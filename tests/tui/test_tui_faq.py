@@ -30,8 +30,9 @@ from support.tui import (
     ticket_ready,
     until,
 )
+from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.faq_picker import FAQPicker
-from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.faq import FAQScreen
 from tui.screens.faq_editor import FAQEditor
 from tui.screens.faq_health import FAQHealthScreen
@@ -139,7 +140,7 @@ def test_categories_narrow_the_list_beside_it_and_through_c_when_narrow(tui_desk
             await pilot.resize_terminal(80, 24)
             await until(pilot, lambda: not screen.query_one("#faq-categories").display, "the list to hide")
             await pilot.press("c")
-            await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ChoiceScreen", "the category picker")
+            await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ChoiceDialog", "the category picker")
             await pilot.press(*"All categories", "enter")
             await faq_ready(pilot, "")
             assert screen.category is None and screen.total == faq_search.count_faq("")
@@ -157,12 +158,12 @@ def test_publish_and_archive_from_the_list(tui_desk):
             await until(pilot, lambda: faq.get_article(draft.id).status == "published", "published")
             await faq_ready(pilot, f"#{draft.id}")
             await pilot.press("X")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("n")  # not archived after all
             await until(pilot, lambda: pilot.app.screen is screen, "back to the list")
             assert faq.get_article(draft.id).status == "published"
             await pilot.press("X")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("y")
             await until(pilot, lambda: faq.get_article(draft.id).status == "archived", "archived")
             await faq_ready(pilot, f"#{draft.id}")
@@ -242,7 +243,7 @@ def test_new_article_and_leaving_with_unsaved_changes_asks_first(tui_desk):
             await pilot.press(*"Printing a receipt")
             await type_in_body(pilot, editor, "Open *Orders* and choose Print.")
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("n")  # keep editing
             await until(pilot, lambda: pilot.app.screen is editor, "back in the editor")
             assert editor.area.text == "Open *Orders* and choose Print."
@@ -308,7 +309,7 @@ def test_history_shows_the_diff_between_two_revisions_and_revert_makes_a_new_one
             assert "+Title: Renamed" in shown and "-Step two." not in shown
 
             await pilot.press("r")  # revert to revision 1
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("y")
             await until(pilot, lambda: faq.get_article(article.id).version == 4, "the revert")
             reverted = faq.get_article(article.id)
@@ -341,7 +342,7 @@ def test_revert_is_refused_when_someone_saved_meanwhile(tui_desk):
             await pilot.press("down")  # revision 1
             faq.save_article(other, article.id, body="Third text.", note="meanwhile")
             await pilot.press("r")
-            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the question")
             await pilot.press("y")
             await until(pilot, lambda: "meanwhile" in notifications(pilot.app), "the refusal")
             assert faq.get_article(article.id).body == "Third text."
@@ -667,12 +668,12 @@ def test_quitting_with_an_unsaved_article_asks_first(tui_desk):
             editor = await editor_ready(pilot)
             await type_in_body(pilot, editor, " More.")
             await pilot.press("ctrl+q")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
             await pilot.press("n")
             await until(pilot, lambda: app.screen is editor, "back in the editor")
             assert app.is_running and editor.area.text.endswith(" More.")
             await pilot.press("ctrl+q")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
             await pilot.press("y")
             await until(pilot, lambda: not app.is_running, "the app to quit")
 

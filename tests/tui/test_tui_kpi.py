@@ -22,8 +22,9 @@ from models.tickets import csat
 from support.tui import NOW, make_app, notifications, queue_ready, run, screen_strips, screen_text, until
 from tui.app import SportelloApp
 from tui.desk.desk import Desk
+from tui.dialogs.period import PeriodPrompt
 from tui.screens.kpi import KPIScreen
-from tui.text.kpi import PeriodPrompt, chart_series, parse_filter
+from tui.text.kpi import chart_series, parse_filter
 
 MON = datetime(2026, 3, 2, 9, 0)  # a Monday, 09:00 UTC: the four tickets of tests/test_kpi.py
 SMALL_NOW = datetime(2026, 3, 13, 12, 0)  # the small desk's "now": a Friday, eleven days later

@@ -6,7 +6,8 @@ from __future__ import annotations
 from models.store.tables import Customer, Ticket, TicketEvent
 from models.tickets import changes as tickets
 from support.tui import NOW, make_app, notifications, run, ticket_ready, until
-from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.ticket import TicketScreen
 
 
@@ -29,13 +30,13 @@ async def prompt(pilot, starts: str) -> None:
                 f"the prompt {starts!r}")  # fmt: skip
 
 
-async def ask_merge(pilot, target: int, reason: str) -> ConfirmScreen:
+async def ask_merge(pilot, target: int, reason: str) -> ConfirmDialog:
     await pilot.press("m")
     await prompt(pilot, "Merge #")
     await pilot.press(*str(target), "enter")
     await prompt(pilot, "Why?")
     await pilot.press(*reason, "enter")
-    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirmation")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the confirmation")
     return pilot.app.screen
 
 

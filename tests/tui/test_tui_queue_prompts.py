@@ -11,7 +11,10 @@ from models.store.tables import Ticket
 from models.tickets import changes as tickets
 from models.tickets import timeline
 from support.tui import make_app, notifications, queue_ready, run, ticket_ready, until
-from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.tags import TagsDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.queue import QueueScreen
 from tui.screens.ticket import TicketScreen
 
@@ -46,7 +49,7 @@ def test_every_status_reason_prompt_says_the_customer_reads_it(tui_desk):
             await queue_ready(pilot)
             await narrow_to(pilot, f"#{number}")
             await pilot.press("s")  # from the queue
-            await dialog(pilot, ChoiceScreen)
+            await dialog(pilot, ChoiceDialog)
             await pilot.press(*"hold", "enter")
             assert "The customer reads this reason." in await dialog(pilot, TextPrompt)
             await pilot.press("escape")
@@ -54,7 +57,7 @@ def test_every_status_reason_prompt_says_the_customer_reads_it(tui_desk):
             await pilot.press("enter")  # and from the ticket
             await ticket_ready(pilot)
             await pilot.press("s")
-            await dialog(pilot, ChoiceScreen)
+            await dialog(pilot, ChoiceDialog)
             await pilot.press(*"hold", "enter")
             assert "The customer reads this reason." in await dialog(pilot, TextPrompt)
 
@@ -68,10 +71,10 @@ def test_bulk_prompts_count_the_tickets_and_bulk_resolve_asks_first(tui_desk):
             await pilot.press("space", "space", "space")
             marked = dict(queue.table.marked)
             for key, kind, expected in (
-                ("s", ChoiceScreen, "Set status of 3 tickets"),
-                ("p", ChoiceScreen, "Set priority of 3 tickets"),
-                ("a", ChoiceScreen, "Assign 3 tickets to"),
-                ("t", TagsScreen, "Tags for 3 tickets: +tag adds, -tag removes"),
+                ("s", ChoiceDialog, "Set status of 3 tickets"),
+                ("p", ChoiceDialog, "Set priority of 3 tickets"),
+                ("a", ChoiceDialog, "Assign 3 tickets to"),
+                ("t", TagsDialog, "Tags for 3 tickets: +tag adds, -tag removes"),
             ):
                 await pilot.press(key)
                 assert await dialog(pilot, kind) == expected
@@ -79,16 +82,16 @@ def test_bulk_prompts_count_the_tickets_and_bulk_resolve_asks_first(tui_desk):
                 await until(pilot, lambda: pilot.app.screen is queue, "the queue")
 
             await pilot.press("s")
-            await dialog(pilot, ChoiceScreen)
+            await dialog(pilot, ChoiceDialog)
             await pilot.press(*"resolved", "enter")
-            assert await dialog(pilot, ConfirmScreen) == "Resolve 3 tickets?"
+            assert await dialog(pilot, ConfirmDialog) == "Resolve 3 tickets?"
             await pilot.press("n")
             await pilot.pause(0.3)
             assert all(Ticket.get_by_id(n).version == v for n, v in marked.items())  # nothing changed
             await pilot.press("s")
-            await dialog(pilot, ChoiceScreen)
+            await dialog(pilot, ChoiceDialog)
             await pilot.press(*"resolved", "enter")
-            await dialog(pilot, ConfirmScreen)
+            await dialog(pilot, ConfirmDialog)
             await pilot.press("y")
             await until(
                 pilot, lambda: all(Ticket.get_by_id(n).status == "resolved" for n in marked), "the bulk resolve"
@@ -97,7 +100,7 @@ def test_bulk_prompts_count_the_tickets_and_bulk_resolve_asks_first(tui_desk):
 
             await pilot.press("space")  # one marked ticket: said in the singular
             await pilot.press("t")
-            assert await dialog(pilot, TagsScreen) == "Tags: +tag adds, -tag removes"
+            assert await dialog(pilot, TagsDialog) == "Tags: +tag adds, -tag removes"
 
     run(scenario())
 
@@ -111,12 +114,12 @@ def test_removing_a_saved_view_from_the_palette_asks_first(tui_desk):
             await until(pilot, lambda: any(v.id == saved.id for v in queue.views), "the saved view")
             remove = next(cb for name, _, cb in queue.palette_commands() if name == "Remove view: Printers")
             remove()
-            assert "Remove your view 'Printers'?" in await dialog(pilot, ConfirmScreen)
+            assert "Remove your view 'Printers'?" in await dialog(pilot, ConfirmDialog)
             await pilot.press("n")
             await pilot.pause(0.3)
             assert any(v.id == saved.id for v in tui_desk.views())
             remove()
-            await dialog(pilot, ConfirmScreen)
+            await dialog(pilot, ConfirmDialog)
             await pilot.press("y")
             await until(pilot, lambda: not any(v.id == saved.id for v in tui_desk.views()), "the removal")
 
@@ -136,12 +139,12 @@ def test_taking_a_ticket_assigned_to_someone_else_asks_first_in_the_queue_and_th
             await pilot.press(str(every + 1))
             await narrow_to(pilot, f"#{numbers[0]}")
             await pilot.press("A")
-            assert await dialog(pilot, ConfirmScreen) == f"#{numbers[0]} is assigned to {other.login}. Take it anyway?"
+            assert await dialog(pilot, ConfirmDialog) == f"#{numbers[0]} is assigned to {other.login}. Take it anyway?"
             await pilot.press("n")
             await pilot.pause(0.3)
             assert Ticket.get_by_id(numbers[0]).assignee_id == other.id
             await pilot.press("A")
-            await dialog(pilot, ConfirmScreen)
+            await dialog(pilot, ConfirmDialog)
             await pilot.press("y")
             await until(pilot, lambda: Ticket.get_by_id(numbers[0]).assignee_id == tui_desk.me.id, "the take")
 
@@ -149,7 +152,7 @@ def test_taking_a_ticket_assigned_to_someone_else_asks_first_in_the_queue_and_th
             await pilot.press("enter")
             screen = await ticket_ready(pilot)
             await pilot.press("A")
-            assert await dialog(pilot, ConfirmScreen) == f"#{numbers[1]} is assigned to {other.login}. Take it anyway?"
+            assert await dialog(pilot, ConfirmDialog) == f"#{numbers[1]} is assigned to {other.login}. Take it anyway?"
             await pilot.press("y")
             await until(pilot, lambda: Ticket.get_by_id(numbers[1]).assignee_id == tui_desk.me.id, "the take")
             await ticket_ready(pilot, Ticket.get_by_id(numbers[1]).version)
@@ -172,7 +175,7 @@ def test_a_refused_tag_edit_on_the_ticket_screen_keeps_the_tags_typed(tui_desk):
             screen = await ticket_ready(pilot)
             seen = screen.view.version
             await pilot.press("t")
-            await dialog(pilot, TagsScreen)
+            await dialog(pilot, TagsDialog)
             tickets.add_note(other, number, "Looking at it too")  # lands while the editor is open
             await pilot.press("end", *" zz-mine", "enter")
             await ticket_ready(pilot, seen + 1)
@@ -181,7 +184,7 @@ def test_a_refused_tag_edit_on_the_ticket_screen_keeps_the_tags_typed(tui_desk):
             assert timeline.events_of(number)[-1].kind == "note"
             typed = " ".join([*screen.view.tags, "zz-mine"])
             await pilot.press("t")
-            await dialog(pilot, TagsScreen)
+            await dialog(pilot, TagsDialog)
             assert pilot.app.screen.query_one("#tags-input").value == typed
             await pilot.press("enter")
             await until(pilot, lambda: timeline.events_of(number)[-1].kind == "tags", "the retry")

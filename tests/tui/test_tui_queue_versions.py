@@ -8,7 +8,8 @@ from models.store.tables import Ticket
 from models.tickets import changes as tickets
 from models.tickets import timeline
 from support.tui import answer, choose, make_app, notifications, queue_ready, run, second_agent_desk, until
-from tui.dialogs.pickers import TagsScreen, TextPrompt
+from tui.dialogs.tags import TagsDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.queue import QueueScreen
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -73,12 +74,12 @@ def test_a_bulk_tag_edit_refuses_the_ticket_changed_meanwhile_and_keeps_the_tags
             changed = marked[1]
 
             await ada_pilot.press("t")
-            await until(ada_pilot, lambda: isinstance(ada_pilot.app.screen, TagsScreen), "ada's tag editor")
+            await until(ada_pilot, lambda: isinstance(ada_pilot.app.screen, TagsDialog), "ada's tag editor")
             assert "Tags for 3 tickets" in str(ada_pilot.app.screen.query_one(".dialog-title").render())
 
             await show_ticket(bob_pilot, changed)
             await bob_pilot.press("t")  # bob tags it: it stays in ada's view, at a new version
-            await until(bob_pilot, lambda: isinstance(bob_pilot.app.screen, TagsScreen), "bob's tag editor")
+            await until(bob_pilot, lambda: isinstance(bob_pilot.app.screen, TagsDialog), "bob's tag editor")
             await bob_pilot.press(*"from-bob", "enter")
             await until(bob_pilot, lambda: "from-bob" in tickets.state_of(Ticket.get_by_id(changed)).tags, "bob's tag")
             ada_queue.table.reload()
@@ -95,7 +96,7 @@ def test_a_bulk_tag_edit_refuses_the_ticket_changed_meanwhile_and_keeps_the_tags
             assert "tags are kept" in message
 
             await ada_pilot.press("t")  # the next t on the refused ticket starts with what was typed
-            await until(ada_pilot, lambda: isinstance(ada_pilot.app.screen, TagsScreen), "the tag editor again")
+            await until(ada_pilot, lambda: isinstance(ada_pilot.app.screen, TagsDialog), "the tag editor again")
             assert ada_pilot.app.screen.query_one("#tags-input").value == "+zz-vip"
             await ada_pilot.press("enter")  # now on the version on screen: it goes through
             await until(ada_pilot, lambda: not ada_queue.table.marked, "the retry")

@@ -11,7 +11,9 @@ from models.store.tables import Ticket
 from models.tickets import changes as tickets
 from models.tickets import timeline
 from support.tui import NOW, answer, make_app, notifications, run, second_agent_desk, ticket_ready, until
-from tui.dialogs.pickers import ChoiceScreen, TagsScreen, TextPrompt
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.tags import TagsDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.ticket import TicketScreen
 
 
@@ -35,7 +37,7 @@ async def wait_for(pilot, kind: type, what: str) -> None:
 
 
 async def pick(pilot, value: str) -> None:
-    await wait_for(pilot, ChoiceScreen, "a picker")
+    await wait_for(pilot, ChoiceDialog, "a picker")
     await pilot.press(*value, "enter")
 
 
@@ -76,7 +78,7 @@ async def bob_priority(p):
 
 async def ada_assign_begin(p):
     await p.press("a")
-    await wait_for(p, ChoiceScreen, "ada's assignee picker")
+    await wait_for(p, ChoiceDialog, "ada's assignee picker")
 
 
 async def ada_assign_end(p):
@@ -89,7 +91,7 @@ async def bob_assign(p):
 
 async def ada_tags_begin(p):
     await p.press("t")
-    await wait_for(p, TagsScreen, "ada's tag editor")
+    await wait_for(p, TagsDialog, "ada's tag editor")
 
 
 async def ada_tags_end(p):
@@ -98,7 +100,7 @@ async def ada_tags_end(p):
 
 async def bob_tags(p):
     await p.press("t")
-    await wait_for(p, TagsScreen, "bob's tag editor")
+    await wait_for(p, TagsDialog, "bob's tag editor")
     await p.press("end", *" bob-tag", "enter")
 
 

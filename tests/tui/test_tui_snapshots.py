@@ -14,7 +14,7 @@ import pytest
 from models.search.tickets import search_tickets
 from models.tickets import timeline
 from support.tui import NOW, make_app, queue_ready, ticket_ready, until
-from tui.dialogs.pickers import ChoiceScreen
+from tui.dialogs.choice import ChoiceDialog
 from tui.screens.ticket import TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
@@ -85,7 +85,7 @@ def test_status_picker(snap_compare, tui_desk, size):
     async def ready(pilot):
         await show_ticket(pilot, number)
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the picker")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "the picker")
         await pilot.pause()
 
     assert snap_compare(make_app(tui_desk), terminal_size=size, run_before=ready)

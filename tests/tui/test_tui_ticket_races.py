@@ -15,7 +15,8 @@ from models.tickets import changes as tickets
 from models.tickets import timeline
 from support.tui import NOW, answer, choose, make_app, notifications, run, second_agent_desk, ticket_ready, until
 from tui.desk.desk import EventRow
-from tui.dialogs.pickers import ChoiceScreen, TextPrompt
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.ticket import TicketScreen
 from tui.text.labels import when
 from tui.text.ticket_header import ticket_header
@@ -70,7 +71,7 @@ def test_status_and_assignee_in_the_ticket_carry_the_version_on_screen_too(tui_d
             screen = await open_on(pilot, number)
             for key, pick in (("s", "pending"), ("a", "ada")):
                 await pilot.press(key)
-                await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen), "the picker")
+                await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog), "the picker")
                 tickets.add_note(bob.me, number, f"bob was here ({key})")
                 seen = Ticket.get_by_id(number).version
                 screen.load()

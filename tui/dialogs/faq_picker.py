@@ -25,7 +25,7 @@ from models.errors import NotFound, QueryError
 from models.faq.articles import Article
 from models.faq.search import FAQHit, parse_faq_query
 from tui.desk.desk import Desk
-from tui.dialogs.pickers import Dialog
+from tui.dialogs.base import Dialog
 from tui.text.safe import one_line, safe_text
 
 __all__ = ["FAQPicker"]

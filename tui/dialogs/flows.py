@@ -17,7 +17,10 @@ from textual.worker import WorkerFailed
 
 from models.enums import REASON_REQUIRED_STATUSES, Priority, Status
 from tui.desk.desk import Desk, Outcome
-from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TagsScreen, TextPrompt
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.tags import TagsDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.text.labels import priority_label, status_label
 from tui.text.safe import one_line
 
@@ -48,14 +51,14 @@ async def ask_status(app: App, choices: list[str], current: str | None, count: i
         app.notify("A closed ticket cannot change status.", severity="warning", markup=False)
         return None
     status = await app.push_screen_wait(
-        ChoiceScreen(f"Set status{_of(count)}", [(s, status_label(s)) for s in choices], current=current)
+        ChoiceDialog(f"Set status{_of(count)}", [(s, status_label(s)) for s in choices], current=current)
     )
     if status is None:
         return None
     if count > 1 and status in _FINISHING:
         verb = _FINISHING[status]
         sure = await app.push_screen_wait(
-            ConfirmScreen(f"{verb} {plural(count, 'ticket')}?", yes=f"{verb} {count}", no="Cancel")
+            ConfirmDialog(f"{verb} {plural(count, 'ticket')}?", yes=f"{verb} {count}", no="Cancel")
         )
         if not sure:
             return None
@@ -70,7 +73,7 @@ async def ask_status(app: App, choices: list[str], current: str | None, count: i
 
 async def ask_priority(app: App, current: str | None, count: int = 1) -> tuple[Change, str] | None:
     choices = [(p.value, priority_label(p.value)) for p in reversed(Priority)]
-    priority = await app.push_screen_wait(ChoiceScreen(f"Set priority{_of(count)}", choices, current=current))
+    priority = await app.push_screen_wait(ChoiceDialog(f"Set priority{_of(count)}", choices, current=current))
     if priority is None:
         return None
     reason = await app.push_screen_wait(
@@ -102,7 +105,7 @@ async def ask_assignee(
     choices = [(login, f"{login} — {name}" if name else login) for login, name in agents]
     choices.append((UNASSIGN, "— nobody (unassign)"))
     title = f"Assign {plural(count, 'ticket')} to" if count != 1 else "Assign to"
-    login = await app.push_screen_wait(ChoiceScreen(title, choices, current=current))
+    login = await app.push_screen_wait(ChoiceDialog(title, choices, current=current))
     if login is None:
         return None
     target = None if login == UNASSIGN else login
@@ -124,7 +127,7 @@ async def ask_take(app: App, me: str, assignees: dict[int, str]) -> tuple[Change
         else:
             verb = "is" if len(others) == 1 else "are"
             question = f"{len(others)} of the {plural(len(assignees), 'ticket')} {verb} assigned to someone else ({names}). Take them all?"
-        if not await app.push_screen_wait(ConfirmScreen(one_line(question, 300), yes="Take", no="Cancel")):
+        if not await app.push_screen_wait(ConfirmDialog(one_line(question, 300), yes="Take", no="Cancel")):
             return None
     return take(me)
 
@@ -168,7 +171,7 @@ async def ask_merge(node: DOMNode, desk: Desk, number: int) -> tuple[Change, str
             f"Merge #{number} into #{target}? #{number} is closed for good; replies to it go on #{target}.",
             "Merge",
         )
-    if not await app.push_screen_wait(ConfirmScreen(one_line(question, 600), yes=yes, no="Cancel")):
+    if not await app.push_screen_wait(ConfirmDialog(one_line(question, 600), yes=yes, no="Cancel")):
         return None
     across = warning is not None
 
@@ -201,7 +204,7 @@ async def ask_tags(
     app: App, current: tuple[str, ...] | None, known: list[str], numbers: Collection[int]
 ) -> tuple[Change, str] | None:
     drafts = _tag_drafts(app)
-    edit = await app.push_screen_wait(TagsScreen(current, known, count=len(numbers), value=kept_tags(app, numbers)))
+    edit = await app.push_screen_wait(TagsDialog(current, known, count=len(numbers), value=kept_tags(app, numbers)))
     for n in numbers:
         drafts.pop(n, None)
     if edit is None:

@@ -25,7 +25,8 @@ from models.errors import Conflict, QueryError
 from models.faq.articles import Article
 from models.faq.search import FAQHit, parse_faq_query
 from tui.desk.desk import Desk, category_filter
-from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.confirm import ConfirmDialog
 from tui.errors import ReportWorkerErrors, error_line
 from tui.palette import PaletteCommands
 from tui.text.faq import article_facts, faq_status_label
@@ -217,7 +218,7 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
             if self.category is None
             else next((f"c{i}" for i, (n, _) in enumerate(self.categories) if n == self.category), ALL)
         )
-        chosen = await self.app.push_screen_wait(ChoiceScreen("Show the category", choices, current=current))
+        chosen = await self.app.push_screen_wait(ChoiceDialog("Show the category", choices, current=current))
         if chosen is None:
             return
         self.category = None if chosen == ALL else self.categories[int(chosen[1:])][0]
@@ -431,7 +432,7 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
         question = (
             f"Archive FAQ #{hit.id} {one_line(hit.title, 50)}? It leaves the lists and cannot be linked to tickets."
         )
-        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Archive", no="Keep it")):
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Archive", no="Keep it")):
             self._set_status(hit, "archived")
 
     def action_set_status(self, status: str) -> None:

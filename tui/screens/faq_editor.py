@@ -26,7 +26,9 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from models.errors import Conflict
 from models.faq.articles import Article
 from tui.desk.desk import Desk
-from tui.dialogs.pickers import ChoiceScreen, ConfirmScreen, TextPrompt
+from tui.dialogs.choice import ChoiceDialog
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.errors import ReportWorkerErrors
 from tui.news import Quitting
 from tui.palette import Command, PaletteCommands
@@ -331,7 +333,7 @@ class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
         choices = [(name, name) for name in self.categories] + [(NO_CATEGORY, "— no category")]
         current = self.category or NO_CATEGORY
         chosen = await self.app.push_screen_wait(
-            ChoiceScreen("Category (add new ones with `sportello faq category add`)", choices, current=current)
+            ChoiceDialog("Category (add new ones with `sportello faq category add`)", choices, current=current)
         )
         if chosen is not None:
             self.category = "" if chosen == NO_CATEGORY else chosen
@@ -341,7 +343,7 @@ class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
     @work(group="faq-editor-ask", exclusive=True, exit_on_error=False)
     async def action_status(self) -> None:
         chosen = await self.app.push_screen_wait(
-            ChoiceScreen("Status (saved with ctrl+s)", _STATUS_CHOICES, current=self.status)
+            ChoiceDialog("Status (saved with ctrl+s)", _STATUS_CHOICES, current=self.status)
         )
         if chosen is not None:
             self.status = chosen
@@ -436,7 +438,7 @@ class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
     async def action_back(self) -> None:
         if self.dirty:
             leave = await self.app.push_screen_wait(
-                ConfirmScreen(
+                ConfirmDialog(
                     "Leave without saving? Your changes to this article are lost.", yes="Discard", no="Keep editing"
                 )
             )

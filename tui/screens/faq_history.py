@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Static
 from models.errors import Conflict
 from models.faq.articles import Article, Revision
 from tui.desk.desk import Desk
-from tui.dialogs.pickers import ConfirmScreen
+from tui.dialogs.confirm import ConfirmDialog
 from tui.errors import ReportWorkerErrors
 from tui.palette import PaletteCommands
 from tui.text.faq import article_facts, diff_text, faq_status_label
@@ -243,7 +243,7 @@ class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
             f"Revert FAQ #{article.id} to revision {number}? Revision {article.version + 1} will bring back its title, "
             "text, category and tags (the status stays)."
         )
-        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Revert", no="Cancel")):
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Revert", no="Cancel")):
             self._revert(number, article.version)
 
     @work(thread=True, group="faq-history-change", exit_on_error=False)

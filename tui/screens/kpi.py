@@ -30,13 +30,13 @@ from textual.widgets import Footer, Input, Label, Static
 from models.errors import InvalidInput, SportelloError
 from models.reports.kpi import GROUPINGS, KPIReport, period
 from tui.desk.desk import Desk
+from tui.dialogs.period import PeriodPrompt
 from tui.errors import ReportWorkerErrors
 from tui.palette import PaletteCommands
 from tui.text.kpi import (
     FILTER_HELP,
     PRESETS,
     Ask,
-    PeriodPrompt,
     Series,
     chart_series,
     complaints_line,

@@ -29,7 +29,9 @@ from tui.palette import PaletteCommands
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
 from tui.widgets.keys_footer import KeysFooter
-from tui.widgets.org_profile import OrgProfileView, OrgTable, RiskList
+from tui.widgets.org_profile import OrgProfileView
+from tui.widgets.org_table import OrgTable
+from tui.widgets.risk_list import RiskList
 
 __all__ = ["OrganizationsScreen", "NARROW"]
 

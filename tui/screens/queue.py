@@ -19,7 +19,8 @@ from models.search.query import parse_query
 from models.search.views import View, built_in_views
 from tui.desk.desk import Desk, Outcome
 from tui.dialogs import flows
-from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.errors import ReportWorkerErrors
 from tui.news import FollowsDesk
 from tui.palette import Command, PaletteCommands
@@ -457,7 +458,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         if not name:
             return
         shared = await self.app.push_screen_wait(
-            ConfirmScreen("Share it with the whole team?", yes="Shared", no="Just me")
+            ConfirmDialog("Share it with the whole team?", yes="Shared", no="Just me")
         )
         view = await self._in_thread(lambda: self.desk.save_view(name, query, shared=shared))
         if view is None:
@@ -475,7 +476,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     async def ask_remove_view(self, view: View) -> None:
         whose = "the whole team's view" if view.shared else "your view"
         question = one_line(f"Remove {whose} {view.name!r}? Its query goes with it.", 200)
-        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Remove", no="Keep")):
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Remove", no="Keep")):
             self.remove_view(view)
 
     @work(thread=True, group="views", exit_on_error=False)

@@ -12,7 +12,8 @@ from textual.widgets import Static
 from models.errors import Conflict, SportelloError
 from tui.desk.desk import Desk, TicketView
 from tui.dialogs import flows
-from tui.dialogs.pickers import ConfirmScreen, TextPrompt
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.text_prompt import TextPrompt
 from tui.errors import ReportWorkerErrors
 from tui.news import FollowsDesk, Quitting
 from tui.palette import PaletteCommands
@@ -215,7 +216,7 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     async def _close_composer(self) -> None:
         if self.composer.draft.strip():
             if not await self.app.push_screen_wait(
-                ConfirmScreen("Discard this draft?", yes="Discard", no="Keep editing")
+                ConfirmDialog("Discard this draft?", yes="Discard", no="Keep editing")
             ):
                 self.composer.area.focus()
                 return
@@ -280,7 +281,7 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
                                          "Your draft is kept.", 300), severity="warning", markup=False, timeout=10)  # fmt: skip
                     return
                 question = one_line(f"#{self.number} was {status} by {who} meanwhile. Send anyway?", 300)
-                if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send", no="Keep the draft")):
+                if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Send", no="Keep the draft")):
                     self.composer.area.focus()
                     return
                 version = self._compose_version = current  # sent on the state the agent was just told of

@@ -1,10 +1,11 @@
-"""The KPI dashboard's pieces: figures as words, the per-group table, the chart's series, the filter language and the period prompt.
+"""The KPI dashboard's pieces: figures as words, the per-group table, the chart's series, the filter language and the period's days.
 
 Everything here is presentation: the figures come from ``models.reports.kpi.KPIReport`` as they are
 (no rule is decided here); every stored name (agent, organization, queue, segment, filter
 value) reaches the screen as ``rich.text.Text`` through :func:`tui.text.safe.one_line`, so markup
-stays literal and control characters never reach the terminal. Nothing here imports
-``textual_plotext``: the chart widget is made and drawn by :mod:`tui.screens.kpi`.
+stays literal and control characters never reach the terminal. Nothing here imports textual
+(the period dialog is :mod:`tui.dialogs.period`) nor ``textual_plotext``: the chart widget is made
+and drawn by :mod:`tui.screens.kpi`.
 """
 
 from __future__ import annotations
@@ -14,25 +15,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
 
 from models.errors import InvalidInput
 from models.reports.kpi import SEGMENT_FIELDS, Figures, KPIReport, Spread, period
-from tui.dialogs.pickers import Dialog
+from tui.text.columns import Column
 from tui.text.labels import hours, status_label
 from tui.text.safe import one_line
-from tui.widgets.row_table import Column
 
 __all__ = [
     "Ask", "PRESETS", "GROUP_TITLES", "DAILY_UP_TO", "FILTER_HELP",
     "parse_filter", "filter_text", "parse_period", "hours", "percent", "score",
     "headline", "complaints_line", "complaints_list", "group_columns", "group_rows", "Series", "chart_series",
-    "PeriodPrompt", "shifted",
+    "shifted",
 ]  # fmt: skip
 
 #: Period lengths in days, keys 1–4.
@@ -330,48 +324,6 @@ def chart_series(per_day: list[tuple[date, int, int]]) -> Series:
         tuple(sum(c for _, c, _ in w) for w in weeks),
         tuple(sum(r for _, _, r in w) for w in weeks),
     )
-
-
-# --- the prompts ---------------------------------------------------------------------------------
-
-
-class PeriodPrompt(Dialog, ModalScreen[tuple[date, date] | None]):
-    """Type the first and last day; a bad day is said at once (and notified) and nothing typed is lost."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="kpi_period.cancel")]
-
-    def __init__(self, first: date, last: date) -> None:
-        super().__init__()
-        self.first = first
-        self.last = last
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="kpi-period-dialog"):
-            yield Label(Text("The period: first and last day, included (UTC)"), classes="dialog-title")
-            with Horizontal(classes="kpi-dates"):
-                yield Label("From", classes="kpi-date-label")
-                yield Input(value=self.first.isoformat(), placeholder="YYYY-MM-DD", max_length=40, id="kpi-from")
-                yield Label("To", classes="kpi-date-label")
-                yield Input(value=self.last.isoformat(), placeholder="YYYY-MM-DD", max_length=40, id="kpi-to")
-            yield Static("", id="kpi-period-error", classes="dialog-error")
-            yield Label(Text("enter apply · tab next field · esc cancel"), classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#kpi-from", Input).focus()
-
-    @on(Input.Submitted)
-    def submitted(self) -> None:
-        try:
-            days = parse_period(self.query_one("#kpi-from", Input).value, self.query_one("#kpi-to", Input).value)
-        except InvalidInput as err:
-            self.query_one("#kpi-period-error", Static).update(Text(one_line(f"✗ {err.message}", 200)))
-            self.notify(one_line(err.message, 300), severity="error", markup=False)
-            return
-        self.dismiss(days)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def shifted(ask: Ask, direction: int, today: date) -> Ask | None:

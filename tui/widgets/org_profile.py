@@ -1,192 +1,37 @@
-"""The organizations screen's widgets: the list, the churn-risk list and one organization's profile.
+"""One organization's profile: :class:`OrgProfileView`.
 
 The profile is the organization's segment, contract, figures over the last 90 days, contacts and
-tickets. The screen hands each widget plain rows from the Desk — ``OrgRow``, ``Risk``, a loaded
-:class:`models.reports.organizations.OrgProfile` — through ``show_orgs``, ``show_risks`` and ``show``
-(attributes down); enter on a ticket posts :class:`OrgProfileView.TicketOpened` (messages up).
+tickets. The screen hands it a loaded :class:`models.reports.organizations.OrgProfile` through
+``show`` (attributes down); enter on a ticket posts :class:`OrgProfileView.TicketOpened` (messages up).
 Only the organization's plain fields are read — never a lazy relation — and every stored string
-reaches the screen as ``Text`` built by :mod:`tui.text.safe`, so markup stays literal. An expired
-contract is flagged in the warning colour and in words, never hidden.
+reaches the screen as ``Text`` built by :mod:`tui.text.org_profile` and :mod:`tui.text.safe`, so
+markup stays literal. An expired contract is flagged in the warning colour and in words, never hidden.
 """
 
 from __future__ import annotations
 
-import textwrap
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Static
 
-from tui.text.labels import age, hours, priority_label, status_label
-from tui.text.safe import cells, one_line
-from tui.widgets.row_table import Column, RowTable
+from tui.text.columns import Column
+from tui.text.labels import age, priority_label, status_label
+from tui.text.org_profile import contact_lines, contract_line, figure_lines, segment_line
+from tui.text.safe import one_line
+from tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
-    from models.reports.churn import Risk
-    from models.reports.kpi import Figures
-    from models.reports.organizations import OrgProfile, OrgRow
+    from models.reports.organizations import OrgProfile
 
-__all__ = ["OrgProfileView", "OrgTable", "RiskList", "NONE", "percent", "hours", "pack",
-           "segment_line", "contract_line", "figure_lines", "contact_lines"]  # fmt: skip
+__all__ = ["OrgProfileView", "TICKET_LIMIT"]
 
-NONE = "—"  # what a missing figure or field shows
 TICKET_LIMIT = 100  # a profile lists at most this many tickets (models.reports.organizations.profile)
-
-
-def percent(value: float | None) -> str:
-    return NONE if value is None else f"{value:.0f}%"
-
-
-def _day(value: date | None) -> str:
-    return NONE if value is None else value.isoformat()
-
-
-def pack(pieces: list[str], width: int, *, indent: str = "") -> list[str]:
-    """``pieces`` joined by `` · `` into as few lines of at most ``width`` cells as fit (a piece is never split)."""
-    lines: list[str] = []
-    line = ""
-    for piece in pieces:
-        joined = f"{line} · {piece}" if line else indent + piece
-        if line and cells(joined) > width:
-            lines.append(line)
-            joined = indent + piece
-        line = joined
-    return lines + [line] if line else lines
-
-
-def segment_line(org, width: int = 200) -> str:
-    """``tier premium · industry software · region DACH · size 51-200 · revenue —``, wrapped at ``width``."""
-    parts = [("tier", org.tier), ("industry", org.industry), ("region", org.region),
-             ("size", org.size_band), ("revenue", org.revenue_band)]  # fmt: skip
-    return "\n".join(pack([f"{label} {one_line(value, 30) or NONE}" for label, value in parts], width))
-
-
-def contract_line(org, expired: bool, width: int = 200) -> str:
-    """The contract in words; an expired one starts with ``⚠ CONTRACT EXPIRED <date>``."""
-    start, until = org.contract_valid_from, org.contract_valid_until
-    if expired:
-        return "\n".join(
-            pack([f"⚠ CONTRACT EXPIRED {_day(until)}"] + ([f"valid from {_day(start)}"] if start else []), width)
-        )
-    if start is None and until is None:
-        return "Contract: no dates on record"
-    if until is None:
-        return f"Contract from {_day(start)}, no end date"
-    return f"Contract {_day(start)} – {_day(until)}" if start else f"Contract until {_day(until)}"
-
-
-def figure_lines(figures: Figures, open_tickets: int, since: datetime, days: int, width: int = 200) -> list[str]:
-    """Open tickets, then the last ``days`` days: volume, SLA, satisfaction, complaints, response times."""
-    answers = figures.answers
-    csat = NONE if figures.csat_average is None else f"{figures.csat_average:.1f}/5"
-    pieces = [
-        f"{figures.created} created",
-        f"{figures.resolved} resolved",
-        f"{percent(figures.reopen_rate)} reopened",
-        f"SLA met {percent(figures.sla_compliance)}",
-        f"CSAT {csat} ({answers} answer{'s' if answers != 1 else ''})",
-        f"complaints {figures.complaints}",
-        f"median first response {hours(figures.first_response.median)}",
-        f"median resolution {hours(figures.resolution.median)}",
-    ]
-    head = f"Last {days} days, from {since:%Y-%m-%d} (business hours):"
-    return [f"Open tickets {open_tickets}", head, *pack(pieces, width, indent="  ")]
-
-
-def contact_lines(contacts: list[tuple[str, str]], count: int, width: int, most: int) -> list[str]:
-    """``Contacts (5): Ann <ann@x>``, then one contact a line, then ``and N more``."""
-    if not count:
-        return ["Contacts: none"]
-    shown = contacts[: most + 1] if count == most + 1 else contacts[:most]  # never "and 1 more": show it
-    head = f"Contacts ({count}): "
-    lines = []
-    for index, (name, email) in enumerate(shown):
-        who = f"{name} <{email}>" if name else f"<{email}>"
-        prefix = head if index == 0 else " " * len(head)
-        lines.append(prefix + one_line(who, max(10, width - len(head))))
-    if count > len(shown):
-        lines.append(" " * len(head) + f"and {count - len(shown)} more")
-    return lines
-
-
-class OrgTable(RowTable):
-    """The organizations, keyed by id: name, tier, open tickets, contract end (an expired one in the warning colour)."""
-
-    COMPONENT_CLASSES = {"org-table--expired"}
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.orgs: list[OrgRow] = []  # (not ``rows``: DataTable's own)
-
-    def show_orgs(self, orgs: list[OrgRow]) -> None:
-        self.orgs = orgs
-        self._fill()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._fill)
-
-    def _fill(self) -> None:
-        width = (self.size.width or 80) - 1  # the scrollbar
-        tier = max([4] + [cells(one_line(r.tier, 12)) for r in self.orgs])
-        contract = 20 if any(r.expired for r in self.orgs) else 14
-        name = max(12, width - tier - 4 - contract - 2 * 4)
-        expired = self.get_component_rich_style("org-table--expired", partial=True)
-        rows = []
-        for row in self.orgs:
-            until = _day(row.contract_valid_until)
-            rows.append((row.id, [
-                Text(one_line(row.name, name)),
-                Text(one_line(row.tier, tier)),
-                Text(str(row.open_tickets), justify="right"),
-                Text(f"⚠ {until} expired", style=expired) if row.expired else Text(until),
-            ]))  # fmt: skip
-        self.show([("Organization", name), ("Tier", tier), ("Open", 4), ("Contract until", contract)], rows)
-
-
-class RiskList(OptionList):
-    """Organizations at risk: each option the name and tier, then every reason on its own lines."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="risks.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="risks.up"),
-        Binding("g", "first", "First", show=False, id="risks.first"),
-        Binding("G", "last", "Last", show=False, id="risks.last"),
-    ]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.risks: list[Risk] = []
-
-    def show_risks(self, risks: list[Risk]) -> None:
-        self.risks = risks
-        self._fill()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._fill)
-
-    def _fill(self) -> None:
-        width = max(30, (self.size.width or 80) - 3)  # the scrollbar and the option's padding
-        options = []
-        for index, risk in enumerate(self.risks):
-            head = Text(one_line(risk.organization, width - 14), style="bold")
-            head.append(f" · {one_line(risk.tier, 12) or NONE}")
-            lines = [head]
-            for reason in risk.reasons:
-                wrapped = textwrap.wrap(one_line(reason), width, initial_indent="  • ", subsequent_indent="    ")
-                lines += [Text(line) for line in wrapped]
-            options.append(Option(Text("\n").join(lines), id=f"risk{index}"))
-        keep = self.highlighted
-        self.clear_options()
-        self.add_options(options)
-        if options:
-            self.highlighted = min(keep or 0, len(options) - 1)
 
 
 class OrgProfileView(Vertical):

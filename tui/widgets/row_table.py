@@ -11,12 +11,10 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from tui.text.columns import Column
 from tui.widgets.steady_scrollbar import SteadyScrollbar
 
 __all__ = ["RowTable", "Column"]
-
-#: (heading, width in cells)
-Column = tuple[str, int]
 
 
 class RowTable(SteadyScrollbar, DataTable):
