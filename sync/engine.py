@@ -334,9 +334,7 @@ class Engine(Pusher):
                 )
             else:
                 landed = tickets.add_reply(None, number, message.body, from_customer=by_customer)
-        event = (TicketEvent.select().where((TicketEvent.ticket == landed.number)
-                 & TicketEvent.kind.in_([EventKind.REPLY.value, EventKind.NOTE.value]))
-                 .order_by(TicketEvent.id.desc()).get())  # fmt: skip
+        event = next(e for e in landed.written if e.kind in (EventKind.REPLY, EventKind.NOTE))  # the message itself
         sync_state.link_message(self.state, event.id, message.remote_id)
 
     def _apply_status(self, number: int, target: str, remote_ticket: RemoteTicket, *, importing: bool = False,

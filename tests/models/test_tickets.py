@@ -293,3 +293,65 @@ def test_customer_reply_to_a_merged_ticket_lands_on_the_surviving_one(admin, tic
     assert events_of(ticket.number)[-1].body == "Any news?"
     with pytest.raises(RuleViolation, match="closed"):
         tickets.add_reply(admin, other.number, "agents reply on the open ticket")
+
+
+# --- what each call wrote -------------------------------------------------------------------------
+
+
+def _event_row(e):
+    return (e.id, e.ticket_id, e.kind, e.field, e.old_value, e.new_value, e.body, e.reason, e.version, e.at,
+            e.actor_id, e.customer_id)  # fmt: skip
+
+
+def test_each_change_returns_exactly_the_events_it_appended(admin, agent, customer):
+    """The ticket a service function returns carries in ``written`` the events that call appended:
+    the same rows, in the order of the timeline, with their ids; none when it changed nothing."""
+    from datetime import datetime
+
+    from models.faq import articles as faq
+    from models.tickets import csat, drafts, overrides
+
+    def check(number, call):
+        seen = {e.id for e in events_of(number)}
+        result = call()
+        appended = [_event_row(e) for e in events_of(number) if e.id not in seen]
+        assert [_event_row(e) for e in result.written] == appended
+        return result, appended
+
+    created = tickets.create_ticket(agent, subject="VPN down", body="Since this morning.", customer=customer)
+    assert [_event_row(e) for e in created.written] == [_event_row(e) for e in events_of(created.number)]
+    assert [e.kind for e in created.written] == ["created"]
+    n = created.number
+    article = faq.create_article(admin, title="VPN", body="Restart the client.", status="published")
+    other = faq.create_article(admin, title="Tokens", body="Renew the token.", status="published")
+
+    steps = [
+        lambda: tickets.set_assignee(agent, n, "bob"),
+        lambda: tickets.add_reply(agent, n, "Looking into it.", faq_links=[article.id]),  # reply, status, link
+        lambda: tickets.set_priority(admin, n, "high", reason="outage", requested_by="own call"),
+        lambda: tickets.change_tags(agent, n, add=["vpn", "outage"]),
+        lambda: tickets.add_note(agent, n, "Checked the gateway."),
+        lambda: tickets.link_faq(agent, n, other.id, reason="related"),
+        lambda: tickets.add_reply(None, n, "Still down.", from_customer=True),
+        lambda: tickets.update_ticket(
+            agent, n, status="pending", unassign=True, remove_tags=["outage"], reason="waiting for the customer"
+        ),
+        lambda: overrides.override_due(admin, n, datetime(2030, 1, 1), reason="promised", requested_by="sales: Rossi"),
+        lambda: tickets.set_status(agent, n, "open"),
+        lambda: drafts.send_draft(agent, n, "note", "From a draft."),
+        lambda: tickets.set_status(agent, n, "resolved", reason="gateway restarted"),
+        lambda: csat.record(admin, n, 1, "Too slow"),  # answer, note, csat-low tag
+    ]
+    for step in steps:
+        assert check(n, step)[1]
+    linked_again, appended = check(n, lambda: tickets.link_faq(agent, n, article.id))
+    assert linked_again.written == () and appended == []  # linked already: nothing written
+    assert tickets.set_status(agent, n, "resolved").written == ()  # already resolved: nothing written
+    assert tickets.get_ticket(n).written == ()  # a row that was only read
+
+    target = tickets.create_ticket(agent, subject="VPN again", body="Same problem.", customer=customer)
+    seen = {t: {e.id for e in events_of(t)} for t in (n, target.number)}
+    source, kept = tickets.merge_tickets(agent, n, target.number, reason="same outage")
+    for ticket in (source, kept):
+        appended = [_event_row(e) for e in events_of(ticket.number) if e.id not in seen[ticket.number]]
+        assert [_event_row(e) for e in ticket.written] == appended and appended
