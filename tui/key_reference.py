@@ -14,7 +14,7 @@ from textual.screen import Screen
 import tui.dialogs
 import tui.screens
 import tui.widgets
-from tui.keys import KeyGroup, bindings_of, key_rows
+from tui.keys import KeyGroup, bindings_of, key_rows, keys_text
 from tui.screens.faq import FAQScreen
 from tui.screens.faq_editor import FAQEditor
 from tui.screens.faq_health import FAQHealthScreen
@@ -30,7 +30,7 @@ from tui.widgets.queue_table import QueueTable
 from tui.widgets.row_table import RowTable
 from tui.widgets.timeline import Timeline
 
-__all__ = ["key_groups", "groups_for", "bound_classes"]
+__all__ = ["key_groups", "groups_for", "bound_classes", "keys_markdown"]
 
 
 def key_groups(app: type, keymap: Mapping[str, str] | None = None) -> list[KeyGroup]:
@@ -80,3 +80,32 @@ def bound_classes(app: type) -> list[type]:
             if sub.__module__.startswith(("tui.screens.", "tui.widgets.", "tui.dialogs.")) and bindings_of([sub]):
                 classes.append(sub)
     return classes
+
+
+def keys_markdown(app: type) -> str:
+    """``docs/keys.md``: every binding id a ``[keys]`` table may remap, with its keys and what it does."""
+    bindings = bindings_of(bound_classes(app))
+    lines = [
+        "# Keys by binding id",
+        "",
+        "Every key of the full-screen app has an id; `[keys]` in `config.toml` gives it other keys",
+        '(`"queue.take" = "T"`, several as `"r,R"`). Made by `python -m tui.key_reference`; a test keeps it current.',
+        "",
+        "| id | keys | what it does |",
+        "|---|---|---|",
+    ]
+    for binding_id, binding in sorted(bindings.items()):
+        what = (binding.tooltip or binding.description or "").replace("|", "\\|")
+        keys = " ".join(f"`{key}`" for key in keys_text(binding, None, " or ").split(" or "))
+        lines.append(f"| `{binding_id}` | {keys} | {what} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    from tui.app import SportelloApp
+
+    target = Path(__file__).resolve().parents[1] / "docs" / "keys.md"
+    target.write_text(keys_markdown(SportelloApp))
+    print(f"wrote {target}")
