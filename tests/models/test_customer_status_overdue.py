@@ -11,7 +11,7 @@ import pytest
 from models.reports.customer_view import customer_status, page_timezone
 from models.sla import rules as sla
 from models.tickets import changes as tickets
-from tui.desk.desk import _next_step
+from tui.desk.reading import _next_step
 from tui.text.status_page import local_time, render_status
 
 MON = datetime(2026, 11, 2, 8, 0)  # a Monday, 09:00 in Rome

@@ -10,7 +10,7 @@ from models.search import tickets as search
 from models.store.tables import Ticket
 from support.tui import NOW, make_app, queue_ready, run, screen_text
 from tui.text.labels import age, due_label
-from tui.widgets.queue_table import DUE_WIDTH, columns_for
+from tui.widgets.queue_columns import DUE_WIDTH, columns_for
 
 
 def widths(width: int, sort: str | None = None) -> dict[str, int]:

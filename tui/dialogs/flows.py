@@ -16,7 +16,8 @@ from textual.dom import DOMNode
 from textual.worker import WorkerFailed
 
 from models.enums import REASON_REQUIRED_STATUSES, Priority, Status
-from tui.desk.desk import Desk, Outcome
+from tui.desk.desk import Desk
+from tui.desk.rows import Outcome
 from tui.dialogs.choice import ChoiceDialog
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.tags import TagsDialog

@@ -13,7 +13,7 @@ from tui.text.labels import age, due_label, priority_label, status_label, when
 from tui.text.safe import one_line
 
 if TYPE_CHECKING:
-    from tui.desk.desk import TicketView
+    from tui.desk.rows import TicketView
 
 __all__ = ["ticket_header"]
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.desk.desk import Desk, SyncStatus
+from tui.desk.desk import Desk
+from tui.desk.rows import SyncStatus
 from tui.text.labels import age
 from tui.text.safe import cells, one_line
 

@@ -8,13 +8,10 @@ moment it takes to arrive.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Size
@@ -24,89 +21,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from models.directory.lookup import contract_expired
 from models.errors import QueryError
 from models.search.query import parse_query
 from models.sla.rules import DUE_SOON
-from tui.desk.desk import Desk, QueueRow
+from tui.desk.desk import Desk
 from tui.desk.queue_window import CHUNK, Fetch, QueueWindow
-from tui.text.labels import age, due_label, priority_label, status_label
-from tui.text.safe import cells, one_line
+from tui.desk.rows import FirstPage, QueueRow
+from tui.text.safe import one_line
+from tui.widgets.queue_columns import Column, columns_for, line_text, row_cells
 from tui.widgets.steady_scrollbar import SteadyScrollbar
 
-__all__ = ["QueueTable", "Column", "columns_for", "FirstPage"]
-
-
-@dataclass(frozen=True)
-class FirstPage:
-    """The first rows and the count of a query, fetched before the app starts (see ``run_app``)."""
-
-    query: str
-    rows: tuple[QueueRow, ...]
-    next_cursor: str | None
-    total: int
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-
-
-#: The widest Due value (``!11mo``) fits, so an overdue ticket never loses its figure.
-DUE_WIDTH = 5
-
-
-@functools.lru_cache(maxsize=16)
-def columns_for(width: int, sort: str | None = None) -> tuple[Column, ...]:
-    """The queue's columns for a table ``width`` cells wide; the subject takes what is left.
-
-    Below 100 cells the subject keeps at least half of the row: status and priority take their
-    short forms, the customer follows the subject in its cell, and one time column remains —
-    the ticket's age under ``sort:created`` (``sort`` is the query's sort key), else when it was
-    last updated.
-    """
-    wide, narrow = width >= 110, width < 100
-    if narrow:
-        times = [Column("age", "Age", 4) if sort == "created" else Column("updated", "Upd", 4)]
-    else:
-        times = [Column("age", "Age", 4), Column("updated", "Upd", 4)]
-    fixed = [
-        Column("mark", "", 1),
-        Column("number", "#", 7 if wide else 6),
-        Column("subject", "Subject · customer" if narrow else "Subject", 0),
-        *([] if narrow else [Column("customer", "Customer / org" if wide else "Customer", 24 if wide else 12)]),
-        Column("status", "Status", 6 if narrow else 10),
-        Column("priority", "Pr" if narrow else "Priority", 2 if narrow else 9),
-        Column("assignee", "Assignee", 12 if wide else 8),
-        *times,
-        Column("due", "Due", DUE_WIDTH),
-    ]
-    used = sum(c.width for c in fixed) + len(fixed) - 1
-    subject = max(8, width - used)
-    return tuple(Column(c.key, c.title, subject) if c.key == "subject" else c for c in fixed)
-
-
-def _cells(row: QueueRow, now: datetime, marked: bool, *, short: bool = False) -> dict[str, str]:
-    who = row.customer
-    if row.organization:
-        who = f"{who} / {row.organization}" if who else row.organization
-    who = who or "-"  # as the CLI shows it
-    if contract_expired(row.contract_until, now.date()):
-        who = "⚠ " + who  # the contract has ended: said here, never used to push the ticket down
-    return {
-        "mark": "●" if marked else " ",
-        "number": str(row.number),
-        "subject": row.subject,
-        "customer": who,
-        "status": status_label(row.status, short=short),
-        "priority": priority_label(row.priority, short=short),
-        "assignee": row.assignee or "—",
-        "age": age(row.created_at, now),
-        "updated": age(row.updated_at, now),
-        "due": due_label(row.due_at, now),
-    }
+__all__ = ["QueueTable", "FirstPage"]
 
 
 class QueueTable(SteadyScrollbar, ScrollView, can_focus=True):
@@ -382,7 +307,7 @@ class QueueTable(SteadyScrollbar, ScrollView, can_focus=True):
         if index == self.cursor:
             base += self.get_component_rich_style("queue-table--cursor")
         fold = not any(c.key == "customer" for c in columns)
-        values = _cells(row, self._now(), row.number in self.marked, short=fold)
+        values = row_cells(row, self._now(), row.number in self.marked, short=fold)
         if fold:
             values["subject"] = (values["subject"], values.pop("customer"))
         if index == self.cursor:  # the cursor's own colours win: the words still say it all
@@ -407,26 +332,7 @@ class QueueTable(SteadyScrollbar, ScrollView, can_focus=True):
         width: int,
         styles: dict[str, Style] | None = None,
     ) -> Strip:
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        for at, column in enumerate(columns):
-            if at:
-                text.append(" ", base)
-            value = values.get(column.key, "")
-            if isinstance(value, tuple):  # the subject, then the customer in what it leaves
-                subject, who = value
-                cell = one_line(subject, column.width)
-                text.append(cell, base)
-                room = column.width - cells(cell) - 3
-                rest = " · " + one_line(who, room) if room >= 4 else ""
-                who_style = base + styles["customer"] if styles else base
-                text.append(rest + " " * max(0, column.width - cells(cell) - cells(rest)), who_style)
-                continue
-            cell = one_line(value, column.width)
-            right = column.key == "number"
-            padding = " " * max(0, column.width - cells(cell))
-            style = base + styles[column.key] if styles and column.key in styles else base
-            text.append(padding + cell if right else cell + padding, style)
-        segments = list(text.render(self.app.console))
+        segments = list(line_text(columns, values, base, styles).render(self.app.console))
         return Strip(segments).crop_extend(0, width, base)
 
     # --- the cursor ----------------------------------------------------------------------

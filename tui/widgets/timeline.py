@@ -30,7 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from tui.desk.desk import EventRow, TicketView
+from tui.desk.rows import EventRow, TicketView
 from tui.text.labels import plain, when
 
 __all__ = ["Timeline", "timeline_text", "cut_body", "BODY_LINES", "BODY_CHARS"]
