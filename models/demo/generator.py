@@ -139,7 +139,7 @@ _POLICIES = (  # name, tier, priority, first response, next response, resolution
 
 
 def _sla(span: Span) -> list:
-    """The calendar and policies, written; returns them as ``models.sla.rules.Policy`` (the generator applies them)."""
+    """The calendar and policies, written; returns them as ``models.sla.policy.Policy`` (the generator applies them)."""
     from models.sla import rules as sla  # noqa: PLC0415 - sla imports the ticket tables; demo loads them anyway
 
     name, zone, hours = _CALENDAR

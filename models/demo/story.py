@@ -24,7 +24,8 @@ from itertools import accumulate
 from models.demo import text
 from models.sla.business_time import ALWAYS, Calendar
 from models.sla.clock import measure
-from models.sla.rules import Policy, breached, evaluate, policy_for
+from models.sla.deadline import breached, evaluate
+from models.sla.policy import Policy, policy_for
 from models.store import bulk
 
 __all__ = [
@@ -56,7 +57,7 @@ _WORKERS = 2
 TICKET_COLUMNS = (
     "number", "subject", "status", "priority", "channel", "customer", "organization", "queue", "assignee",
     "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "version", "ticket_type",
-    # derived by models.sla.rules as the service would store it after the ticket's last change
+    # derived by models.sla.deadline as the service would store it after the ticket's last change
     "sla_policy", "first_response_due", "next_response_due", "resolution_due", "due_at",
     "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached",
 )  # fmt: skip
@@ -253,7 +254,7 @@ class _Texts:
         )
 
 
-_Reply = namedtuple("_Reply", "kind at customer_id visibility")  # what models.sla.rules reads of a reply
+_Reply = namedtuple("_Reply", "kind at customer_id visibility")  # what models.sla.deadline reads of a reply
 
 
 @dataclass
@@ -431,7 +432,7 @@ class _Generator:
         org: int | None,
         now: str,
     ) -> tuple:
-        """The SLA columns of a ticket row, from its events, derived by ``models.sla.rules`` as the service
+        """The SLA columns of a ticket row, from its events, derived by ``models.sla.deadline`` as the service
         derives them after the ticket's last change (at ``now``)."""
         when = datetime.fromisoformat
         statuses, replies, override = [(when(created), NEW)], [], None

@@ -9,7 +9,7 @@ import peewee as pw
 from models import validate
 from models.enums import Role
 from models.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from models.sla import rules as sla
+from models.sla import deadline
 from models.sla.tiers import check_tier
 from models.store.db import write_transaction
 from models.store.tables import Agent, Customer, Organization, Queue, Tag, utcnow
@@ -150,7 +150,7 @@ def update_organization(
             Organization.update(**changes).where(Organization.id == org.id).execute()
         touched = "tier" in changes
     if touched:  # the tier picks the SLA policy of its open tickets
-        sla.refresh_open(organization=org.id)
+        deadline.refresh_open(organization=org.id)
     return Organization.get_by_id(org.id)
 
 

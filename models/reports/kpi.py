@@ -1,6 +1,6 @@
 """KPIs over a period: the figures a lead watches, aggregated by the database.
 
-Every figure is a SQL aggregate over the ticket measures that :func:`models.sla.rules.refresh` keeps
+Every figure is a SQL aggregate over the ticket measures that :func:`models.sla.deadline.refresh` keeps
 on each row (business minutes to first response and to resolution, reopens, SLA missed), so a
 year of a large desk is a handful of grouped scans, never tickets loaded into Python. The
 database groups by agent, queue or organization (segments are folded from organizations);

@@ -29,7 +29,7 @@ import peewee as pw
 from models.enums import Priority
 from models.errors import QueryError
 from models.search.query import DateRange, Filter, Query, parse_query
-from models.sla.rules import DUE_SOON
+from models.sla.deadline import DUE_SOON
 from models.store import fulltext
 from models.store.db import database, is_postgres
 from models.store.rows import load_joined

@@ -23,21 +23,27 @@ from .config import (
     import_toml,
     parse_duration,
 )
-from .rules import (
+from .deadline import (
     DUE_SOON,
-    TARGETS,
     Deadlines,
-    Policy,
     breached,
-    calendars,
     deadlines,
     evaluate,
+    refresh,
+    refresh_open,
+)
+from .policy import (
+    TARGETS,
+    Policy,
+    calendars,
     format_minutes,
     get_calendar,
     policies,
     policy_for,
-    refresh,
-    refresh_open,
+    read_policies,
+    reuse_policies,
+)
+from .rules import (
     remove_calendar,
     remove_policy,
     save_calendar,
@@ -89,12 +95,14 @@ __all__ = [
     "parse_duration",
     "policies",
     "policy_for",
+    "read_policies",
     "refresh",
     "refresh_open",
     "remove_calendar",
     "remove_policy",
     "remove_tier",
     "reopens",
+    "reuse_policies",
     "running_spans",
     "save_calendar",
     "save_policy",

@@ -185,7 +185,7 @@ class Ticket(BaseModel):
     first_response_at = pw.DateTimeField(null=True)
     resolved_at = pw.DateTimeField(null=True, index=True)  # the FAQ gaps report (migration 0004)
     closed_at = pw.DateTimeField(null=True)
-    # SLA (models.sla.rules): derived from the timeline and the policy, refreshed on every change; not
+    # SLA (models.sla.deadline): derived from the timeline and the policy, refreshed on every change; not
     # part of the fold. ``due_at`` is the nearest deadline still open, for ``sort:due``.
     first_response_due = pw.DateTimeField(null=True)
     resolution_due = pw.DateTimeField(null=True)

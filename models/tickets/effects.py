@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.enums import EventKind, Status
-from models.sla import rules as sla
+from models.sla import deadline
 from models.store import fulltext
 from models.store.tables import Agent, Survey, Tag, Ticket, TicketEvent, TicketFAQ, TicketTag
 from models.tickets.fold import TicketState
@@ -99,7 +99,7 @@ def open_survey(number: int, at: datetime) -> None:
 
 
 def refresh_deadlines(write: TicketWrite) -> None:
-    sla.refresh(write.number, now=write.at)
+    deadline.refresh(write.number, now=write.at)
 
 
 EFFECTS: tuple[Callable[[TicketWrite], None], ...] = (
