@@ -17,8 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.timer import Timer
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models.errors import NotFound, QueryError
@@ -27,10 +26,10 @@ from models.faq.search import FAQHit, parse_faq_query
 from tui.desk.desk import Desk
 from tui.dialogs.base import Dialog
 from tui.text.safe import one_line, safe_text
+from tui.widgets.search_bar import SearchBar
 
 __all__ = ["FAQPicker"]
 
-SEARCH_DELAY = 0.12
 _FIXED_ROWS = 12  # the dialog's border, padding, title, search box, "Suggested…" line and hint (sportello.tcss)
 
 
@@ -54,14 +53,12 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
         self.hits: list[FAQHit] = []
         self.query_text: str | None = None  # None: the suggestions
         self.shown_for: str | None = "\x00nothing yet"  # the query whose results are listed
-        self._timer: Timer | None = None
-        self._typing = False  # typed, and the search for it not started yet
         self._articles: dict[int, Article | None] = {}  # read for the preview (None: gone meanwhile)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="faq-picker"):
             yield Label(Text(f"Insert an FAQ article into the reply to #{self.number}"), classes="dialog-title")
-            yield Input(placeholder="type to search every published article", id="faq-pick-search")
+            yield SearchBar(placeholder="type to search every published article", id="faq-pick-search")
             yield Label(Text("Suggested for this ticket (looking…)"), id="faq-pick-what")
             yield OptionList(id="faq-pick-list", compact=True)
             yield Static(Text(""), id="faq-pick-preview")
@@ -69,7 +66,7 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_focus(self.query_one("#faq-pick-search", Input))
+        self.set_focus(self.query_one("#faq-pick-search", SearchBar))
         self._fit(self.app.size.height)
         self._suggest()
 
@@ -89,15 +86,11 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
         hits = self.desk.faq_suggestions(self.number)
         self.app.call_from_thread(self._found, None, hits, len(hits))
 
-    @on(Input.Changed, "#faq-pick-search")
-    def typed(self, event: Input.Changed) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._typing = True
-        self._timer = self.set_timer(SEARCH_DELAY, lambda: self._search_for(event.value))
+    @on(SearchBar.Typed, "#faq-pick-search")
+    def typed(self, event: SearchBar.Typed) -> None:
+        self._search_for(event.value)
 
     def _search_for(self, typed: str) -> None:
-        self._typing = False
         what = self.query_one("#faq-pick-what", Label)
         if not typed.strip():
             self.query_text = None
@@ -203,9 +196,12 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
             options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
             event.stop()
 
-    @on(Input.Submitted, "#faq-pick-search")
-    def choose_highlighted(self) -> None:
-        if self._typing or self.shown_for != self.query_text:
+    @on(SearchBar.Entered, "#faq-pick-search")
+    def choose_highlighted(self, event: SearchBar.Entered) -> None:
+        if event.pending:  # typed, not searched yet: search now; enter must not pick from the old list
+            self._search_for(event.value)
+            return
+        if self.shown_for != self.query_text:
             return  # the list is about to change: enter must not pick from the old one
         options = self.query_one("#faq-pick-list", OptionList)
         if options.highlighted is not None:
