@@ -1,5 +1,11 @@
 """Finding tickets: the query language, ticket search with keyset cursors, and saved views."""
 
+from .conditions import (
+    CANDIDATES,
+)
+from .cursors import (
+    FOREIGN_CURSOR,
+)
 from .query import (
     FILTER_NAMES,
     MAX_QUERY_ITEMS,
@@ -31,8 +37,10 @@ from .views import (
 )
 
 __all__ = [
+    "CANDIDATES",
     "DateRange",
     "FILTER_NAMES",
+    "FOREIGN_CURSOR",
     "Filter",
     "MAX_PAGE_SIZE",
     "MAX_QUERY_ITEMS",

@@ -40,7 +40,6 @@ from .policy import (
     get_calendar,
     policies,
     policy_for,
-    read_policies,
     reuse_policies,
 )
 from .rules import (
@@ -95,7 +94,6 @@ __all__ = [
     "parse_duration",
     "policies",
     "policy_for",
-    "read_policies",
     "refresh",
     "refresh_open",
     "remove_calendar",

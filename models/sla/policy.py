@@ -28,9 +28,8 @@ __all__ = [
     "get_calendar",
     "policies",
     "reuse_policies",
-    "read_policies",
     "policy_for",
-]
+]  # read_policies serves the modules of this room only
 
 TARGETS = ("first_response", "next_response", "resolution")
 _LABELS = {"first_response": "first response", "next_response": "next response", "resolution": "resolution"}

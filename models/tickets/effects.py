@@ -24,17 +24,7 @@ from models.store import fulltext
 from models.store.tables import Agent, Survey, Tag, Ticket, TicketEvent, TicketFAQ, TicketTag
 from models.tickets.fold import TicketState
 
-__all__ = [
-    "TicketWrite",
-    "EFFECTS",
-    "run_effects",
-    "index_text",
-    "link_tags",
-    "link_faqs",
-    "survey_on_resolve",
-    "refresh_deadlines",
-    "open_survey",
-]
+__all__ = ["EFFECTS", "TicketWrite", "open_survey"]  # the rest serves the modules of this room only
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from models.errors import NotFound, RuleViolation
 from models.store.tables import Agent, Ticket, TicketEvent
 from models.tickets.fold import TicketState
 
-__all__ = ["new_event", "status_event", "optional_reason", "requester", "refuse_if_closed", "active_agent"]
+__all__ = ["requester"]  # the rest serves the modules of this room only
 
 
 def new_event(kind: str, **fields) -> TicketEvent:

@@ -27,17 +27,7 @@ from models.tickets import effects, origin
 from models.tickets.fold import TicketState, apply
 from models.tickets.timeline import describe, events_of, who
 
-__all__ = [
-    "get_ticket",
-    "lock_ticket",
-    "state_of",
-    "is_stale",
-    "version_conflict",
-    "write_events",
-    "change",
-    "insert_ticket",
-    "Build",
-]
+__all__ = ["get_ticket", "state_of", "change", "Build"]  # the rest serves the modules of this room only
 
 #: Makes a change's events from the locked ticket and its state (none: nothing to change).
 Build = Callable[[Ticket, TicketState], list[TicketEvent]]

@@ -9,7 +9,8 @@ import pytest
 from models.directory import agents
 from models.directory import lookup as directory
 from models.errors import QueryError
-from models.search.tickets import CANDIDATES, count_tickets, search_tickets
+from models.search.conditions import CANDIDATES
+from models.search.tickets import count_tickets, search_tickets
 from models.tickets import changes as tickets
 
 
