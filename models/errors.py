@@ -5,13 +5,17 @@ command line uses::
 
     SportelloError              1  anything else that stops a request
     ├── InvalidInput            2  a value the user typed is not acceptable
-    │   └── QueryError          2  a search query that does not parse
+    │   ├── QueryError          2  a search query that does not parse
+    │   └── ParseError          2  an FAQ article file that does not read (models.faq.files)
     ├── NotFound                4  no such ticket, agent, customer, …
     ├── Conflict                3  the ticket changed since the caller saw it
     ├── RuleViolation           1  the request breaks a rule (illegal transition, missing reason)
     │   └── AcrossCustomers     3  a merge of two customers' tickets, not said to be meant
     ├── PermissionDenied        1  the acting agent may not do this
-    └── StorageError            1  the database is missing, locked, corrupt, read-only or too new
+    ├── StorageError            1  the database is missing, locked, corrupt, read-only or too new
+    └── SyncError               1  a sync could not go on: the remote unreachable, refusing, or
+                                   answering what cannot be read (sync.errors; the adapters raise
+                                   their own RemoteError, turned into this one where it escapes)
 """
 
 from __future__ import annotations

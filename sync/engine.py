@@ -18,15 +18,12 @@ creates nothing twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from models import validate
 from models.enums import EventKind, Status
 from models.errors import InvalidInput, RuleViolation, SportelloError
 from models.exchange import sync_state
-from models.redaction import redact
 from models.sla import rules as sla
 from models.store.db import write_transaction
 from models.store.sync_tables import SyncRemote, SyncTicket
@@ -39,46 +36,21 @@ from sync.push import Pusher
 from sync.remotes.base import (
     Page,
     Remote,
+    RemoteError,
     RemoteMessage,
     RemoteTicket,
     RemoteUnavailable,
-    SyncError,
     agreed_fields,
     message_order,
 )
+from sync.summary import Progress, Summary
 
-__all__ = ["Summary", "Engine", "Progress"]
+__all__ = ["Summary", "Engine", "Progress"]  # Summary and Progress: sync.summary
 
-#: ``progress(stage, done, total)``: stage is "pull" or "push"; total may be None (unknown).
-Progress = Callable[[str, int, int | None], None]
 
 _SLACK = timedelta(seconds=2)  # clock slack when matching what a cut-off run wrote remotely
 _LATE_WRITE = timedelta(minutes=10)  # how late a timed-out write may still land remotely
 _FIELDS = ("status", "priority")
-
-
-@dataclass
-class Summary:
-    remote: str
-    dry_run: bool = False
-    pulled: int = 0  # remote tickets imported, or changed here by what the remote changed
-    pushed: int = 0  # local events delivered
-    conflicts: int = 0
-    report: list[dict] = field(default_factory=list)  # {"what": "error"|"skipped"|"conflict", "where", "problem"}
-    pending: int = 0  # outbox left after the run
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for item in self.report if item["what"] == "error")
-
-    def note(self, what: str, where: str, problem: str) -> None:
-        """Add an item; what a remote said in it is redacted (it may echo the credential it was sent)."""
-        self.report.append({"what": what, "where": redact(where), "problem": redact(problem)})
-
-    def as_dict(self) -> dict:
-        return {"remote": self.remote, "dry_run": self.dry_run, "pulled": self.pulled, "pushed": self.pushed,
-                "conflicts": self.conflicts, "errors": self.errors, "pending": self.pending,
-                "report": self.report}  # fmt: skip
 
 
 def _unchanged(link: SyncTicket, remote_ticket: RemoteTicket) -> bool:
@@ -96,7 +68,7 @@ def _same_text(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
-class Engine(Pusher):
+class Engine:
     """Syncs one desk with one remote; ``run()`` does a whole sync and returns its ``Summary``."""
 
     def __init__(self, config: RemoteConfig, remote: Remote, *, progress: Progress | None = None):
@@ -118,53 +90,20 @@ class Engine(Pusher):
             return summary
         mode = "both" if pull and push else ("pull" if pull else "push")
         run = sync_state.start_run(state, mode)
+        self.pusher = Pusher(self.config, self.remote, state, summary, self.progress, self._conflict)
         try:
             self._recover()
             if pull:
                 self._pull()
             if push:
-                self._push()
-        except (SyncError, SportelloError) as exc:
+                self.pusher.push()
+        except (RemoteError, SportelloError) as exc:
             summary.note("error", self.config.name, str(exc))
         finally:
             summary.pending = sync_state.outbox_count(state)
             sync_state.finish_run(run, pulled=summary.pulled, pushed=summary.pushed, conflicts=summary.conflicts,
                                   report=summary.report)  # fmt: skip
         return summary
-
-    # -- recover ---------------------------------------------------------------------------------
-
-    def _recover(self) -> None:
-        for delivery in sync_state.deliveries_sending(self.state):
-            event = delivery.event
-            since = delivery.started_at - _SLACK
-            if event.kind == EventKind.CREATED:
-                if sync_state.ticket_link(self.state, event.ticket_id) is not None:
-                    sync_state.finish_delivery(self.state, event.id, "done", "recovered")
-                    continue
-                subject = Ticket.get_by_id(event.ticket_id).subject
-                key = self.remote.find_ticket(subject=subject, since=since)
-                if key is not None and sync_state.ticket_link_by_key(self.state, key) is None:
-                    self._link_created(event, key)
-                    sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
-            elif event.kind in (EventKind.REPLY, EventKind.NOTE):
-                link = sync_state.ticket_link(self.state, event.ticket_id)
-                if link is None or sync_state.message_link(self.state, event.id) is not None:
-                    continue
-                messages, _bad = self.remote.messages(link.remote_key)
-                known = sync_state.message_keys(self.state, event.ticket_id)
-                for message in messages:
-                    if (
-                        message.remote_id not in known
-                        and message.created >= since
-                        and _same_text(message.body, event.body)
-                    ):
-                        with write_transaction():
-                            sync_state.link_message(self.state, event.id, message.remote_id)
-                            sync_state.finish_delivery(
-                                self.state, event.id, "done", "recovered after an interrupted run"
-                            )
-                        break
 
     # -- pull ------------------------------------------------------------------------------------
 
@@ -174,7 +113,7 @@ class Engine(Pusher):
         if cursor is not None:
             try:
                 cursor = self.remote.check_cursor(cursor)
-            except SyncError:
+            except RemoteError:
                 summary.note("error", "cursor", f"the saved cursor {cursor[:40]!r} is not a valid date; pulling all")
                 cursor = None
         done = 0
@@ -209,7 +148,7 @@ class Engine(Pusher):
                     )
             except RemoteUnavailable:
                 raise
-            except (SyncError, SportelloError) as exc:
+            except (RemoteError, SportelloError) as exc:
                 summary.note("error", where, str(exc))
 
     def _pages(self, cursor: str | None, seen: dict[str, sync_state.Seen], *, with_messages: bool):
@@ -255,34 +194,6 @@ class Engine(Pusher):
                 changed = self._merge(link, remote_ticket, messages, seen_at)
         self.summary.pulled += changed
         return link
-
-    def _adopt_created(self, remote_ticket: RemoteTicket, messages: list[RemoteMessage],
-                       seen_at: datetime | None) -> tuple[bool, SyncTicket | None]:  # fmt: skip
-        """A ticket this desk sent, whose write landed after the run that sent it had given up (a
-        timeout): link it, or when it was sent again meanwhile, leave that extra copy alone. Never
-        import it back as a new ticket. True when it was one of ours."""
-        first = next((m for m in messages if m.public), None)
-        if not self._sent_tickets or first is None:
-            return False, None
-        for delivery in sync_state.sent_tickets(self.state, remote_ticket.subject, remote_ticket.created - _LATE_WRITE):
-            event = delivery.event
-            if delivery.started_at - _SLACK > remote_ticket.created or not _same_text(first.body, event.body):
-                continue
-            link = sync_state.ticket_link(self.state, event.ticket_id)
-            if link is None:
-                sync_state.link_message(self.state, event.id, first.remote_id)
-                sync_state.finish_delivery(self.state, event.id, "done", "its write landed late; linked on pull")
-                return True, sync_state.link_ticket(
-                    self.state, event.ticket_id, remote_ticket.remote_id,
-                    agreed_fields(remote_ticket),
-                    etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at,
-                )  # fmt: skip
-            if link.remote_key != remote_ticket.remote_id:
-                self.summary.note("skipped", f"{self.remote.kind} ticket {remote_ticket.remote_id}",
-                                  f"a second copy of ticket #{event.ticket_id}, left by a write that timed out "
-                                  "and landed late; not imported")  # fmt: skip
-                return True, None
-        return False, None
 
     def _actor(self, remote_ticket: RemoteTicket | None = None, message: RemoteMessage | None = None) -> str:
         name = (message.author if message else None) or (remote_ticket.updated_by if remote_ticket else None)
@@ -385,32 +296,6 @@ class Engine(Pusher):
             base[name] = remote_value
         sync_state.save_link(link, base, etag=remote_ticket.etag, updated=remote_ticket.updated, seen_at=seen_at)
         return changed
-
-    def _adopt_message(self, number: int, message: RemoteMessage) -> bool:
-        """A message this desk sent in a run that was cut off before recording it: link, don't copy.
-        True when it was one of ours (linked, or a late copy left alone)."""
-        for delivery in sync_state.deliveries_sending(self.state):
-            event = delivery.event
-            if (
-                event.ticket_id == number
-                and event.kind in (EventKind.REPLY, EventKind.NOTE)
-                and message.created >= delivery.started_at - _SLACK
-                and _same_text(event.body, message.body)
-            ):
-                sync_state.link_message(self.state, event.id, message.remote_id)
-                sync_state.finish_delivery(self.state, event.id, "done", "recovered after an interrupted run")
-                return True
-        # Sent again after a timeout, and the first write landed late: that copy is not brought here.
-        for delivery in sync_state.sent_messages(self.state, number, message.created - _LATE_WRITE):
-            event = delivery.event
-            if message.created >= delivery.started_at - _SLACK and _same_text(event.body, message.body):
-                linked = sync_state.message_link(self.state, event.id)
-                if linked is not None and linked.remote_key != message.remote_id:
-                    self.summary.note("skipped", f"{self.remote.kind} message {message.remote_id}",
-                                      f"a second copy of a {event.kind} on ticket #{number}, left by a write that "
-                                      "timed out and landed late; not imported")  # fmt: skip
-                    return True
-        return False
 
     def _apply(self, number: int, name: str, target: str, remote_ticket: RemoteTicket) -> bool:
         if name == "status":

@@ -9,24 +9,41 @@ retried, and a field the remote changed meanwhile is a conflict.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from models.enums import EventKind
 from models.errors import SportelloError
 from models.exchange import sync_state
 from models.store.db import write_transaction
-from models.store.sync_tables import SyncTicket
+from models.store.sync_tables import SyncRemote, SyncTicket
 from models.store.tables import Customer, Ticket, TicketEvent
 from models.tickets import timeline
-from sync.remotes.base import RemoteUnavailable, StaleWrite, SyncError, agreed_fields, message_order
+from sync.config import RemoteConfig
+from sync.remotes.base import Remote, RemoteError, RemoteUnavailable, StaleWrite, agreed_fields, message_order
+from sync.summary import Progress, Summary
 
 __all__ = ["Pusher"]
 
 
 class Pusher:
-    """Mixed into ``Engine``, whose ``state``, ``remote``, ``config``, ``summary``, ``progress``
-    and ``_conflict`` it uses."""
+    """Sends one run's outbox to the remote. The engine makes one per run and hands it what the run
+    shares: the remote's state, the summary being written, the progress callback, and how a
+    conflict is recorded (the engine's, the same for pull and push)."""
 
-    def _push(self) -> None:
+    def __init__(
+        self,
+        config: RemoteConfig,
+        remote: Remote,
+        state: SyncRemote,
+        summary: Summary,
+        progress: Progress,
+        conflict: Callable[..., None],
+    ):
+        self.config, self.remote, self.state = config, remote, state
+        self.summary, self.progress, self._conflict = summary, progress, conflict
+
+    def push(self) -> None:
+        """The outbox, in event order, until it is empty or the run's limit is reached."""
         limit = self.config.max_pages * 100
         done, total = 0, min(sync_state.outbox_count(self.state), limit)
         while done < limit:
@@ -39,7 +56,7 @@ class Pusher:
                     self._push_event(event)
                 except RemoteUnavailable:
                     raise  # the remote is down: stop here, the rest waits in order
-                except (SyncError, SportelloError) as exc:
+                except (RemoteError, SportelloError) as exc:
                     sync_state.finish_delivery(self.state, event.id, "refused", str(exc))
                     self.summary.note("error", where, str(exc))
                 done += 1
@@ -93,11 +110,11 @@ class Pusher:
             status=self.config.statuses.to_remote(first.get("status", "new")),
             priority=self.config.priorities.to_remote(first.get("priority", "normal")),
         )  # fmt: skip
-        self._link_created(event, key)
+        self.link_created(event, key)
         sync_state.finish_delivery(self.state, event.id, "done")
         self.summary.pushed += 1
 
-    def _link_created(self, event: TicketEvent, key: str) -> None:
+    def link_created(self, event: TicketEvent, key: str) -> None:
         remote_ticket = self.remote.get_ticket(key)
         messages, _bad = self.remote.messages(key)
         with write_transaction():

@@ -64,10 +64,13 @@ class ImportReport:
     categories: list[str] = field(default_factory=list)  # created because a file named them
 
 
-class ParseError(Exception):
+class ParseError(InvalidInput):
+    """An article file that does not read: ``line`` is where (1-based), ``message`` what is wrong there.
+    Invalid input like any other (exit 2); the callers name the file and the line."""
+
     def __init__(self, line: int, message: str):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line = line
 
 
 def render_article(article: faq.Article) -> str:

@@ -18,7 +18,7 @@ __all__ = [
     "BadItem",
     "Page",
     "Remote",
-    "SyncError",
+    "RemoteError",
     "RemoteUnavailable",
     "StaleWrite",
     "RemoteRefused",
@@ -31,19 +31,22 @@ __all__ = [
 ]
 
 
-class SyncError(Exception):
-    """Base of every error a remote raises. Its text is safe to show: no secret, no body."""
+class RemoteError(Exception):
+    """Base of every error a remote adapter raises. Its text is safe to show: no secret, no body.
+
+    The adapters know nothing of the desk; what escapes a sync reaches the user as
+    :class:`sync.errors.SyncError`, a ``SportelloError``."""
 
 
-class RemoteUnavailable(SyncError):
+class RemoteUnavailable(RemoteError):
     """The remote did not answer usefully after the retries (connection, timeout, 5xx, 429)."""
 
 
-class RemoteRefused(SyncError):
+class RemoteRefused(RemoteError):
     """The remote answered 4xx to a well-formed request (auth, permission, validation)."""
 
 
-class StaleWrite(SyncError):
+class StaleWrite(RemoteError):
     """An optimistic write was refused (412): the item changed remotely since it was read."""
 
 
@@ -104,7 +107,7 @@ class Remote(Protocol):
     has_notes: bool  # can it store internal notes?
 
     def check_cursor(self, cursor: str) -> str:
-        """The cursor if its format is one this server honours; raise ``SyncError`` otherwise."""
+        """The cursor if its format is one this server honours; raise ``RemoteError`` otherwise."""
 
     def changed_since(self, cursor: str | None, *, max_pages: int) -> Iterator[Page]:
         """Tickets changed at or after ``cursor`` (all tickets when None), oldest change first."""

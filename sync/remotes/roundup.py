@@ -20,11 +20,11 @@ from sync.remotes.base import (
     BadItem,
     HttpRemote,
     Page,
+    RemoteError,
     RemoteMessage,
     RemoteRefused,
     RemoteTicket,
     StaleWrite,
-    SyncError,
     chunks,
     message_order,
     problem_of,
@@ -112,7 +112,7 @@ class RoundupRemote(HttpRemote):
                 return cursor
         except (ValueError, IndexError):
             pass
-        raise SyncError(f"{self.name}: a Roundup cursor looks like 2026-11-22.23:21:09, not {str(cursor)[:40]!r}")
+        raise RemoteError(f"{self.name}: a Roundup cursor looks like 2026-11-22.23:21:09, not {str(cursor)[:40]!r}")
 
     def changed_since(self, cursor: str | None, *, max_pages: int) -> Iterator[Page]:
         """Issues whose activity is at or after ``cursor``, oldest first, ``page_size`` a page."""
@@ -158,7 +158,7 @@ class RoundupRemote(HttpRemote):
         ticket = self._read_ticket(item, remote_id, data.get("@etag") if isinstance(data, dict) else None, bad)
         if ticket is None:
             problem = bad[0].problem if bad else "no data"
-            raise SyncError(f"{self.name}: issue {remote_id} could not be read ({problem})")
+            raise RemoteError(f"{self.name}: issue {remote_id} could not be read ({problem})")
         return ticket
 
     def messages(self, remote_id: str) -> tuple[list[RemoteMessage], list[BadItem]]:
@@ -270,7 +270,7 @@ class RoundupRemote(HttpRemote):
         """PUT ``subject``/``status``/``priority``; ``StaleWrite`` when ``etag`` is stale."""
         unknown = set(changes) - set(_CHANGES)
         if unknown:
-            raise SyncError(f"{self.name}: Roundup issues cannot change {', '.join(sorted(unknown))}")
+            raise RemoteError(f"{self.name}: Roundup issues cannot change {', '.join(sorted(unknown))}")
         if not changes:
             return
         body = {_CHANGES[key]: self._id(key, value) if key != "subject" else value for key, value in changes.items()}
@@ -281,7 +281,7 @@ class RoundupRemote(HttpRemote):
     def add_message(self, remote_id: str, body: str, *, public: bool) -> str:
         """A msg by this user linked to the issue; one retry when the issue changed in between."""
         if not public:
-            raise SyncError(f"{self.name}: Roundup has no internal notes")
+            raise RemoteError(f"{self.name}: Roundup has no internal notes")
         msg_id = self._created(self._post("/data/msg", {"content": body, "author": self.user}), "msg")
         for attempt in (1, 2):
             etag = self.get_ticket(remote_id).etag or ""
@@ -310,7 +310,7 @@ class RoundupRemote(HttpRemote):
         try:
             return str(response.data["data"]["id"])
         except (KeyError, TypeError):
-            raise SyncError(f"{self.name}: creating a {what} returned no id") from None
+            raise RemoteError(f"{self.name}: creating a {what} returned no id") from None
 
     def _id(self, klass: str, name: str) -> str:
         """The id of a status or priority name; the names are read once."""

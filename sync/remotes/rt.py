@@ -26,10 +26,10 @@ from sync.remotes.base import (
     BadItem,
     HttpRemote,
     Page,
+    RemoteError,
     RemoteMessage,
     RemoteRefused,
     RemoteTicket,
-    SyncError,
     chunks,
     message_order,
     problem_of,
@@ -97,7 +97,7 @@ class RTRemote(HttpRemote):
         http: httpx.BaseTransport | None = None, min_interval: float = 0.0, timeout: float = 10.0,
     ):  # fmt: skip
         if secret_kind not in ("token", "password"):
-            raise SyncError(f"{name}: secret_kind must be 'token' or 'password', not {secret_kind!r}")
+            raise RemoteError(f"{name}: secret_kind must be 'token' or 'password', not {secret_kind!r}")
         self.name, self.url, self.user, self.queue = name, url.rstrip("/"), user, queue
         headers = {"Accept": "application/json"}
         auth: tuple[str, str] | None = None
@@ -128,7 +128,7 @@ class RTRemote(HttpRemote):
                 return cursor
             except ValueError:
                 pass
-        raise SyncError(f"{self.name}: an RT cursor looks like 2026-11-22 23:21:09, not {str(cursor)[:40]!r}")
+        raise RemoteError(f"{self.name}: an RT cursor looks like 2026-11-22 23:21:09, not {str(cursor)[:40]!r}")
 
     def changed_since(self, cursor: str | None, *, max_pages: int) -> Iterator[Page]:
         """Tickets of the queue updated after ``cursor`` (all when None), oldest update first.
@@ -175,7 +175,7 @@ class RTRemote(HttpRemote):
         bad: list[BadItem] = []
         ticket = self._read_ticket(response.data, response.headers.get("ETag"), bad)
         if ticket is None:
-            raise SyncError(f"{self.name}: ticket {remote_id} could not be read ({bad[0].problem})")
+            raise RemoteError(f"{self.name}: ticket {remote_id} could not be read ({bad[0].problem})")
         if ticket.requestor and "@" not in ticket.requestor:
             # GET /ticket/:id names linked users but, unlike a search, ignores fields[Requestor]=EmailAddress.
             ticket = replace(ticket, requestor=self._address(ticket.requestor))
@@ -267,14 +267,14 @@ class RTRemote(HttpRemote):
             return str(data["id"])
         match = _TICKET_ID.search(response.headers.get("Location", ""))
         if match is None:
-            raise SyncError(f"{self.name}: creating a ticket returned no id")
+            raise RemoteError(f"{self.name}: creating a ticket returned no id")
         return match.group(1)
 
     def update_ticket(self, remote_id: str, changes: dict[str, str], *, etag: str | None) -> None:
         """PUT ``subject``/``status``/``priority``; ``StaleWrite`` when ``etag`` is stale."""
         unknown = set(changes) - set(_CHANGES)
         if unknown:
-            raise SyncError(f"{self.name}: RT tickets cannot change {', '.join(sorted(unknown))} here")
+            raise RemoteError(f"{self.name}: RT tickets cannot change {', '.join(sorted(unknown))} here")
         if not changes:
             return
         body = {_CHANGES[key]: value for key, value in changes.items()}
@@ -294,7 +294,7 @@ class RTRemote(HttpRemote):
                                            json_body={"Content": body, "ContentType": "text/plain"})  # fmt: skip
         match = _TRANSACTION_ID.search(response.headers.get("Location", ""))
         if match is None:
-            raise SyncError(f"{self.name}: the {action} on ticket {tid} returned no transaction id")
+            raise RemoteError(f"{self.name}: the {action} on ticket {tid} returned no transaction id")
         return match.group(1)
 
     # --- helpers ---------------------------------------------------------------------------
@@ -374,5 +374,5 @@ def _ticket_id(remote_id: str) -> str:
     """A ticket id safe to put in a path."""
     text = str(remote_id)
     if not text.isdigit():
-        raise SyncError(f"not an RT ticket id: {text[:20]!r}")
+        raise RemoteError(f"not an RT ticket id: {text[:20]!r}")
     return text

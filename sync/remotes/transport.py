@@ -4,8 +4,9 @@ Connection errors, timeouts, 5xx and 429 are retried with exponential backoff an
 (stamina); a 429's ``Retry-After`` is honoured. POST and PATCH are retried only when the request
 surely did nothing (no connection, or 429), so that a retry never writes twice. A 4xx other than 429 is not retried: it raises
 ``RemoteRefused`` (412 raises ``StaleWrite``). Errors name the method and path, never a secret:
-the credentials a transport sends are remembered by :mod:`models.redaction`, and an error body
-quoted in a message is redacted before it is cut short.
+the credentials a transport sends are remembered by the redaction its host installs
+(:func:`use_redaction`; the ``sync`` package installs the desk's), and an error body quoted in a
+message is redacted before it is cut short.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import base64
 import json
 import threading
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -21,7 +23,6 @@ from urllib.parse import urlparse
 import httpx
 import stamina
 
-from models.redaction import redact, remember_secret
 from sync.remotes.base import RemoteRefused, RemoteUnavailable, StaleWrite
 
 __all__ = ["Transport", "RetryableStatus", "DEFAULT_TIMEOUT"]
@@ -29,6 +30,17 @@ __all__ = ["Transport", "RetryableStatus", "DEFAULT_TIMEOUT"]
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _RETRY_AFTER_CAP = 60.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+_remember: Callable[[str], None] = lambda secret: None  # noqa: E731 - replaced by use_redaction
+_redact: Callable[[str], str] = lambda text: text  # noqa: E731 - replaced by use_redaction
+
+
+def use_redaction(*, remember: Callable[[str], None], redact: Callable[[str], str]) -> None:
+    """How credentials are remembered and answers redacted: the adapters import nothing of the desk,
+    so the package that hosts them hands them the desk's redaction."""
+    global _remember, _redact
+    _remember, _redact = remember, redact
 
 
 class RetryableStatus(Exception):
@@ -93,7 +105,7 @@ class Transport:
         transport: httpx.BaseTransport | None = None,
     ):
         for secret in _credentials(base_url, auth, headers):
-            remember_secret(secret)
+            _remember(secret)
         self._client = httpx.Client(
             base_url=base_url,
             auth=auth,
@@ -172,5 +184,5 @@ def _credentials(base_url: str, auth: httpx.Auth | tuple[str, str] | None, heade
 
 def _short_reason(response: httpx.Response) -> str:
     """The start of the answer's body, redacted before it is cut (a cut secret would be half kept)."""
-    text = redact(response.text[:4_000]).replace("\n", " ").strip()[:200]
+    text = _redact(response.text[:4_000]).replace("\n", " ").strip()[:200]
     return f"({text})" if text else ""

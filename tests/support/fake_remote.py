@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from models.store.tables import utcnow
-from sync.remotes.base import Page, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+from sync.remotes.base import Page, RemoteError, RemoteMessage, RemoteTicket, RemoteUnavailable, StaleWrite
 
 
 class Crash(BaseException):
@@ -71,7 +71,7 @@ class FakeRemote:
         try:
             datetime.strptime(cursor, "%Y-%m-%d %H:%M:%S")
         except (TypeError, ValueError):
-            raise SyncError(f"bad cursor {cursor!r}") from None
+            raise RemoteError(f"bad cursor {cursor!r}") from None
         return cursor
 
     def changed_since(self, cursor, *, max_pages):

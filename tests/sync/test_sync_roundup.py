@@ -16,7 +16,7 @@ import pytest
 import stamina
 
 from support.roundup_server import roundup_server  # noqa: F401
-from sync.remotes.base import RemoteRefused, RemoteUnavailable, StaleWrite, SyncError
+from sync.remotes.base import RemoteError, RemoteRefused, RemoteUnavailable, StaleWrite
 from sync.remotes.roundup import RoundupRemote, format_date
 
 
@@ -87,7 +87,7 @@ def test_update_and_stale_etag(remote, other):
     remote.update_ticket(rid, {"subject": "Fine"}, etag=None)
     final = remote.get_ticket(rid)
     assert (final.subject, final.status) == ("Fine", "resolved")
-    with pytest.raises(SyncError, match="cannot change"):
+    with pytest.raises(RemoteError, match="cannot change"):
         remote.update_ticket(rid, {"owner": "x"}, etag=None)
 
 
@@ -102,7 +102,7 @@ def test_add_message(remote, other):
     assert read == [("Have you tried turning it off?", "admin"), ("Yes.", "remoteagent")]
     assert msgs[1].remote_id == mid
     assert remote.get_ticket(rid).etag != etag
-    with pytest.raises(SyncError, match="no internal notes"):
+    with pytest.raises(RemoteError, match="no internal notes"):
         remote.add_message(rid, "secret", public=False)
 
 
@@ -155,9 +155,9 @@ def test_changed_since_cursor_returns_only_newer(remote):
     ],
 )
 def test_malformed_cursor_refused(remote, cursor):
-    with pytest.raises(SyncError, match="cursor"):
+    with pytest.raises(RemoteError, match="cursor"):
         remote.check_cursor(cursor)
-    with pytest.raises(SyncError, match="cursor"):
+    with pytest.raises(RemoteError, match="cursor"):
         next(remote.changed_since(cursor, max_pages=1))
     assert remote.requests == 0
 

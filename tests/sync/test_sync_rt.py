@@ -17,7 +17,7 @@ import pytest
 import stamina
 
 from support.rt_server import rt_server  # noqa: F401
-from sync.remotes.base import BadItem, RemoteRefused, RemoteTicket, RemoteUnavailable, StaleWrite, SyncError
+from sync.remotes.base import BadItem, RemoteError, RemoteRefused, RemoteTicket, RemoteUnavailable, StaleWrite
 from sync.remotes.rt import RTRemote, format_cursor, parse_date
 
 
@@ -102,7 +102,7 @@ def test_refused_values_and_unknown_fields(remote):
     tid, _subject = new_ticket(remote, "refused")
     with pytest.raises(RemoteRefused, match="valid status"):
         remote.update_ticket(tid, {"status": "no-such-status"}, etag=None)
-    with pytest.raises(SyncError, match="owner"):
+    with pytest.raises(RemoteError, match="owner"):
         remote.update_ticket(tid, {"owner": "root"}, etag=None)
     remote.update_ticket(tid, {}, etag=None)  # nothing to do
     with pytest.raises(RemoteRefused):
@@ -187,9 +187,9 @@ def test_changed_since_without_cursor_reads_the_queue(remote):
 @pytest.mark.parametrize("cursor", ["2026-11-22T23:21:09Z", "2026-11-22 23:21", "yesterday", "2026-13-01 00:00:00",
                                     "2026-11-22 23:21:09' OR id > '0", " 2026-11-22 23:21:09", ""])  # fmt: skip
 def test_malformed_cursor_refused(remote, cursor):
-    with pytest.raises(SyncError, match="cursor"):
+    with pytest.raises(RemoteError, match="cursor"):
         remote.check_cursor(cursor)
-    with pytest.raises(SyncError, match="cursor"):
+    with pytest.raises(RemoteError, match="cursor"):
         next(remote.changed_since(cursor, max_pages=1))
 
 
@@ -432,5 +432,5 @@ def test_writes_send_json_if_match_and_read_ids():
     assert json.loads(seen[-1].content) == {"Status": "stalled"}
     with pytest.raises(StaleWrite):
         remote.update_ticket("15", {"status": "stalled"}, etag='"1"')
-    with pytest.raises(SyncError):
+    with pytest.raises(RemoteError):
         remote.get_ticket("15/../../users")
