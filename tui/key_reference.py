@@ -89,7 +89,7 @@ def keys_markdown(app: type) -> str:
         "# Keys by binding id",
         "",
         "Every key of the full-screen app has an id; `[keys]` in `config.toml` gives it other keys",
-        '(`"queue.take" = "T"`, several as `"r,R"`). Made by `python -m tui.key_reference`; a test keeps it current.',
+        '(`"queue.take" = "T"`, several as `"r,R"`). Made by `python -m tui.keys_doc`; a test keeps it current.',
         "",
         "| id | keys | what it does |",
         "|---|---|---|",
@@ -99,13 +99,3 @@ def keys_markdown(app: type) -> str:
         keys = " ".join(f"`{key}`" for key in keys_text(binding, None, " or ").split(" or "))
         lines.append(f"| `{binding_id}` | {keys} | {what} |")
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    from pathlib import Path
-
-    from tui.app import SportelloApp
-
-    target = Path(__file__).resolve().parents[1] / "docs" / "keys.md"
-    target.write_text(keys_markdown(SportelloApp))
-    print(f"wrote {target}")

@@ -11,7 +11,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 
 
 def test_the_key_list_is_current():
-    assert DOC.read_text() == keys_markdown(SportelloApp), "run: python -m tui.key_reference"
+    assert DOC.read_text() == keys_markdown(SportelloApp), "run: python -m tui.keys_doc"
 
 
 def test_the_key_list_names_the_keys_people_remap_most():
