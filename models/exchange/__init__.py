@@ -1,13 +1,17 @@
 """What the desk trades with the outside: JSON Lines export/import and the state of sync with remote helpdesks."""
 
-from .jsonl import (
+from .jsonl_export import (
+    export_jsonl,
+)
+from .jsonl_format import (
     END_TYPE,
     EXPORT_TABLES,
     FORMAT,
     HEADER_TYPE,
-    export_jsonl,
-    import_jsonl,
     latest_schema,
+)
+from .jsonl_import import (
+    import_jsonl,
 )
 from .sync_state import (
     PUSHED_KINDS,
