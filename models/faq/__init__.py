@@ -1,23 +1,22 @@
 """The FAQ: articles and their revisions, search, Markdown files and health."""
 
 from .articles import (
-    MAX_NOTE,
-    MAX_TITLE,
     Article,
-    Revision,
-    add_category,
-    categories,
     create_article,
-    diff_revisions,
     extract_from_ticket,
     get_article,
-    get_revision,
     linked_articles,
     revert_article,
-    revisions,
     save_article,
     set_article_status,
-    without_salutations,
+)
+from .categories import (
+    add_category,
+    categories,
+)
+from .checks import (
+    MAX_NOTE,
+    MAX_TITLE,
 )
 from .files import (
     ArticleFile,
@@ -36,6 +35,15 @@ from .health import (
     Usage,
     faq_gaps,
     faq_health,
+)
+from .revisions import (
+    Revision,
+    diff_revisions,
+    get_revision,
+    revisions,
+)
+from .salutations import (
+    without_salutations,
 )
 from .search import (
     FAQ_FILTERS,
