@@ -36,6 +36,9 @@ from .health import (
     faq_gaps,
     faq_health,
 )
+from .hits import (
+    FAQHit,
+)
 from .revisions import (
     Revision,
     diff_revisions,
@@ -48,14 +51,17 @@ from .salutations import (
 from .search import (
     FAQ_FILTERS,
     FAQ_QUERY_HELP,
-    STOP_WORDS,
-    FAQHit,
     FAQQuery,
     count_faq,
-    folded_words,
     parse_faq_query,
     search_faq,
+)
+from .suggestions import (
     suggest_for_ticket,
+)
+from .words import (
+    STOP_WORDS,
+    folded_words,
 )
 
 __all__ = [

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 import peewee as pw
 
 from models.enums import FAQStatus, Status
-from models.faq.search import FAQQuery, folded_words, search_faq
+from models.faq.search import FAQQuery, search_faq
+from models.faq.words import folded_words
 from models.search.query import Term
 from models.store.tables import Agent, FAQArticle, Ticket, TicketFAQ, utcnow
 
