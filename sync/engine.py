@@ -3,7 +3,7 @@ creates nothing twice.
 
 - **Recover.** A delivery marked ``sending`` was cut off between the remote write and its record:
   the remote is searched for what that write made (a ticket by subject, a message by body) and it
-  is adopted; what is not found is sent again by the push.
+  is adopted; what is not found is sent again by the push (:mod:`sync.recover`).
 - **Pull.** Remote tickets changed since the cursor, page by page (the cursor moves after each
   page); a thread reads the next pages and their messages (in bulk) while this one is written.
   A new remote ticket is imported with its messages; a known one brings its new messages and the
@@ -12,7 +12,10 @@ creates nothing twice.
   is kept and pushed (the deterministic default).
 - **Push.** The outbox (``models.exchange.sync_state``) in event order: tickets created here, replies,
   notes (where the remote has them), status and priority. Writes carry the remote's optimistic
-  check; a refused one is retried after a fresh read.
+  check; a refused one is retried after a fresh read (:mod:`sync.push`).
+
+The engine does the pull itself and holds the run's ``Pusher`` and ``Recovery``, made afresh for
+each run with what the run shares (the remote's state, the summary, how a conflict is recorded).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from models.tickets.origin import synced_from
 from sync.config import RemoteConfig
 from sync.prefetch import ahead
 from sync.push import Pusher
+from sync.recover import Recovery
 from sync.remotes.base import (
     Page,
     Remote,
@@ -48,8 +52,6 @@ from sync.summary import Progress, Summary
 __all__ = ["Summary", "Engine", "Progress"]  # Summary and Progress: sync.summary
 
 
-_SLACK = timedelta(seconds=2)  # clock slack when matching what a cut-off run wrote remotely
-_LATE_WRITE = timedelta(minutes=10)  # how late a timed-out write may still land remotely
 _FIELDS = ("status", "priority")
 
 
@@ -64,10 +66,6 @@ def _unchanged(link: SyncTicket, remote_ticket: RemoteTicket) -> bool:
     return link.seen_at is not None and link.seen_at >= remote_ticket.updated + timedelta(seconds=1)
 
 
-def _same_text(a: str | None, b: str | None) -> bool:
-    return " ".join((a or "").split()) == " ".join((b or "").split())
-
-
 class Engine:
     """Syncs one desk with one remote; ``run()`` does a whole sync and returns its ``Summary``."""
 
@@ -75,7 +73,8 @@ class Engine:
         self.config, self.remote = config, remote
         self.progress = progress or (lambda stage, done, total: None)
         self.state: SyncRemote | None = None
-        self._sent_tickets = False  # whether this desk ever sent a ticket there (read at each pull)
+        self.pusher: Pusher | None = None  # the run's, made by run()
+        self.recovery: Recovery | None = None
         self.summary = Summary(config.name)
 
     # -- the run ---------------------------------------------------------------------------------
@@ -91,8 +90,9 @@ class Engine:
         mode = "both" if pull and push else ("pull" if pull else "push")
         run = sync_state.start_run(state, mode)
         self.pusher = Pusher(self.config, self.remote, state, summary, self.progress, self._conflict)
+        self.recovery = Recovery(self.remote, state, summary, self.pusher)
         try:
-            self._recover()
+            self.recovery.recover()
             if pull:
                 self._pull()
             if push:
@@ -118,7 +118,8 @@ class Engine:
                 cursor = None
         done = 0
         seen = sync_state.seen_versions(state)
-        self._sent_tickets = not dry_run and sync_state.has_sent_tickets(state)
+        if not dry_run:
+            self.recovery.sent_tickets = sync_state.has_sent_tickets(state)
         for page, messages, bad_messages in ahead(self._pages(cursor, seen, with_messages=not dry_run)):
             for bad in page.bad + bad_messages:
                 summary.note("skipped", bad.where, bad.problem)
@@ -185,7 +186,7 @@ class Engine:
         messages = sorted((m for m in messages if m.body.strip()), key=message_order)
         with write_transaction():
             if link is None:
-                adopted, link = self._adopt_created(remote_ticket, messages, seen_at)
+                adopted, link = self.recovery.adopt_created(remote_ticket, messages, seen_at)
                 if adopted:
                     return link
                 link = self._import(remote_ticket, messages, seen_at)
@@ -275,7 +276,7 @@ class Engine:
         for message in messages:
             if message.remote_id in known:
                 continue
-            if not self._adopt_message(number, message):
+            if not self.recovery.adopt_message(number, message):
                 self._add_message(number, message)
                 changed = True
         base = json.loads(link.base)

@@ -8,9 +8,10 @@ import pytest
 from models.errors import InvalidInput, SportelloError
 from models.faq.files import ParseError, parse_article
 from support.cli import one_error_line
-from support.tui import make_app, notifications, queue_ready, run, until
+from support.tui import make_app, notifications, queue_ready, run, ticket_ready, until
 from sync.errors import SyncError
 from sync.remotes.base import RemoteError, RemoteRefused, RemoteUnavailable
+from tui.desk.desk import Desk
 from tui.errors import error_line
 
 UNREACHABLE = '[remotes.rt]\ntype = "rt"\nurl = "http://127.0.0.1:9/rt"\nuser = "u"\ntoken_env = "T"\ntimeout = 0.5\n'
@@ -69,5 +70,28 @@ def test_the_app_says_a_sync_error_as_its_message(tui_desk, monkeypatch):
             assert "internal error" not in notifications(app)
             assert any(n.severity == "error" for n in app._notifications)
             await until(pilot, lambda: not app.syncing, "the sync over")
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(
+    "error",
+    [SyncError("rt: 401 Unauthorized: check token_env"), ParseError(3, 'tags must be a list such as ["vpn"]')],
+)
+def test_a_sync_or_faq_file_error_escaping_a_screen_worker_is_its_message(tui_desk, monkeypatch, error):
+    async def scenario():
+        async with make_app(tui_desk).run_test(size=(100, 30)) as pilot:
+            await queue_ready(pilot)
+            await pilot.press("enter")
+            screen = await ticket_ready(pilot)
+
+            def broken(self, *args, **kwargs):
+                raise error
+
+            monkeypatch.setattr(Desk, "ticket", broken)
+            await pilot.press("ctrl+r")
+            await until(pilot, lambda: error.message in notifications(pilot.app), "the error told")
+            assert "internal error" not in notifications(pilot.app)
+            assert pilot.app.is_running and pilot.app.screen is screen
 
     run(scenario())
