@@ -3,30 +3,48 @@
 Each ticket's history is simulated in Python, following the service layer's conventions and the
 transition table exactly, while a small inline tracker keeps the state that ``models.tickets.fold.apply``
 would compute; the ticket row is written from that tracker, so every row equals the fold of its
-events by construction (``tests/test_demo.py`` replays generated tickets through ``fold.replay``).
+events by construction (``tests/models/test_demo.py`` replays generated tickets through ``fold.replay``).
 Everything derives from ``random.Random(seed)`` and the moment the story ends (``DemoDesk.end``:
 the build time for ``sportello demo``, the fixed ``ANCHOR`` for the tests and screenshots).
+
+The story's time is ``models.demo.span``, its words ``models.demo.wording``, the rows it makes
+``models.demo.rows``, their SLA columns ``models.demo.ticket_sla`` and the day in progress
+``models.demo.today``. What is left here is the life of one ticket, ``_Generator.ticket``, and
+that is why this module runs over 400 lines: the method is one piece on purpose. It is the hot
+loop of a build of up to a million tickets, its state kept in local variables, and its random
+draws come in a fixed order on which every seed's desk (and every screenshot) depends.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 from bisect import bisect_right
-from collections import namedtuple
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from functools import cache
-from itertools import accumulate
+from collections.abc import Iterator
 
 from models.demo import text
-from models.sla.business_time import ALWAYS, Calendar
-from models.sla.clock import measure
-from models.sla.deadline import breached, evaluate
-from models.sla.policy import Policy, policy_for
-from models.store import bulk
+from models.demo.rows import (
+    CLOSED,
+    EVENT_COLUMNS,
+    INTERNAL,
+    LOW_TAG,
+    NEW,
+    NULL,
+    ON_HOLD,
+    OPEN,
+    PENDING,
+    PRIORITIES,
+    PUBLIC,
+    RESOLVED,
+    SURVEY_COLUMNS,
+    TICKET_COLUMNS,
+    DemoDesk,
+    TicketChunk,
+)
+from models.demo.span import ANCHOR, START, Span, created_quantiles, day_in_progress, day_texts, gaps, timestamp
+from models.demo.ticket_sla import sla_columns
+from models.demo.today import TODAY, today_in_progress
+from models.demo.wording import POOL, Texts, compose
 
 __all__ = [
     "ANCHOR",
@@ -42,239 +60,15 @@ __all__ = [
     "timestamp",
 ]
 
-#: The reference end of the story, which the test suite and the screenshots build on (``at=ANCHOR``).
-ANCHOR = datetime(2026, 11, 1)
-DAYS = 365
-START = ANCHOR - timedelta(days=DAYS)
-SPAN = DAYS * 86_400  # seconds; every event happens at START + offset, offset < SPAN
-
 #: Tickets generated and written per round (bounds memory: about ten events per ticket).
 CHUNK_TICKETS = 20_000
 #: From this many tickets on, other processes generate while this one writes.
 _WORKER_MIN_TICKETS = 50_000
 _WORKERS = 2
 
-TICKET_COLUMNS = (
-    "number", "subject", "status", "priority", "channel", "customer", "organization", "queue", "assignee",
-    "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "version", "ticket_type",
-    # derived by models.sla.deadline as the service would store it after the ticket's last change
-    "sla_policy", "first_response_due", "next_response_due", "resolution_due", "due_at",
-    "first_response_minutes", "resolution_minutes", "reopen_count", "sla_breached",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "ticket", "at", "version", "actor", "customer", "kind", "visibility", "field",
-    "old_value", "new_value", "body", "reason", "requested_by",
-)  # fmt: skip
-SURVEY_COLUMNS = ("ticket", "opened_at", "score", "comment", "answered_at", "recorded_by", "assignee", "queue",
-                  "organization")  # fmt: skip
-LOW_TAG = "csat-low"  # models.tickets.csat.LOW_TAG (not imported: csat builds on the ticket service)
-
-_PRIORITIES = ("low", "normal", "high", "urgent")
 _LEFT_AT = 150 * 86_400  # the inactive agent left the company on day 150
 _SOURING_DAYS = 90  # the last 90 days, when some organizations have a bad time
-_REQUESTERS = ("own call",) * 6 + ("sales: Rossi", "account manager: Bianchi", "customer's manager", "lead: triage")
-# When the story ends during the office's working day, the newest open tickets show the day in
-# progress, newest first: (what, minutes before the end it happens; for a deadline set by hand,
-# minutes from the end to that deadline). Two rounds, as a ticket whose last change is more recent
-# than its entry keeps it, so that each kind lands somewhere.
-_TODAY = (("note", 4), ("deadline", 25), ("customer", 12), ("deadline", -100), ("note", 35), ("deadline", 50),
-          ("deadline", -200), ("note", 110), ("note", 7), ("deadline", 40), ("customer", 21), ("deadline", -150),
-          ("note", 58), ("deadline", 15), ("deadline", -75), ("customer", 95))  # fmt: skip
-_POOL = 400  # pre-filled subjects per topic
-_KIND_POOL = 48  # pre-filled messages per kind of question and part
-
-# Statuses and kinds as plain strings (the hot loop compares and stores them).
-NEW, OPEN, PENDING, ON_HOLD, RESOLVED, CLOSED = "new", "open", "pending", "on_hold", "resolved", "closed"
-PUBLIC, INTERNAL = "public", "internal"
-NULL = bulk.NULL_MARKER
 _NO_REQUESTER = (NULL,)
-
-
-# --- time ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    """The story's year: from the midnight ``DAYS`` days before ``end`` up to ``end`` (naive UTC).
-
-    Every event happens at ``start + offset`` seconds with ``0 <= offset < seconds``.
-    """
-
-    start: datetime
-    seconds: int
-
-    @classmethod
-    def ending(cls, end: datetime) -> Span:
-        end = end.replace(microsecond=0)
-        start = datetime.combine((end - timedelta(days=DAYS)).date(), time())
-        return cls(start, int((end - start).total_seconds()))
-
-    @property
-    def end(self) -> datetime:
-        return self.start + timedelta(seconds=self.seconds)
-
-
-@cache
-def _seconds() -> list[str]:
-    return [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-
-
-@cache
-def _days(start: datetime) -> list[str]:
-    return [(start + timedelta(days=d)).strftime("%Y-%m-%d ") for d in range(DAYS + 2)]
-
-
-def _clock(start: datetime = START) -> tuple[list[str], list[str]]:
-    """Day and time-of-day texts, to build a timestamp by indexing in the hot loop."""
-    return _days(start), _seconds()
-
-
-def timestamp(offset: int, start: datetime = START) -> str:
-    """``start + offset`` seconds (``start`` at midnight) as the text SQLite stores for a naive datetime."""
-    days, seconds = _clock(start)
-    return days[offset // 86_400] + seconds[offset % 86_400]
-
-
-def _created_quantiles(span: Span) -> list[float]:
-    """Cumulative share of tickets per hour of the year: busy weekday office hours, a growing desk."""
-    weights = []
-    hours = -(-span.seconds // 3_600)
-    for hour in range(hours):
-        day = span.start + timedelta(hours=hour)
-        office = 9 <= day.hour < 18
-        if day.weekday() >= 5:
-            weight = 0.25 if office else 0.05
-        else:
-            weight = 1.0 if office else (0.3 if 7 <= day.hour < 22 else 0.04)
-        width = min(3_600, span.seconds - hour * 3_600) / 3_600  # the last hour may have begun only
-        weights.append(weight * width * (0.7 + 0.6 * hour / hours))
-    total = sum(weights)
-    return [w / total for w in accumulate(weights)]
-
-
-def _day_in_progress(calendar: Calendar, end: datetime) -> bool:
-    """Whether ``end`` falls between the first opening and the last closing of a working day."""
-    today = [(a, b) for a, b in calendar.spans(end - timedelta(hours=16), end + timedelta(hours=16))
-             if a.replace(tzinfo=UTC).astimezone(calendar.zone).date() == _local_date(calendar, end)]  # fmt: skip
-    return bool(today) and today[0][0] <= end < today[-1][1]
-
-
-def _local_date(calendar: Calendar, moment: datetime):
-    return moment.replace(tzinfo=UTC).astimezone(calendar.zone).date()
-
-
-def _gaps(rng: random.Random, median: float, low: int, high: int, size: int = 2048) -> list[int]:
-    """A table of log-normal delays (seconds), to draw from by index in the hot loop."""
-    return [min(high, max(low, int(rng.lognormvariate(0, 1.1) * median))) for _ in range(size)]
-
-
-# --- text ----------------------------------------------------------------------------------
-
-_SLOT = re.compile(r"\{(\w+)\}")
-
-
-def _zipf(rng: random.Random, words: tuple[str, ...]) -> str:
-    return words[int(len(words) * rng.random() ** 2.2)]
-
-
-def _fill(rng: random.Random, template: str, keep: tuple[str, ...] = ()) -> str:
-    def slot(match: re.Match) -> str:
-        name = match.group(1)
-        return match.group(0) if name in keep else _zipf(rng, text.SLOTS[name])
-
-    return _SLOT.sub(slot, template)
-
-
-def _pool(rng: random.Random, templates: tuple[str, ...], low: int = 80, high: int = 300, size: int = _POOL,
-          filler: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
-    """``size`` filled texts of ``low``–``high`` characters: one sentence, or more when one is too short.
-
-    With ``filler``, a short text goes on with another of ``templates`` and then with ``filler``,
-    never repeating a sentence; without, with any of ``templates`` (as the first pools were drawn).
-    """
-    pool = []
-    while len(pool) < size:
-        first = templates[int(len(templates) * rng.random() ** 1.5)]
-        body = _fill(rng, first)
-        rest = [t for t in templates if t != first] + list(filler)
-        while len(body) < low:
-            if not filler:
-                body += " " + _fill(rng, rng.choice(templates))
-            elif rest:
-                body += " " + _fill(rng, rest.pop(int(len(rest) * rng.random()) if len(rest) > len(filler) else 0))
-            else:
-                break
-        if low <= len(body) <= high:
-            pool.append(body)
-    return pool
-
-
-@dataclass
-class _Texts:
-    """Pre-filled message parts; a body is opener + core + closer, chosen per event.
-
-    Subjects are drawn per topic with the kind of question each asks; every message of a ticket
-    comes from its kind's pools (``text.QUESTIONS``), so that a reply answers what was asked.
-    """
-
-    subjects: dict[str, list[tuple[str, str]]]  # topic -> (subject, kind)
-    first: dict[str, list[str]]  # kind -> the customer's first messages
-    agent: dict[str, list[str]]  # kind -> the agent's answers and questions
-    solutions: dict[str, list[str]]
-    follow_ups: dict[str, list[str]]  # kind -> the customer's later messages
-    chasers: list[str]
-    notes: dict[str, list[str]]  # topic -> internal notes
-
-    @classmethod
-    def build(cls, rng: random.Random, seed: int) -> _Texts:
-        subjects = {}
-        for topic in text.TOPICS:
-            kinds = dict(zip(text.SUBJECTS[topic], text.SUBJECT_KINDS[topic]))
-            pool = subjects[topic] = []
-            for _ in range(_POOL):
-                template = rng.choice(text.SUBJECTS[topic])
-                pool.append((_fill(rng, template, keep=("ref",)), kinds[template]))
-        # The first texts drew from ``rng`` here, and the delays the generator draws next must stay what
-        # they were (each seed's desk keeps its histories): draw them still, then leave them.
-        for templates in (*(text.FIRST_MESSAGES[t] for t in text.TOPICS), *(text.AGENT_REPLIES[t] for t in text.TOPICS),
-                          text.FOLLOW_UPS, text.NOTES, text.SOLUTIONS):  # fmt: skip
-            _pool(rng, templates)
-        own = random.Random(f"sportello-demo-wording:{seed}")
-        part = lambda n: {  # noqa: E731
-            k: _pool(own, parts[n], size=_KIND_POOL, filler=text.FILLERS[n]) for k, parts in text.QUESTIONS.items()
-        }
-        return cls(
-            subjects=subjects,
-            first=part(0),
-            agent=part(1),
-            solutions=part(2),
-            follow_ups=part(3),
-            chasers=_pool(own, text.AGENT_CHASERS, size=_KIND_POOL, filler=text.FILLERS[1]),
-            notes={t: _pool(own, text.TOPIC_NOTES[t], size=_KIND_POOL, filler=text.FILLERS[4]) for t in text.TOPICS},
-        )
-
-
-_Reply = namedtuple("_Reply", "kind at customer_id visibility")  # what models.sla.deadline reads of a reply
-
-
-@dataclass
-class DemoDesk:
-    """The desk's people, queues, tags and FAQ, as the ticket generator needs them."""
-
-    agent_ids: list[int]
-    agent_logins: list[str]
-    signatures: list[str]
-    workers: list[int]  # indexes into agent_ids of everyone who handles tickets
-    leads: list[int]
-    departed: int | None  # index of the agent who left on day 150
-    queue_ids: list[int]  # one per topic
-    customers: list[tuple[int, int | None, bool]]  # (id, organization id, premium)
-    tag_ids: dict[str, int]
-    faqs: dict[str, list[int]]  # topic -> ids of published articles
-    policies: list[Policy] = field(default_factory=list)  # the SLA rules, in order
-    org_tiers: dict[int, str] = field(default_factory=dict)
-    souring: frozenset[int] = frozenset()  # organizations whose last months went badly (churn risk)
-    end: datetime = ANCHOR  # the story's "now": its year ends here
 
 
 def _chunk_count(tickets: int) -> int:
@@ -282,17 +76,6 @@ def _chunk_count(tickets: int) -> int:
 
 
 # --- tickets -------------------------------------------------------------------------------
-
-
-@dataclass
-class TicketChunk:
-    """The rows of a run of consecutive tickets, ready for ``bulk.write_rows``."""
-
-    tickets: list[tuple]  # TICKET_COLUMNS
-    events: list[tuple]  # EVENT_COLUMNS
-    tags: list[tuple]  # (ticket, tag id)
-    faqs: list[tuple]  # (ticket, article, linked_at, linked_by)
-    surveys: list[tuple] = field(default_factory=list)  # SURVEY_COLUMNS
 
 
 def _table(weights: dict[str, int]) -> list[str]:
@@ -317,11 +100,6 @@ _TOPIC_TABLE = _table(dict(zip(text.TOPICS, text.TOPIC_WEIGHTS)))
 _BACKLOG_GOALS = (NEW, OPEN, PENDING, ON_HOLD, NEW, OPEN, PENDING, RESOLVED, OPEN, ON_HOLD)
 _STEER = {OPEN: "note", PENDING: "ask", ON_HOLD: "hold", RESOLVED: "solve"}
 _REF_PREFIX = {"technical": "WS-", "billing": "INV-2026-", "accounts": "ACC-", "shipping": "ORD-", "general": "REQ-"}
-
-
-def _compose(rnd: Callable[[], float], openers: tuple[str, ...], pool: list[str], closers: tuple[str, ...]) -> str:
-    """A message: an opener, a pre-filled core and a closer, drawn in that order."""
-    return openers[int(len(openers) * rnd())] + pool[int(len(pool) * rnd())] + closers[int(len(closers) * rnd())]
 
 
 def _payload(subject: str, priority: str, channel: str, customer, org, queue, assignee, tags, kind: str) -> str:
@@ -351,17 +129,17 @@ class _Generator:
         self.desk = desk
         self.total = total
         self.first_number = first_number
-        self.texts = _Texts.build(rng, seed)
+        self.texts = Texts.build(rng, seed)
         self.span = Span.ending(desk.end)
         self.souring_from = self.span.seconds - _SOURING_DAYS * 86_400
-        working = desk.policies and _day_in_progress(desk.policies[0].hours, self.span.end)
-        self.today = len(_TODAY) if working else 0  # how many of the newest tickets show the day in progress
-        self.quantiles = _created_quantiles(self.span)
-        self.quick = _gaps(rng, 240, 20, 3_600)  # triage right after arrival
-        self.agent_gap = _gaps(rng, 3 * 3_600, 300, 3 * 86_400)
-        self.customer_gap = _gaps(rng, 20 * 3_600, 900, 9 * 86_400)
-        self.hold_gap = _gaps(rng, 3 * 86_400, 6 * 3_600, 21 * 86_400)
-        self.close_gap = _gaps(rng, 5 * 86_400, 2 * 86_400, 14 * 86_400)
+        working = desk.policies and day_in_progress(desk.policies[0].hours, self.span.end)
+        self.today = len(TODAY) if working else 0  # how many of the newest tickets show the day in progress
+        self.quantiles = created_quantiles(self.span)
+        self.quick = gaps(rng, 240, 20, 3_600)  # triage right after arrival
+        self.agent_gap = gaps(rng, 3 * 3_600, 300, 3 * 86_400)
+        self.customer_gap = gaps(rng, 20 * 3_600, 900, 9 * 86_400)
+        self.hold_gap = gaps(rng, 3 * 86_400, 6 * 3_600, 21 * 86_400)
+        self.close_gap = gaps(rng, 5 * 86_400, 2 * 86_400, 14 * 86_400)
         long_word = "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k=10_000))
         hostile = [(s, b.replace("{long_word}", long_word)) for s, b in text.HOSTILE]
         spread = max(1, total // len(hostile))
@@ -410,7 +188,7 @@ class _Generator:
         if hostile is not None:
             return *hostile, text.SUBJECT_KINDS[topic][0]
         rnd, texts = self.rng.random, self.texts
-        subject, kind = texts.subjects[topic][int(_POOL * rnd())]
+        subject, kind = texts.subjects[topic][int(POOL * rnd())]
         first = texts.first[kind]
         core = first[int(len(first) * rnd())]
         openers, closers = text.CUSTOMER_OPENERS, text.CUSTOMER_CLOSERS
@@ -420,109 +198,6 @@ class _Generator:
             subject = subject.replace("{ref}", ref)
             body += f" (ref. {ref})"
         return subject, body + closers[int(len(closers) * rnd())], kind
-
-    def sla(
-        self,
-        events: list[tuple],
-        created: str,
-        responded: str | None,
-        done: str | None,
-        status: str,
-        prio: int,
-        org: int | None,
-        now: str,
-    ) -> tuple:
-        """The SLA columns of a ticket row, from its events, derived by ``models.sla.deadline`` as the service
-        derives them after the ticket's last change (at ``now``)."""
-        when = datetime.fromisoformat
-        statuses, replies, override = [(when(created), NEW)], [], None
-        for e in events:
-            if e[5] == "status":
-                statuses.append((when(e[1]), e[9]))
-            elif e[5] == "reply":
-                replies.append(_Reply("reply", when(e[1]), None if e[4] == NULL else e[4], e[6]))
-            elif e[5] == "override":
-                override = when(e[9])
-        tier = self.desk.org_tiers.get(org) if org is not None else None
-        policy = policy_for(tier, _PRIORITIES[prio], None, self.desk.policies) if self.desk.policies else None
-        first_response = when(responded) if responded else None
-        finished = when(done) if done and status in (RESOLVED, CLOSED) else None
-        found = evaluate(policy, statuses, replies, statuses[0][0], first_response, status, when(now), override)
-        measured = measure(policy.hours if policy else ALWAYS, statuses, statuses[0][0], first_response, finished)
-        due = lambda clock: NULL if clock is None or clock.due is None else str(clock.due)  # noqa: E731
-        missed = breached(found, first_response, finished)
-        running = status not in (RESOLVED, CLOSED)
-        return (
-            NULL if policy is None else policy.id,
-            due(found.first_response),
-            due(found.next_response) if "next_response" not in found.done else NULL,
-            due(found.resolution),
-            str(found.due_at) if running and found.due_at is not None else NULL,
-            NULL if measured.first_response_minutes is None else measured.first_response_minutes,
-            NULL if measured.resolution_minutes is None else measured.resolution_minutes,
-            measured.reopen_count,
-            NULL if missed is None else missed,
-        )
-
-    def today_in_progress(
-        self,
-        index: int,
-        out: TicketChunk,
-        first_event: int,
-        t: int,
-        v: int,
-        status: str,
-        customer,
-        assignee,
-        created: str,
-        responded,
-        prio: int,
-        org,
-        topic: str,
-        question: str,
-    ) -> tuple[int, int, str]:
-        """One more change on one of the newest open tickets, as planned by ``_TODAY``; returns the
-        new ``(t, v, status)``. Nothing happens when the ticket's last change is too recent for it."""
-        rnd, desk = self.rng.random, self.desk
-        days, clock = _clock(self.span.start)
-        what, minutes = _TODAY[self.total - 1 - index]
-        end = self.span.seconds
-        at = end - 60 * minutes if what != "deadline" else end - 60 * int(30 + 150 * rnd())
-        if what == "deadline" and minutes < 0:
-            at = min(at, end + 60 * minutes - 60 * int(20 + 60 * rnd()))  # set before the deadline it missed
-        if at <= t:
-            return t, v, status
-        stamp = days[at // 86_400] + clock[at % 86_400]
-        worker = assignee if assignee is not None else self.agent(at)
-        who = desk.agent_ids[worker]
-        v += 1
-        if what == "note":
-            note = self.texts.notes[topic][int(len(self.texts.notes[topic]) * rnd())]
-            out.events.append((out.events[first_event][0], stamp, v, who, NULL, "note", INTERNAL, NULL, NULL,
-                               NULL, note, NULL, NULL))  # fmt: skip
-        elif what == "customer":
-            if customer is None:
-                return t, v - 1, status
-            pool = self.texts.follow_ups[question]
-            body = _compose(rnd, text.CUSTOMER_OPENERS, pool, text.CUSTOMER_CLOSERS)
-            number = out.events[first_event][0]
-            out.events.append((number, stamp, v, NULL, customer, "reply", PUBLIC, NULL, NULL, NULL, body, NULL, NULL))
-            if status == PENDING:
-                out.events.append((number, stamp, v, NULL, customer, "status", PUBLIC, "status", PENDING, OPEN, NULL,
-                                   "the customer replied", NULL))  # fmt: skip
-                status = OPEN
-        else:
-            number = out.events[first_event][0]
-            now = days[t // 86_400] + clock[t % 86_400]
-            before = self.sla(out.events[first_event:], created, responded, None, status, prio, org, now)[4]
-            due = (self.span.start + timedelta(seconds=end + 60 * minutes)).isoformat()
-            old = NULL if before == NULL else datetime.fromisoformat(before).isoformat()
-            reason = text.DEADLINE_REASONS[int(len(text.DEADLINE_REASONS) * rnd())]
-            asked = _REQUESTERS[6 + int((len(_REQUESTERS) - 6) * rnd())]
-            lead = desk.agent_ids[desk.leads[int(len(desk.leads) * rnd())]]
-            out.events.append((number, stamp, v, lead, NULL, "override", INTERNAL, "due_at", old, due, NULL, reason,
-                               asked))  # fmt: skip
-        return at, v, status
 
     def ticket(self, index: int, out: TicketChunk) -> None:
         """Simulate one ticket: append its events (in timeline order), row, tags and FAQ links to ``out``.
@@ -534,7 +209,7 @@ class _Generator:
         desk, texts = self.desk, self.texts
         logins, agent_ids, signatures, leads = desk.agent_logins, desk.agent_ids, desk.signatures, desk.leads
         departed = desk.departed
-        days, clock = _clock(self.span.start)
+        days, clock = day_texts(self.span.start)
         span, souring_from = self.span.seconds, self.souring_from
         append = out.events.append
         first_event = len(out.events)
@@ -568,7 +243,7 @@ class _Generator:
         status, v = NEW, 1
         created = at = days[t // 86_400] + clock[t % 86_400]
         owner = logins[assignee] if assignee is not None else None
-        payload = _payload(subject, _PRIORITIES[prio], channel, customer, org, queue, owner, tags, kind)
+        payload = _payload(subject, PRIORITIES[prio], channel, customer, org, queue, owner, tags, kind)
         actor = agent_ids[recorder] if recorder is not None else NULL
         writer = NULL if customer is None else customer
         ev((number, at, 1, actor, writer, "created", PUBLIC, NULL, NULL, payload, body, NULL))
@@ -679,7 +354,7 @@ class _Generator:
                 worker = self.agent(t)
 
             if action == "first_reply":
-                reply = _compose(rnd, a_open, replies, a_close) + signatures[worker]
+                reply = compose(rnd, a_open, replies, a_close) + signatures[worker]
                 ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
                 ev((number, at, v, agent_ids[worker], NULL, "status", PUBLIC, "status", NEW, OPEN, NULL, "first reply"))
                 status = OPEN
@@ -687,7 +362,7 @@ class _Generator:
                     first_response = at
             elif action == "ask" or action == "chase":
                 pool = replies if action == "ask" else chasers
-                reply = _compose(rnd, a_open, pool, a_close) + signatures[worker]
+                reply = compose(rnd, a_open, pool, a_close) + signatures[worker]
                 ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
                 if first_response is None:
                     first_response = at
@@ -715,7 +390,7 @@ class _Generator:
                 note = notes[int(len(notes) * rnd())]
                 ev((number, at, v, agent_ids[worker], NULL, "note", INTERNAL, NULL, NULL, NULL, note, NULL))
             elif action == "customer_reply" or action == "nudge" or action == "reopen":
-                body = _compose(rnd, c_open, follow_ups, c_close)
+                body = compose(rnd, c_open, follow_ups, c_close)
                 ev((number, at, v, NULL, customer, "reply", PUBLIC, NULL, NULL, NULL, body, NULL))
                 if status == PENDING or status == RESOLVED:  # as tickets.add_reply: the ticket opens again
                     why = "the customer replied after resolution" if status == RESOLVED else "the customer replied"
@@ -736,9 +411,9 @@ class _Generator:
                 new = (1, 2, 3, 0, 2, 3, 0, 1, 3, 0, 1, 2)[prio * 3 + int(3 * rnd())]  # any other priority
                 pool = text.TRIAGE_REASONS if action == "triage" else text.PRIORITY_REASONS
                 who = agent_ids[leads[int(len(leads) * rnd())] if rnd() < 0.5 else worker]
-                old, reason = _PRIORITIES[prio], pool[int(len(pool) * rnd())]
-                asked = _REQUESTERS[int(len(_REQUESTERS) * rnd())]
-                append((number, at, v, who, NULL, "priority", INTERNAL, "priority", old, _PRIORITIES[new], NULL, reason,
+                old, reason = PRIORITIES[prio], pool[int(len(pool) * rnd())]
+                asked = text.REQUESTERS[int(len(text.REQUESTERS) * rnd())]
+                append((number, at, v, who, NULL, "priority", INTERNAL, "priority", old, PRIORITIES[new], NULL, reason,
                         asked))  # fmt: skip
                 prio = new
             elif action == "tag":
@@ -764,7 +439,7 @@ class _Generator:
                 status, closed = CLOSED, at
             elif action == "spam" or action == "solve" or action == "solve_direct" or action == "abandon":
                 if action == "solve":  # the answer, then (a moment later) the status change
-                    reply = _compose(rnd, a_open, solutions, a_close) + signatures[worker]
+                    reply = compose(rnd, a_open, solutions, a_close) + signatures[worker]
                     ev((number, at, v, agent_ids[worker], NULL, "reply", PUBLIC, NULL, NULL, NULL, reply, NULL))
                     if first_response is None:
                         first_response = at
@@ -793,7 +468,7 @@ class _Generator:
                 status = new
 
         if index >= self.total - self.today and status != CLOSED and status != RESOLVED:
-            t, v, status = self.today_in_progress(index, out, first_event, t, v, status, customer, assignee, created,
+            t, v, status = today_in_progress(self, index, out, first_event, t, v, status, customer, assignee, created,
                                                   first_response, prio, org, topic, question)  # fmt: skip
 
         # The survey opened at the first resolution (models.tickets.csat keeps one waiting at a time); some
@@ -812,7 +487,7 @@ class _Generator:
                 t += gap
                 v += 1
                 answer = days[t // 86_400] + clock[t % 86_400]
-        sla = self.sla(out.events[first_event:], created, first_response, resolved or closed, status, prio, org,
+        sla = sla_columns(self.desk, out.events[first_event:], created, first_response, resolved or closed, status, prio, org,
                        days[t // 86_400] + clock[t % 86_400])  # fmt: skip
         if opened is not None:
             score = comment = recorder = NULL
