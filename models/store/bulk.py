@@ -269,7 +269,5 @@ def analyze() -> None:
     plans this schema well without statistics, so it is left alone."""
     if not is_postgres():
         return
-    from models.store.tables import ALL_TABLES
-
     for name in [model._meta.table_name for model in ALL_TABLES] + ["ticket_search", "faq_search"]:
         database.execute_sql(f'ANALYZE "{name}"')
