@@ -6,12 +6,14 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
@@ -65,6 +67,12 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
     ]
     #: The app's own keys the palette offers on every screen (binding id -> title).
     PALETTE = {"app.help": "Help"}
+
+    @dataclass
+    class LatestChange(Message, bubble=False):
+        """The desk's latest change, read by the poll worker and posted back to the app (see tui.screens)."""
+
+        latest: int
 
     def __init__(
         self,
@@ -127,12 +135,13 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
         self.run_worker(self.desk.sla_sweep, thread=True, group="sla", exclusive=True, exit_on_error=False)
 
     def _latest_change(self) -> None:
-        latest = self.desk.latest_change()
-        self.call_from_thread(self._changed, latest)
+        self.post_message(self.LatestChange(self.desk.latest_change()))
         if self.sync_status is not None and time.monotonic() - self._sync_read_at >= SYNC_STATUS_SECONDS:
             self._read_sync_status()  # only once the desk is known to sync (read at start, and after a sync)
 
-    def _changed(self, latest: int) -> None:
+    @on(LatestChange)
+    def _changed(self, message: LatestChange) -> None:
+        latest = message.latest
         if latest == self.latest_change:
             return
         first = self.latest_change == 0

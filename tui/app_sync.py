@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual.message import Message
 from textual.signal import Signal
 
 from models.errors import SportelloError
@@ -25,7 +27,29 @@ NO_REMOTE = "No remote is configured: add a [remotes.NAME] table to config.toml 
 
 
 class SyncRunner:
-    """Sync for :class:`tui.app.SportelloApp` (a mixin): call :meth:`_init_sync` from ``__init__``."""
+    """Sync for :class:`tui.app.SportelloApp` (a mixin): call :meth:`_init_sync` from ``__init__``.
+
+    Its workers post their news to the app (see tui.screens); the handlers are named ``on_sync_runner_…``:
+    ``@on`` is not read in a class that is not a Textual one."""
+
+    # What the thread workers found, posted back to the app.
+
+    @dataclass
+    class StatusRead(Message, bubble=False):
+        status: SyncStatus
+
+    @dataclass
+    class Progressed(Message, bubble=False):
+        """How far the running sync is, in a word (``pull 40%``)."""
+
+        word: str
+
+    @dataclass
+    class Synced(Message, bubble=False):
+        """The sync ended: (remote, Summary, error message) for each remote; ``background``: not asked for."""
+
+        results: list
+        background: bool
 
     desk: Desk
     now: Callable[[], datetime]
@@ -41,6 +65,7 @@ class SyncRunner:
         self._sync_lock = threading.Lock()
         self._sync_read_at = 0.0
         self._failing: set[str] = set()  # remotes whose last sync from this app failed
+        self._progress_told: str | None = None  # (the syncing thread's) the last progress word posted
 
     def read_sync_status(self) -> None:
         """Read what the header says about sync, in a worker."""
@@ -49,9 +74,10 @@ class SyncRunner:
     def _read_sync_status(self) -> None:
         self._sync_read_at = time.monotonic()
         status = self.desk.sync_status()
-        self.call_from_thread(self._sync_status_read, status)
+        self.post_message(self.StatusRead(status))
 
-    def _sync_status_read(self, status: SyncStatus) -> None:
+    def on_sync_runner_status_read(self, message: StatusRead) -> None:
+        status = message.status
         synced = bool(status.remotes or status.conflicts)
         self.sync_status = status if (synced or self.remotes) else None
         self._show_sync()
@@ -91,6 +117,7 @@ class SyncRunner:
 
     def _sync(self, chosen: list[RemoteConfig], background: bool) -> None:
         results: list[tuple[str, object | None, str | None]] = []  # (remote, Summary, error message)
+        self._progress_told = None
         try:
             with self._sync_lock:
                 for remote in chosen:
@@ -99,21 +126,23 @@ class SyncRunner:
                     except SportelloError as err:
                         results.append((remote.name, None, err.message))
         finally:
-            self.call_from_thread(self._synced, results, background)
+            self.post_message(self.Synced(results, background))
 
     def _sync_progress(self, stage: str, done: int, total: int | None) -> None:
         """From the syncing thread, once a page: the header says how far it is."""
         from tui.widgets.header import progress_word
 
         word = progress_word(stage, done, total)
-        if word != self.sync_progress:
-            self.call_from_thread(self._show_progress, word)
+        if word != self._progress_told:
+            self._progress_told = word
+            self.post_message(self.Progressed(word))
 
-    def _show_progress(self, word: str) -> None:
-        self.sync_progress = word
+    def on_sync_runner_progressed(self, message: Progressed) -> None:
+        self.sync_progress = message.word
         self._show_sync()
 
-    def _synced(self, results: list, background: bool) -> None:
+    def on_sync_runner_synced(self, message: Synced) -> None:
+        results, background = message.results, message.background
         self.syncing, self.sync_progress = False, None
         for name, summary, error in results:
             failed = error is not None or bool(summary.errors)

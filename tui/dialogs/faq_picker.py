@@ -10,12 +10,14 @@ id, or None.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -44,6 +46,26 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
         color: $text-muted;
     }
     """
+
+    # What the thread workers found, posted back to the dialog (see tui.screens).
+
+    @dataclass
+    class Found(Message, bubble=False):
+        """The articles for ``query`` (None: the ticket's suggestions), and how many match in all."""
+
+        query: str | None
+        hits: list[FAQHit]
+        total: int
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        query: str
+        message: str
+
+    @dataclass
+    class ArticleRead(Message, bubble=False):
+        article_id: int
+        article: Article | None  # None: gone meanwhile
 
     def __init__(self, desk: Desk, number: int, *, linked: Iterable[int] = ()) -> None:
         super().__init__()
@@ -84,7 +106,7 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
     @work(thread=True, group="faq-pick", exclusive=True, exit_on_error=False)
     def _suggest(self) -> None:
         hits = self.desk.faq_suggestions(self.number)
-        self.app.call_from_thread(self._found, None, hits, len(hits))
+        self.post_message(self.Found(None, hits, len(hits)))
 
     @on(SearchBar.Typed, "#faq-pick-search")
     def typed(self, event: SearchBar.Typed) -> None:
@@ -113,17 +135,20 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
         try:
             hits, total = self.desk.faq_search(query, limit=50)
         except QueryError as err:
-            self.app.call_from_thread(self._refused, query, err.message)
+            self.post_message(self.Refused(query, err.message))
             return
-        self.app.call_from_thread(self._found, query, hits, total)
+        self.post_message(self.Found(query, hits, total))
 
-    def _refused(self, query: str, message: str) -> None:
-        if query == self.query_text:
+    @on(Refused)
+    def _refused(self, refused: Refused) -> None:
+        if refused.query == self.query_text:
             what = self.query_one("#faq-pick-what", Label)
-            what.update(Text(one_line(f"✗ {message}", 200)))
+            what.update(Text(one_line(f"✗ {refused.message}", 200)))
             what.add_class("dialog-error")
 
-    def _found(self, query: str | None, hits: list[FAQHit], total: int) -> None:
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        query, hits, total = message.query, message.hits, message.total
         if query != self.query_text:
             return  # stale: something newer was typed
         self.shown_for = query
@@ -166,11 +191,12 @@ class FAQPicker(Dialog, ModalScreen[int | None]):
             article: Article | None = self.desk.faq_article(article_id)
         except NotFound:
             article = None
-        self.app.call_from_thread(self._article_read, article_id, article)
+        self.post_message(self.ArticleRead(article_id, article))
 
-    def _article_read(self, article_id: int, article: Article | None) -> None:
-        self._articles[article_id] = article
-        self._show_preview(article_id)
+    @on(ArticleRead)
+    def _article_read(self, message: ArticleRead) -> None:
+        self._articles[message.article_id] = message.article
+        self._show_preview(message.article_id)
 
     def _highlighted_id(self) -> int | None:
         options = self.query_one("#faq-pick-list", OptionList)

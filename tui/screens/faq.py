@@ -8,6 +8,7 @@ columns the category list hides; ``c`` picks a category at any width.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Static
@@ -83,6 +85,31 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
         "faq.draft": "Back to draft",
         "faq.archive": "Archive",
     }
+
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class CategoriesLoaded(Message, bubble=False):
+        categories: list[tuple[str, int]]
+        everything: int
+
+    @dataclass
+    class Found(Message, bubble=False):
+        query: str
+        hits: list[FAQHit]
+        total: int
+
+    @dataclass
+    class Previewed(Message, bubble=False):
+        article: Article
+
+    @dataclass
+    class StatusSet(Message, bubble=False):
+        article: Article
+
+    @dataclass
+    class StatusRefused(Message, bubble=False):
+        message: str
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -180,9 +207,11 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
     def _load_categories(self) -> None:
         found = self.desk.faq_categories()
         everything = self.desk.faq_count("")
-        self.app.call_from_thread(self._categories_loaded, found, everything)
+        self.post_message(self.CategoriesLoaded(found, everything))
 
-    def _categories_loaded(self, found: list[tuple[str, int]], everything: int) -> None:
+    @on(CategoriesLoaded)
+    def _categories_loaded(self, message: CategoriesLoaded) -> None:
+        found, everything = message.categories, message.everything
         self.categories = found
         options = self.query_one("#faq-categories", OptionList)
         items = [Option(Text(f"All ({everything})"), id=ALL)]
@@ -276,7 +305,7 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="faq-search", exclusive=True, exit_on_error=False)
     def _search(self, query: str) -> None:
         hits, total = self.desk.faq_search(query, limit=LIMIT)
-        self.app.call_from_thread(self._found, query, hits, total)
+        self.post_message(self.Found(query, hits, total))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A search that failed (words the index cannot search for, a locked desk, a bug) is said
@@ -291,7 +320,9 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
             error.update(Text(one_line(f"✗ {error_line(worker.error)}", 300)))
             error.display = True
 
-    def _found(self, query: str, hits: list[FAQHit], total: int) -> None:
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        query, hits, total = message.query, message.hits, message.total
         if query != self.query_text:
             return  # a newer search is on its way: this one is stale
         self.hits = hits
@@ -355,9 +386,11 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="faq-preview", exclusive=True, exit_on_error=False)
     def _load_preview(self, article_id: int) -> None:
         article = self.desk.faq_article(article_id)
-        self.app.call_from_thread(self._previewed, article)
+        self.post_message(self.Previewed(article))
 
-    def _previewed(self, article: Article) -> None:
+    @on(Previewed)
+    def _previewed(self, message: Previewed) -> None:
+        article = message.article
         if self.table.current_key == article.id:
             self._show_article(article)
 
@@ -445,14 +478,19 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
         try:
             article = self.desk.faq_set_status(hit.id, status, hit.version)
         except Conflict as err:
-            self.app.call_from_thread(self._refused, err.message)
+            self.post_message(self.StatusRefused(err.message))
             return
-        self.app.call_from_thread(self._status_set, article)
+        self.post_message(self.StatusSet(article))
 
-    def _status_set(self, article: Article) -> None:
+    @on(StatusSet)
+    def _status_set(self, message: StatusSet) -> None:
+        article = message.article
         self.notify(f"FAQ #{article.id} is now {faq_status_label(article.status)}.", markup=False)
         self.on_screen_resume()
 
-    def _refused(self, message: str) -> None:
-        self.notify(one_line(message, 400) + " — the list is refreshed.", severity="warning", markup=False, timeout=10)
+    @on(StatusRefused)
+    def _refused(self, refused: StatusRefused) -> None:
+        self.notify(
+            one_line(refused.message, 400) + " — the list is refreshed.", severity="warning", markup=False, timeout=10
+        )
         self.on_screen_resume()

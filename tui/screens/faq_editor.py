@@ -12,6 +12,7 @@ the field being typed in shows ``▸`` in reverse.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Static, TextArea
@@ -93,6 +95,22 @@ class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
         "faq_editor.preview": "Toggle the preview",
         "faq_editor.back": "Back",
     }
+
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        article: Article | None  # None: a new article
+        categories: list[str]
+
+    @dataclass
+    class SaveEnded(Message, bubble=False):
+        """A save ended: ``article`` as stored, or None when it was refused (``conflict``) or failed."""
+
+        article: Article | None
+        changes: dict
+        version: int | None
+        conflict: Conflict | None = None
 
     def __init__(
         self, desk: Desk, article_id: int | None, *, category: str = "", now: Callable[[], datetime] | None = None
@@ -172,10 +190,11 @@ class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
     def _load(self) -> None:
         categories = [name for name, _ in self.desk.faq_categories()]
         article = self.desk.faq_article(self.article_id) if self.article_id is not None else None
-        self.app.call_from_thread(self._loaded, article, categories)
+        self.post_message(self.Loaded(article, categories))
 
-    def _loaded(self, article: Article | None, categories: list[str]) -> None:
-        self.categories = categories
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        article, self.categories = message.article, message.categories
         if article is None:
             self.base = {"title": "", "body": "", "category": "", "tags": (), "status": "draft"}
             self._refresh_facts()
@@ -397,13 +416,21 @@ class FAQEditor(PaletteCommands, ReportWorkerErrors, Screen):
             else:
                 article = self.desk.faq_save(self.article_id, version, note=note, **changes)
         except Conflict as err:
-            self.app.call_from_thread(self._conflict, err)
+            self.post_message(self.SaveEnded(None, changes, version, conflict=err))
             return
-        finally:
-            self.app.call_from_thread(setattr, self, "saving", False)
-        self.app.call_from_thread(self._saved, article, changes, version)
+        except BaseException:
+            self.post_message(self.SaveEnded(None, changes, version))  # the app tells what went wrong
+            raise
+        self.post_message(self.SaveEnded(article, changes, version))
 
-    def _saved(self, article: Article, changes: dict, version: int | None) -> None:
+    @on(SaveEnded)
+    def _saved(self, message: SaveEnded) -> None:
+        if message.conflict is not None:
+            self._conflict(message.conflict)
+        self.saving = False
+        article, changes, version = message.article, message.changes, message.version
+        if article is None:
+            return
         new = self.article_id is None
         unchanged_since = all(self.values()[name] == value for name, value in changes.items())
         if unchanged_since:

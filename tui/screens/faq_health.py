@@ -8,6 +8,7 @@ it, or else the gap's newest example ticket.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
@@ -56,6 +58,12 @@ class FAQHealthScreen(PaletteCommands, ReportWorkerErrors, Screen):
         "faq_health.back": "Back",
     }
 
+    @dataclass
+    class Computed(Message, bubble=False):
+        """The report, computed by a thread worker and posted back to the screen (see tui.screens)."""
+
+        report: FAQHealth
+
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.desk = desk
@@ -80,13 +88,15 @@ class FAQHealthScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="faq-health", exclusive=True, exit_on_error=False)
     def _compute(self) -> None:
         report = self.desk.faq_health(self._now())
-        self.app.call_from_thread(self._computed, report)
+        self.post_message(self.Computed(report))
 
     def action_reload(self) -> None:
         self.query_one("#health-summary", Static).update(Text("computing…"))
         self._compute()
 
-    def _computed(self, report: FAQHealth) -> None:
+    @on(Computed)
+    def _computed(self, message: Computed) -> None:
+        report = message.report
         self.report = report
         tabs = self.query_one("#health-tabs", TabbedContent)
         tabs.display = True

@@ -8,6 +8,7 @@ equal to it, after asking, and refused if someone saved meanwhile.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
@@ -83,6 +85,27 @@ class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
         "faq_history.back": "Back",
     }
 
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        article: Article
+        revisions: list[Revision]
+
+    @dataclass
+    class DiffRead(Message, bubble=False):
+        pair: tuple[int, int]
+        diff: str
+
+    @dataclass
+    class Reverted(Message, bubble=False):
+        article: Article
+        number: int
+
+    @dataclass
+    class RevertRefused(Message, bubble=False):
+        message: str
+
     def __init__(self, desk: Desk, article_id: int, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.desk = desk
@@ -117,9 +140,11 @@ class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="faq-history-load", exclusive=True, exit_on_error=False)
     def _load(self) -> None:
         article, revisions = self.desk.faq_history(self.article_id)
-        self.app.call_from_thread(self._loaded, article, revisions)
+        self.post_message(self.Loaded(article, revisions))
 
-    def _loaded(self, article: Article, revisions: list[Revision]) -> None:
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        article, revisions = message.article, message.revisions
         self.article = article
         self.revisions = revisions
         width = max(20, self.size.width - 2)
@@ -215,11 +240,12 @@ class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="faq-history-diff", exclusive=True, exit_on_error=False)
     def _load_diff(self, old: int, new: int) -> None:
         diff = self.desk.faq_diff(self.article_id, old, new)
-        self.app.call_from_thread(self._show_diff, (old, new), diff)
+        self.post_message(self.DiffRead((old, new), diff))
 
-    def _show_diff(self, pair: tuple[int, int], diff: str) -> None:
-        if pair == self.compared:
-            self.query_one("#history-diff", DiffView).show_diff(diff)
+    @on(DiffRead)
+    def _show_diff(self, message: DiffRead) -> None:
+        if message.pair == self.compared:
+            self.query_one("#history-diff", DiffView).show_diff(message.diff)
             self.query_one("#history-diff-pane", VerticalScroll).scroll_home(animate=False)
 
     # --- reverting -----------------------------------------------------------------------
@@ -251,11 +277,13 @@ class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
         try:
             article = self.desk.faq_revert(self.article_id, number, version)
         except Conflict as err:
-            self.app.call_from_thread(self._refused, err.message)
+            self.post_message(self.RevertRefused(err.message))
             return
-        self.app.call_from_thread(self._reverted, article, number)
+        self.post_message(self.Reverted(article, number))
 
-    def _reverted(self, article: Article, number: int) -> None:
+    @on(Reverted)
+    def _reverted(self, message: Reverted) -> None:
+        article, number = message.article, message.number
         if article.version == (self.article.version if self.article else None):
             self.notify(f"Revision {number} says the same as the current one: nothing to revert.", markup=False)
         else:
@@ -264,9 +292,13 @@ class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
         self._to_newest = True
         self._load()
 
-    def _refused(self, message: str) -> None:
+    @on(RevertRefused)
+    def _refused(self, refused: RevertRefused) -> None:
         self.notify(
-            one_line(message, 400) + " — the history is refreshed.", severity="warning", markup=False, timeout=10
+            one_line(refused.message, 400) + " — the history is refreshed.",
+            severity="warning",
+            markup=False,
+            timeout=10,
         )
         self._load()
 

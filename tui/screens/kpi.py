@@ -15,6 +15,7 @@ imported when the screen is composed, so neither the app's start nor the help sc
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from rich.style import Style
@@ -24,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
@@ -87,6 +89,20 @@ class KPIScreen(PaletteCommands, ReportWorkerErrors, Screen):
     }
 
     AUTO_FOCUS = ""  # nothing at first: the table takes the focus once it has rows (never the hidden filter field)
+
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        ask: Ask
+        report: KPIReport
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        """The desk refused ``ask`` (an unknown name in the filter, say): ``message`` says why."""
+
+        ask: Ask
+        message: str
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -155,11 +171,13 @@ class KPIScreen(PaletteCommands, ReportWorkerErrors, Screen):
         try:
             report = self.desk.kpi(start, end, by=ask.by, **dict(ask.filters))
         except SportelloError as err:
-            self.app.call_from_thread(self._refused, ask, err.message)
+            self.post_message(self.Refused(ask, err.message))
             return
-        self.app.call_from_thread(self._loaded, ask, report)
+        self.post_message(self.Loaded(ask, report))
 
-    def _loaded(self, ask: Ask, report: KPIReport) -> None:
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        ask, report = message.ask, message.report
         if ask != self.asked:
             return  # a newer request is on its way: this one is stale
         self.report = report
@@ -174,7 +192,9 @@ class KPIScreen(PaletteCommands, ReportWorkerErrors, Screen):
         if self.focused is None:
             self.table.focus()
 
-    def _refused(self, ask: Ask, message: str) -> None:
+    @on(Refused)
+    def _refused(self, refused: Refused) -> None:
+        ask, message = refused.ask, refused.message
         if ask != self.asked:
             return
         self.notify(one_line(message, 300), title="KPIs not changed", severity="error", markup=False, timeout=8)

@@ -16,6 +16,7 @@ import io
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 # Text.wrap's own line breaker (private to Rich): a long line is wrapped piece by piece with it, exactly as
 # Text.wrap would (a test compares both), so a replaced worker can stop between pieces.
@@ -24,7 +25,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
@@ -138,6 +139,14 @@ class MessageView(ScrollView, can_focus=True):
     class Moved(Message):
         """The view scrolled or was wrapped again: the position line has changed."""
 
+    @dataclass
+    class Wrapped(Message, bubble=False):
+        """The lines wrapped to ``width`` by a thread worker (see tui.screens): ``rows``, and each line's first row."""
+
+        width: int
+        rows: list[str]
+        firsts: list[int]
+
     def __init__(self, body: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines = body_lines(body)
@@ -174,9 +183,11 @@ class MessageView(ScrollView, can_focus=True):
         worker = get_current_worker()
         folded = fold_lines(self.lines, width, lambda: worker.is_cancelled)
         if folded is not None and not worker.is_cancelled:
-            self.app.call_from_thread(self._wrapped, width, *folded)
+            self.post_message(self.Wrapped(width, *folded))
 
-    def _wrapped(self, width: int, rows: list[str], firsts: list[int]) -> None:
+    @on(Wrapped)
+    def _wrapped(self, message: Wrapped) -> None:
+        width, rows, firsts = message.width, message.rows, message.firsts
         if width != self.scrollable_content_region.width:
             return  # the view was resized meanwhile: its own width is wrapped already or on its way
         top = self.line_at(int(self.scroll_y))

@@ -9,6 +9,7 @@ opens the profile, escape goes back. Every query runs in a thread worker through
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Static
@@ -70,6 +72,26 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
         "orgs.reload": "Reload",
         "orgs.back": "Back",
     }
+
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class Found(Message, bubble=False):
+        text: str
+        rows: list[OrgRow]
+
+    @dataclass
+    class RisksLoaded(Message, bubble=False):
+        risks: list[Risk]
+
+    @dataclass
+    class Profiled(Message, bubble=False):
+        """The profile asked for with ``key``, as of ``now``; or why it could not be read (``error``)."""
+
+        key: int | str
+        profile: OrgProfile | None
+        now: datetime
+        error: str = ""
 
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -195,9 +217,11 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="orgs-search", exclusive=True, exit_on_error=False)
     def _search(self, text: str, today) -> None:
         rows = self.desk.organizations(text, today=today)
-        self.app.call_from_thread(self._found, text, rows)
+        self.post_message(self.Found(text, rows))
 
-    def _found(self, text: str, rows: list[OrgRow]) -> None:
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        text, rows = message.text, message.rows
         if text != self.query_text:
             return  # a newer search is on its way
         self.rows = rows
@@ -228,9 +252,11 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="orgs-churn", exclusive=True, exit_on_error=False)
     def _load_risks(self) -> None:
         risks = self.desk.churn(now=self._now())
-        self.app.call_from_thread(self._risks_loaded, risks)
+        self.post_message(self.RisksLoaded(risks))
 
-    def _risks_loaded(self, risks: list[Risk]) -> None:
+    @on(RisksLoaded)
+    def _risks_loaded(self, message: RisksLoaded) -> None:
+        risks = message.risks
         self.risks = risks
         self.risk_list.show_risks(risks)
         self._show_status()
@@ -291,19 +317,20 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
         try:
             found = self.desk.organization(key, now=now)
         except SportelloError as err:  # gone or renamed meanwhile: said in the pane
-            self.app.call_from_thread(self._profile_failed, key, err.message)
+            self.post_message(self.Profiled(key, None, now, err.message))
             return
-        self.app.call_from_thread(self._profiled, key, found, now)
+        self.post_message(self.Profiled(key, found, now))
 
-    def _profiled(self, key: int | str, profile: OrgProfile, now: datetime) -> None:
-        if key == self.wanted:
-            self.profile = profile
-            self.profile_view.show(profile, at=now, days=PROFILE_DAYS)
+    @on(Profiled)
+    def _profiled(self, message: Profiled) -> None:
+        if message.key != self.wanted:
+            return
+        if message.profile is None:
+            self.profile_view.say(f"✗ {message.error}")
+        else:
+            self.profile = message.profile
+            self.profile_view.show(message.profile, at=message.now, days=PROFILE_DAYS)
             self._show_status()
-
-    def _profile_failed(self, key: int | str, message: str) -> None:
-        if key == self.wanted:
-            self.profile_view.say(f"✗ {message}")
 
     @on(OrgProfileView.TicketOpened)
     def open_ticket(self, event: OrgProfileView.TicketOpened) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, Tab, Tabs
@@ -100,6 +102,23 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         "queue.save_view": "Save filter as a view",
     }
 
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class ViewsLoaded(Message, bubble=False):
+        views: list[View]
+
+    @dataclass
+    class ChangesMade(Message, bubble=False):
+        """A change to the marked tickets (or the one under the cursor) went as ``outcomes`` say."""
+
+        outcomes: list[Outcome]
+        what: str
+
+    @dataclass
+    class ViewRemoved(Message, bubble=False):
+        view: View
+
     def __init__(
         self, desk: Desk, *, now=None, views: list[View] | None = None, first_page: FirstPage | None = None
     ) -> None:
@@ -150,10 +169,11 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
 
     @work(thread=True, group="views", exclusive=True, exit_on_error=False)
     def _load_views(self) -> None:
-        found = self.desk.views()
-        self.app.call_from_thread(self._views_loaded, found)
+        self.post_message(self.ViewsLoaded(self.desk.views()))
 
-    def _views_loaded(self, found: list[View]) -> None:
+    @on(ViewsLoaded)
+    def _views_loaded(self, message: ViewsLoaded) -> None:
+        found = message.views
         if found == self.views:
             return
         current = self.views[self.view_index] if self.views else None
@@ -433,9 +453,11 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="change", exit_on_error=False)
     def _run_change(self, targets: dict[int, int], change, what: str) -> None:
         outcomes = self.desk.bulk(targets, lambda n, v: change(self.desk, n, v))
-        self.app.call_from_thread(self._changed, outcomes, what)
+        self.post_message(self.ChangesMade(outcomes, what))
 
-    def _changed(self, outcomes: list[Outcome], what: str) -> None:
+    @on(ChangesMade)
+    def _changed(self, message: ChangesMade) -> None:
+        outcomes, what = message.outcomes, message.what
         refused = [o.number for o in outcomes if o.error is not None]
         kept = flows.TAGS_KEPT if refused and flows.kept_tags(self.app, refused) else None
         message, severity = flows.summary(outcomes, what, kept)
@@ -482,9 +504,11 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="views", exit_on_error=False)
     def remove_view(self, view: View) -> None:
         self.desk.delete_view(view.id)
-        self.app.call_from_thread(self._view_removed, view)
+        self.post_message(self.ViewRemoved(view))
 
-    def _view_removed(self, view: View) -> None:
+    @on(ViewRemoved)
+    def _view_removed(self, message: ViewRemoved) -> None:
+        view = message.view
         self.notify(one_line(f"Removed view {view.name!r}", 200), markup=False)
         if self.view == view:
             self.view_index = 0

@@ -6,12 +6,14 @@ Read-only (leads change them with ``sportello sla …``); opened with ``L`` from
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -54,6 +56,13 @@ class SLARulesScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "close", "Close", id="sla_rules.close")]
 
+    @dataclass
+    class Loaded(Message, bubble=False):
+        """The rules, read by a thread worker and posted back to the screen (see tui.screens)."""
+
+        policies: list
+        calendars: list
+
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
@@ -71,11 +80,14 @@ class SLARulesScreen(ModalScreen[None]):
     @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
         policies, calendars = self.desk.sla_rules()
-        self.app.call_from_thread(self._show, policies, calendars)
+        self.post_message(self.Loaded(policies, calendars))
 
-    def _show(self, policies, calendars) -> None:
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
         shown = self.query_one("#sla-rules-text", Static)
-        shown.update(rules_text(policies, calendars, max(30, shown.size.width - 2)))  # room for a scrollbar
+        shown.update(
+            rules_text(message.policies, message.calendars, max(30, shown.size.width - 2))
+        )  # room for a scrollbar
 
     def action_close(self) -> None:
         self.dismiss(None)

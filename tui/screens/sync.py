@@ -7,12 +7,14 @@ Everything a remote sent (report problems, field values, names) is shown as iner
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
@@ -136,6 +138,18 @@ class SyncScreen(PaletteCommands, ReportWorkerErrors, Screen):
         "sync.resolve": "Mark the conflict resolved",
     }
 
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        runs: list[SyncRunRow]
+        conflicts: list[SyncConflictRow]
+        status: SyncStatus
+
+    @dataclass
+    class Resolved(Message, bubble=False):
+        conflict: SyncConflictRow
+
     def __init__(self, desk: Desk, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.desk = desk
@@ -176,10 +190,11 @@ class SyncScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="sync-screen", exclusive=True, exit_on_error=False)
     def load(self) -> None:
         runs, conflicts, status = self.desk.sync_runs(RUNS), self.desk.sync_conflicts(), self.desk.sync_status()
-        self.app.call_from_thread(self._loaded, runs, conflicts, status)
+        self.post_message(self.Loaded(runs, conflicts, status))
 
-    def _loaded(self, runs: list[SyncRunRow], conflicts: list[SyncConflictRow], status: SyncStatus) -> None:
-        self.runs, self.conflicts, self.status = runs, conflicts, status
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.runs, self.conflicts, self.status = message.runs, message.conflicts, message.status
         self._show()
 
     def _show(self) -> None:
@@ -274,9 +289,11 @@ class SyncScreen(PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="sync-resolve", exit_on_error=False)
     def _resolve(self, conflict: SyncConflictRow) -> None:
         self.desk.resolve_sync_conflict(conflict.id)
-        self.app.call_from_thread(self._resolved, conflict)
+        self.post_message(self.Resolved(conflict))
 
-    def _resolved(self, conflict: SyncConflictRow) -> None:
+    @on(Resolved)
+    def _resolved(self, message: Resolved) -> None:
+        conflict = message.conflict
         self.notify(one_line(f"Conflict on #{conflict.ticket} ({conflict.field}) marked resolved", 200), markup=False)
         self.load()
         self.app.read_sync_status()

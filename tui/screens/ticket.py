@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -88,6 +91,26 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         "ticket.back": "Back to the queue",
     }
 
+    # What the thread workers found, posted back to the screen (see tui.screens).
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        view: TicketView
+
+    @dataclass
+    class Moved(Message, bubble=False):
+        """The ticket moved on to ``version``; ``told``: others' changes up to it were told."""
+
+        version: int
+        told: bool
+
+    @dataclass
+    class Sent(Message, bubble=False):
+        body: str
+
+    class Reload(Message, bubble=False):
+        """A change was made, or refused: show the ticket as it is now."""
+
     def __init__(self, desk: Desk, number: int, *, now=None) -> None:
         super().__init__()
         self.desk = desk
@@ -135,9 +158,11 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     @work(thread=True, group="ticket-load", exclusive=True, exit_on_error=False)
     def load(self) -> None:
         view = self.desk.ticket(self.number, customer_view=self.customer_view)
-        self.app.call_from_thread(self._show, view)
+        self.post_message(self.Loaded(view))
 
-    def _show(self, view: TicketView) -> None:
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        view = message.view
         if view.customer_view != self.customer_view:
             return  # the toggle moved on while this loaded
         self.view = view
@@ -168,17 +193,23 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         version = self.desk.ticket_version(self.number)
         if view is None or version != view.version:
             since = max(view.version, self._noticed_version) if view is not None else version
-            if version > since:  # who changed what: others' changes only, each told once
-                self.app.call_from_thread(
-                    self._others_changed, self.desk.changes_by_others(self.number, since), version
-                )
-            self.app.call_from_thread(self.load)
+            told = version > since
+            if told:  # who changed what: others' changes only, each told once
+                changes = self.desk.changes_by_others(self.number, since)
+                if changes:
+                    shown = "; ".join(changes[:3]) + (f"; and {len(changes) - 3} more" if len(changes) > 3 else "")
+                    self.notify(one_line(shown, 300), title=f"#{self.number} changed", markup=False, timeout=8)
+            self.post_message(self.Moved(version, told))
 
-    def _others_changed(self, changes: list[str], version: int) -> None:
-        self._noticed_version = max(self._noticed_version, version)
-        if changes:
-            shown = "; ".join(changes[:3]) + (f"; and {len(changes) - 3} more" if len(changes) > 3 else "")
-            self.notify(one_line(shown, 300), title=f"#{self.number} changed", markup=False, timeout=8)
+    @on(Moved)
+    def _moved(self, message: Moved) -> None:
+        if message.told:
+            self._noticed_version = max(self._noticed_version, message.version)
+        self.load()
+
+    @on(Reload)
+    def _reload(self) -> None:
+        self.load()
 
     def on_screen_resume(self) -> None:
         self.desk_changed(self.app.latest_change)
@@ -292,28 +323,31 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         try:
             self.app.drafts.send(self.number, kind, body, version)  # the draft goes in the same transaction
         except Conflict as err:
-            self.app.call_from_thread(self._conflict, err.message)
+            self._conflict(err.message)
             return
-        self.app.call_from_thread(self._sent, kind, body)
+        self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
+        self.post_message(self.Sent(body))
 
-    def _sent(self, kind: str, body: str) -> None:
+    @on(Sent)
+    def _sent(self, message: Sent) -> None:
+        body = message.body
         if self.composer.draft == body:  # nothing typed meanwhile
             self.composer.set_text("")
             self.composer.display = False
             self.timeline.focus()
             self._compose_version = None
         self.app.save_drafts()  # text typed after ctrl+s is a draft again
-        self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
         self.load()
 
     def _conflict(self, message: str, *, draft_kept: bool = True) -> None:
+        """(In a worker thread) a send or a change met a newer version: say so, and reload."""
         tail = (
             " — the ticket is refreshed; your draft is kept."
             if draft_kept
             else " — the ticket is refreshed; nothing was changed."
         )
         self.notify(one_line(message, 400) + tail, severity="warning", markup=False, timeout=10)
-        self.load()
+        self.post_message(self.Reload())
 
     @on(Composer.Edit)
     def composer_edit(self) -> None:
@@ -476,11 +510,10 @@ class TicketScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         try:
             change(self.desk, self.number, version)
         except Conflict as err:
-            self.app.call_from_thread(self._conflict, err.message, draft_kept=False)
+            self._conflict(err.message, draft_kept=False)
             return
         except SportelloError as err:
-            self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {err.message}", 400), severity="warning",
-                                      markup=False, timeout=10)  # fmt: skip
+            self.notify(one_line(f"#{self.number}: {err.message}", 400), severity="warning", markup=False, timeout=10)
             return
-        self.app.call_from_thread(self.notify, one_line(f"#{self.number}: {what}", 200), markup=False)
-        self.app.call_from_thread(self.load)
+        self.notify(one_line(f"#{self.number}: {what}", 200), markup=False)
+        self.post_message(self.Reload())

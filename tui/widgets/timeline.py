@@ -16,12 +16,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -207,6 +208,16 @@ class Timeline(ScrollView, can_focus=True):
             self.body = body
             self.title = title
 
+    @dataclass
+    class Wrapped(Message, bubble=False):
+        """(internal) A worker wrapped the blocks of ``generation`` to ``width``: its lines and their events."""
+
+        generation: int
+        view: TicketView | None
+        width: int
+        lines: list[Strip]
+        events: list[int]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: TicketView | None = None
@@ -268,7 +279,11 @@ class Timeline(ScrollView, can_focus=True):
         console = Console(file=io.StringIO(), width=width, legacy_windows=False)
         wrapped = wrap_blocks(blocks, width, styles, console, lambda: worker.is_cancelled)
         if wrapped is not None and not worker.is_cancelled:
-            self.app.call_from_thread(self._install, generation, view, width, *wrapped)
+            self.post_message(self.Wrapped(generation, view, width, *wrapped))
+
+    @on(Wrapped)
+    def _wrapped(self, message: Wrapped) -> None:
+        self._install(message.generation, message.view, message.width, message.lines, message.events)
 
     def _install(
         self, generation: int, view: TicketView | None, width: int, lines: list[Strip], events: list[int]
