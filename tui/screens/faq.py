@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -37,10 +37,10 @@ from tui.widgets.header import DeskHeader
 from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.row_table import RowTable
 from tui.widgets.safe_markdown import SafeMarkdown
+from tui.widgets.search_bar import SearchBar
 
 __all__ = ["FAQScreen", "NARROW"]
 
-SEARCH_DELAY = 0.12  # seconds of typing pause before the search runs
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on an article before its preview loads
 NARROW = 100  # below this width the category list hides
 LIMIT = 200  # articles listed at most (the status line says how many match in all)
@@ -122,7 +122,6 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
         self.total: int | None = None
         self.query_text = ""  # the query the list shows (or is loading)
         self.shown: Article | None = None  # the article in the preview
-        self._search_timer: Timer | None = None
         self._preview_timer: Timer | None = None
         self._bindings_status: str | None = None  # the status the footer was last drawn for
         self._narrow: bool | None = None
@@ -131,7 +130,7 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
         yield DeskHeader(self.desk, title="FAQ")
         with Horizontal(id="faq-search-bar"):
             yield Label("/", id="faq-search-prompt")
-            yield Input(
+            yield SearchBar(
                 placeholder='search: words "phrases" category:Billing tag:vpn status:any sort:updated', id="faq-search"
             )
         yield Static("", id="faq-error")
@@ -148,7 +147,7 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#faq-error").display = False
-        self.query_one("#faq-search", Input).cursor_blink = self.app.blink
+        self.query_one("#faq-search", SearchBar).cursor_blink = self.app.blink
         self._layout(self.size.width)
         self.table.focus()
 
@@ -260,23 +259,19 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
 
     def action_search(self) -> None:
         # Focus now, not after the next refresh: keys typed right after / belong to the search.
-        self.set_focus(self.query_one("#faq-search", Input))
+        self.set_focus(self.query_one("#faq-search", SearchBar))
 
-    @on(Input.Changed, "#faq-search")
-    def typed_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(event.value))
+    @on(SearchBar.Typed, "#faq-search")
+    def typed_changed(self, event: SearchBar.Typed) -> None:
+        self._apply_search(event.value)
 
     def _apply_search(self, text: str) -> None:
         self.typed = text
         self._run()
 
-    @on(Input.Submitted, "#faq-search")
-    def search_done(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._apply_search(self.query_one("#faq-search", Input).value)
+    @on(SearchBar.Entered, "#faq-search")
+    def search_done(self, event: SearchBar.Entered) -> None:
+        self._apply_search(event.value)
         self.table.focus()
 
     def full_query(self) -> str:
@@ -347,11 +342,10 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
         self.query_one("#faq-status", Static).update(Text(one_line(" · ".join(parts), width)))
 
     def action_clear(self) -> None:
-        field = self.query_one("#faq-search", Input)
+        field = self.query_one("#faq-search", SearchBar)
         if field.value or self.typed:
             field.value = ""
-            if self._search_timer is not None:
-                self._search_timer.stop()
+            field.drop_pending()
             self._apply_search("")
             self.table.focus()
             return

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 
 from models.errors import SportelloError
 from models.reports.churn import Risk
@@ -34,10 +34,11 @@ from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.org_profile import OrgProfileView
 from tui.widgets.org_table import OrgTable
 from tui.widgets.risk_list import RiskList
+from tui.widgets.search_bar import SearchBar
 
 __all__ = ["OrganizationsScreen", "NARROW"]
 
-SEARCH_DELAY = 0.15  # seconds of typing pause before the list is searched again
+SEARCH_DELAY = 0.15  # seconds of typing pause before the list is searched again (a SearchBar's)
 PREVIEW_DELAY = 0.1  # seconds the cursor rests on a row before its profile loads (side by side only)
 NARROW = 110  # below this width one pane shows at a time
 
@@ -105,7 +106,6 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
         self.profile_open = False  # narrow: the profile is the pane showing
         self.wanted: int | str | None = None  # the organization (id, or a name from the churn view) the profile is for
         self.profile: OrgProfile | None = None
-        self._search_timer: Timer | None = None
         self._preview_timer: Timer | None = None
         self._narrow: bool | None = None
 
@@ -113,7 +113,7 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
         yield DeskHeader(self.desk, title="organizations")
         with Horizontal(id="org-search-bar"):
             yield Label("/", id="org-search-prompt")
-            yield Input(placeholder="search: name, industry, region or tier", id="org-search")
+            yield SearchBar(delay=SEARCH_DELAY, placeholder="search: name, industry, region or tier", id="org-search")
         with Horizontal(id="org-body"):
             with Vertical(id="org-side"):
                 yield OrgTable(id="org-list")
@@ -123,7 +123,7 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#org-search", Input).cursor_blink = self.app.blink
+        self.query_one("#org-search", SearchBar).cursor_blink = self.app.blink
         self.risk_list.display = False
         self._layout(self.size.width)
         self.set_focus(self.table)
@@ -194,18 +194,14 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
     def action_search(self) -> None:
         if self.mode != "list" or self.profile_open:
             self.action_organizations()
-        self.set_focus(self.query_one("#org-search", Input))  # now: keys typed right after / belong to the search
+        self.set_focus(self.query_one("#org-search", SearchBar))  # now: keys typed right after / belong to the search
 
-    @on(Input.Changed, "#org-search")
-    def typed_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run(event.value))
+    @on(SearchBar.Typed, "#org-search")
+    def typed_changed(self, event: SearchBar.Typed) -> None:
+        self._run(event.value)
 
-    @on(Input.Submitted, "#org-search")
-    def search_done(self, event: Input.Submitted) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
+    @on(SearchBar.Entered, "#org-search")
+    def search_done(self, event: SearchBar.Entered) -> None:
         self._run(event.value)
         self.set_focus(self.table)
 
@@ -340,11 +336,10 @@ class OrganizationsScreen(PaletteCommands, ReportWorkerErrors, Screen):
 
     def action_clear(self) -> None:
         """Escape: clear the search; else step back out of the profile, the churn view; else leave."""
-        field = self.query_one("#org-search", Input)
+        field = self.query_one("#org-search", SearchBar)
         if field.value and self.mode == "list" and not self._in_profile():
             field.value = ""
-            if self._search_timer is not None:
-                self._search_timer.stop()
+            field.drop_pending()
             self._run("")
             self.set_focus(self.table)
         elif self.focused is field:

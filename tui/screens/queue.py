@@ -12,8 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Input, Label, Static, Tab, Tabs
+from textual.widgets import Label, Static, Tab, Tabs
 
 from models.enums import next_statuses
 from models.errors import QueryError
@@ -30,10 +29,9 @@ from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
 from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.queue_table import FirstPage, QueueTable
+from tui.widgets.search_bar import SearchBar
 
 __all__ = ["QueueScreen", "combine_queries"]
-
-FILTER_DELAY = 0.12  # seconds of typing pause before the filter runs
 
 
 def combine_queries(view: str, typed: str) -> str:
@@ -129,7 +127,6 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         self.views: list[View] = views or []
         self.view_index = 0
         self.typed = ""
-        self._filter_timer: Timer | None = None
         self.seen_change = 0
         self._rebuilding_tabs = False
         self._could_act = False
@@ -143,7 +140,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         yield Tabs(*self._tabs(), id="views")
         with Horizontal(id="filter-bar"):
             yield Label("/", id="filter-prompt")
-            yield Input(placeholder='words, "phrases", status:open prio:high tag:vip … (esc clears)', id="filter")
+            yield SearchBar(placeholder='words, "phrases", status:open prio:high tag:vip … (esc clears)', id="filter")
         yield Static("", id="filter-error")
         yield QueueTable(self.desk, now=self._now, id="queue")
         yield Static("", id="queue-status")
@@ -153,7 +150,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
         self.query_one("#views", Tabs).can_focus = False
         self.query_one("#filter-bar").display = False
         self.query_one("#filter-error").display = False
-        self.query_one("#filter", Input).cursor_blink = self.app.blink
+        self.query_one("#filter", SearchBar).cursor_blink = self.app.blink
         self.table.focus()
         self._run(self._first_page)
         self._first_page = None
@@ -235,24 +232,20 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
     def action_filter(self) -> None:
         self.query_one("#filter-bar").display = True
         # Focus now, not after the next refresh: keys typed right after / belong to the filter.
-        self.set_focus(self.query_one("#filter", Input))
+        self.set_focus(self.query_one("#filter", SearchBar))
 
-    @on(Input.Changed, "#filter")
-    def typed_changed(self, event: Input.Changed) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(event.value))
+    @on(SearchBar.Typed, "#filter")
+    def typed_changed(self, event: SearchBar.Typed) -> None:
+        self._apply_filter(event.value)
 
     def _apply_filter(self, text: str) -> None:
         self.typed = text
         self._run()
         self.refresh_bindings()
 
-    @on(Input.Submitted, "#filter")
-    def filter_done(self) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._apply_filter(self.query_one("#filter", Input).value)
+    @on(SearchBar.Entered, "#filter")
+    def filter_done(self, event: SearchBar.Entered) -> None:
+        self._apply_filter(event.value)
         self.table.focus()
 
     def _run(self, first_page: FirstPage | None = None) -> None:
@@ -291,7 +284,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
             return
         bar = self.query_one("#filter-bar")
         if bar.display or self.typed:
-            self.query_one("#filter", Input).value = ""
+            self.query_one("#filter", SearchBar).value = ""
             bar.display = False
             if self.typed:
                 self.typed = ""
@@ -300,7 +293,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
             self.table.focus()
 
     def on_key(self, event) -> None:
-        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+        if event.key == "escape" and self.focused is self.query_one("#filter", SearchBar):
             event.stop()
             self.action_clear()
 
@@ -487,7 +480,7 @@ class QueueScreen(FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
             return
         self.notify(one_line(f"Saved view {view.name!r}", 200), markup=False)
         self.typed = ""
-        self.query_one("#filter", Input).value = ""
+        self.query_one("#filter", SearchBar).value = ""
         self.query_one("#filter-bar").display = False
         self.views.append(view)
         self.view_index = len(self.views) - 1

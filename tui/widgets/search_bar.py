@@ -64,7 +64,7 @@ class SearchBar(Input):
         if event.input is not self:
             return
         event.stop()
-        self._cancel()
+        self.drop_pending()
         value = event.value
         self._timer = self.set_timer(self.delay, lambda: self._rested(value))
 
@@ -77,10 +77,11 @@ class SearchBar(Input):
             return
         event.stop()
         pending = self.pending
-        self._cancel()
+        self.drop_pending()
         self.post_message(self.Entered(self, event.value, pending))
 
-    def _cancel(self) -> None:
+    def drop_pending(self) -> None:
+        """Forget a change still waiting: no Typed comes for it (the parent has searched already)."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
