@@ -106,7 +106,8 @@ def send_draft(
     expect_version: int | None = None,
 ) -> Ticket:
     """Send the reply (linking the FAQ articles inserted into it) or add the note, and delete the
-    draft, in one transaction: a refused message keeps its draft, a sent one leaves none."""
+    draft, in one transaction: a refused message keeps its draft, a sent one leaves none. The ticket
+    returned carries the events the message wrote in ``written``."""
     kind = _kind(kind)
     with write_transaction():
         if kind == REPLY:

@@ -29,7 +29,8 @@ def override_due(
 ) -> Ticket:
     """Set the ticket's deadline by hand — earlier to jump the queue, later to extend it — or back
     to the policy's with ``None``. A reason and who asked are required; both go on the event, and
-    the override report lists them. The SLA targets are still measured against the policy."""
+    the override report lists them. The SLA targets are still measured against the policy. The
+    ticket returned carries the override event in ``written`` (none when the deadline is already that)."""
     why = validate.reason(reason, "overriding a deadline")
     asked = tickets.requester(requested_by)
     if asked is None:
