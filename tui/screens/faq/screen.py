@@ -1,4 +1,5 @@
-"""The FAQ: categories, search-as-you-type, the article list and a preview of the article under the cursor.
+"""The FAQ screen itself: its keys, layout, messages and what it opens; its categories, search, preview and
+status changes are mixins of their own modules.
 
 From here an article is edited (``e``/enter), written (``n``), published (``P``), archived
 (``X``), its history read (``h``) and the health of the whole FAQ checked (``H``). Below 100
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,18 +21,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, OptionList, Static
-from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
-from models.errors import Conflict, QueryError
 from models.faq.articles import Article
-from models.faq.search import FAQHit, parse_faq_query
-from tui.desk.desk import Desk, category_filter
-from tui.dialogs.choice import ChoiceDialog
-from tui.dialogs.confirm import ConfirmDialog
-from tui.errors import ReportWorkerErrors, error_line
+from models.faq.search import FAQHit
+from tui.desk.desk import Desk
+from tui.errors import ReportWorkerErrors
 from tui.palette import PaletteCommands
-from tui.text.faq import article_facts, faq_status_label
+from tui.screens.faq.categories import ALL, FAQCategories
+from tui.screens.faq.preview import FAQPreview
+from tui.screens.faq.publishing import FAQPublishing
+from tui.screens.faq.search import FAQSearch
+from tui.text.faq import faq_status_label
 from tui.text.safe import one_line
 from tui.widgets.header import DeskHeader
 from tui.widgets.keys_footer import KeysFooter
@@ -41,13 +41,10 @@ from tui.widgets.search_bar import SearchBar
 
 __all__ = ["FAQScreen", "NARROW"]
 
-PREVIEW_DELAY = 0.08  # seconds the cursor rests on an article before its preview loads
 NARROW = 100  # below this width the category list hides
-LIMIT = 200  # articles listed at most (the status line says how many match in all)
-ALL = "all"
 
 
-class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
+class FAQScreen(FAQCategories, FAQSearch, FAQPreview, FAQPublishing, PaletteCommands, ReportWorkerErrors, Screen):
     """Find, read and look after the FAQ articles."""
 
     BINDINGS = [
@@ -202,27 +199,9 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
 
     # --- categories ----------------------------------------------------------------------
 
-    @work(thread=True, group="faq-categories", exclusive=True, exit_on_error=False)
-    def _load_categories(self) -> None:
-        found = self.desk.faq_categories()
-        everything = self.desk.faq_count("")
-        self.post_message(self.CategoriesLoaded(found, everything))
-
     @on(CategoriesLoaded)
     def _categories_loaded(self, message: CategoriesLoaded) -> None:
-        found, everything = message.categories, message.everything
-        self.categories = found
-        options = self.query_one("#faq-categories", OptionList)
-        items = [Option(Text(f"All ({everything})"), id=ALL)]
-        items += [Option(Text(f"{one_line(name, 14)} ({count})"), id=f"c{i}") for i, (name, count) in enumerate(found)]
-        options.clear_options()
-        options.add_options(items)
-        chosen = (
-            ALL
-            if self.category is None
-            else next((f"c{i}" for i, (n, _) in enumerate(found) if n == self.category), ALL)
-        )
-        options.highlighted = options.get_option_index(chosen)
+        self._show_categories(message.categories, message.everything)
 
     @on(OptionList.OptionHighlighted, "#faq-categories")
     def category_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -236,123 +215,20 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
     def category_selected(self) -> None:
         self.table.focus()
 
-    @work(group="faq-action", exclusive=True, exit_on_error=False)
-    async def action_category(self) -> None:
-        choices = [(ALL, "All categories")] + [
-            (f"c{i}", f"{name} ({count})") for i, (name, count) in enumerate(self.categories)
-        ]
-        current = (
-            ALL
-            if self.category is None
-            else next((f"c{i}" for i, (n, _) in enumerate(self.categories) if n == self.category), ALL)
-        )
-        chosen = await self.app.push_screen_wait(ChoiceDialog("Show the category", choices, current=current))
-        if chosen is None:
-            return
-        self.category = None if chosen == ALL else self.categories[int(chosen[1:])][0]
-        options = self.query_one("#faq-categories", OptionList)
-        if options.option_count:
-            options.highlighted = options.get_option_index(chosen)
-        self._run()
-
     # --- searching -----------------------------------------------------------------------
-
-    def action_search(self) -> None:
-        # Focus now, not after the next refresh: keys typed right after / belong to the search.
-        self.set_focus(self.query_one("#faq-search", SearchBar))
 
     @on(SearchBar.Typed, "#faq-search")
     def typed_changed(self, event: SearchBar.Typed) -> None:
         self._apply_search(event.value)
-
-    def _apply_search(self, text: str) -> None:
-        self.typed = text
-        self._run()
 
     @on(SearchBar.Entered, "#faq-search")
     def search_done(self, event: SearchBar.Entered) -> None:
         self._apply_search(event.value)
         self.table.focus()
 
-    def full_query(self) -> str:
-        """What was typed, narrowed to the chosen category."""
-        parts = [self.typed.strip()]
-        if self.category is not None:
-            parts.append(category_filter(self.category))
-        return " ".join(p for p in parts if p)
-
-    def _run(self) -> None:
-        """Search for the current query, or say what is wrong with it (the last good list stays)."""
-        error = self.query_one("#faq-error", Static)
-        query = self.full_query()
-        try:
-            parse_faq_query(query)
-        except QueryError as err:
-            error.update(Text(one_line(f"✗ {err.message}", 300)))
-            error.display = True
-            return
-        error.display = False
-        self.query_text = query
-        self.total = None
-        self._show_status()
-        self._search(query)
-
-    @work(thread=True, group="faq-search", exclusive=True, exit_on_error=False)
-    def _search(self, query: str) -> None:
-        hits, total = self.desk.faq_search(query, limit=LIMIT)
-        self.post_message(self.Found(query, hits, total))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A search that failed (words the index cannot search for, a locked desk, a bug) is said
-        # under the box like a parse error, and the last good list stays; other workers' errors
-        # go to the app (ReportWorkerErrors).
-        worker = event.worker
-        if event.state == WorkerState.ERROR and worker.group == "faq-search" and worker.error is not None:
-            event.prevent_default()
-            if worker.is_cancelled:  # a newer search replaced it: its error is stale
-                return
-            error = self.query_one("#faq-error", Static)
-            error.update(Text(one_line(f"✗ {error_line(worker.error)}", 300)))
-            error.display = True
-
     @on(Found)
     def _found(self, message: Found) -> None:
-        query, hits, total = message.query, message.hits, message.total
-        if query != self.query_text:
-            return  # a newer search is on its way: this one is stale
-        self.hits = hits
-        self.total = total
-        self._fill_table()
-        self._preview_soon()
-        self.refresh_bindings()
-
-    def _show_status(self) -> None:
-        if self.total is None:
-            parts = ["searching…"]
-        elif self.total > len(self.hits):
-            parts = [f"showing {len(self.hits):,} of {self.total:,} articles"]
-        else:
-            parts = [f"{self.total:,} article{'s' if self.total != 1 else ''}"]
-        parts.append(f"category {self.category}" if self.category is not None else "all categories")
-        if self.typed.strip():
-            parts.append(f"search: {self.typed.strip()}")
-        if "status:" not in self.typed:
-            parts.append("archived hidden (status:any shows them)")
-        width = max(20, self.size.width - 2)
-        self.query_one("#faq-status", Static).update(Text(one_line(" · ".join(parts), width)))
-
-    def action_clear(self) -> None:
-        field = self.query_one("#faq-search", SearchBar)
-        if field.value or self.typed:
-            field.value = ""
-            field.drop_pending()
-            self._apply_search("")
-            self.table.focus()
-            return
-        if self.focused is field:
-            self.table.focus()
-            return
-        self.action_back()
+        self._show_hits(message.query, message.hits, message.total)
 
     # --- the preview ---------------------------------------------------------------------
 
@@ -365,44 +241,11 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
             self._bindings_status = status  # rebuilt on every move costs a screen line per key
             self.refresh_bindings()
 
-    def _preview_soon(self) -> None:
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._preview)
-
-    def _preview(self) -> None:
-        hit = self.current
-        if hit is None:
-            self._show_article(None)
-        elif self.shown is None or (self.shown.id, self.shown.version) != (hit.id, hit.version):
-            self._load_preview(hit.id)
-
-    @work(thread=True, group="faq-preview", exclusive=True, exit_on_error=False)
-    def _load_preview(self, article_id: int) -> None:
-        article = self.desk.faq_article(article_id)
-        self.post_message(self.Previewed(article))
-
     @on(Previewed)
     def _previewed(self, message: Previewed) -> None:
         article = message.article
         if self.table.current_key == article.id:
             self._show_article(article)
-
-    def _show_article(self, article: Article | None) -> None:
-        self.shown = article
-        title = self.query_one("#faq-preview-title", Static)
-        facts = self.query_one("#faq-preview-facts", Static)
-        markdown = self.query_one("#faq-markdown", SafeMarkdown)
-        if article is None:
-            title.update(Text("No article matches." if self.total == 0 else ""))
-            facts.update("")
-            markdown.update("")
-            return
-        width = max(20, self.query_one("#faq-preview").size.width - 2)
-        title.update(Text(one_line(article.title, width * 2), style="bold"))
-        facts.update(Text(article_facts(article, width)))
-        markdown.update(article.body)
-        self.query_one("#faq-preview", VerticalScroll).scroll_home(animate=False)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -450,31 +293,6 @@ class FAQScreen(PaletteCommands, ReportWorkerErrors, Screen):
             if action == "archive":
                 return hit.status != "archived" or None
         return True
-
-    @work(group="faq-action", exclusive=True, exit_on_error=False)
-    async def action_archive(self) -> None:
-        hit = self.current
-        if hit is None:
-            return
-        question = (
-            f"Archive FAQ #{hit.id} {one_line(hit.title, 50)}? It leaves the lists and cannot be linked to tickets."
-        )
-        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Archive", no="Keep it")):
-            self._set_status(hit, "archived")
-
-    def action_set_status(self, status: str) -> None:
-        hit = self.current
-        if hit is not None:
-            self._set_status(hit, status)
-
-    @work(thread=True, group="faq-change", exit_on_error=False)
-    def _set_status(self, hit: FAQHit, status: str) -> None:
-        try:
-            article = self.desk.faq_set_status(hit.id, status, hit.version)
-        except Conflict as err:
-            self.post_message(self.StatusRefused(err.message))
-            return
-        self.post_message(self.StatusSet(article))
 
     @on(StatusSet)
     def _status_set(self, message: StatusSet) -> None:
