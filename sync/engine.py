@@ -220,7 +220,7 @@ class Engine:
                 None, subject=subject, body=body, customer=email,
                 priority=self.config.priorities.to_local(remote_ticket.priority),
             )  # fmt: skip
-        created = TicketEvent.get((TicketEvent.ticket == ticket.number) & (TicketEvent.kind == EventKind.CREATED))
+        created = ticket.written[0]  # the created event: create_ticket returns the events it wrote
         if first is not None:
             sync_state.link_message(self.state, created.id, first.remote_id)
         for message in messages:

@@ -285,7 +285,9 @@ def test_a_circle_is_found_lazy_or_not():
 
 def test_relative_and_attribute_imports_resolve_to_modules():
     known = {"models.tickets", "models.tickets.changes", "models.tickets.fold", "models.store.db"}
-    tree = ast.parse("from .fold import apply\nfrom . import fold\nimport models.store.db.x\nfrom models import tickets")
+    tree = ast.parse(
+        "from .fold import apply\nfrom . import fold\nimport models.store.db.x\nfrom models import tickets"
+    )
     found = set()
     for node in tree.body:
         found |= _imported("models.tickets.changes", False, node, known | {"models"})

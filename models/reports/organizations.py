@@ -17,12 +17,6 @@ from models.enums import OPEN_STATUSES
 from models.errors import NotFound
 from models.reports import kpi
 from models.search.query import drop_bad_characters
-
-# The contract tiers are models.sla.tiers'; `sportello org tiers` (tui/cli/org.py) still finds them here.
-from models.sla.tiers import add_tier as add_tier
-from models.sla.tiers import check_tier as check_tier
-from models.sla.tiers import remove_tier as remove_tier
-from models.sla.tiers import tiers as tiers
 from models.store.tables import Customer, Organization, Ticket
 
 __all__ = ["PROFILE_DAYS", "OrgRow", "OrgProfile", "list_organizations", "profile"]

@@ -9,6 +9,7 @@ import click
 from models.directory import lookup as directory
 from models.errors import InvalidInput
 from models.reports import organizations
+from models.sla import tiers as contract_tiers
 from models.store.tables import utcnow
 from tui.cli.common import echo_json, echo_line, json_option, pad, pass_state, when
 from tui.text.safe import one_line
@@ -142,12 +143,12 @@ def org_tiers(state, add, after, remove, as_json) -> None:
         raise InvalidInput("--after goes with --add")
     with state.desk():
         if add:
-            names = organizations.add_tier(state.actor(), add, after=after)
+            names = contract_tiers.add_tier(state.actor(), add, after=after)
         elif remove:
-            names = organizations.remove_tier(state.actor(), remove)
+            names = contract_tiers.remove_tier(state.actor(), remove)
         else:
             state.actor()
-            names = organizations.tiers()
+            names = contract_tiers.tiers()
     if as_json:
         echo_json(names)
     else:
