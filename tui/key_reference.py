@@ -20,12 +20,13 @@ from tui.screens.faq_editor import FAQEditor
 from tui.screens.faq_health import FAQHealthScreen
 from tui.screens.faq_history import FAQHistoryScreen
 from tui.screens.kpi import KPIScreen
-from tui.screens.message import MessageView, MessageViewer
+from tui.screens.message import MessageViewer
 from tui.screens.organizations import OrganizationsScreen
 from tui.screens.queue import QueueScreen
 from tui.screens.sync import SyncScreen
 from tui.screens.ticket import TicketScreen
 from tui.widgets.composer import Composer
+from tui.widgets.message_view import MessageView
 from tui.widgets.queue_table import QueueTable
 from tui.widgets.row_table import RowTable
 from tui.widgets.timeline import Timeline

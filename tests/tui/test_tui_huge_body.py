@@ -18,8 +18,9 @@ import tui.widgets.timeline as timeline_view
 from models.directory import agents
 from models.tickets import changes as tickets
 from support.tui import make_app, queue_ready, run, screen_text, ticket_ready, until
-from tui.screens.message import MessageView, MessageViewer, fold_lines
+from tui.screens.message import MessageViewer
 from tui.screens.ticket import TicketScreen
+from tui.widgets.message_view import MessageView, fold_lines
 from tui.widgets.timeline import BODY_CHARS, BODY_LINES, cut_body
 
 LINES = 450_000
