@@ -28,4 +28,5 @@ def remote_errors_as_sync_errors(remote: str) -> Iterator[None]:
     try:
         yield
     except RemoteError as exc:
-        raise SyncError(f"{remote}: {exc}") from exc
+        message = str(exc)
+        raise SyncError(message if message.startswith(f"{remote}:") else f"{remote}: {message}") from exc
