@@ -36,7 +36,8 @@ from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.faq import FAQScreen
 from tui.screens.faq_editor import FAQEditor
 from tui.screens.faq_health import FAQHealthScreen
-from tui.screens.faq_history import DiffView, FAQHistoryScreen
+from tui.screens.faq_history import FAQHistoryScreen
+from tui.widgets.diff_view import DiffView
 
 
 def other_agent():

@@ -27,26 +27,17 @@ from tui.desk.desk import Desk
 from tui.dialogs.confirm import ConfirmDialog
 from tui.errors import ReportWorkerErrors
 from tui.palette import PaletteCommands
-from tui.text.faq import article_facts, diff_text, faq_status_label
+from tui.text.faq import article_facts, faq_status_label
 from tui.text.labels import plain, when
 from tui.text.safe import one_line
+from tui.widgets.diff_view import DiffView
 from tui.widgets.header import DeskHeader
 from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.row_table import RowTable
 
-__all__ = ["FAQHistoryScreen", "DiffView"]
+__all__ = ["FAQHistoryScreen", "DiffView"]  # DiffView: tui.widgets.diff_view
 
 DIFF_DELAY = 0.1  # seconds the cursor rests on a revision before its diff loads
-
-
-class DiffView(Static):
-    """A unified diff, coloured by line (the ``+``/``-`` carry the meaning; the colour repeats it)."""
-
-    COMPONENT_CLASSES = {"diff--file", "diff--hunk", "diff--added", "diff--removed"}
-
-    def show_diff(self, diff: str) -> None:
-        styles = {role: self.get_component_rich_style(f"diff--{role}") for role in ("file", "hunk", "added", "removed")}
-        self.update(diff_text(diff, styles) if diff else Text("No difference."))
 
 
 class FAQHistoryScreen(PaletteCommands, ReportWorkerErrors, Screen):
