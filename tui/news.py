@@ -31,9 +31,9 @@ class Quitting:
 
 
 class FollowsDesk:
-    """A screen that shows the desk's latest: it calls :meth:`follow_desk` in ``on_mount`` and refreshes
-    in ``desk_changed``, which hears each change while the screen is on top (one that comes back on top
-    calls it itself, with ``app.latest_change``)."""
+    """A screen that shows the desk's latest: it calls :meth:`follow_desk` in ``on_mount`` and defines
+    ``desk_changed(change: int)``, which hears each change while the screen is on top (one that comes
+    back on top calls it itself, with ``app.latest_change``)."""
 
     seen_change = 0  # the latest change the screen shows
 
@@ -44,7 +44,4 @@ class FollowsDesk:
         if change.first:
             self.seen_change = self.seen_change or change.number
         elif self.app.screen is self:  # type: ignore[attr-defined]
-            self.desk_changed(change.number)
-
-    def desk_changed(self, change: int) -> None:
-        raise NotImplementedError
+            self.desk_changed(change.number)  # type: ignore[attr-defined]
