@@ -84,6 +84,7 @@ class EventKind(StrEnum):
     CSAT = "csat"  # the customer's satisfaction score (1-5) and comment, after resolution
     SLA = "sla"  # a deadline came near (warning) or passed (breached); written by models.tickets.alerts
     SYNC_CONFLICT = "sync_conflict"  # both sides changed a field: old_value here, new_value there
+    MAIL = "mail"  # mail that changed nothing (an auto-reply, a bounce) or was moved; ``field`` says which
 
 
 class Role(StrEnum):

@@ -6,7 +6,7 @@ still ties the two modules together. Only imports under ``if TYPE_CHECKING:`` do
 * ``models`` imports neither ``tui`` nor ``sync``, nor textual or httpx; ``sync`` never imports
   ``tui``; ``sync/remotes`` imports no ``models``; only ``tui`` imports textual.
 * Inside ``models`` the rooms are layered, store < sla < directory < tickets < search < faq <
-  reports < exchange < demo: a room imports its own modules, the shared base (``models.errors``,
+  reports < mail < exchange < demo: a room imports its own modules, the shared base (``models.errors``,
   ``enums``, ``validate``, ``redaction``) and rooms below it, never one above; nothing else in
   ``models`` imports ``demo``.
 * In ``tui``: ``cli`` and ``text`` never import textual (``cli`` opens the app with one lazy
@@ -28,7 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("models", "sync", "tui")
 BASE = {"models.errors", "models.enums", "models.validate", "models.redaction"}
-ROOMS = ("store", "sla", "directory", "tickets", "search", "faq", "reports", "exchange", "demo")
+ROOMS = ("store", "sla", "directory", "tickets", "search", "faq", "reports", "mail", "exchange", "demo")
 
 Graph = dict[str, set[str]]  # module -> the modules and outside packages it imports
 

@@ -80,6 +80,12 @@ class Config:
         metadata={"key": "keys", "type": dict, "doc": "keys of the full-screen app, by binding id ([keys])"},
     )
 
+    #: ``[mail]``: the desk's mail in and out, as written; ``models.mail.settings`` reads and checks it.
+    mail: dict = field(
+        default_factory=dict,
+        metadata={"key": "mail", "type": dict, "doc": "mail in and out ([mail]; see the README)"},
+    )
+
     #: The file this configuration was read from; None when no file was read.
     source: str | None = field(default=None, compare=False)
 

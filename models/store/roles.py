@@ -37,7 +37,7 @@ _DELETABLE = frozenset({"ticket_tag", "faq_tag", "draft", "saved_view", "tier", 
 #: Written once, never changed.
 _APPEND_ONLY = frozenset({"ticket_event", "faq_revision"})
 #: The schema's version: the DBA's upgrades write it, agents read it.
-_READ_ONLY = frozenset({"schema_migration"})
+_READ_ONLY = frozenset({"schema_migration", "desk_secret"})
 
 _ROLE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@\-]{0,62}$")
 

@@ -91,6 +91,8 @@ class Organization(BaseModel):
     revenue_band = pw.CharField(max_length=32, default="")  # migration 0009
     contract_valid_from = pw.DateField(null=True)  # migration 0009
     contract_valid_until = pw.DateField(null=True)
+    # The mail domains it claims, space-separated (migration 0013): a new sender at one of them joins it.
+    mail_domains = pw.CharField(max_length=500, default="")
 
 
 class Tier(BaseModel):

@@ -31,12 +31,14 @@ def create_ticket(
     assignee: str | None = None,
     tags: Iterable[str] = (),
     ticket_type: str = "question",
+    reason: str | None = None,
 ) -> Ticket:
     """Open a ticket with its first message; the message counts as the customer's when there is one.
 
     ``customer`` may be an e-mail address (added on first contact, with ``customer_name``),
     ``organization`` a name (added when new), ``queue`` a name (must exist). Everything is checked
-    before anything is written, and all of it is written in one transaction. The ticket returned
+    before anything is written, and all of it is written in one transaction. ``reason`` says on the
+    ``created`` event why the ticket was opened this way (mail: "a new request"). The ticket returned
     carries its ``created`` event in ``written`` (see ``models.tickets.pipeline``).
     """
     subject = validate.subject(subject)
@@ -85,5 +87,6 @@ def create_ticket(
                 ticket_type=ticket_type,
             ),
             body=body,
+            reason=" ".join(reason.split())[:1000] if reason else None,
         )
         return pipeline.insert_ticket(actor, row, created)

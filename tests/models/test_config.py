@@ -95,7 +95,7 @@ def test_truncated_toml_names_the_last_line():
 
 def test_unknown_key_and_wrong_type_name_the_key():
     write_config('db = "x.db"\ncolour = "red"\n')
-    with pytest.raises(InvalidInput, match=r"unknown key 'colour' \(known keys: db, keys, remotes\)"):
+    with pytest.raises(InvalidInput, match=r"unknown key 'colour' \(known keys: db, keys, mail, remotes\)"):
         load_config(env={})
     write_config("db = 5\n")
     with pytest.raises(InvalidInput, match=r"key 'db' must be a string, not an integer"):

@@ -1,0 +1,340 @@
+"""Taking one incoming message onto the desk: store, parse, recognise, thread, write — once.
+
+:func:`ingest_bytes` first commits the raw bytes (``models.mail.store``), then processes them in a
+second transaction that writes the ticket's event and marks the message done together. A crash
+between the two leaves a ``stored`` message that the next call (the same bytes again, or
+:func:`process_waiting`) finishes. Whatever cannot be processed goes to quarantine with the reason,
+where an agent sees it and retries (``models.mail.quarantine``); only a storage failure is raised, and
+then the caller must leave the message at its source (``sportello mail ingest`` exits 75).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+import peewee as pw
+
+from models import validate
+from models.directory import lookup as directory
+from models.enums import EventKind, Status, Visibility
+from models.errors import InvalidInput, NotFound, StorageError
+from models.mail import signing
+from models.mail.automatic import Automatic, classify
+from models.mail.content import Address, Parsed, Unparseable, parse
+from models.mail.settings import MailSettings
+from models.mail.store import keep_raw
+from models.mail.tables import InState, MailAddress, MailAttachment, MailMessage, TicketParticipant
+from models.mail.threads import Thread, find_thread
+from models.store.db import is_postgres, write_transaction
+from models.store.tables import Agent, Customer, Organization, Ticket, utcnow
+from models.tickets import pipeline
+from models.tickets.create import create_ticket
+from models.tickets.events import new_event, status_event
+from models.tickets.fold import TicketState
+from models.tickets.origin import synced_from
+
+__all__ = ["Outcome", "ingest_bytes", "process", "process_waiting", "organization_for_domain", "MAX_PARTICIPANTS"]
+
+#: Copied addresses kept per message: a mail to 500 people does not make 500 participants.
+MAX_PARTICIPANTS = 20
+_NO_TEXT = "(the message has no text)"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: MailMessage
+    new: bool  # False: these exact bytes were already on the desk
+    state: str  # an ``InState``
+    ticket: int | None
+    why: str
+
+
+def ingest_bytes(
+    data: bytes, *, source: str, settings: MailSettings, queue: str | None = None, actor: Agent | None = None
+) -> Outcome:
+    """Store ``data`` and process it; the same bytes twice are taken once. Raises ``StorageError`` only."""
+    row, new = keep_raw(data, source=source)
+    if row.state != InState.STORED:
+        return Outcome(row, False, row.state, row.ticket_id, f"already on the desk ({row.state})")
+    return process(row, settings, queue=queue, actor=actor, new=new)
+
+
+def process_waiting(settings: MailSettings, *, actor: Agent | None = None, limit: int = 1000) -> list[Outcome]:
+    """Finish messages stored but not processed (a crash between the two steps)."""
+    rows = (MailMessage.select(MailMessage.id).where((MailMessage.state == InState.STORED)
+            & (MailMessage.direction == "in")).order_by(MailMessage.id).limit(limit))  # fmt: skip
+    return [process(MailMessage.get_by_id(r.id), settings, actor=actor) for r in rows]
+
+
+def process(
+    row: MailMessage, settings: MailSettings, *, queue: str | None = None, actor: Agent | None = None, new: bool = False
+) -> Outcome:
+    """Process a stored message. Anything but a storage failure ends in a state, quarantine included."""
+    data = bytes(row.raw)
+    if len(data) > settings.max_message_bytes:
+        return _quarantine(row, f"the message is {len(data):,} bytes, over the limit of "
+                                f"{settings.max_message_bytes // 2**20} MB (max_message_mb)", new)  # fmt: skip
+    try:
+        parsed = parse(data)
+    except Unparseable as exc:
+        return _quarantine(row, str(exc), new)
+    try:
+        return _process(row, parsed, settings, queue, actor, new)
+    except (StorageError, pw.OperationalError, pw.InterfaceError):
+        raise
+    except pw.IntegrityError as exc:
+        return _quarantine(row, f"the desk refused it: {str(exc).splitlines()[0][:200]}", new, parsed)
+    except (InvalidInput, NotFound) as exc:
+        return _quarantine(row, str(exc), new, parsed)
+    except Exception as exc:  # a bug must not lose the message: it waits in quarantine for a fixed Sportello
+        return _quarantine(row, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})", new, parsed)
+
+
+def _headers(row: MailMessage, parsed: Parsed | None) -> dict:
+    if parsed is None:
+        return {}
+    return {
+        "message_id": (parsed.message_id or None) and parsed.message_id[:998],
+        "sender": parsed.sender.email[:254] if parsed.sender else "",
+        "subject": parsed.subject[:2000],
+    }
+
+
+def _quarantine(row: MailMessage, why: str, new: bool, parsed: Parsed | None = None) -> Outcome:
+    with write_transaction():
+        MailMessage.update(state=InState.QUARANTINED, reason=why[:2000], processed_at=utcnow(),
+                           attempts=MailMessage.attempts + 1, **_headers(row, parsed)).where(
+            (MailMessage.id == row.id) & (MailMessage.state.in_([InState.STORED, InState.QUARANTINED]))
+        ).execute()  # fmt: skip
+    return Outcome(MailMessage.get_by_id(row.id), new, InState.QUARANTINED, None, why)
+
+
+def _fingerprint(parsed: Parsed) -> str:
+    """What makes two copies of one message the same message, whatever their envelopes say."""
+    parts = [parsed.subject, parsed.sender.email if parsed.sender else "", parsed.text,
+             *(f"{a.filename}:{a.size}" for a in parsed.attachments)]  # fmt: skip
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _duplicate_of(row: MailMessage, parsed: Parsed) -> MailMessage | None:
+    if not parsed.message_id:
+        return None
+    mine = _fingerprint(parsed)
+    others = MailMessage.select().where(
+        (MailMessage.message_id == parsed.message_id[:998]) & (MailMessage.id != row.id)
+        & (MailMessage.direction == "in")
+        & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC, InState.IGNORED, InState.MOVED])
+    ).order_by(MailMessage.id).limit(20)  # fmt: skip
+    for other in others:
+        try:
+            if _fingerprint(parse(bytes(other.raw))) == mine:
+                return other
+        except Unparseable:
+            continue
+    return None
+
+
+def _flooding(sender: str, settings: MailSettings) -> bool:
+    since = utcnow() - timedelta(hours=1)
+    recent = MailMessage.select().where(
+        (MailMessage.sender == sender) & (MailMessage.received_at >= since) & (MailMessage.direction == "in")
+        & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC])
+    ).count()  # fmt: skip
+    return recent >= settings.loop_limit
+
+
+def _embedded_thread(parsed: Parsed) -> Thread | None:
+    """A bounce or auto-reply that quotes our mail (message/rfc822, text/rfc822-headers): its Message-ID."""
+    for part in parsed.message.walk():
+        ctype = part.get_content_type()
+        if ctype not in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            continue
+        try:
+            if ctype == "message/rfc822":
+                inner = part.get_payload(0) if part.is_multipart() else None
+                ids = [str(inner.get("Message-ID", ""))] if inner is not None else []
+            else:
+                text = part.get_payload(decode=True) or b""
+                ids = [line.split(b":", 1)[1].decode("ascii", "replace") for line in text.splitlines()
+                       if line.lower().startswith(b"message-id:")]  # fmt: skip
+        except Exception:  # a broken report part: no thread from it
+            continue
+        for message_id in ids:
+            found = signing.ticket_of_message_id(message_id.strip())
+            if found is not None and Ticket.select().where(Ticket.number == found[0]).exists():
+                from models.tickets.merge import surviving
+
+                return Thread(surviving(found[0]), "it quotes our message in its report")
+    return None
+
+
+def organization_for_domain(address: str) -> Organization | None:
+    """The organization that claims the address's domain (``org set --domains``), if exactly one does."""
+    domain = address.rpartition("@")[2].lower()
+    if not domain:
+        return None
+    claims = Organization.select().where(Organization.mail_domains != "")
+    found = [org for org in claims if domain in org.mail_domains.lower().split()]
+    return found[0] if len(found) == 1 else None
+
+
+def _customer(address: Address) -> Customer:
+    email = validate.email(address.email)
+    existing = Customer.get_or_none(Customer.email == email)
+    if existing is not None:
+        return existing
+    name = validate.name(address.name[:200], fallback=email.split("@")[0])
+    return directory.customer_for(email, name, organization_for_domain(email))
+
+
+def _queue_for(parsed: Parsed, settings: MailSettings, queue: str | None) -> str | None:
+    for address in [a.email for a in (*parsed.to, *parsed.cc)] + list(parsed.delivered_to):
+        if address in settings.queues:
+            return settings.queues[address]
+    return queue or settings.default_queue
+
+
+def _body(parsed: Parsed) -> str:
+    text = parsed.text.strip()
+    if not text:
+        text = _NO_TEXT
+    limit = validate.MAX_BODY_BYTES - 200
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        text = text.encode("utf-8", "surrogatepass")[:limit].decode("utf-8", "ignore")
+        text += "\n\n[the message was longer; the whole message is kept with the mail]"
+    return text
+
+
+def _participants(ticket: int, parsed: Parsed, sender: Customer, settings: MailSettings) -> None:
+    ours = settings.desk_addresses
+    seen = 0
+    for address in (*parsed.cc, *parsed.to):
+        email = address.email
+        if email in ours or signing.ticket_of_address(email) is not None or email == sender.email:
+            continue
+        if seen >= MAX_PARTICIPANTS:
+            break
+        try:
+            customer = _customer(address)
+        except InvalidInput:
+            continue
+        seen += 1
+        ticket_row = Ticket.get_by_id(ticket)
+        if customer.id == ticket_row.customer_id:
+            continue
+        TicketParticipant.insert(ticket=ticket, customer=customer.id, added_at=utcnow()).on_conflict_ignore().execute()
+
+
+def _attachments(row: MailMessage, parsed: Parsed, settings: MailSettings) -> None:
+    for info in parsed.attachments:
+        MailAttachment.insert(message=row.id, position=info.position, filename=info.filename[:255] or "attachment",
+                              content_type=info.content_type[:255], size=info.size,
+                              kept=info.size <= settings.max_attachment_bytes).on_conflict_ignore().execute()  # fmt: skip
+
+
+def _done(row: MailMessage, parsed: Parsed, state: str, ticket: int | None, event_id: int | None, why: str,
+          automatic: str | None = None) -> None:  # fmt: skip
+    MailMessage.update(state=state, ticket=ticket, event=event_id, reason=why[:2000], automatic=automatic,
+                       processed_at=utcnow(), attempts=MailMessage.attempts + 1, **_headers(row, parsed)).where(
+        MailMessage.id == row.id).execute()  # fmt: skip
+
+
+def _locked(row: MailMessage) -> MailMessage | None:
+    """The row again inside the transaction, when it is still waiting (another process may have taken it)."""
+    query = MailMessage.select().where(MailMessage.id == row.id)
+    if is_postgres():
+        query = query.for_update()
+    fresh = query.get()
+    return fresh if fresh.state in (InState.STORED, InState.QUARANTINED) else None
+
+
+def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> Outcome:
+    with write_transaction():
+        fresh = _locked(row)
+        if fresh is None:
+            current = MailMessage.get_by_id(row.id)
+            return Outcome(current, False, current.state, current.ticket_id, "taken by another run")
+        twin = _duplicate_of(row, parsed)
+        if twin is not None:
+            why = f"the same message (Message-ID and content) as mail #{twin.id}, already on the desk"
+            _done(row, parsed, InState.DUPLICATE, twin.ticket_id, None, why)
+            return Outcome(MailMessage.get_by_id(row.id), False, InState.DUPLICATE, twin.ticket_id, why)
+        automatic = classify(parsed.message, desk_addresses=settings.desk_addresses, loop_id=signing.loop_id())
+        sender = parsed.sender.email if parsed.sender else ""
+        if automatic is None and sender and _flooding(sender, settings):
+            automatic = Automatic("flood", f"more than {settings.loop_limit} messages from {sender} within an hour "
+                                           "(loop_limit): held, not answered")  # fmt: skip
+        if automatic is not None:
+            return _automatic(row, parsed, automatic, actor, new)
+        if parsed.sender is None:
+            raise InvalidInput("the message names no sender address (From)")
+        customer = _customer(parsed.sender)
+        thread = find_thread(parsed, customer)
+        number = thread.ticket
+        why = thread.why
+        if number is not None and Ticket.get_by_id(number).status == Status.CLOSED:
+            why = f"a follow-up to #{number}, which is closed ({why})"
+            number = None
+        with synced_from("mail", customer.email):
+            if number is None:
+                ticket = create_ticket(
+                    actor, subject=parsed.subject or "(no subject)", body=_body(parsed), customer=customer,
+                    queue=_queue_for(parsed, settings, queue), channel="email", reason=why,
+                )  # fmt: skip
+            else:
+                ticket = pipeline.change(actor, number, None, _reply_build(customer, _body(parsed), why))
+        event = ticket.written[0] if ticket.written else None
+        _participants(ticket.number, parsed, customer, settings)
+        _attachments(row, parsed, settings)
+        _done(row, parsed, InState.TICKET, ticket.number, event.id if event else None, why)
+        return Outcome(MailMessage.get_by_id(row.id), new, InState.TICKET, ticket.number, why)
+
+
+def _reply_build(customer: Customer, body: str, why: str):
+    def build(ticket: Ticket, state: TicketState):
+        events = [new_event(EventKind.REPLY.value, visibility=Visibility.PUBLIC.value, body=body,
+                            customer=customer.id, reason=why)]  # fmt: skip
+        status = Status(ticket.status)
+        if status in (Status.RESOLVED, Status.PENDING):
+            said = "the customer replied by mail" + (" after resolution" if status == Status.RESOLVED else "")
+            events.append(status_event(status, Status.OPEN, said, customer.id))
+        return events
+
+    return build
+
+
+def _automatic(row: MailMessage, parsed: Parsed, automatic: Automatic, actor, new) -> Outcome:
+    thread = find_thread(parsed, None)
+    if thread.ticket is None:
+        thread = _embedded_thread(parsed) or thread
+    sender = parsed.sender.email if parsed.sender else "(no sender)"
+    for address in automatic.failed:
+        _mark_undeliverable(address, automatic)
+    if thread.ticket is None:
+        why = f"{automatic.kind}: {automatic.why}; it belongs to no ticket, so nothing changed"
+        _done(row, parsed, InState.IGNORED, None, None, why, automatic.kind)
+        return Outcome(MailMessage.get_by_id(row.id), new, InState.IGNORED, None, why)
+    failed = f"; delivery to {', '.join(automatic.failed)} failed" + (" for good" if automatic.permanent else "") \
+        if automatic.failed else ""  # fmt: skip
+    note = f"{automatic.kind} from {sender}: {automatic.why}{failed}. Nothing changed and no answer was sent."
+    event = new_event(EventKind.MAIL.value, field="automatic", new_value=automatic.kind, body=note,
+                      reason=thread.why)  # fmt: skip
+    with synced_from("mail", sender[:200]):
+        ticket = pipeline.change(actor, thread.ticket, None, lambda _t, _s: [event])
+    _done(row, parsed, InState.AUTOMATIC, ticket.number, ticket.written[0].id, note, automatic.kind)
+    return Outcome(MailMessage.get_by_id(row.id), new, InState.AUTOMATIC, ticket.number, note)
+
+
+def _mark_undeliverable(address: str, automatic: Automatic) -> None:
+    now = utcnow()
+    problem = f"{'permanent' if automatic.permanent else 'temporary'} delivery failure: {automatic.why}"[:500]
+    values = {"bounces": 1, "problem": problem, "updated_at": now}
+    if automatic.permanent:
+        values["undeliverable_at"] = now
+    updated = MailAddress.update(bounces=MailAddress.bounces + 1, problem=problem, updated_at=now,
+                                 **({"undeliverable_at": now} if automatic.permanent else {})).where(
+        MailAddress.email == address[:254]).execute()  # fmt: skip
+    if not updated:
+        MailAddress.insert(email=address[:254], **values).on_conflict_ignore().execute()
