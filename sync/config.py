@@ -135,6 +135,8 @@ def _one(name: str, table: object, source: str) -> RemoteConfig:
     where = f"{source}: [remotes.{name}]"
     if not isinstance(table, dict):
         raise InvalidInput(f"{where} must be a table")
+    if name.lower() == "mail":  # the timeline marks changes that came by mail with this origin
+        raise InvalidInput(f"{where}: the name 'mail' is the desk's own mail; call the remote something else")
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise InvalidInput(f"{where}: unknown key {unknown[0]!r} (known keys: {', '.join(sorted(_KEYS))})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import peewee as pw
@@ -119,6 +120,7 @@ def update_organization(
     *,
     contract_valid_from: date | None | str = "keep",
     contract_valid_until: date | None | str = "keep",
+    mail_domains: str | None = None,
     **segment,
 ) -> Organization:
     """Change an organization's segment fields and contract dates (leads and admins).
@@ -137,6 +139,8 @@ def update_organization(
             changes[name] = check_tier(value)
         else:
             changes[name] = validate.line(value, name.replace("_", " "), _SEGMENT_FIELDS[name], required=False)
+    if mail_domains is not None:
+        changes["mail_domains"] = _mail_domains(mail_domains)
     for name, value in (("contract_valid_from", contract_valid_from), ("contract_valid_until", contract_valid_until)):
         if value != "keep":
             changes[name] = value
@@ -152,6 +156,18 @@ def update_organization(
     if touched:  # the tier picks the SLA policy of its open tickets
         deadline.refresh_open(organization=org.id)
     return Organization.get_by_id(org.id)
+
+
+def _mail_domains(value: str) -> str:
+    """``acme.example, acme.it`` as ``acme.example acme.it``: each a domain name, lower case; "" clears."""
+    names = sorted({d.strip().lower().lstrip("@") for d in value.replace(",", " ").split() if d.strip()})
+    for name in names:
+        if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", name):
+            raise InvalidInput(f"{name[:60]!r} is not a mail domain such as acme.example")
+    joined = " ".join(names)
+    if len(joined) > 500:
+        raise InvalidInput("the mail domains are longer than 500 characters together")
+    return joined
 
 
 def find_queue(key: str) -> Queue:

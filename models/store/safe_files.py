@@ -46,6 +46,7 @@ __all__ = [
     "OutputFolder",
     "output_folder",
     "write_file",
+    "write_new_bytes",
     "read_regular",
     "read_owned_file",
     "loose_desk_warning",
@@ -267,6 +268,23 @@ def write_file(path: str | os.PathLike, text: str, *, mode: int = PRIVATE) -> No
     target = Path(path).expanduser()
     with output_folder(target.parent) as folder:
         folder.write(target.name, text, mode)
+
+
+def write_new_bytes(path: str | os.PathLike, data: bytes, *, mode: int = PRIVATE) -> Path:
+    """Write ``data`` to a file that must not exist yet (never over a file, never through a link)."""
+    target = Path(path).expanduser()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(target, flags, mode)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        raise
+    return target
 
 
 # --- reading -------------------------------------------------------------------------------------

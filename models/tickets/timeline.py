@@ -70,6 +70,9 @@ def who(event: TicketEvent) -> str:
     ):
         customer = event.customer
         return f"{customer.name} <{customer.email}>"
+    if getattr(event, "origin", None) == "mail":
+        by = f", recorded by {event.actor.login}" if event.actor_id is not None else ""
+        return f"{event.origin_actor or 'someone'} (by mail{by})"
     if getattr(event, "origin", None):
         by = f" by {event.actor.login}" if event.actor_id is not None else ""
         return f"{event.origin_actor or 'someone'} (synced from {event.origin}{by})"
@@ -90,12 +93,21 @@ def _why(event: TicketEvent) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _mail(event: TicketEvent) -> str:
+    if event.field == "automatic":
+        return f"received {event.new_value or 'automatic'} mail; nothing changed" + (
+            f" ({event.reason})" if event.reason else "")  # fmt: skip
+    if event.field == "moved":
+        return f"{event.body or 'moved a message'}" + (f" ({event.reason})" if event.reason else "")
+    return "mail" + (f" ({event.reason})" if event.reason else "")
+
+
 def describe(event: TicketEvent) -> str:
     """One line saying what the event did, e.g. ``status open → pending (waiting for logs)``."""
     kind = event.kind
     reason = f" ({event.reason})" if event.reason else ""
     if kind == EventKind.CREATED:
-        return "created the ticket"
+        return f"created the ticket{reason}"
     if kind in (EventKind.STATUS, EventKind.PRIORITY, EventKind.ASSIGNEE, EventKind.TYPE):
         return f"{kind} {_arrow(event.old_value, event.new_value)}{_why(event)}"
     if kind == EventKind.TAGS:
@@ -103,7 +115,12 @@ def describe(event: TicketEvent) -> str:
         parts = [f"+{t}" for t in sorted(new - old)] + [f"-{t}" for t in sorted(old - new)]
         return "tags " + " ".join(parts)
     if kind == EventKind.REPLY:
-        return "replied" if event.customer_id is not None else "replied to the customer"
+        said = "replied" if event.customer_id is not None else "replied to the customer"
+        if getattr(event, "origin", None) == "mail":
+            said += " by mail"
+        return said + reason
+    if kind == EventKind.MAIL:
+        return _mail(event)
     if kind == EventKind.NOTE:
         return "added an internal note"
     if kind == EventKind.FAQ_LINKED:

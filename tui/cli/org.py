@@ -85,6 +85,7 @@ def org_show(state, name, as_json) -> None:
     for label, value in (("tier", o.tier), ("industry", o.industry), ("region", o.region), ("size band", o.size_band),
                          ("revenue band", o.revenue_band),
                          ("contract", f"{_date(o.contract_valid_from) or '…'} to {_date(o.contract_valid_until) or '…'}"),
+                         ("mail domains", o.mail_domains),
                          ("contacts", str(p.contact_count)), ("open tickets", str(p.open_tickets))):  # fmt: skip
         echo_line(f"  {label + ':':<16}{one_line(value or '-', 60)}")
     sla = "—" if f.sla_compliance is None else f"{f.sla_compliance:.1f}% of {f.sla_counted}"
@@ -115,14 +116,23 @@ def _day(value: str | None, option: str) -> date | None | str:
 @click.option("--revenue", "revenue_band", help="A revenue band such as 1-10M.")
 @click.option("--contract-from", metavar="YYYY-MM-DD", help="The support contract's first day ('none' to clear).")
 @click.option("--contract-until", metavar="YYYY-MM-DD", help="The support contract's last day ('none' to clear).")
+@click.option(
+    "--domains",
+    "mail_domains",
+    metavar="DOMAINS",
+    help="Mail domains it claims (acme.example,acme.it; '' clears): new senders there join it.",
+)
 @pass_state
-def org_set(state, name, tier, industry, region, size_band, revenue_band, contract_from, contract_until) -> None:
+def org_set(
+    state, name, tier, industry, region, size_band, revenue_band, contract_from, contract_until, mail_domains
+) -> None:
     """Change an organization (leads and admins); a tier change re-evaluates its tickets' SLA."""
     starts, ends = _day(contract_from, "--contract-from"), _day(contract_until, "--contract-until")
     with state.desk():
         o = directory.update_organization(state.actor(), name, tier=tier, industry=industry, region=region,
                                           size_band=size_band, revenue_band=revenue_band,
-                                          contract_valid_from=starts, contract_valid_until=ends)  # fmt: skip
+                                          contract_valid_from=starts, contract_valid_until=ends,
+                                          mail_domains=mail_domains)  # fmt: skip
     echo_line(
         f"{one_line(o.name)}: {o.tier}"
         + (f", contract until {o.contract_valid_until}" if o.contract_valid_until else "")

@@ -44,11 +44,13 @@ def _fail(message: str, code: int) -> None:
 #: when its command runs (or ``--help`` lists it): opening the app must not pay for them.
 COMMANDS = {
     "agent": "tui.cli.agent:agent_group",
+    "attachment": "tui.cli.mail:attachment_group",
     "csat": "tui.cli.csat:csat_group",
     "demo": "tui.cli.demo:demo_command",
     "export": "tui.cli.exchange:export_command",
     "faq": "tui.cli.faq:faq_group",
     "import": "tui.cli.exchange:import_command",
+    "mail": "tui.cli.mail:mail_group",
     "init": "tui.cli.init:init_command",
     "org": "tui.cli.org:org_group",
     "queue": "tui.cli.queue:queue_group",
