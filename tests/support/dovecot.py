@@ -54,6 +54,8 @@ ssl_key = <{base}/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A refused login answers at once, and the next logins from loopback are not slowed down.
+auth_failure_delay = 0
 
 default_login_user = {login_user}
 default_internal_user = {internal_user}
@@ -92,6 +94,9 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
 
