@@ -20,7 +20,16 @@ from models.store.db import storage_errors
 from sync.mail.errors import EX_TEMPFAIL, MailSourceError
 from sync.mail.source import Source
 
-__all__ = ["FetchSummary", "fetch", "fetch_configured", "import_mbox", "configured_sources"]
+__all__ = [
+    "FetchSummary",
+    "SourceFailure",
+    "CheckResult",
+    "fetch",
+    "fetch_configured",
+    "import_mbox",
+    "configured_sources",
+    "check_configured",
+]
 
 #: ``ingest_bytes(data, *, source=, settings=, queue=) -> Outcome`` (``models.mail.ingest``).
 Ingest = Callable[..., Any]
@@ -55,8 +64,14 @@ class FetchSummary:
         text = (f"{self.source}: {self.taken} taken ({self.new} new, {self.duplicates} already on the desk, "
                 f"{self.quarantined} quarantined, {self.automatic} automatic)")  # fmt: skip
         if self.error is not None:
-            text += f"; stopped: {self.error}"
+            text += " before it stopped"
         return text
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "taken": self.taken, "new": self.new, "duplicates": self.duplicates,
+                "quarantined": self.quarantined, "automatic": self.automatic, "errors": self.errors,
+                "problem": str(self.error) if self.error is not None else None,
+                "temporary": self.temporary}  # fmt: skip
 
 
 def _count(summary: FetchSummary, outcome: Any) -> None:
@@ -112,24 +127,62 @@ def fetch(
     return summary
 
 
-def configured_sources(settings, *, env: Mapping[str, str] | None = None, **options) -> list[Source]:
-    """The IMAP mailboxes and the Maildir of ``[mail]``; reads each mailbox's secret (never printed)."""
+@dataclass(frozen=True)
+class SourceFailure:
+    """A source that stopped (or could not even be set up): one line, and whether later may work."""
+
+    source: str
+    message: str
+    temporary: bool
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "problem": self.message, "temporary": self.temporary}
+
+
+def _failure(source: str, error: SportelloError) -> SourceFailure:
+    return SourceFailure(source, str(error), bool(getattr(error, "temporary", False)))
+
+
+def configured_sources(
+    settings, *, env: Mapping[str, str] | None = None, **options
+) -> tuple[list[Source], list[SourceFailure]]:
+    """The IMAP mailboxes and the Maildir of ``[mail]``, and those that cannot be set up (a missing
+    secret, say). Reads each mailbox's secret (never printed)."""
     from models.mail.settings import read_mailbox_secret
     from sync.mail.imap import ImapSource
     from sync.mail.maildir import MaildirSource
 
     sources: list[Source] = []
+    failures: list[SourceFailure] = []
     for box in settings.mailboxes:
-        sources.append(ImapSource.from_mailbox(box, password=read_mailbox_secret(box, env), **options))
+        try:
+            sources.append(ImapSource.from_mailbox(box, password=read_mailbox_secret(box, env), **options))
+        except SportelloError as exc:
+            failures.append(_failure(box.source, exc))
     if settings.maildir:
         sources.append(MaildirSource(settings.maildir, processed_folder=settings.processed_folder))
-    return sources
+    return sources, failures
 
 
-def fetch_configured(settings, *, env: Mapping[str, str] | None = None, ingest: Ingest | None = None,
-                     **options) -> list[FetchSummary]:  # fmt: skip
-    """Fetch from every configured source once, one after the other; one failing does not stop the others."""
-    return [fetch(source, settings, ingest=ingest) for source in configured_sources(settings, env=env, **options)]
+def fetch_configured(
+    settings,
+    *,
+    env: Mapping[str, str] | None = None,
+    ingest: Ingest | None = None,
+    limit: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    **options,
+) -> tuple[list[FetchSummary], list[SourceFailure]]:
+    """Fetch from every configured source once, one after the other; one failing does not stop the
+    others. Returns a summary per source fetched and a failure per source that stopped or never started."""
+    sources, failures = configured_sources(settings, env=env, **options)
+    summaries = []
+    for source in sources:
+        summary = fetch(source, settings, ingest=ingest, limit=limit, should_stop=should_stop)
+        summaries.append(summary)
+        if summary.error is not None:
+            failures.append(_failure(summary.source, summary.error))
+    return summaries, failures
 
 
 def import_mbox(path, settings, *, queue: str | None = None, ingest: Ingest | None = None) -> FetchSummary:
@@ -137,3 +190,40 @@ def import_mbox(path, settings, *, queue: str | None = None, ingest: Ingest | No
     from sync.mail.mbox import MboxSource
 
     return fetch(MboxSource(path, queue=queue), settings, ingest=ingest)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``mail check`` found at one source: reachable or not, and what waits there."""
+
+    source: str
+    ok: bool
+    temporary: bool = False
+    waiting: int | None = None  # messages in the folder (IMAP) or files waiting (Maildir)
+    detail: str = ""
+    problem: str = ""
+
+    def line(self) -> str:
+        if not self.ok:
+            return f"{self.source}: {self.problem}"
+        return f"{self.source}: ok, {self.waiting} message{'s' if self.waiting != 1 else ''} there" + (
+            f" ({self.detail})" if self.detail else ""
+        )
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "ok": self.ok, "temporary": self.temporary, "waiting": self.waiting,
+                "detail": self.detail, "problem": self.problem}  # fmt: skip
+
+
+def check_configured(settings, *, env: Mapping[str, str] | None = None, **options) -> list[CheckResult]:
+    """Connect to each configured source and report; changes nothing (no folder made) and needs no desk."""
+    sources, failures = configured_sources(settings, env=env, **options)
+    results = [CheckResult(f.source, False, f.temporary, problem=f.message) for f in failures]
+    for source in sources:
+        try:
+            waiting, detail = source.check()
+        except SportelloError as exc:
+            results.append(CheckResult(source.name, False, bool(getattr(exc, "temporary", False)), problem=str(exc)))
+        else:
+            results.append(CheckResult(source.name, True, waiting=waiting, detail=detail))
+    return results

@@ -148,8 +148,9 @@ class ImapSource:
                 f"{self._where()}: cannot read cafile {self.cafile}: {exc}", temporary=False
             ) from None
 
-    def open(self) -> None:
-        """Connect, secure, log in, select the folder and make the processed folder if it is missing."""
+    def open(self, *, prepare: bool = True) -> None:
+        """Connect, secure, log in, select the folder and (``prepare``) make the processed folder if
+        it is missing."""
         if self.security == "plain" and not _is_loopback(self.host):
             raise MailSourceError(
                 f"{self._where()}: imap:// would send the password unencrypted; use imaps:// or "
@@ -170,13 +171,35 @@ class ImapSource:
             with self._errors("login failed"):
                 client.login(self.user, self._password)
             with self._errors(f"cannot open the folder {self.folder!r}"):
-                status = client.select_folder(self.folder)
+                status = client.select_folder(self.folder, readonly=not prepare)
             self.uidvalidity = int(status[b"UIDVALIDITY"])
-            if self.processed_folder:
+            if self.processed_folder and prepare:
                 self._ensure_processed_folder()
         except BaseException:
             self.close()
             raise
+
+    def check(self) -> tuple[int, str]:
+        """Connect and look, changing nothing: (messages in the folder, what else is worth saying)."""
+        self.open(prepare=False)
+        try:
+            client = self._require()
+            with self._errors("cannot list the messages"):
+                count = len(client.search(["NOT", "DELETED"]))
+                has_processed = bool(self.processed_folder) and client.folder_exists(self.processed_folder)
+                moves = client.has_capability("MOVE")
+        finally:
+            self.close()
+        security = {"plain": "unencrypted (this machine only)", "tls": "TLS", "starttls": "STARTTLS"}[self.security]
+        if not self.processed_folder:
+            after = "fetched mail is flagged seen (no processed_folder)"
+        else:
+            after = (
+                f"fetched mail moves to {self.processed_folder!r}"
+                + ("" if has_processed else " (made at the first fetch)")
+                + ("" if moves else " by copy and expunge (the server has no MOVE)")
+            )
+        return count, f"{security}, user {self.user}, {after}"
 
     def close(self) -> None:
         """Log out (quietly: the connection may be gone already). Unflushed acks are dropped: those

@@ -86,17 +86,31 @@ class MaildirSource:
             ) from None
         self._processed = self.path / f".{folder}"
 
-    def messages(self) -> Iterator[Incoming]:
-        """Every waiting message, oldest first."""
+    def check(self) -> tuple[int, str]:
+        """Look, changing nothing: (files waiting, what else is worth saying)."""
+        if not ((self.path / "new").is_dir() and (self.path / "cur").is_dir()):
+            raise MailSourceError(f"{self.name}: not a Maildir (it needs cur/ and new/ folders)", temporary=False)
+        count = len(self._waiting(skip_seen=not self.processed_folder))
+        if not self.processed_folder:
+            return count, "fetched mail is marked seen (no processed_folder)"
+        made = "" if (self.path / f".{self.processed_folder}").is_dir() else " (made at the first fetch)"
+        return count, f"fetched mail moves to .{self.processed_folder}{made}"
+
+    def _waiting(self, *, skip_seen: bool) -> list[tuple[tuple[int, str], str, Path]]:
+        """(sort key, unique name, path) of the files to take, oldest first."""
         waiting = []
         for sub in ("new", "cur"):
             for name in self._listing(self.path / sub):
                 unique, flags = _split(name)
-                if "T" in flags or (self._processed is None and "S" in flags):
+                if "T" in flags or (skip_seen and "S" in flags):
                     continue
                 waiting.append((_arrival(unique), unique, self.path / sub / name))
         waiting.sort()
-        for _, unique, path in waiting:
+        return waiting
+
+    def messages(self) -> Iterator[Incoming]:
+        """Every waiting message, oldest first."""
+        for _, unique, path in self._waiting(skip_seen=self._processed is None):
             data = self._read(unique, path)
             if data is None:
                 continue

@@ -25,7 +25,7 @@ def message(n: int, tag: str = "t", *, size: int = 0) -> bytes:
     when = datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=n)
     body = f"Hello, this is message {n} of {tag}.\r\n" + ("x" * 70 + "\r\n") * (size // 72)
     return (
-        f"From: Customer {n} <customer{n}@example.com>\r\n"
+        f"From: Customer {n} <customer{n}-{tag}@example.com>\r\n"
         f"To: support@example.com\r\n"
         f"Subject: {tag} message {n}\r\n"
         f"Date: {format_datetime(when)}\r\n"

@@ -267,3 +267,79 @@ def test_a_stopped_server_is_a_temporary_error_and_a_restart_mid_fetch_loses_and
         assert desk_count() == 260 and sorted(desk_bodies()) == sorted(sent)
         assert server.uids("INBOX") == []
         assert sorted(server.messages(processed)) == sorted(sent)  # on the server too: each once
+
+
+def _settings(server, folder, tmp_path, *, env_name="SPORTELLO_TEST_MAIL_PW"):
+    from models.mail.settings import Mailbox, MailSettings
+
+    good = Mailbox(name="default", url=server.url(folder, "imap+starttls"), security="starttls", host=server.host,
+                   port=server.port, folder=folder, user=server.user, password_env=env_name,
+                   processed_folder=folder + "done", queue="Billing", cafile=str(server.cafile))  # fmt: skip
+    unset = Mailbox(name="other", url=server.url(folder), security="plain", host=server.host, port=server.port,
+                    folder=folder, user="other", password_env="SPORTELLO_TEST_UNSET_PW")  # fmt: skip
+    maildir = tmp_path / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1700000000.M1P1.test").write_bytes(message(1, folder + "md"))
+    return MailSettings(address="support@example.com", mailboxes=(good, unset), maildir=str(maildir),
+                        processed_folder="Processed")  # fmt: skip
+
+
+def test_the_configured_sources_are_fetched_each_and_a_missing_secret_is_a_failure_not_a_stop(db, server, folder,
+                                                                                              tmp_path):  # fmt: skip
+    from sync.mail.fetch import fetch_configured
+
+    server.deliver_many(messages(7, folder), folder)
+    settings = _settings(server, folder, tmp_path)
+    ingest = StoringIngest()
+    summaries, failures = fetch_configured(settings, env={"SPORTELLO_TEST_MAIL_PW": server.password}, ingest=ingest)
+    assert [(s.source, s.taken) for s in summaries] == [
+        (f"imap:{server.host}:{server.port}/{folder}", 7), (f"maildir:{tmp_path / 'Maildir'}", 1)]  # fmt: skip
+    assert ingest.queues == ["Billing"] * 7 + [None]
+    assert len(failures) == 1 and not failures[0].temporary
+    assert "SPORTELLO_TEST_UNSET_PW" in failures[0].message
+    assert all(server.password not in str(x) for x in (*summaries, *failures))
+    assert summaries[0].as_dict()["taken"] == 7 and "7 taken (7 new" in summaries[0].line()
+
+
+def test_check_connects_and_counts_and_changes_nothing(server, folder, tmp_path):
+    from sync.mail.fetch import check_configured
+
+    server.deliver_many(messages(3, folder), folder)
+    settings = _settings(server, folder, tmp_path)
+    results = check_configured(settings, env={"SPORTELLO_TEST_MAIL_PW": server.password})
+    by_source = {r.source: r for r in results}
+    imap_result = by_source[f"imap:{server.host}:{server.port}/{folder}"]
+    assert imap_result.ok and imap_result.waiting == 3 and "STARTTLS" in imap_result.detail
+    assert "made at the first fetch" in imap_result.detail
+    assert by_source[f"maildir:{tmp_path / 'Maildir'}"].waiting == 1
+    (failed,) = [r for r in results if not r.ok]
+    assert "SPORTELLO_TEST_UNSET_PW" in failed.problem
+    assert not server.uids(folder + "done") and len(server.uids(folder)) == 3  # no folder made, nothing moved
+    client = server.client()
+    try:
+        assert not client.folder_exists(folder + "done")
+        client.select_folder(folder, readonly=True)
+        assert len(client.search(["UNSEEN"])) == 3
+    finally:
+        client.logout()
+    assert all(server.password not in r.line() for r in results)
+    assert not (tmp_path / "Maildir" / ".Processed").exists()
+
+
+def test_with_the_real_ingest_each_message_opens_a_ticket_and_says_where_it_came_from(db, server, folder):
+    from models.mail.settings import MailSettings
+    from models.mail.tables import InState, MailMessage
+    from models.store.tables import Ticket
+
+    sent = messages(25, folder)
+    server.deliver_many(sent, folder)
+    settings = MailSettings(address="support@example.com")
+    summary = fetch(imap(server, folder, processed_folder=folder + "done"), settings)
+    assert (summary.taken, summary.new, summary.error) == (25, 25, None)
+    rows = list(MailMessage.select())
+    assert {r.state for r in rows} == {InState.TICKET}
+    assert {r.source for r in rows} == {f"imap:{server.host}:{server.port}/{folder}"}
+    assert Ticket.select().count() == 25
+    again = fetch(imap(server, folder, processed_folder=folder + "done"), settings)
+    assert again.taken == 0 and Ticket.select().count() == 25
