@@ -43,6 +43,11 @@ from flufl.bounce import all_failures
 __all__ = ["Automatic", "classify", "KINDS"]
 
 log = logging.getLogger(__name__)
+# flufl.bounce logs a traceback at ERROR when one of its detectors trips on odd mail; we catch the
+# error. Without a handler of their own these lines would reach the user's terminal (logging's
+# last resort); the app or a server may still attach one to the root logger to keep them.
+for _name in ("flufl.bounce", __name__):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 KINDS = ("auto-reply", "out-of-office", "bounce", "list", "loop")
 LOOP_HEADER = "X-Sportello-Loop"
