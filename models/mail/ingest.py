@@ -263,6 +263,8 @@ def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> 
             return Outcome(MailMessage.get_by_id(row.id), False, InState.DUPLICATE, twin.ticket_id, why)
         automatic = classify(parsed.message, desk_addresses=settings.desk_addresses, loop_id=signing.loop_id())
         sender = parsed.sender.email if parsed.sender else ""
+        if automatic is not None and automatic.kind in ("auto-reply", "list") and settings.takes_automatic_from(sender):
+            automatic = None  # an alert or form the desk was told to take as a request
         if automatic is None and sender and _flooding(sender, settings):
             automatic = Automatic("flood", f"more than {settings.loop_limit} messages from {sender} within an hour "
                                            "(loop_limit): held, not answered")  # fmt: skip
@@ -311,7 +313,9 @@ def _automatic(row: MailMessage, parsed: Parsed, automatic: Automatic, actor, ne
         thread = _embedded_thread(parsed) or thread
     sender = parsed.sender.email if parsed.sender else "(no sender)"
     for address in automatic.failed:
-        _mark_undeliverable(address, automatic)
+        # Only an address the desk mails: a heuristic bounce may name one from the quoted original.
+        if Customer.select().where(Customer.email == address[:254]).exists():
+            _mark_undeliverable(address, automatic)
     if thread.ticket is None:
         why = f"{automatic.kind}: {automatic.why}; it belongs to no ticket, so nothing changed"
         _done(row, parsed, InState.IGNORED, None, None, why, automatic.kind)

@@ -10,6 +10,7 @@
     processed_folder = "Processed"                  # fetched mail is moved here once it is on the desk
     maildir = "~/Maildir"                           # a local Maildir, read instead of or as well as IMAP
     loop_limit = 20                                 # messages per address and hour; more are held, not answered
+    automatic_tickets = ["@monitoring.acme.example"] # automatic mail from these opens tickets (alerts, forms)
     max_message_mb = 25
     max_attachment_mb = 10
 
@@ -44,7 +45,7 @@ __all__ = ["MailSettings", "Mailbox", "mail_settings", "read_mailbox_secret", "I
 
 IMAP_SCHEMES = {"imap": "plain", "imaps": "tls", "imap+starttls": "starttls"}
 _TOP_KEYS = {"from", "imap_url", "user", "password_env", "secret_file", "processed_folder", "maildir", "loop_limit",
-             "max_message_mb", "max_attachment_mb", "queues", "mailboxes", "cafile", "queue",
+             "max_message_mb", "max_attachment_mb", "queues", "mailboxes", "cafile", "queue", "automatic_tickets",
              # the sending half (issue 18)
              "smtp_url", "smtp_user", "smtp_password_env", "smtp_secret_file", "notify", "reply_to"}  # fmt: skip
 _BOX_KEYS = {"imap_url", "user", "password_env", "secret_file", "processed_folder", "queue", "cafile"}
@@ -85,7 +86,12 @@ class MailSettings:
     loop_limit: int = 20
     max_message_bytes: int = 25 * 1024 * 1024
     max_attachment_bytes: int = 10 * 1024 * 1024
+    #: Senders (addresses or @domains) whose automatic mail (monitoring alerts, forms) opens tickets.
+    automatic_tickets: frozenset[str] = frozenset()
     raw: Mapping = field(default_factory=dict)  # the table as written, for the sending half
+
+    def takes_automatic_from(self, sender: str) -> bool:
+        return sender in self.automatic_tickets or "@" + sender.rpartition("@")[2] in self.automatic_tickets
 
     @property
     def domain(self) -> str:
@@ -199,6 +205,11 @@ def mail_settings(config: Config) -> MailSettings | None:
             raise InvalidInput(f"{where}: queues.{addr!r} must name a queue")
         queues[_address(addr, f"{where} queues")[1]] = queue.strip()
     maildir = _text(table, "maildir", where)
+    allowed = table.get("automatic_tickets", [])
+    if not isinstance(allowed, list) or not all(isinstance(a, str) and "@" in a for a in allowed):
+        raise InvalidInput(
+            f'{where}: automatic_tickets must be a list of addresses or @domains, e.g. ["@monitoring.example"]'
+        )
     mb = 1024 * 1024
     return MailSettings(
         address=address,
@@ -211,6 +222,7 @@ def mail_settings(config: Config) -> MailSettings | None:
         loop_limit=_number(table, "loop_limit", where, 20, 1, 100_000),
         max_message_bytes=_number(table, "max_message_mb", where, 25, 1, 1024) * mb,
         max_attachment_bytes=_number(table, "max_attachment_mb", where, 10, 0, 1024) * mb,
+        automatic_tickets=frozenset(a.strip().lower() for a in allowed),
         raw=dict(table),
     )
 

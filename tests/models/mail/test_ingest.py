@@ -270,3 +270,12 @@ def test_an_agent_moves_a_message_and_splits_one_with_events_on_both_timelines(a
     assert new not in (one, wrong.ticket)
     assert events_of(one)[-1].field == "moved" and "split into" in events_of(one)[-1].body
     assert "where is my invoice" in events_of(new)[0].body
+
+
+def test_automatic_mail_from_an_allowed_sender_opens_a_ticket(admin, db):
+    allowing = mail_settings(Config(mail={"from": DESK, "automatic_tickets": ["@monitoring.acme.example"]}))
+    alert = take(mail(sender="nagios@monitoring.acme.example", subject="DISK CRITICAL on db1",
+                      headers={"Auto-Submitted": "auto-generated"}), allowing)  # fmt: skip
+    assert alert.state == InState.TICKET
+    other = take(mail(sender="noreply@shop.example", headers={"Auto-Submitted": "auto-generated"}), allowing)
+    assert other.state == InState.IGNORED
