@@ -172,6 +172,9 @@ class ImapSource:
                 client.login(self.user, self._password)
             with self._errors(f"cannot open the folder {self.folder!r}"):
                 status = client.select_folder(self.folder, readonly=not prepare)
+            if b"UIDVALIDITY" not in status:
+                raise MailSourceError(f"{self._where()}: the server gave no UIDVALIDITY for {self.folder!r}, "
+                                      "so its messages cannot be told apart safely", temporary=False)  # fmt: skip
             self.uidvalidity = int(status[b"UIDVALIDITY"])
             if self.processed_folder and prepare:
                 self._ensure_processed_folder()

@@ -243,13 +243,25 @@ class Dovecot:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> Dovecot:
+        """Start (or start again, on the same ports). The first start picks other free ports when
+        another process took one of them between choosing and binding."""
         if self.process is not None and self.process.poll() is None:
             return self
         problem = dovecot_problem()
         if problem is not None:
             raise RuntimeError(problem)
-        if not (self.base / "dovecot.conf").exists():
-            self._write_files()
+        first = not (self.base / "dovecot.conf").exists()
+        for attempt in range(3 if first else 1):
+            if first:
+                if attempt:
+                    self.port, self.tls_port = _free_port(), _free_port()
+                self._write_files()
+            if self._launch():
+                return self
+        tail = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+        raise RuntimeError(f"Dovecot did not answer on {self.port}/{self.tls_port}:\n{tail}")
+
+    def _launch(self) -> bool:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(DOVECOT), "-F", "-c", str(self.base / "dovecot.conf")],
@@ -259,10 +271,13 @@ class Dovecot:
         while not (self._answers(self.port) and self._answers(self.tls_port)):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                tail = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-                raise RuntimeError(f"Dovecot did not answer on {self.port}/{self.tls_port}:\n{tail}")
+                return False
             time.sleep(0.05)
-        return self
+        time.sleep(0.05)
+        if self.process.poll() is not None:  # something else answered on a port Dovecot could not bind
+            self.stop()
+            return False
+        return True
 
     def stop(self) -> None:
         """Stop the server and every process it started (the mail stays)."""
@@ -312,6 +327,9 @@ class Dovecot:
         base = self.base
         for sub in ("run", "state", "mail", "home"):
             (base / sub).mkdir(mode=0o755, exist_ok=True)
+        if (base / "cert.pem").exists():  # a retry on other ports: only the configuration changes
+            self._write_config()
+            return
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
              "-keyout", str(base / "key.pem"), "-out", str(base / "cert.pem"),
@@ -319,6 +337,10 @@ class Dovecot:
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
         os.chmod(base / "key.pem", 0o600)
+        self._write_config()
+
+    def _write_config(self) -> None:
+        base = self.base
         uid, gid = self.mail_uid, self.mail_gid
         me = pwd.getpwuid(os.getuid()).pw_name
         if os.getuid() == 0:
