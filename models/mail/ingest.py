@@ -241,19 +241,17 @@ def _done(row: MailMessage, parsed: Parsed, state: str, ticket: int | None, even
         MailMessage.id == row.id).execute()  # fmt: skip
 
 
-def _locked(row: MailMessage) -> MailMessage | None:
-    """The row again inside the transaction, when it is still waiting (another process may have taken it)."""
-    query = MailMessage.select().where(MailMessage.id == row.id)
+def _locked(row: MailMessage) -> bool:
+    """Whether the message still waits, read again inside the transaction (another run may have taken it)."""
+    query = MailMessage.select(MailMessage.state).where(MailMessage.id == row.id)
     if is_postgres():
         query = query.for_update()
-    fresh = query.get()
-    return fresh if fresh.state in (InState.STORED, InState.QUARANTINED) else None
+    return query.scalar() in (InState.STORED, InState.QUARANTINED)
 
 
 def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> Outcome:
     with write_transaction():
-        fresh = _locked(row)
-        if fresh is None:
+        if not _locked(row):
             current = MailMessage.get_by_id(row.id)
             return Outcome(current, False, current.state, current.ticket_id, "taken by another run")
         twin = _duplicate_of(row, parsed)

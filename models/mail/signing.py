@@ -13,6 +13,7 @@ import hmac
 import re
 
 from models.mail.tables import DeskSecret
+from models.store.db import database
 
 __all__ = ["message_id_for", "ticket_of_message_id", "reply_address", "ticket_of_address", "loop_id"]
 
@@ -22,11 +23,16 @@ _TOKEN = re.compile(rf"^(?P<local>[^+@]+)\+t(?P<ticket>\d{{1,12}})-(?P<sig>[0-9a
 
 
 def _key() -> bytes:
-    # Read each time: one indexed row, and a process may hold several desks (tests do) one after another.
-    value = DeskSecret.select(DeskSecret.value).where(DeskSecret.name == "mail").scalar()
-    if not value:
-        raise RuntimeError("the desk has no mail key (migration 0013 makes one)")
-    return bytes.fromhex(value)
+    # Kept on the connection's database object: a process may open several desks (tests do), each its own.
+    db = database.obj
+    key = getattr(db, "_sportello_mail_key", None)
+    if key is None:
+        value = DeskSecret.select(DeskSecret.value).where(DeskSecret.name == "mail").scalar()
+        if not value:
+            raise RuntimeError("the desk has no mail key (migration 0013 makes one)")
+        key = bytes.fromhex(value)
+        db._sportello_mail_key = key
+    return key
 
 
 def _sign(text: str) -> str:

@@ -15,7 +15,7 @@ from models.mail.tables import InState, MailMessage
 from models.store.db import write_transaction
 from models.store.tables import utcnow
 
-__all__ = ["keep_raw", "sha256_of", "raw_of"]
+__all__ = ["keep_raw", "keep_raw_many", "sha256_of", "raw_of"]
 
 
 def sha256_of(data: bytes) -> str:
@@ -37,6 +37,42 @@ def keep_raw(data: bytes, *, source: str) -> tuple[MailMessage, bool]:
         return row, True
     except pw.IntegrityError:  # the same bytes stored by another process a moment ago
         return MailMessage.get(MailMessage.sha256 == digest), False
+
+
+def keep_raw_many(items: list[tuple[bytes, str]]) -> list[tuple[int, str, bool]]:
+    """Store a batch of (bytes, source) in one transaction: (row id, state, new) for each, in order.
+
+    A fetch acks a whole batch at its source once this returns: from then on the messages are the
+    desk's, whatever happens while they are processed (``models.mail.ingest.process_waiting``)."""
+    try:
+        return _keep_batch(items)
+    except pw.IntegrityError:  # another process stored one of them a moment ago (PostgreSQL): once more
+        return _keep_batch(items)
+
+
+def _keep_batch(items: list[tuple[bytes, str]]) -> list[tuple[int, str, bool]]:
+    digests = [sha256_of(data) for data, _ in items]
+    with write_transaction():
+        known = {}
+        for start in range(0, len(digests), 500):
+            chunk = digests[start : start + 500]
+            query = MailMessage.select(MailMessage.sha256, MailMessage.id, MailMessage.state)
+            known.update(
+                {sha: (row_id, state) for sha, row_id, state in query.where(MailMessage.sha256.in_(chunk)).tuples()}
+            )
+        result = []
+        now = utcnow()
+        for (data, source), digest in zip(items, digests):
+            if digest in known:
+                result.append((*known[digest], False))
+                continue
+            row_id = MailMessage.insert(
+                sha256=digest, raw=data, size=len(data), direction="in", state=InState.STORED,
+                source=source[:300], received_at=now,
+            ).execute()  # fmt: skip
+            known[digest] = (row_id, InState.STORED)
+            result.append((row_id, InState.STORED, True))
+    return result
 
 
 def raw_of(message_id: int) -> bytes:
