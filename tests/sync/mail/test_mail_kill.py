@@ -32,8 +32,9 @@ db, host, port, user, password = sys.argv[1:6]
 open_database(f"sqlite:///{db}")
 source = ImapSource(host=host, port=int(port), security="plain", folder="INBOX", user=user, password=password,
                     processed_folder="Processed", batch=10, timeout=20)
-summary = fetch(source, MailSettings(address="support@example.com"))
-print(json.dumps(summary.as_dict()))
+summary = fetch(source, MailSettings(address="support@example.com"),
+                progress=lambda s: print(s.taken, flush=True))
+print(json.dumps(summary.as_dict()), flush=True)
 sys.exit(summary.exit_code)
 """
 
@@ -49,18 +50,30 @@ def test_kill_9_at_random_moments_of_a_fetch_loses_and_doubles_nothing(tmp_path)
         cmd = [sys.executable, "-c", CHILD, str(db), server.host, str(server.port), server.user, server.password]
         sent = messages(120, "kill")
         server.deliver_many(sent)
-        killed = 0
+        killed = mid_fetch = 0
         for round_ in range(20):
             more = messages(30, f"kill-r{round_}")  # mail keeps arriving between the kills
             server.deliver_many(more)
             sent += more
-            child = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.2, 1.2))  # starting takes ~0.5 s, then ~80 messages a second
+            child = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)  # fmt: skip
+            if round_ % 2 == 0:
+                # At any moment: starting, connecting, logging in, fetching, ingesting, moving.
+                time.sleep(rng.uniform(0.1, 1.2))
+            else:
+                # Once the n-th message is on the desk, give or take a few milliseconds: inside the
+                # ingest of the next one, or its ack, or the move of a batch.
+                target = rng.randint(1, 40)
+                while (line := child.stdout.readline()) and not (line.strip().isdigit() and int(line) >= target):
+                    pass
+                time.sleep(rng.uniform(0, 0.03))
+                mid_fetch += bool(line) and child.poll() is None
             if child.poll() is None:
                 os.kill(child.pid, signal.SIGKILL)
                 killed += 1
             child.wait(timeout=30)
-        assert killed >= 12  # most runs were cut short, not finished
+            child.stdout.close()
+        assert mid_fetch >= 8 and killed >= 12, (mid_fetch, killed)  # most runs were cut short, not finished
 
         final = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, final.stdout + final.stderr
