@@ -204,8 +204,8 @@ class CheckResult:
     problem: str = ""
 
     def line(self) -> str:
-        if not self.ok:
-            return f"{self.source}: {self.problem}"
+        if not self.ok:  # the problem names its source already, as MailSourceErrors do, or gets it here
+            return self.problem if self.problem.startswith(self.source) else f"{self.source}: {self.problem}"
         return f"{self.source}: ok, {self.waiting} message{'s' if self.waiting != 1 else ''} there" + (
             f" ({self.detail})" if self.detail else ""
         )

@@ -324,6 +324,14 @@ def test_check_connects_and_counts_and_changes_nothing(server, folder, tmp_path)
     finally:
         client.logout()
     assert all(server.password not in r.line() for r in results)
+
+    server.stop()
+    try:
+        (down,) = [r for r in check_configured(settings, env={"SPORTELLO_TEST_MAIL_PW": "x"}) if r.source.startswith("imap")
+                   and r.problem and "connection refused" in r.problem]  # fmt: skip
+        assert down.temporary and down.line().count("imap:") == 1
+    finally:
+        server.start()
     assert not (tmp_path / "Maildir" / ".Processed").exists()
 
 
