@@ -19,7 +19,9 @@ __all__ = ["keep_raw", "keep_raw_many", "sha256_of", "raw_of"]
 
 
 def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """The content address: of the bytes with CRLF line ends read as LF, since the same message comes
+    with CRLF over IMAP and with LF from a Maildir file or a pipe."""
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
 def keep_raw(data: bytes, *, source: str) -> tuple[MailMessage, bool]:

@@ -98,7 +98,7 @@ def mail_fetch(state, limit, as_json) -> None:
 
     settings = _settings(state)
     with state.desk():
-        summaries, failures = fetch_configured(settings)
+        summaries, failures = fetch_configured(settings, limit=limit)
     _print_summaries(summaries, failures, as_json)
     if failures:
         raise click.exceptions.Exit(EX_TEMPFAIL if all(f.temporary for f in failures) else 1)
@@ -128,6 +128,9 @@ def mail_import(state, path, queue, as_json) -> None:
     with state.desk():
         summary = import_mbox(path, settings, queue=queue)
     _print_summaries([summary], [], as_json)
+    if summary.error is not None:
+        echo_line(f"sportello: {one_line(summary.error.message)}", err=True)
+        raise click.exceptions.Exit(summary.exit_code)
 
 
 @mail_group.command("check")

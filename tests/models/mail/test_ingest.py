@@ -279,3 +279,9 @@ def test_automatic_mail_from_an_allowed_sender_opens_a_ticket(admin, db):
     assert alert.state == InState.TICKET
     other = take(mail(sender="noreply@shop.example", headers={"Auto-Submitted": "auto-generated"}), allowing)
     assert other.state == InState.IGNORED
+
+
+def test_the_same_message_with_crlf_or_lf_line_ends_is_the_same_message(admin, settings):
+    data = mail().replace(b"\r\n", b"\n")
+    first, second = take(data, settings), take(data.replace(b"\n", b"\r\n"), settings)
+    assert not second.new and second.message.id == first.message.id
