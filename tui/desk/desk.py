@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from tui.desk.connection import user_at_host
 from tui.desk.faq import FAQDesk, category_filter
+from tui.desk.mailing import MailDesk
 from tui.desk.reading import TicketReading
 from tui.desk.reports import ReportsDesk
 from tui.desk.rows import DraftRow, EventRow, Outcome, QueueRow, SyncConflictRow, SyncRunRow, SyncStatus, TicketView
@@ -36,5 +37,5 @@ __all__ = [
 ]
 
 
-class Desk(TicketReading, TicketWriting, FAQDesk, ReportsDesk, SyncDesk):
+class Desk(TicketReading, TicketWriting, FAQDesk, ReportsDesk, SyncDesk, MailDesk):
     """The open desk and the agent using it: every read and change the screens make."""
