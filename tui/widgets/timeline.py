@@ -4,6 +4,7 @@ A message shows its first :data:`BODY_LINES` lines (at most :data:`BODY_CHARS` c
 what is left, ``… 449,800 more lines — press o or enter to read the whole message``: one customer
 message of 1 MB in 450,000 lines once took the screen 51 s to wrap, on every reload and resize.
 ``o`` or enter asks for the message under the cursor whole (:class:`Timeline.ReadMessage`; the app opens it).
+A message that came by mail shows its new part, the quoted history folded to one line, and its attachments.
 
 Lines are wrapped once per width and kept, so scrolling a thousand-event ticket only slices a
 list; a timeline of more than :data:`INLINE_ROWS` rows is wrapped in a worker thread, the old
@@ -31,8 +32,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from tui.desk.mail_rows import MailPart
 from tui.desk.rows import EventRow, TicketView
 from tui.text.labels import plain, when
+from tui.text.mail import mail_blocks
+from tui.widgets.timeline_mail import TimelineMail
 
 __all__ = ["Timeline", "timeline_text", "cut_body", "BODY_LINES", "BODY_CHARS"]
 
@@ -79,15 +83,21 @@ def timeline_text(view: TicketView) -> list[tuple[str, Text]]:
     return [(role, text) for role, text, _ in timeline_blocks(view)]
 
 
-def timeline_blocks(view: TicketView) -> list[Block]:
-    """:func:`timeline_text` with, for each block, the index of its event in ``view.events``."""
+def timeline_blocks(view: TicketView, mail: dict[int, MailPart] | None = None, unfolded: set[int] | None = None,
+                    keys: tuple[str, str] = ("z", "w")) -> list[Block]:  # fmt: skip
+    """:func:`timeline_text` with, for each block, the index of its event in ``view.events``; ``mail``: the message
+    behind each event that came by mail, its quoted part shown for the events in ``unfolded``; ``keys``: those
+    that show it and save the attachments."""
     blocks: list[Block] = []
     for index, event in enumerate(view.events):
-        blocks.extend((role, text, index) for role, text in _event_blocks(event, view.zone))
+        part = mail.get(event.id) if mail else None
+        unfold = unfolded is not None and event.id in unfolded
+        blocks.extend((role, text, index) for role, text in _event_blocks(event, view.zone, part, unfold, keys))
     return blocks
 
 
-def _event_blocks(event: EventRow, zone: str = "UTC") -> list[tuple[str, Text]]:
+def _event_blocks(event: EventRow, zone: str = "UTC", part: MailPart | None = None, unfolded: bool = False,
+                  keys: tuple[str, str] = ("z", "w")) -> list[tuple[str, Text]]:  # fmt: skip
     stamp = when(event.at, zone)
     if event.kind in _WITH_BODY:
         role = "internal" if event.internal else ("customer" if event.by_customer else "message")
@@ -96,9 +106,11 @@ def _event_blocks(event: EventRow, zone: str = "UTC") -> list[tuple[str, Text]]:
         head.append(plain(event.who))
         head.append(f" · {stamp} · ")
         head.append(plain(event.summary))
-        shown, left = cut_body(event.body.rstrip() or "(empty)")
+        mailed = part is not None and bool(part.reply)
+        shown, left = cut_body((part.reply if mailed else event.body).rstrip() or "(empty)")
         blocks = [("gap", Text("")), (f"{role}-head", head), (role, plain(shown))]
-        return blocks + [("more", Text(left))] if left else blocks
+        blocks += [("more", Text(left))] if left else []
+        return blocks + mail_blocks(part, role, unfolded, keys, cut_body) if part is not None else blocks
     if event.kind == "sla":  # a system alert, internal by nature: one short line, without who and "(internal)"
         alert = _SLA_ALERT.match(event.summary)  # its reason (the policy's rules) is in the header already
         summary = alert.group(1) + ")" if alert else event.summary
@@ -158,7 +170,7 @@ def wrap_blocks(
     return lines, events
 
 
-class Timeline(ScrollView, can_focus=True):
+class Timeline(TimelineMail, ScrollView, can_focus=True):
     """The conversation and the changes of one ticket, in time order.
 
     ``j``/``k`` move a line cursor and the view follows it only at its edges, as a table's cursor
@@ -182,7 +194,16 @@ class Timeline(ScrollView, can_focus=True):
             tooltip="Read the message under the cursor whole",
             id="timeline.read",
         ),  # fmt: skip
-    ]
+        # The mail under the cursor (see tui.widgets.timeline_mail):
+        Binding("z", "toggle_quoted", "Quoted", show=False, tooltip="Show or fold the quoted text of the mail",
+                id="timeline.quoted"),
+        Binding("w", "mail('save')", "Save files", show=False, tooltip="Save the mail's attachments into a folder",
+                id="timeline.save_attachments"),
+        Binding("M", "mail('move')", "Move mail", show=False, tooltip="Move the mail to another ticket",
+                id="timeline.move_mail"),
+        Binding("S", "mail('split')", "Split mail", show=False, tooltip="Split the mail into a new ticket",
+                id="timeline.split_mail"),
+    ]  # fmt: skip
 
     COMPONENT_CLASSES = {
         "timeline--cursor",
@@ -230,12 +251,21 @@ class Timeline(ScrollView, can_focus=True):
         self._wanted = 0  # the width a worker is wrapping to (0: none)
         self._generation = 0  # bumped by show(): a worker's lines for older blocks are dropped
         self._to_end = False  # the next wrapped lines put the cursor on the last line
+        self.mail: dict[int, MailPart] = {}  # event id -> the message behind it, for the events that came by mail
+        self.unfolded: set[int] = set()  # events whose quoted history shows
+        self._keys = ("z", "w")
 
-    def show(self, view: TicketView) -> None:
-        """Show ``view``'s events; a reader at the bottom stays at the bottom, others stay put."""
+    def show(
+        self, view: TicketView, mail: dict[int, MailPart] | None = None, keys: tuple[str, str] = ("z", "w")
+    ) -> None:
+        """Show ``view``'s events (``mail``: the message behind each that came by mail; ``keys``: those that
+        unfold its quoted history and save its attachments); a reader at the bottom stays there, others stay put."""
         self._to_end = self.is_vertical_scroll_end or not self.blocks
-        self.view = view
-        self._blocks = timeline_blocks(view)
+        self.view, self.mail, self._keys = view, mail or {}, keys
+        self._show_blocks()
+
+    def _show_blocks(self) -> None:
+        self._blocks = timeline_blocks(self.view, self.mail, self.unfolded, self._keys)
         self.blocks = [(role, text) for role, text, _ in self._blocks]
         self._generation += 1
         self._width = self._wanted = 0

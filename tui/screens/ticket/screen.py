@@ -1,5 +1,5 @@
-"""The ticket screen itself: its keys, layout, messages, loading and following the ticket; the composer, the FAQ
-and the changes are mixins of their own modules."""
+"""The ticket screen itself: its keys, layout, messages, loading and following the ticket; the composer, the FAQ,
+the changes and the mail are mixins of their own modules."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.desk.desk import Desk, TicketView
+from tui.desk.mail_rows import TicketMail
 from tui.errors import ReportWorkerErrors
 from tui.news import FollowsDesk
 from tui.palette import PaletteCommands
 from tui.screens.ticket.changes import TicketChanges
 from tui.screens.ticket.composer import TicketComposing
 from tui.screens.ticket.faq import TicketFAQ
+from tui.screens.ticket.mail import TicketMailing
 from tui.text.safe import one_line
 from tui.text.ticket_header import ticket_header
 from tui.widgets.composer import NOTE, REPLY, Composer
@@ -30,7 +32,9 @@ from tui.widgets.timeline import Timeline
 __all__ = ["TicketScreen"]
 
 
-class TicketScreen(TicketComposing, TicketFAQ, TicketChanges, FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen):
+class TicketScreen(
+    TicketComposing, TicketFAQ, TicketChanges, TicketMailing, FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen
+):
     """A ticket's full story, and everything that can be done to it."""
 
     BINDINGS = [
@@ -95,6 +99,7 @@ class TicketScreen(TicketComposing, TicketFAQ, TicketChanges, FollowsDesk, Palet
     @dataclass
     class Loaded(Message, bubble=False):
         view: TicketView
+        mail: TicketMail | None = None
 
     @dataclass
     class Moved(Message, bubble=False):
@@ -157,25 +162,26 @@ class TicketScreen(TicketComposing, TicketFAQ, TicketChanges, FollowsDesk, Palet
     @work(thread=True, group="ticket-load", exclusive=True, exit_on_error=False)
     def load(self) -> None:
         view = self.desk.ticket(self.number, customer_view=self.customer_view)
-        self.post_message(self.Loaded(view))
+        self.post_message(self.Loaded(view, self._read_mail(view)))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         view = message.view
         if view.customer_view != self.customer_view:
             return  # the toggle moved on while this loaded
-        self.view = view
+        self.view, self.mail = view, message.mail
         if self._compose_version is None and self.composer.display:
             self._compose_version = view.version  # a draft brought back: from the version first seen
         self._show_header()
-        self.timeline.show(view)
+        self.timeline.show(view, self.mail.parts if self.mail else None, self._mail_keys())
         self.refresh_bindings()
 
     def _show_header(self) -> None:
         if self.view is not None:
             header = self.query_one("#ticket-header", Static)
             width = max(20, header.content_region.width or self.size.width - 2)
-            header.update(ticket_header(self.view, self._now(), width))
+            text, bounced = ticket_header(self.view, self._now(), width), self._bounced_lines(width)
+            header.update(Text("\n").join([text, *bounced]) if bounced else text)
 
     def on_resize(self) -> None:
         self._show_header()
