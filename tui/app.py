@@ -1,5 +1,5 @@
 """The Sportello app: the home screen, global keys and the keymap, the command palette, live updates, drafts,
-quitting and terminal hygiene. Opening screens is :mod:`tui.navigation`'s job, sync's :mod:`tui.app_sync`'s."""
+quitting and terminal hygiene. Opening screens is :mod:`tui.navigation`'s job, sync's :mod:`tui.app_sync`'s, mail's :mod:`tui.app_mail`'s."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from models.errors import InvalidInput, SportelloError
+from tui.app_mail import MailFetcher
 from tui.app_sync import NO_REMOTE, SyncRunner
 from tui.desk.desk import Desk, DraftRow
 from tui.drafts import DraftBook
@@ -52,7 +53,7 @@ SYNC_STATUS_SECONDS = 5.0
 DRAFT_SAVE_SECONDS = 0.5
 
 
-class SportelloApp(Navigation, SyncRunner, App[None]):
+class SportelloApp(Navigation, MailFetcher, SyncRunner, App[None]):
     """A terminal helpdesk: triage the queue, follow each ticket's timeline, change it safely."""
 
     CSS_PATH = "sportello.tcss"
@@ -64,9 +65,18 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("colon", "command_palette", "Palette", show=False, id="app.palette"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette_ctrl"),
+        Binding("ctrl+g", "fetch_mail", "Fetch mail", show=False, tooltip="Fetch mail now", id="app.fetch_mail"),
+        Binding(
+            "Q",
+            "mail_quarantine",
+            "Mail quarantine",
+            show=False,
+            tooltip="Mail that could not be processed: read it, run it again",
+            id="app.mail_quarantine",
+        ),  # fmt: skip
     ]
     #: The app's own keys the palette offers on every screen (binding id -> title).
-    PALETTE = {"app.help": "Help"}
+    PALETTE = {"app.help": "Help", "app.fetch_mail": "Fetch mail now", "app.mail_quarantine": "Mail quarantine"}
 
     @dataclass
     class LatestChange(Message, bubble=False):
@@ -90,6 +100,7 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
     ) -> None:
         super().__init__()
         self._init_sync(remotes or {}, remote_error)
+        self._init_mail()
         self.desk = desk
         self.now = now or desk.now
         self.blink = blink
@@ -123,6 +134,7 @@ class SportelloApp(Navigation, SyncRunner, App[None]):
                     self.set_interval(remote.interval, lambda name=remote.name: self.sync_now([name], background=True))
         self._show_sync()
         self.read_sync_status()
+        self._start_mail()
         self._check_size()
 
     # --- live updates --------------------------------------------------------------------
@@ -301,8 +313,9 @@ def configured_remotes(config) -> tuple[dict[str, RemoteConfig], str | None]:
 
 
 def run_app(url: str, *, as_login: str | None = None, mouse: bool = True, config=None) -> None:
-    """Open the desk at ``url`` and run the app until the user quits; ``config`` names the remotes and the keys."""
+    """Open the desk at ``url`` and run the app until the user quits; ``config`` names the remotes, mail and the keys."""
     desk = Desk.open(url, as_login=as_login)
+    desk.configure_mail(config)
     views, first_page = preload(desk)
     remotes, remote_error = configured_remotes(config)
     keys = config.keys if config is not None else None

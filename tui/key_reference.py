@@ -20,6 +20,7 @@ from tui.screens.faq_editor import FAQEditor
 from tui.screens.faq_health import FAQHealthScreen
 from tui.screens.faq_history import FAQHistoryScreen
 from tui.screens.kpi import KPIScreen
+from tui.screens.mail_quarantine import MailQuarantineScreen
 from tui.screens.message import MessageViewer
 from tui.screens.organizations import OrganizationsScreen
 from tui.screens.queue import QueueScreen
@@ -31,14 +32,19 @@ from tui.widgets.queue_table import QueueTable
 from tui.widgets.row_table import RowTable
 from tui.widgets.timeline import Timeline
 
-__all__ = ["key_groups", "groups_for", "bound_classes", "keys_markdown"]
+__all__ = ["key_groups", "groups_for", "bound_classes", "keys_markdown", "MAIL_KEYS"]
+
+#: The keys that exist only while mail is configured: help leaves them out otherwise.
+MAIL_KEYS = frozenset({"app.fetch_mail", "app.mail_quarantine", "timeline.quoted", "timeline.save_attachments",
+                       "timeline.move_mail", "timeline.split_mail"})  # fmt: skip
 
 
-def key_groups(app: type, keymap: Mapping[str, str] | None = None) -> list[KeyGroup]:
-    """Every group of keys, ``app``'s own first ("Everywhere"), each key as ``keymap`` remaps it."""
+def key_groups(app: type, keymap: Mapping[str, str] | None = None, *, mail: bool = False) -> list[KeyGroup]:
+    """Every group of keys, ``app``'s own first ("Everywhere"), each key as ``keymap`` remaps it; the mail
+    keys only with ``mail`` (config.toml has a ``[mail]`` table)."""
 
     def rows(*classes: type) -> list[tuple[str, str]]:
-        return key_rows(classes, keymap)
+        return key_rows(classes, keymap, () if mail else MAIL_KEYS)
 
     queue = [r for r in rows(QueueTable, QueueScreen) if not r[1].startswith("View ")] + [("1 … 9", "Saved view N")]
     health = [r for r in rows(FAQHealthScreen) if not r[1].startswith("Show: ")]
@@ -55,7 +61,7 @@ def key_groups(app: type, keymap: Mapping[str, str] | None = None) -> list[KeyGr
         KeyGroup("Organizations", rows(OrganizationsScreen), (OrganizationsScreen,)),
         KeyGroup("KPI dashboard", rows(KPIScreen), (KPIScreen,)),
         KeyGroup("Sync", rows(SyncScreen), (SyncScreen,)),
-    ]
+    ] + ([KeyGroup("Mail quarantine", rows(MailQuarantineScreen), (MailQuarantineScreen,))] if mail else [])
 
 
 def groups_for(screen: Screen | None, groups: list[KeyGroup]) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import NamedTuple
 
 from textual.binding import Binding
@@ -41,13 +41,18 @@ def keys_text(binding: Binding, keymap: Mapping[str, str] | None = None, joiner:
     return joiner.join(key_names(binding, keymap))
 
 
-def key_rows(classes: Iterable[type], keymap: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """(keys, what) for every described binding of ``classes``, in order, each action once."""
+def key_rows(
+    classes: Iterable[type], keymap: Mapping[str, str] | None = None, skip: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """(keys, what) for every described binding of ``classes`` but those whose id is in ``skip``, in order,
+    each action once."""
     seen: set[str] = set()
     found: list[tuple[str, str]] = []
     for cls in classes:
         for binding in cls.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.action not in seen:
+            if not isinstance(binding, Binding) or binding.id in skip:
+                continue
+            if binding.description and binding.action not in seen:
                 seen.add(binding.action)
                 found.append((keys_text(binding, keymap, " "), binding.tooltip or binding.description))
     return found

@@ -89,10 +89,18 @@ class Navigation:
 
         self.push_screen(SLARulesScreen(self.desk))
 
+    def open_mail_quarantine(self) -> None:
+        """The mail that could not be processed."""
+        from tui.screens.mail_quarantine import MailQuarantineScreen
+
+        self.push_screen(MailQuarantineScreen(self.desk, now=self.now))
+
     def show_help(self) -> None:
-        """Every key, the current screen's first, as the keymap has them (not over the help itself)."""
+        """Every key, the current screen's first, as the keymap has them (not over the help itself); the mail
+        keys only when mail is configured."""
         from tui.key_reference import groups_for, key_groups
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(groups_for(self.screen, key_groups(type(self), self.keymap))))
+            groups = key_groups(type(self), self.keymap, mail=getattr(self, "mail_shown", False))
+            self.push_screen(HelpScreen(groups_for(self.screen, groups)))

@@ -1,4 +1,4 @@
-"""The one-line header: the app, who is working (``user@host``, agent login), on which desk, and sync."""
+"""The one-line header: the app, who is working (``user@host``, agent login), on which desk, mail and sync."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.desk.desk import Desk
+from tui.desk.mail_rows import MailStateRow
 from tui.desk.rows import SyncStatus
 from tui.text.labels import age
 from tui.text.safe import cells, one_line
 
-__all__ = ["DeskHeader", "sync_line", "progress_word"]
+__all__ = ["DeskHeader", "sync_line", "progress_word", "mail_line"]
 
 #: The most the sync status takes of the header (cells); the desk's location gives way first.
 SYNC_WIDTH = 40
+#: The most the mail status takes (cells), and the least it is given beside sync.
+MAIL_WIDTH = 48
+MAIL_MIN = 14
 
 
 def sync_line(status: SyncStatus | None, configured: tuple[str, ...], now: datetime, *, error: str | None = None,
@@ -57,10 +61,42 @@ def progress_word(stage: str, done: int, total: int | None) -> str:
     return f"{stage} {min(done / total, 1.0):.0%}" if total else f"{stage} {done:,}"
 
 
+def mail_line(state: MailStateRow | None, fetched_at: datetime | None, *, problem: str | None = None,
+              config_error: str | None = None, fetching: bool = False) -> str:  # fmt: skip
+    """``mail 10:42 · 2 in quarantine``, ``mail fetching…``, ``mail ✗ cannot reach imap:…`` — in words and glyphs.
+
+    ``fetched_at`` is when the last fetch ended (UTC, as every time in the app); ``problem`` what stopped it.
+    """
+    if config_error:
+        return "mail ✗ [mail] config invalid"
+    if problem:
+        line = "mail ✗ " + _short(problem)
+    elif fetching:
+        line = "mail fetching…"
+    elif fetched_at is not None:
+        line = f"mail {fetched_at:%H:%M}"
+    else:
+        line = "mail"
+    if state is not None and state.quarantined:
+        line += f" · {state.quarantined} in quarantine"
+    return line
+
+
+def _short(problem: str) -> str:
+    """``connection refused · imap:host:143/INBOX`` of ``imap:host:143/INBOX (user u): connecting: connection
+    refused (is the server running?)``: why first, then where, for the few cells the header has (a notice says
+    it all)."""
+    parts = problem.split(": ")
+    if len(parts) < 2:
+        return problem
+    return f"{parts[-1].split(' (')[0] or parts[-1]} · {parts[0].split(' (')[0]}"
+
+
 class DeskHeader(Static):
     """``Sportello · ada@host as ada · /path/to/desk.db   ⇅ rt 3m ago`` — all of it inert text.
 
-    The app sets :attr:`sync_text` (see ``SportelloApp.sync_text``); it shows at the right.
+    The app sets :attr:`sync_text` (see ``SportelloApp.sync_text``) and :attr:`mail_text` (``mail_text``);
+    they show at the right, mail first.
     """
 
     def __init__(self, desk: Desk, *, title: str = "") -> None:
@@ -68,9 +104,11 @@ class DeskHeader(Static):
         self.desk = desk
         self.title_text = title
         self.sync_text = ""
+        self.mail_text = ""
 
     def on_mount(self) -> None:
         self.sync_text = getattr(self.app, "sync_text", "")
+        self.mail_text = getattr(self.app, "mail_text", "")
         self.show()
 
     def on_resize(self) -> None:
@@ -81,17 +119,28 @@ class DeskHeader(Static):
             self.sync_text = text
             self.show()
 
+    def set_mail(self, text: str) -> None:
+        if text != self.mail_text:
+            self.mail_text = text
+            self.show()
+
     def show(self) -> None:
         width = max(10, self.size.width or 80)
         me = self.desk.me.login
         text = Text(" Sportello ", style="bold")
         if self.title_text:
             text.append(f"· {one_line(self.title_text, 40)} ")
-        sync = one_line(self.sync_text, min(SYNC_WIDTH, max(0, width - text.cell_len - 12)))
-        room = max(10, width - text.cell_len - 1 - (cells(sync) + 2 if sync else 0))
+        free = max(0, width - text.cell_len - 12)  # the location keeps 10 cells
+        mail = one_line(self.mail_text, min(MAIL_WIDTH, max(MAIL_MIN, free // 2) if self.sync_text else free))
+        sync = one_line(self.sync_text, min(SYNC_WIDTH, max(0, free - (cells(mail) + 2 if mail else 0))))
+        parts = [part for part in (mail, sync) if part]
+        right = cells("  ".join(parts))
+        room = max(10, width - text.cell_len - 1 - (right + 2 if parts else 0))
         rest = f"{one_line(self.desk.user_host, 40)} as {one_line(me, 30)} · {one_line(self.desk.where, 200)}"
         text.append(one_line(rest, room))
-        if sync:
-            text.append(" " * max(1, width - text.cell_len - cells(sync) - 1))
-            text.append(sync, style="bold" if "✗" in sync else "")
+        if parts:
+            text.append(" " * max(1, width - text.cell_len - right - 1))
+            for index, part in enumerate(parts):
+                text.append("  " if index else "")
+                text.append(part, style="bold" if "✗" in part else "")
         self.update(text)
