@@ -38,15 +38,21 @@ def _attachment(a) -> AttachmentRow:
 
 
 def fetch_row(result) -> FetchRow:
-    """``sync.mail.fetch.fetch_configured``'s summaries (a list, or (summaries, failures)) summed in one row."""
-    summaries, failures = result if isinstance(result, tuple) else (result, [])
-    problems = [str(s.error) for s in summaries if s.error is not None]
-    problems += [getattr(f, "message", str(f)) for f in failures]
-    temporary = all(s.temporary for s in summaries if s.error is not None)
-    temporary = temporary and all(getattr(f, "temporary", True) for f in failures)
-    return FetchRow(len(summaries) + len(failures), sum(s.taken for s in summaries), sum(s.new for s in summaries),
+    """``sync.mail.fetch.fetch_configured``'s result summed in one row: (summaries, failures) — a failure for each
+    source that stopped or never started — or, as it once was, the summaries alone, each with its error."""
+    if isinstance(result, tuple):
+        summaries, failures = result
+        problems = [(f.message, f.temporary) for f in failures]
+        started = {s.source for s in summaries}
+        sources = len(summaries) + sum(f.source not in started for f in failures)
+    else:
+        summaries = result
+        problems = [(str(s.error), s.temporary) for s in summaries if s.error is not None]
+        sources = len(summaries)
+    return FetchRow(sources, sum(s.taken for s in summaries), sum(s.new for s in summaries),
                     sum(s.duplicates for s in summaries), sum(s.quarantined for s in summaries),
-                    sum(s.automatic for s in summaries), tuple(problems), temporary)  # fmt: skip
+                    sum(s.automatic for s in summaries), tuple(p for p, _ in problems),
+                    all(t for _, t in problems))  # fmt: skip
 
 
 class MailDesk(DeskConnection):
