@@ -30,7 +30,7 @@ def status_command(state, number, fmt, output) -> None:
     next-response target counted on from the missed one.
     """
     from models.reports.customer_view import customer_status
-    from tui.text.status_page import render_status
+    from models.reports.status_page import render_status
 
     with state.desk():
         state.actor()

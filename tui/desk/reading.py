@@ -31,7 +31,7 @@ def _customer_full(ticket: Ticket) -> str:
 def _next_step(number: int) -> str:
     """What the customer's status page says happens next (see ``sportello status``)."""
     from models.reports.customer_view import customer_status
-    from tui.text.status_page import next_sentence
+    from models.reports.status_page import next_sentence
 
     view = customer_status(number)
     return f"{view.status_words} {next_sentence(view)}"

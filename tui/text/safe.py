@@ -27,37 +27,16 @@ from typing import Any
 
 from rich.cells import cell_len, get_character_cell_size
 
-__all__ = ["PLACEHOLDER", "ELLIPSIS", "safe_text", "one_line", "dumps_json", "cells"]
+from models.inert import BIDI as _BIDI
+from models.inert import PLACEHOLDER, safe_text
 
-#: What stands in for every character that could drive the terminal.
-PLACEHOLDER = "\ufffd"
+__all__ = ["PLACEHOLDER", "ELLIPSIS", "safe_text", "one_line", "dumps_json", "cells"]
 
 #: Marks text cut short by :func:`one_line`.
 ELLIPSIS = "…"
 
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "\ud800-\udfff"
-
-#: Everything replaced in multi-line text (newline and tab are kept).
-_UNSAFE_MULTILINE = re.compile(f"[{_ALWAYS}]")
-#: Everything replaced in one-line text; newline and tab are handled first (they become spaces).
-_UNSAFE = re.compile(f"[\t\n{_ALWAYS}]")
 #: The same set, plus the characters that JSON itself leaves unescaped but a terminal obeys.
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI}\ud800-\udfff]")
-
-
-def safe_text(value: str, *, multiline: bool = True) -> str:
-    """``value`` with every terminal control replaced by ``PLACEHOLDER`` (see the module docstring).
-
-    With ``multiline`` newlines and tabs are kept (CR LF becomes LF); without it each of them
-    becomes a space. Every other character, markup included, is unchanged.
-    """
-    text = str(value)
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")
-    if multiline:
-        return _UNSAFE_MULTILINE.sub(PLACEHOLDER, text)
-    return _UNSAFE.sub(lambda m: " " if m.group() in "\t\n" else PLACEHOLDER, text)
 
 
 def cells(text: str) -> int:

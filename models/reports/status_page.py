@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from models.inert import safe_text
 from models.reports.customer_view import CustomerStatus
-from tui.text.safe import safe_text
 
 __all__ = ["FORMATS", "render_status", "local_time", "next_sentence"]
 
