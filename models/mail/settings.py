@@ -41,9 +41,13 @@ from models.redaction import remember_secret
 from models.store.config import Config
 from models.store.safe_files import UnsafePath, read_owned_file
 
-__all__ = ["MailSettings", "Mailbox", "mail_settings", "read_mailbox_secret", "IMAP_SCHEMES"]
+__all__ = ["MailSettings", "Mailbox", "Relay", "mail_settings", "read_mailbox_secret", "read_relay_secret",
+           "IMAP_SCHEMES", "SMTP_SCHEMES", "NOTIFICATIONS"]  # fmt: skip
 
 IMAP_SCHEMES = {"imap": "plain", "imaps": "tls", "imap+starttls": "starttls"}
+SMTP_SCHEMES = {"smtp": "plain", "smtps": "tls", "smtp+starttls": "starttls", "sendmail": "sendmail"}
+#: The notifications a customer gets, each on unless ``[mail.notify]`` turns it off.
+NOTIFICATIONS = ("created", "status", "resolved", "status_answer")
 _TOP_KEYS = {"from", "imap_url", "user", "password_env", "secret_file", "processed_folder", "maildir", "loop_limit",
              "max_message_mb", "max_attachment_mb", "queues", "mailboxes", "cafile", "queue", "automatic_tickets",
              # the sending half (issue 18)
@@ -75,6 +79,25 @@ class Mailbox:
 
 
 @dataclass(frozen=True)
+class Relay:
+    """Where outgoing mail goes: an SMTP relay, or the local sendmail program."""
+
+    kind: str  # plain | tls | starttls | sendmail
+    host: str = ""
+    port: int = 0
+    program: str = ""  # sendmail's path
+    user: str | None = None
+    password_env: str | None = None
+    secret_file: str | None = None
+    cafile: str | None = None
+
+    @property
+    def where(self) -> str:
+        """How to name it to a user: no user, no secret."""
+        return f"sendmail:{self.program}" if self.kind == "sendmail" else f"smtp:{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class MailSettings:
     address: str  # the desk's address, lower case
     display_name: str = ""
@@ -86,9 +109,19 @@ class MailSettings:
     loop_limit: int = 20
     max_message_bytes: int = 25 * 1024 * 1024
     max_attachment_bytes: int = 10 * 1024 * 1024
+    relay: Relay | None = None
+    notify: Mapping[str, bool] = field(default_factory=lambda: dict.fromkeys(NOTIFICATIONS, True))
     #: Senders (addresses or @domains) whose automatic mail (monitoring alerts, forms) opens tickets.
     automatic_tickets: frozenset[str] = frozenset()
     raw: Mapping = field(default_factory=dict)  # the table as written, for the sending half
+
+    def from_address(self, queue: str | None) -> str:
+        """The address mail about a ticket in ``queue`` comes from: the queue's own, else the desk's."""
+        if queue:
+            for address, name in self.queues.items():
+                if name.lower() == queue.lower():
+                    return address
+        return self.address
 
     def takes_automatic_from(self, sender: str) -> bool:
         return sender in self.automatic_tickets or "@" + sender.rpartition("@")[2] in self.automatic_tickets
@@ -211,6 +244,9 @@ def mail_settings(config: Config) -> MailSettings | None:
             f'{where}: automatic_tickets must be a list of addresses or @domains, e.g. ["@monitoring.example"]'
         )
     mb = 1024 * 1024
+    notify = table.get("notify", {})
+    if not isinstance(notify, dict) or not all(k in NOTIFICATIONS and isinstance(v, bool) for k, v in notify.items()):
+        raise InvalidInput(f"{where}: notify must be a table of {', '.join(NOTIFICATIONS)} = true or false")
     return MailSettings(
         address=address,
         display_name=display,
@@ -223,8 +259,47 @@ def mail_settings(config: Config) -> MailSettings | None:
         max_message_bytes=_number(table, "max_message_mb", where, 25, 1, 1024) * mb,
         max_attachment_bytes=_number(table, "max_attachment_mb", where, 10, 0, 1024) * mb,
         automatic_tickets=frozenset(a.strip().lower() for a in allowed),
+        relay=_relay(table, where),
+        notify=dict.fromkeys(NOTIFICATIONS, True) | notify,
         raw=dict(table),
     )
+
+
+def _relay(table: Mapping, where: str) -> Relay | None:
+    url = _text(table, "smtp_url", where)
+    if url is None:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in SMTP_SCHEMES:
+        raise InvalidInput(f"{where}: smtp_url must start with smtp://, smtps://, smtp+starttls:// or sendmail:")
+    secrets = [k for k in ("smtp_password_env", "smtp_secret_file") if k in table]
+    user = _text(table, "smtp_user", where)
+    if parsed.scheme == "sendmail":
+        program = parsed.path or "/usr/sbin/sendmail"
+        if not program.startswith("/"):
+            raise InvalidInput(
+                f"{where}: smtp_url sendmail:PATH needs an absolute path, e.g. sendmail:/usr/sbin/sendmail"
+            )
+        return Relay("sendmail", program=program)
+    if parsed.username or parsed.password:
+        raise InvalidInput(f"{where}: smtp_url must not hold a user or password; use smtp_user and smtp_password_env")
+    if not parsed.hostname:
+        raise InvalidInput(f"{where}: smtp_url has no host")
+    if len(secrets) > 1 or (secrets and not user) or (user and not secrets):
+        raise InvalidInput(f"{where}: a relay login needs smtp_user and one of smtp_password_env or smtp_secret_file")
+    try:
+        port = parsed.port or {"smtps": 465, "smtp+starttls": 587}.get(parsed.scheme, 25)
+    except ValueError:
+        raise InvalidInput(f"{where}: smtp_url has a bad port") from None
+    return Relay(SMTP_SCHEMES[parsed.scheme], host=parsed.hostname, port=port, user=user,
+                 password_env=_text(table, "smtp_password_env", where),
+                 secret_file=_text(table, "smtp_secret_file", where), cafile=_text(table, "cafile", where))  # fmt: skip
+
+
+def read_relay_secret(relay: Relay, env: Mapping[str, str] | None = None) -> str:
+    """The relay's password, as :func:`read_mailbox_secret` reads a mailbox's."""
+    box = Mailbox("relay", "", "", relay.host, relay.port, "", relay.user or "", relay.password_env, relay.secret_file)
+    return read_mailbox_secret(box, env)
 
 
 def read_mailbox_secret(box: Mailbox, env: Mapping[str, str] | None = None) -> str:

@@ -21,6 +21,8 @@ __all__ = [
     "DeskSecret",
     "MAIL_TABLES",
     "InState",
+    "OutState",
+    "MailMark",
 ]
 
 
@@ -53,6 +55,11 @@ class MailMessage(BaseModel):
     reason = pw.TextField(default="")  # why it joined its ticket, or why it is where it is
     automatic = pw.CharField(max_length=16, null=True)  # auto-reply, bounce, list, loop, flood
     attempts = pw.IntegerField(default=0)
+    # Mail out (migration 0014): what the message is for, to whom, when to try again, what the server said.
+    purpose = pw.CharField(max_length=16, null=True)  # reply, created, status, resolved, status_answer
+    recipients = pw.TextField(default="")  # addresses, space-separated
+    next_attempt_at = pw.DateTimeField(null=True)
+    answer = pw.TextField(default="")
 
     class Meta:
         table_name = "mail_message"
@@ -77,6 +84,31 @@ class MailAttachment(BaseModel):
     class Meta:
         table_name = "mail_attachment"
         indexes = ((("message", "position"), True),)
+
+
+class OutState:
+    """Where an outgoing message is."""
+
+    QUEUED = "queued"  # made, waiting to be sent
+    SENDING = "sending"  # handed to the mail server right now (claimed by one sender)
+    SENT = "sent"  # the mail server took it
+    RETRYING = "retrying"  # a temporary failure; ``next_attempt_at`` says when again
+    FAILED = "failed"  # refused for good, or retried too long
+    UNKNOWN = "unknown"  # the sender stopped while handing it over: maybe sent; never sent again by itself
+    HELD = "held"  # nobody to send it to (no address, or every address undeliverable)
+    SKIPPED = "skipped"  # not to be sent (that notification is off, the ticket has no customer)
+
+    WAITING = (QUEUED, RETRYING)
+
+
+class MailMark(BaseModel):
+    """A named number the mail code keeps (``outbox_from``: the first event the outbox may mail)."""
+
+    name = pw.CharField(max_length=64, unique=True)
+    value = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "mail_mark"
 
 
 class MailUid(BaseModel):
@@ -129,4 +161,4 @@ class DeskSecret(BaseModel):
         table_name = "desk_secret"
 
 
-MAIL_TABLES = [MailMessage, MailAttachment, MailUid, MailAddress, TicketParticipant, DeskSecret]
+MAIL_TABLES = [MailMessage, MailAttachment, MailUid, MailAddress, TicketParticipant, DeskSecret, MailMark]

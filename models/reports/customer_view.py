@@ -24,6 +24,7 @@ __all__ = [
     "customer_status",
     "page_timezone",
     "STATUS_WORDS",
+    "STATUS_NAMES",
     "DEFAULT_UPDATE_CADENCE",
 ]
 
@@ -35,7 +36,7 @@ STATUS_WORDS = {
     Status.RESOLVED: "We believe your request is resolved. Reply if anything is still wrong.",
     Status.CLOSED: "This request is closed.",
 }
-_STATUS_NAMES = {
+STATUS_NAMES = {
     Status.NEW: "received", Status.OPEN: "in progress", Status.PENDING: "waiting for you",
     Status.ON_HOLD: "on hold", Status.RESOLVED: "resolved", Status.CLOSED: "closed",
 }  # fmt: skip
@@ -83,8 +84,8 @@ def customer_status(number: int, *, now: datetime | None = None) -> CustomerStat
             if event.kind == EventKind.REPLY and event.customer_id is None:
                 last_update = event.at
         elif event.kind == EventKind.STATUS:
-            words = f"Status: {_STATUS_NAMES.get(event.old_value, event.old_value)} → " \
-                    f"{_STATUS_NAMES.get(event.new_value, event.new_value)}"  # fmt: skip
+            words = f"Status: {STATUS_NAMES.get(event.old_value, event.old_value)} → " \
+                    f"{STATUS_NAMES.get(event.new_value, event.new_value)}"  # fmt: skip
             entries.append(
                 PublicEntry(event.at, _who(event), "status", words + (f" ({event.reason})" if event.reason else ""))
             )
@@ -93,7 +94,7 @@ def customer_status(number: int, *, now: datetime | None = None) -> CustomerStat
         number=number,
         subject=ticket.subject,
         status=ticket.status,
-        status_name=_STATUS_NAMES.get(ticket.status, ticket.status),
+        status_name=STATUS_NAMES.get(ticket.status, ticket.status),
         status_words=STATUS_WORDS.get(ticket.status, ""),
         next_step=step.words,
         due=step.due,

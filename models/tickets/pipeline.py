@@ -124,13 +124,15 @@ def version_conflict(ticket: Ticket, seen: int) -> Conflict:
 def is_stale(ticket: Ticket, seen: int | None) -> bool:
     """Whether a change made on version ``seen`` must be refused: someone changed the ticket since.
 
-    The system's SLA alerts (warning, breached) move the version but are not updates: a change
-    made on the version before them still goes through."""
+    The system's SLA alerts (warning, breached) move the version but are not updates, and neither
+    are the desk's records of mail (an auto-reply received, a delivery): a change made on the version
+    before them still goes through."""
     if seen is None or ticket.version == seen:
         return False
     if seen > ticket.version:
         return True
     alert = (TicketEvent.kind == EventKind.SLA.value) & TicketEvent.actor.is_null() & TicketEvent.origin.is_null()
+    alert |= (TicketEvent.kind == EventKind.MAIL.value) & TicketEvent.field.in_(("automatic", "delivery"))
     return (
         TicketEvent.select()
         .where((TicketEvent.ticket == ticket.number) & (TicketEvent.version > seen) & ~alert)
