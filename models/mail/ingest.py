@@ -23,13 +23,14 @@ from models.errors import InvalidInput, NotFound, StorageError
 from models.mail import signing
 from models.mail.automatic import Automatic, classify
 from models.mail.content import Address, Parsed, Unparseable, parse
+from models.mail.requests import customer_request
 from models.mail.settings import MailSettings
 from models.mail.store import keep_raw
 from models.mail.tables import InState, MailAddress, MailAttachment, MailMessage, TicketParticipant
 from models.mail.threads import Thread, find_thread
 from models.store.db import is_postgres, write_transaction
 from models.store.tables import Agent, Customer, Organization, Ticket, utcnow
-from models.tickets import pipeline
+from models.tickets import csat, pipeline
 from models.tickets.create import create_ticket
 from models.tickets.events import new_event, status_event
 from models.tickets.fold import TicketState
@@ -284,12 +285,24 @@ def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> 
                     queue=_queue_for(parsed, settings, queue), channel="email", reason=why,
                 )  # fmt: skip
             else:
-                ticket = pipeline.change(actor, number, None, _reply_build(customer, _body(parsed), why))
+                ticket = _to_ticket(actor, number, parsed, customer, why)
         event = ticket.written[0] if ticket.written else None
         _participants(ticket.number, parsed, customer, settings)
         _attachments(row, parsed, settings)
         _done(row, parsed, InState.TICKET, ticket.number, event.id if event else None, why)
         return Outcome(MailMessage.get_by_id(row.id), new, InState.TICKET, ticket.number, why)
+
+
+def _to_ticket(actor, number: int, parsed: Parsed, customer: Customer, why: str) -> Ticket:
+    """The message onto ticket ``number``: a survey answer, a status request, or a reply (``models.mail.requests``)."""
+    request = customer_request(parsed, Ticket.get_by_id(number))
+    if request is not None and request.kind == "survey" and customer.id == Ticket.get_by_id(number).customer_id:
+        return csat.record(actor, number, request.score, request.comment or None)
+    if request is not None and request.kind == "status":
+        asked = new_event(EventKind.MAIL.value, field="status_request", body=_body(parsed), customer=customer.id,
+                          reason=f"{customer.email} asked where the request stands ({why}); the answer goes by mail")  # fmt: skip
+        return pipeline.change(actor, number, None, lambda _t, _s: [asked])
+    return pipeline.change(actor, number, None, _reply_build(customer, _body(parsed), why))
 
 
 def _reply_build(customer: Customer, body: str, why: str):

@@ -29,7 +29,7 @@ class Answer:
     subject: str
 
 
-def record(actor: Agent, number: int, score: int, comment: str | None = None) -> Ticket:
+def record(actor: Agent | None, number: int, score: int, comment: str | None = None) -> Ticket:
     """Record the customer's answer to the ticket's open survey; returns the ticket, carrying the events
     written (the answer, and for a low score the note and the tag) in ``written``."""
     if type(score) is not int or not 1 <= score <= 5:
@@ -48,9 +48,9 @@ def record(actor: Agent, number: int, score: int, comment: str | None = None) ->
             raise Conflict(f"the survey of ticket #{number} was already answered ({survey.score}/5 on "
                            f"{survey.answered_at:%Y-%m-%d %H:%M} UTC)")  # fmt: skip
         at = utcnow()
-        Survey.update(score=score, comment=words or None, answered_at=at, recorded_by=actor.id).where(
-            Survey.id == survey.id
-        ).execute()
+        Survey.update(
+            score=score, comment=words or None, answered_at=at, recorded_by=actor.id if actor else None
+        ).where(Survey.id == survey.id).execute()
         low = score <= LOW_SCORE
 
         def build(row, state):

@@ -97,6 +97,10 @@ def _mail(event: TicketEvent) -> str:
     if event.field == "automatic":
         return f"received {event.new_value or 'automatic'} mail; nothing changed" + (
             f" ({event.reason})" if event.reason else "")  # fmt: skip
+    if event.field == "status_request":
+        return "asked by mail where the request stands (answered by mail)"
+    if event.field == "delivery":
+        return f"mail {event.new_value or ''}: {event.body or ''}".rstrip(": ")
     if event.field == "moved":
         return f"{event.body or 'moved a message'}" + (f" ({event.reason})" if event.reason else "")
     return "mail" + (f" ({event.reason})" if event.reason else "")

@@ -171,3 +171,46 @@ def test_failed_mail_is_counted_and_listed(admin, started):
     assert outbox.outbox_counts() == {OutState.FAILED: 1}
     [listed] = outbox.outbox_rows(states=(OutState.FAILED,))
     assert listed.answer == "550 5.1.1 user unknown" and listed.purpose == "created"
+
+
+def test_a_customer_who_writes_status_gets_the_status_page_and_nothing_else_changes(admin, started):
+    number = ingest_bytes(customer_mail(), source="t", settings=started).ticket
+    reply = tickets.add_reply(admin, number, "Please unplug it.")
+    tickets.set_status(admin, number, "pending", reason="waiting for a photo")
+    ours = signing.message_id_for(number, reply.written[0].id, "acme.example")
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "alice@customer.example", DESK, "Re: [#1] Printer on fire"
+    msg["In-Reply-To"], msg["Message-ID"] = f"<{ours}>", "<ask@customer.example>"
+    msg.set_content("Status?\n")
+    asked = ingest_bytes(bytes(msg), source="t", settings=started)
+    assert asked.ticket == number
+    assert tickets.get_ticket(number).status == "pending"  # a question about the status changes nothing
+    outbox.compose_waiting(started)
+    answer = [r for r in out_rows() if r.purpose == "status_answer"]
+    assert len(answer) == 1
+    text = parsed(answer[0]).get_content()
+    assert f"Request #{number}: Printer on fire" in text and "waiting for a photo" in text
+    assert parsed(answer[0])["Auto-Submitted"] == "auto-replied"
+    assert parsed(answer[0])["In-Reply-To"] == "<ask@customer.example>"
+
+
+def test_a_survey_answered_by_reply_is_recorded_and_does_not_reopen(admin, started):
+    from models.store.tables import Survey
+
+    number = ingest_bytes(customer_mail(), source="t", settings=started).ticket
+    tickets.set_status(admin, number, "resolved", reason="replaced the fuser")
+    outbox.compose_waiting(started)
+    resolved = [r for r in out_rows() if r.purpose == "resolved"][0]
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "alice@customer.example", DESK, "Re: [#1] Printer on fire"
+    msg["In-Reply-To"], msg["Message-ID"] = f"<{resolved.message_id}>", "<vote@customer.example>"
+    msg.set_content("4 - quick and kind\n\nOn Fri, Acme Support wrote:\n> How did we do?\n")
+    ingest_bytes(bytes(msg), source="t", settings=started)
+    survey = Survey.get(Survey.ticket == number)
+    assert survey.score == 4 and "quick and kind" in survey.comment
+    assert tickets.get_ticket(number).status == "resolved"
+    # a second answer is an ordinary reply: it reopens, as any customer reply after resolution
+    msg.replace_header("Message-ID", "<again@customer.example>")
+    msg.set_content("Actually it is broken again.\n")
+    ingest_bytes(bytes(msg), source="t", settings=started)
+    assert tickets.get_ticket(number).status == "open"
