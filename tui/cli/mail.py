@@ -169,6 +169,113 @@ def _rows_out(rows, as_json) -> None:
                   f"{one_line(r.subject, 40)}")  # fmt: skip
 
 
+@mail_group.command("send")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), help="Send at most this many messages.")
+@json_option
+@pass_state
+def mail_send(state, limit, as_json) -> None:
+    """Deliver what the outbox holds: replies, acknowledgements, status changes, surveys. Exit 75 when
+    the relay cannot be reached (nothing is lost: it is sent on the next run)."""
+    from sync.mail.send import send_waiting
+
+    settings = _settings(state)
+    with state.desk():
+        summary = send_waiting(settings, actor=_sender(state))
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        echo_line(one_line(summary.line()))
+    if summary.error is not None:
+        echo_line(f"sportello: {one_line(summary.error.message)}", err=True)
+        raise click.exceptions.Exit(summary.exit_code)
+
+
+def _sender(state):
+    """Who the delivery records are by: the acting agent when there is one (the app, a shell), else the
+    system (a mail server's user running ``mail send`` or ``mail run``)."""
+    try:
+        return state.actor()
+    except SportelloError:
+        return None
+
+
+@mail_group.command("run")
+@click.option("--interval", type=click.IntRange(5, 86_400), default=60, show_default=True, metavar="SECONDS",
+              help="Seconds between rounds.")  # fmt: skip
+@click.option("--once", is_flag=True, help="One round, then stop (for a timer or cron).")
+@pass_state
+def mail_run(state, interval, once) -> None:
+    """Fetch and send on an interval, for a server without the app open (see the README's systemd unit).
+    A round that fails says so in one line and the next round tries again; SIGTERM stops it cleanly."""
+    import signal
+    import threading
+
+    from sync.mail.fetch import fetch_configured
+    from sync.mail.send import send_waiting
+
+    settings = _settings(state)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            with state.desk():
+                summaries, failures = fetch_configured(settings)
+                sent = send_waiting(settings, actor=_sender(state), should_stop=stop.is_set)
+            for s in summaries:
+                if s.taken or s.error:
+                    echo_line(one_line(s.line()))
+            for f in failures:
+                echo_line(f"sportello: {one_line(f.message)}", err=True)
+            if sent.sent or sent.failed or sent.retrying or sent.error:
+                echo_line(one_line(sent.line()))
+            if sent.error is not None:
+                echo_line(f"sportello: {one_line(sent.error.message)}", err=True)
+        except SportelloError as err:  # the desk locked or away: say it, try again next round
+            echo_line(f"sportello: {one_line(err.message)} (trying again in {interval} s)", err=True)
+        if once:
+            break
+        stop.wait(interval)
+
+
+@mail_group.command("outbox")
+@click.option("--all", "everything", is_flag=True, help="Sent mail too (the last --limit).")
+@click.option(
+    "--resend", "resend_id", type=MAIL_ID, metavar="MAIL", help="Send a failed, held or unknown message again."
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@json_option
+@pass_state
+def mail_outbox(state, everything, resend_id, limit, as_json) -> None:
+    """What waits to be sent, what failed and why, what may have been sent (unknown)."""
+    from models.mail import outbox
+    from models.mail.tables import OutState
+
+    with state.desk():
+        if resend_id is not None:
+            row = outbox.resend(resend_id, actor=_sender(state))
+            echo_line(f"mail #{row.id} will be sent again (to {one_line(row.recipients, 80)})")
+            return
+        shown = None if everything else (*OutState.WAITING, OutState.SENDING, OutState.FAILED, OutState.UNKNOWN,
+                                         OutState.HELD)  # fmt: skip
+        rows = outbox.outbox_rows(states=shown, limit=limit)
+        counts = outbox.outbox_counts()
+    if as_json:
+        echo_json({"counts": counts, "mail": [
+            {"mail": r.id, "ticket": r.ticket, "purpose": r.purpose, "state": r.state, "to": r.recipients.split(),
+             "subject": r.subject, "attempts": r.attempts, "next_attempt_at": iso(r.next_attempt_at),
+             "answer": r.answer, "why": r.reason, "made_at": iso(r.at)} for r in rows]})  # fmt: skip
+        return
+    waiting = sum(counts.get(s, 0) for s in OutState.WAITING)
+    echo_line(f"{waiting} waiting · {counts.get(OutState.FAILED, 0)} failed · {counts.get(OutState.UNKNOWN, 0)} unknown"
+              f" · {counts.get(OutState.HELD, 0)} held · {counts.get(OutState.SENT, 0)} sent")  # fmt: skip
+    for r in rows:
+        then = f" next {when(r.next_attempt_at)}" if r.state == OutState.RETRYING and r.next_attempt_at else ""
+        said = r.answer or r.reason
+        echo_line(f"{r.id:>6}  #{r.ticket or '-':<6} {r.purpose:<13} {r.state:<8}{then}  {one_line(r.recipients, 30):<30}"
+                  f"  {one_line(said, 60)}")  # fmt: skip
+
+
 @mail_group.command("list")
 @click.option("--state", "state_name", type=click.Choice(["stored", "ticket", "automatic", "quarantined", "ignored",
                                                           "duplicate"]), help="Only mail in this state.")  # fmt: skip
