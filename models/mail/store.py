@@ -1,21 +1,107 @@
 """Keeping raw mail: stored by the SHA-256 of its bytes before anything reads it.
 
-:func:`keep_raw` commits the bytes on their own, so that whatever happens while the message is
-parsed and threaded (a bug, a crash, kill -9), the message is on the desk and the next run picks it
-up from the ``stored`` state. The same bytes a second time are the same row.
+:func:`keep_raw` commits one message's bytes on their own; :func:`keep_raw_many` commits a fetched
+batch in one transaction. Either way the message is on the desk (state ``stored``) before it is
+parsed, so that whatever happens while it is parsed and threaded (a bug, a crash, kill -9) the next
+run picks it up from the ``stored`` state (``models.mail.ingest.process_waiting``). The same bytes
+a second time are the same row.
+
+:class:`Prepared` keeps the SQL of the mail's hot queries, built by Peewee once per backend.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import peewee as pw
 
 from models.mail.tables import InState, MailMessage
-from models.store.db import write_transaction
+from models.store.db import database, write_transaction
 from models.store.tables import utcnow
 
-__all__ = ["keep_raw", "keep_raw_many", "sha256_of", "raw_of"]
+__all__ = ["keep_raw", "keep_raw_many", "sha256_of", "raw_of", "Prepared"]
+
+#: Rows per INSERT of a batch: few statements, far below SQLite's limit on parameters.
+_INSERT_ROWS = 50
+
+
+class Prepared:
+    """A query on a hot path, built by Peewee once per backend and then run with other values.
+
+    Building the SQL is most of what Peewee spends on a small query. ``build`` is called once per
+    backend with a marker for each slot (``kinds``: ``int``, ``str``, ``datetime`` or ``bytes``) and
+    returns the query; each run puts its values where the markers were (bytes as the driver's
+    binary type, as Peewee passes them) and converts the selected columns back as Peewee would.
+    Like ``models.store.db.Compiled``, for any number of values of these kinds."""
+
+    def __init__(self, build: Callable[..., pw.Query], *kinds: type) -> None:
+        self._build = build
+        self._kinds = kinds
+        self._compiled: dict[type, tuple[str, list, list]] = {}
+
+    @staticmethod
+    def _marker(kind: type, n: int):
+        if kind is int:
+            return -987_654_300 - n
+        if kind is str:
+            return f"\x00slot{n}\x00"
+        if kind is datetime:
+            return datetime(1001, 1, 1, 1, 1, 1, n + 1)
+        if kind is bytes:
+            return b"\x00slot%d\x00" % n
+        raise TypeError(f"no marker for {kind}")
+
+    def _compile(self) -> tuple[str, list, list]:
+        kind = type(database.obj)
+        found = self._compiled.get(kind)
+        if found is not None:
+            return found
+        markers = [self._marker(k, n) for n, k in enumerate(self._kinds)]
+        query = self._build(*markers)
+        sql, params = query.sql()
+        slots: list = []  # per parameter: the index of the value it takes, or ("constant", value)
+        for param in params:
+            seen = getattr(param, "adapted", param)  # psycopg2's Binary holds the bytes in .adapted
+            seen = bytes(seen) if isinstance(seen, memoryview) else seen
+            index = next((n for n, m in enumerate(markers) if type(seen) is type(m) and seen == m), None)
+            slots.append(index if index is not None else ("constant", param))
+        if sorted({s for s in slots if isinstance(s, int)}) != list(range(len(markers))):
+            raise RuntimeError(f"a marker of {sql[:80]!r} did not reach its parameters")
+        # Fields convert back (dates on SQLite); anything else (a COUNT) is taken as the driver gives it.
+        converters = [node.python_value if isinstance(node, pw.Field) else None
+                      for node in getattr(query, "_returning", None) or ()]  # fmt: skip
+        self._compiled[kind] = found = (sql, slots, converters)
+        return found
+
+    def execute(self, *values):
+        """Run with ``values`` in the slots' order; returns the cursor."""
+        sql, slots, _ = self._compile()
+        binary = None
+        params = []
+        for slot in slots:
+            if isinstance(slot, tuple):
+                params.append(slot[1])
+                continue
+            value = values[slot]
+            if self._kinds[slot] is bytes and value is not None:
+                binary = binary or database.obj.get_binary_type()
+                value = binary(bytes(value))
+            params.append(value)
+        return database.execute_sql(sql, params)
+
+    def rows(self, *values) -> list[tuple]:
+        """The selected rows, each column converted back as Peewee would."""
+        _, _, converters = self._compile()
+        cursor = self.execute(*values)
+        return [
+            tuple(v if f is None or v is None else f(v) for f, v in zip(converters, row)) for row in cursor.fetchall()
+        ]
+
+    def first(self, *values) -> tuple | None:
+        found = self.rows(*values)
+        return found[0] if found else None
 
 
 def sha256_of(data: bytes) -> str:
@@ -41,39 +127,49 @@ def keep_raw(data: bytes, *, source: str) -> tuple[MailMessage, bool]:
         return MailMessage.get(MailMessage.sha256 == digest), False
 
 
-def keep_raw_many(items: list[tuple[bytes, str]]) -> list[tuple[int, str, bool]]:
+def keep_raw_many(items: Sequence[tuple[bytes, str]]) -> list[tuple[int, str, bool]]:
     """Store a batch of (bytes, source) in one transaction: (row id, state, new) for each, in order.
 
     A fetch acks a whole batch at its source once this returns: from then on the messages are the
-    desk's, whatever happens while they are processed (``models.mail.ingest.process_waiting``)."""
+    desk's, whatever happens while they are processed (``models.mail.ingest.process_waiting``).
+    The same bytes twice in one batch are one row (the second is not new)."""
     try:
         return _keep_batch(items)
     except pw.IntegrityError:  # another process stored one of them a moment ago (PostgreSQL): once more
         return _keep_batch(items)
 
 
-def _keep_batch(items: list[tuple[bytes, str]]) -> list[tuple[int, str, bool]]:
+def _keep_batch(items: Sequence[tuple[bytes, str]]) -> list[tuple[int, str, bool]]:
     digests = [sha256_of(data) for data, _ in items]
     with write_transaction():
-        known = {}
+        known: dict[str, tuple[int, str]] = {}
         for start in range(0, len(digests), 500):
-            chunk = digests[start : start + 500]
+            chunk = list(set(digests[start : start + 500]))
             query = MailMessage.select(MailMessage.sha256, MailMessage.id, MailMessage.state)
             known.update(
                 {sha: (row_id, state) for sha, row_id, state in query.where(MailMessage.sha256.in_(chunk)).tuples()}
             )
-        result = []
         now = utcnow()
+        fresh: dict[str, dict] = {}  # the first of each digest not on the desk, in order
         for (data, source), digest in zip(items, digests):
-            if digest in known:
+            if digest not in known and digest not in fresh:
+                fresh[digest] = {"sha256": digest, "raw": data, "size": len(data), "direction": "in",
+                                 "state": InState.STORED, "source": source[:300], "received_at": now}  # fmt: skip
+        rows = list(fresh.values())
+        new_ids: dict[str, int] = {}
+        for start in range(0, len(rows), _INSERT_ROWS):
+            insert = MailMessage.insert_many(rows[start : start + _INSERT_ROWS])
+            cursor = insert.returning(MailMessage.sha256, MailMessage.id).tuples().execute()
+            new_ids.update({sha: row_id for sha, row_id in cursor})
+        if len(new_ids) != len(rows):
+            raise pw.IntegrityError("a stored message did not say its id")  # tried once more by the caller
+        result = []
+        for digest in digests:
+            if digest in new_ids:
+                result.append((new_ids.pop(digest), InState.STORED, True))
+                known[digest] = (result[-1][0], InState.STORED)
+            else:
                 result.append((*known[digest], False))
-                continue
-            row_id = MailMessage.insert(
-                sha256=digest, raw=data, size=len(data), direction="in", state=InState.STORED,
-                source=source[:300], received_at=now,
-            ).execute()  # fmt: skip
-            known[digest] = (row_id, InState.STORED)
-            result.append((row_id, InState.STORED, True))
     return result
 
 
