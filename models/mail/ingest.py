@@ -1,33 +1,44 @@
-"""Taking one incoming message onto the desk: store, parse, recognise, thread, write — once.
+"""Taking incoming messages onto the desk: store, parse, recognise, thread, write — once.
 
-:func:`ingest_bytes` first commits the raw bytes (``models.mail.store``), then processes them in a
-second transaction that writes the ticket's event and marks the message done together. A crash
-between the two leaves a ``stored`` message that the next call (the same bytes again, or
-:func:`process_waiting`) finishes. Whatever cannot be processed goes to quarantine with the reason,
-where an agent sees it and retries (``models.mail.quarantine``); only a storage failure is raised, and
-then the caller must leave the message at its source (``sportello mail ingest`` exits 75).
+A message is first committed raw (``models.mail.store``: :func:`ingest_bytes` stores one, a fetch
+stores a batch with ``keep_raw_many`` and acknowledges it at its source), then processed: the
+ticket's event is written and the message marked done in one transaction. :func:`process_many`
+processes several messages per transaction (parsed before it begins), each in a savepoint of its
+own, so that one that fails rolls back alone and goes to quarantine. A crash between storing and
+processing leaves ``stored`` messages that the next call (the same bytes again, or
+:func:`process_waiting`, which every fetch runs first) finishes. Whatever cannot be processed goes
+to quarantine with the reason, where an agent sees it and retries (``models.mail.quarantine``). Only
+a storage failure is raised: what that transaction had processed is rolled back and stays
+``stored``, and a caller that has not yet acknowledged the message at its source must leave it
+there (``sportello mail ingest`` exits 75).
+
+The hot lookups (the message locked again, duplicates, the flood count, the sender as a customer,
+the message marked done) run SQL built once per backend (``models.mail.store.Prepared``), and the
+row a caller gets back is the one read under the lock with what was written applied to it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import peewee as pw
 
 from models import validate
 from models.directory import lookup as directory
 from models.enums import EventKind, Status, Visibility
-from models.errors import InvalidInput, NotFound, StorageError
+from models.errors import Conflict, InvalidInput, NotFound, StorageError
 from models.mail import signing
 from models.mail.automatic import Automatic, classify
 from models.mail.content import Address, Parsed, Unparseable, parse
 from models.mail.requests import customer_request
 from models.mail.settings import MailSettings
-from models.mail.store import keep_raw
+from models.mail.store import Prepared, keep_raw
 from models.mail.tables import InState, MailAddress, MailAttachment, MailMessage, TicketParticipant
 from models.mail.threads import Thread, find_thread
+from models.sla import reuse_policies
 from models.store.db import is_postgres, write_transaction
 from models.store.tables import Agent, Customer, Organization, Ticket, utcnow
 from models.tickets import csat, pipeline
@@ -36,11 +47,15 @@ from models.tickets.events import new_event, status_event
 from models.tickets.fold import TicketState
 from models.tickets.origin import synced_from
 
-__all__ = ["Outcome", "ingest_bytes", "process", "process_waiting", "organization_for_domain", "MAX_PARTICIPANTS"]
+__all__ = ["Outcome", "ingest_bytes", "process", "process_many", "process_waiting", "organization_for_domain",
+           "MAX_PARTICIPANTS", "PER_TRANSACTION"]  # fmt: skip
 
 #: Copied addresses kept per message: a mail to 500 people does not make 500 participants.
 MAX_PARTICIPANTS = 20
 _NO_TEXT = "(the message has no text)"
+#: Messages processed per transaction by :func:`process_many`: other writers wait at most that long.
+PER_TRANSACTION = 50
+_DONE_STATES = [InState.TICKET, InState.AUTOMATIC, InState.IGNORED, InState.MOVED]
 
 
 @dataclass(frozen=True)
@@ -62,11 +77,24 @@ def ingest_bytes(
     return process(row, settings, queue=queue, actor=actor, new=new)
 
 
-def process_waiting(settings: MailSettings, *, actor: Agent | None = None, limit: int = 1000) -> list[Outcome]:
-    """Finish messages stored but not processed (a crash between the two steps)."""
-    rows = (MailMessage.select(MailMessage.id).where((MailMessage.state == InState.STORED)
-            & (MailMessage.direction == "in")).order_by(MailMessage.id).limit(limit))  # fmt: skip
-    return [process(MailMessage.get_by_id(r.id), settings, actor=actor) for r in rows]
+def process_waiting(
+    settings: MailSettings, *, actor: Agent | None = None, limit: int = 1000, source: str | None = None,
+    queue: str | None = None,
+) -> list[Outcome]:  # fmt: skip
+    """Finish messages stored but not processed (a crash between the two steps), oldest first; only
+    those first read from ``source`` when it is given (a fetch passes its source and its queue)."""
+    query = MailMessage.select(MailMessage.id).where((MailMessage.state == InState.STORED)
+                                                     & (MailMessage.direction == "in"))  # fmt: skip
+    if source is not None:
+        query = query.where(MailMessage.source == source[:300])
+    ids = [message_id for (message_id,) in query.order_by(MailMessage.id).limit(limit).tuples()]
+    outcomes: list[Outcome] = []
+    for start in range(0, len(ids), PER_TRANSACTION):
+        chunk = ids[start : start + PER_TRANSACTION]
+        raw = dict(MailMessage.select(MailMessage.id, MailMessage.raw).where(MailMessage.id.in_(chunk)).tuples())
+        outcomes += process_many([(i, bytes(raw[i]), False) for i in chunk if i in raw], settings, queue=queue,
+                                 actor=actor)  # fmt: skip
+    return outcomes
 
 
 def process(
@@ -74,26 +102,64 @@ def process(
 ) -> Outcome:
     """Process a stored message. Anything but a storage failure ends in a state, quarantine included."""
     data = bytes(row.raw)
+    return _process_one(row.id, data, _read(data, settings), settings, queue, actor, new)
+
+
+def process_many(
+    items: Iterable[tuple[int, bytes, bool]], settings: MailSettings, *, queue: str | None = None,
+    actor: Agent | None = None, per_transaction: int = PER_TRANSACTION,
+    done: Callable[[list[Outcome]], None] | None = None,
+) -> list[Outcome]:  # fmt: skip
+    """Process stored messages, given as (``MailMessage`` id, raw bytes, new), ``per_transaction`` at a time.
+
+    Each group is parsed first, then processed in one transaction, each message in a savepoint of its
+    own: one that fails rolls back alone and ends in quarantine, as with :func:`process`. A storage
+    failure is raised and rolls the group back: its messages stay ``stored`` for
+    :func:`process_waiting`. ``done`` is called with each group's outcomes once it is committed."""
+    items = list(items)
+    outcomes: list[Outcome] = []
+    for start in range(0, len(items), max(1, per_transaction)):
+        group = [(message_id, data, new, _read(data, settings))
+                 for message_id, data, new in items[start : start + max(1, per_transaction)]]  # fmt: skip
+        with write_transaction(), reuse_policies():
+            finished = [_process_one(message_id, data, read, settings, queue, actor, new)
+                        for message_id, data, new, read in group]  # fmt: skip
+        outcomes += finished
+        if done is not None:
+            done(finished)
+    return outcomes
+
+
+def _read(data: bytes, settings: MailSettings) -> Parsed | str:
+    """The parsed message, or why it goes to quarantine unread. No database."""
     if len(data) > settings.max_message_bytes:
-        return _quarantine(row, f"the message is {len(data):,} bytes, over the limit of "
-                                f"{settings.max_message_bytes // 2**20} MB (max_message_mb)", new)  # fmt: skip
+        return (f"the message is {len(data):,} bytes, over the limit of "
+                f"{settings.max_message_bytes // 2**20} MB (max_message_mb)")  # fmt: skip
     try:
-        parsed = parse(data)
+        return parse(data)
     except Unparseable as exc:
-        return _quarantine(row, str(exc), new)
+        return str(exc)
+
+
+def _process_one(message_id: int, data: bytes, read: Parsed | str, settings: MailSettings, queue, actor,
+                 new: bool) -> Outcome:  # fmt: skip
+    if isinstance(read, str):
+        return _quarantine(message_id, read, new)
+    parsed = read
     try:
-        return _process(row, parsed, settings, queue, actor, new)
+        return _process(message_id, data, parsed, settings, queue, actor, new)
     except (StorageError, pw.OperationalError, pw.InterfaceError):
         raise
     except pw.IntegrityError as exc:
-        return _quarantine(row, f"the desk refused it: {str(exc).splitlines()[0][:200]}", new, parsed)
+        return _quarantine(message_id, f"the desk refused it: {str(exc).splitlines()[0][:200]}", new, parsed)
     except (InvalidInput, NotFound) as exc:
-        return _quarantine(row, str(exc), new, parsed)
+        return _quarantine(message_id, str(exc), new, parsed)
     except Exception as exc:  # a bug must not lose the message: it waits in quarantine for a fixed Sportello
-        return _quarantine(row, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})", new, parsed)
+        return _quarantine(message_id, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})", new,
+                           parsed)  # fmt: skip
 
 
-def _headers(row: MailMessage, parsed: Parsed | None) -> dict:
+def _headers(parsed: Parsed | None) -> dict:
     if parsed is None:
         return {}
     return {
@@ -103,13 +169,63 @@ def _headers(row: MailMessage, parsed: Parsed | None) -> dict:
     }
 
 
-def _quarantine(row: MailMessage, why: str, new: bool, parsed: Parsed | None = None) -> Outcome:
+def _quarantine(message_id: int, why: str, new: bool, parsed: Parsed | None = None) -> Outcome:
     with write_transaction():
         MailMessage.update(state=InState.QUARANTINED, reason=why[:2000], processed_at=utcnow(),
-                           attempts=MailMessage.attempts + 1, **_headers(row, parsed)).where(
-            (MailMessage.id == row.id) & (MailMessage.state.in_([InState.STORED, InState.QUARANTINED]))
+                           attempts=MailMessage.attempts + 1, **_headers(parsed)).where(
+            (MailMessage.id == message_id) & (MailMessage.state.in_([InState.STORED, InState.QUARANTINED]))
         ).execute()  # fmt: skip
-    return Outcome(MailMessage.get_by_id(row.id), new, InState.QUARANTINED, None, why)
+    return Outcome(MailMessage.get_by_id(message_id), new, InState.QUARANTINED, None, why)
+
+
+# --- the hot queries, built once per backend ------------------------------------------------------
+
+#: Every column of a message but its raw bytes (the caller has those in hand).
+_ROW_FIELDS = tuple(f for f in MailMessage._meta.sorted_fields if f.name != "raw")
+
+
+def _lock_query(message_id):
+    query = MailMessage.select(*_ROW_FIELDS).where(MailMessage.id == message_id)
+    return query.for_update() if is_postgres() else query
+
+
+_LOCK = Prepared(_lock_query, int)
+_TWINS = Prepared(lambda message_id, me: MailMessage.select(MailMessage.id, MailMessage.ticket, MailMessage.raw).where(
+    (MailMessage.message_id == message_id) & (MailMessage.id != me) & (MailMessage.direction == "in")
+    & MailMessage.state.in_(_DONE_STATES)).order_by(MailMessage.id).limit(20), str, int)  # fmt: skip
+_FLOOD = Prepared(lambda sender, since: MailMessage.select(pw.fn.COUNT(MailMessage.id)).where(
+    (MailMessage.sender == sender) & (MailMessage.received_at >= since) & (MailMessage.direction == "in")
+    & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC])), str, datetime)  # fmt: skip
+_CUSTOMER = Prepared(lambda email: Customer.select().where(Customer.email == email).limit(1), str)
+#: Organizations whose domains contain the text (LIKE); which one claims the domain exactly is decided after.
+_CLAIMS = Prepared(lambda pattern: Organization.select().where(
+    (Organization.mail_domains != "") & (Organization.mail_domains ** pattern)).order_by(Organization.id), str)  # fmt: skip
+_DONE = Prepared(
+    lambda state, ticket, event, reason, automatic, at, message_id, sender, subject, me: MailMessage.update(
+        state=state, ticket=ticket, event=event, reason=reason, automatic=automatic, processed_at=at,
+        attempts=MailMessage.attempts + 1, message_id=message_id, sender=sender, subject=subject,
+    ).where(MailMessage.id == me),
+    str, int, int, str, str, datetime, str, str, str, int,
+)  # fmt: skip
+
+
+def _model(model: type[pw.Model], fields, values: tuple) -> pw.Model:
+    """A row as Peewee would have read it, from a prepared query's columns."""
+    row = model(**{f.name: v for f, v in zip(fields, values)})
+    row._dirty.clear()
+    return row
+
+
+def _claim(message_id: int, data: bytes) -> MailMessage | None:
+    """The message read again inside the transaction (locked on PostgreSQL: another run may be at it),
+    with the raw bytes in hand."""
+    found = _LOCK.first(message_id)
+    if found is None:
+        return None
+    row = _model(MailMessage, _ROW_FIELDS, found)
+    row.raw = data
+    row._dirty.clear()
+    return row
 
 
 def _fingerprint(parsed: Parsed) -> str:
@@ -119,19 +235,18 @@ def _fingerprint(parsed: Parsed) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _duplicate_of(row: MailMessage, parsed: Parsed) -> MailMessage | None:
+def _duplicate_of(row: MailMessage, parsed: Parsed) -> tuple[int, int | None] | None:
+    """(mail id, ticket) of the same message (Message-ID and content) taken before, if any."""
     if not parsed.message_id:
         return None
+    others = _TWINS.rows(parsed.message_id[:998], row.id)
+    if not others:
+        return None
     mine = _fingerprint(parsed)
-    others = MailMessage.select().where(
-        (MailMessage.message_id == parsed.message_id[:998]) & (MailMessage.id != row.id)
-        & (MailMessage.direction == "in")
-        & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC, InState.IGNORED, InState.MOVED])
-    ).order_by(MailMessage.id).limit(20)  # fmt: skip
-    for other in others:
+    for other_id, ticket, raw in others:
         try:
-            if _fingerprint(parse(bytes(other.raw))) == mine:
-                return other
+            if _fingerprint(parse(bytes(raw))) == mine:
+                return other_id, ticket
         except Unparseable:
             continue
     return None
@@ -139,10 +254,7 @@ def _duplicate_of(row: MailMessage, parsed: Parsed) -> MailMessage | None:
 
 def _flooding(sender: str, settings: MailSettings) -> bool:
     since = utcnow() - timedelta(hours=1)
-    recent = MailMessage.select().where(
-        (MailMessage.sender == sender) & (MailMessage.received_at >= since) & (MailMessage.direction == "in")
-        & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC])
-    ).count()  # fmt: skip
+    (recent,) = _FLOOD.first(sender, since)
     return recent >= settings.loop_limit
 
 
@@ -176,18 +288,21 @@ def organization_for_domain(address: str) -> Organization | None:
     domain = address.rpartition("@")[2].lower()
     if not domain:
         return None
-    claims = Organization.select().where(Organization.mail_domains != "")
+    claims = [_model(Organization, Organization._meta.sorted_fields, values) for values in _CLAIMS.rows(f"%{domain}%")]
     found = [org for org in claims if domain in org.mail_domains.lower().split()]
     return found[0] if len(found) == 1 else None
 
 
 def _customer(address: Address) -> Customer:
     email = validate.email(address.email)
-    existing = Customer.get_or_none(Customer.email == email)
+    existing = _CUSTOMER.first(email)
     if existing is not None:
-        return existing
+        return _model(Customer, Customer._meta.sorted_fields, existing)
     name = validate.name(address.name[:200], fallback=email.split("@")[0])
-    return directory.customer_for(email, name, organization_for_domain(email))
+    try:  # as ``directory.customer_for``, without looking them up a second time
+        return directory.add_customer(email, name, organization=organization_for_domain(email))
+    except Conflict:  # someone else added them a moment ago
+        return directory.find_customer(email)
 
 
 def _queue_for(parsed: Parsed, settings: MailSettings, queue: str | None) -> str | None:
@@ -208,7 +323,7 @@ def _body(parsed: Parsed) -> str:
     return text
 
 
-def _participants(ticket: int, parsed: Parsed, sender: Customer, settings: MailSettings) -> None:
+def _participants(ticket: Ticket, parsed: Parsed, sender: Customer, settings: MailSettings) -> None:
     ours = settings.desk_addresses
     seen = 0
     for address in (*parsed.cc, *parsed.to):
@@ -222,10 +337,10 @@ def _participants(ticket: int, parsed: Parsed, sender: Customer, settings: MailS
         except InvalidInput:
             continue
         seen += 1
-        ticket_row = Ticket.get_by_id(ticket)
-        if customer.id == ticket_row.customer_id:
+        if customer.id == ticket.customer_id:
             continue
-        TicketParticipant.insert(ticket=ticket, customer=customer.id, added_at=utcnow()).on_conflict_ignore().execute()
+        TicketParticipant.insert(ticket=ticket.number, customer=customer.id,
+                                 added_at=utcnow()).on_conflict_ignore().execute()  # fmt: skip
 
 
 def _attachments(row: MailMessage, parsed: Parsed, settings: MailSettings) -> None:
@@ -237,29 +352,29 @@ def _attachments(row: MailMessage, parsed: Parsed, settings: MailSettings) -> No
 
 def _done(row: MailMessage, parsed: Parsed, state: str, ticket: int | None, event_id: int | None, why: str,
           automatic: str | None = None) -> None:  # fmt: skip
-    MailMessage.update(state=state, ticket=ticket, event=event_id, reason=why[:2000], automatic=automatic,
-                       processed_at=utcnow(), attempts=MailMessage.attempts + 1, **_headers(row, parsed)).where(
-        MailMessage.id == row.id).execute()  # fmt: skip
+    """Mark the (claimed) message done, in the store and on ``row``."""
+    values = dict(state=state, ticket=ticket, event=event_id, reason=why[:2000], automatic=automatic,
+                  processed_at=utcnow(), **_headers(parsed))  # fmt: skip
+    _DONE.execute(values["state"], ticket, event_id, values["reason"], automatic, values["processed_at"],
+                  values["message_id"], values["sender"], values["subject"], row.id)  # fmt: skip
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.attempts = (row.attempts or 0) + 1
+    row._dirty.clear()
 
 
-def _locked(row: MailMessage) -> bool:
-    """Whether the message still waits, read again inside the transaction (another run may have taken it)."""
-    query = MailMessage.select(MailMessage.state).where(MailMessage.id == row.id)
-    if is_postgres():
-        query = query.for_update()
-    return query.scalar() in (InState.STORED, InState.QUARANTINED)
-
-
-def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> Outcome:
+def _process(message_id: int, data: bytes, parsed: Parsed, settings: MailSettings, queue, actor, new) -> Outcome:
     with write_transaction():
-        if not _locked(row):
-            current = MailMessage.get_by_id(row.id)
+        row = _claim(message_id, data)
+        if row is None or row.state not in (InState.STORED, InState.QUARANTINED):
+            current = row or MailMessage.get_by_id(message_id)
             return Outcome(current, False, current.state, current.ticket_id, "taken by another run")
         twin = _duplicate_of(row, parsed)
         if twin is not None:
-            why = f"the same message (Message-ID and content) as mail #{twin.id}, already on the desk"
-            _done(row, parsed, InState.DUPLICATE, twin.ticket_id, None, why)
-            return Outcome(MailMessage.get_by_id(row.id), False, InState.DUPLICATE, twin.ticket_id, why)
+            twin_id, twin_ticket = twin
+            why = f"the same message (Message-ID and content) as mail #{twin_id}, already on the desk"
+            _done(row, parsed, InState.DUPLICATE, twin_ticket, None, why)
+            return Outcome(row, False, InState.DUPLICATE, twin_ticket, why)
         automatic = classify(parsed.message, desk_addresses=settings.desk_addresses, loop_id=signing.loop_id())
         sender = parsed.sender.email if parsed.sender else ""
         if automatic is not None and automatic.kind in ("auto-reply", "list") and settings.takes_automatic_from(sender):
@@ -275,9 +390,10 @@ def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> 
         thread = find_thread(parsed, customer)
         number = thread.ticket
         why = thread.why
-        if number is not None and Ticket.get_by_id(number).status == Status.CLOSED:
+        target = Ticket.get_by_id(number) if number is not None else None
+        if target is not None and target.status == Status.CLOSED:
             why = f"a follow-up to #{number}, which is closed ({why})"
-            number = None
+            number = target = None
         with synced_from("mail", customer.email):
             if number is None:
                 ticket = create_ticket(
@@ -285,18 +401,19 @@ def _process(row, parsed: Parsed, settings: MailSettings, queue, actor, new) -> 
                     queue=_queue_for(parsed, settings, queue), channel="email", reason=why,
                 )  # fmt: skip
             else:
-                ticket = _to_ticket(actor, number, parsed, customer, why)
+                ticket = _to_ticket(actor, target, parsed, customer, why)
         event = ticket.written[0] if ticket.written else None
-        _participants(ticket.number, parsed, customer, settings)
+        _participants(ticket, parsed, customer, settings)
         _attachments(row, parsed, settings)
         _done(row, parsed, InState.TICKET, ticket.number, event.id if event else None, why)
-        return Outcome(MailMessage.get_by_id(row.id), new, InState.TICKET, ticket.number, why)
+        return Outcome(row, new, InState.TICKET, ticket.number, why)
 
 
-def _to_ticket(actor, number: int, parsed: Parsed, customer: Customer, why: str) -> Ticket:
-    """The message onto ticket ``number``: a survey answer, a status request, or a reply (``models.mail.requests``)."""
-    request = customer_request(parsed, Ticket.get_by_id(number))
-    if request is not None and request.kind == "survey" and customer.id == Ticket.get_by_id(number).customer_id:
+def _to_ticket(actor, target: Ticket, parsed: Parsed, customer: Customer, why: str) -> Ticket:
+    """The message onto ticket ``target``: a survey answer, a status request, or a reply (``models.mail.requests``)."""
+    number = target.number
+    request = customer_request(parsed, target)
+    if request is not None and request.kind == "survey" and customer.id == target.customer_id:
         return csat.record(actor, number, request.score, request.comment or None)
     if request is not None and request.kind == "status":
         asked = new_event(EventKind.MAIL.value, field="status_request", body=_body(parsed), customer=customer.id,
@@ -330,7 +447,7 @@ def _automatic(row: MailMessage, parsed: Parsed, automatic: Automatic, actor, ne
     if thread.ticket is None:
         why = f"{automatic.kind}: {automatic.why}; it belongs to no ticket, so nothing changed"
         _done(row, parsed, InState.IGNORED, None, None, why, automatic.kind)
-        return Outcome(MailMessage.get_by_id(row.id), new, InState.IGNORED, None, why)
+        return Outcome(row, new, InState.IGNORED, None, why)
     failed = f"; delivery to {', '.join(automatic.failed)} failed" + (" for good" if automatic.permanent else "") \
         if automatic.failed else ""  # fmt: skip
     note = f"{automatic.kind} from {sender}: {automatic.why}{failed}. Nothing changed and no answer was sent."
@@ -339,7 +456,7 @@ def _automatic(row: MailMessage, parsed: Parsed, automatic: Automatic, actor, ne
     with synced_from("mail", sender[:200]):
         ticket = pipeline.change(actor, thread.ticket, None, lambda _t, _s: [event])
     _done(row, parsed, InState.AUTOMATIC, ticket.number, ticket.written[0].id, note, automatic.kind)
-    return Outcome(MailMessage.get_by_id(row.id), new, InState.AUTOMATIC, ticket.number, note)
+    return Outcome(row, new, InState.AUTOMATIC, ticket.number, note)
 
 
 def _mark_undeliverable(address: str, automatic: Automatic) -> None:
