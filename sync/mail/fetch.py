@@ -1,16 +1,34 @@
-"""Fetching mail: each message from a source onto the desk, and only then acknowledged at the source.
+"""Fetching mail: messages from a source onto the desk, and only then acknowledged at the source.
 
-For every message a source gives, :func:`fetch` calls ``ingest_bytes`` (which commits) and, once
-it returned, the message's ``ack`` (move or flag at the source). When the desk cannot store a
-message (``StorageError``), the fetch stops there and acknowledges nothing more: the message stays
-at its source for the next fetch. A source that fails (unreachable, restarted, refusing) stops the
-fetch too. Either way the summary says what was taken and carries the error, whose ``exit_code``
-is 75 when trying again later may work; nothing is lost, and what was taken is never taken twice.
+:func:`fetch` works a batch at a time (an IMAP fetch of up to 100 messages, a few hundred Maildir
+files, an mbox cut in pieces):
+
+1. *Intake*: the batch's raw bytes are committed together (``models.mail.store.keep_raw_many``,
+   one transaction; state ``stored``), and only then acknowledged at the source — IMAP moves or
+   flags them and records their UIDs as taken, Maildir moves each file. From that commit on the
+   messages are the desk's, whatever happens next.
+2. *Processing*: the batch's messages are parsed, threaded and written on their tickets
+   (``models.mail.ingest.process_many``: a few dozen per transaction, each in a savepoint, so that
+   one that fails rolls back alone and goes to quarantine); the summary counts the outcomes.
+
+Every fetch first finishes what an earlier one stored but did not process (killed between the two
+steps): ``process_waiting`` for this source, with its queue. With ``intake_only`` a fetch only
+takes the mail in, and the next one processes it.
+
+When the desk cannot store a batch (``StorageError``) the fetch stops there and acknowledges
+nothing of it: the messages stay at their source for the next fetch. A source that fails
+(unreachable, restarted, refusing) stops the fetch too; a batch it failed to acknowledge is on the
+desk already, is processed, and is recognised when it is read again. Either way the summary says
+what was taken and carries the error, whose ``exit_code`` is 75 when trying again later may work;
+nothing is lost, and what was taken is never taken twice.
+
+A caller may pass its own ``ingest`` (``ingest_bytes``'s signature): then each message is
+committed by it and acknowledged on its own, one by one, as the source tests do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +36,7 @@ from models.errors import SportelloError
 from models.mail.tables import InState
 from models.store.db import storage_errors
 from sync.mail.errors import EX_TEMPFAIL, MailSourceError
-from sync.mail.source import Source
+from sync.mail.source import Incoming, Source
 
 __all__ = [
     "FetchSummary",
@@ -33,6 +51,9 @@ __all__ = [
 
 #: ``ingest_bytes(data, *, source=, settings=, queue=) -> Outcome`` (``models.mail.ingest``).
 Ingest = Callable[..., Any]
+#: Messages per batch from a source that does not cut its own (an mbox file).
+BATCH = 200
+_WAITING = 1000
 
 
 @dataclass
@@ -44,6 +65,7 @@ class FetchSummary:
     quarantined: int = 0  # new, but could not be processed: waiting for an agent
     automatic: int = 0  # new auto-replies, bounces, list or looping mail: recorded, nothing changed
     errors: int = 0
+    finished: int = 0  # stored by an earlier fetch that stopped before processing them, processed now
     error: SportelloError | None = None  # what stopped the fetch
 
     @property
@@ -63,6 +85,8 @@ class FetchSummary:
         """One line for the user."""
         text = (f"{self.source}: {self.taken} taken ({self.new} new, {self.duplicates} already on the desk, "
                 f"{self.quarantined} quarantined, {self.automatic} automatic)")  # fmt: skip
+        if self.finished:
+            text += f"; {self.finished} taken earlier processed now"
         if self.error is not None:
             text += " before it stopped"
         return text
@@ -70,6 +94,7 @@ class FetchSummary:
     def as_dict(self) -> dict:
         return {"source": self.source, "taken": self.taken, "new": self.new, "duplicates": self.duplicates,
                 "quarantined": self.quarantined, "automatic": self.automatic, "errors": self.errors,
+                "finished": self.finished,
                 "problem": str(self.error) if self.error is not None else None,
                 "temporary": self.temporary}  # fmt: skip
 
@@ -87,6 +112,47 @@ def _count(summary: FetchSummary, outcome: Any) -> None:
         summary.automatic += 1
 
 
+def _outcome(summary: FetchSummary, outcome: Any) -> None:
+    """Count the outcome of a message the intake counted as new."""
+    state = getattr(outcome, "state", None)
+    if not outcome.new or state == InState.DUPLICATE:  # the same message (Message-ID and content) again
+        summary.new -= 1
+        summary.duplicates += 1
+    elif state == InState.QUARANTINED:
+        summary.quarantined += 1
+    elif state in (InState.AUTOMATIC, InState.IGNORED):
+        summary.automatic += 1
+
+
+def _counter(summary: FetchSummary, waiting: list[tuple[int, bytes, bool]], progress) -> Callable[[list], None]:
+    """What ``process_many`` calls with each committed group's outcomes: they are counted."""
+    new = {message_id: is_new for message_id, _, is_new in waiting}
+
+    def done(outcomes: list) -> None:
+        for outcome in outcomes:
+            if new.get(outcome.message.id):
+                _outcome(summary, outcome)
+        if progress is not None:
+            progress(summary)
+
+    return done
+
+
+def _batches(source: Source) -> Iterator[list[Incoming]]:
+    batches = getattr(source, "batches", None)
+    if batches is not None:
+        yield from batches()
+        return
+    batch: list[Incoming] = []
+    for item in source.messages():
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def fetch(
     source: Source,
     settings,
@@ -95,12 +161,75 @@ def fetch(
     limit: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[FetchSummary], None] | None = None,
+    intake_only: bool = False,
 ) -> FetchSummary:
     """Take every waiting message of ``source`` onto the desk (at most ``limit``); never raises for
-    the source or the desk failing: the summary carries the error."""
-    if ingest is None:
-        from models.mail.ingest import ingest_bytes as ingest
+    the source or the desk failing: the summary carries the error. ``intake_only``: store and
+    acknowledge, leave the processing to the next fetch."""
+    if ingest is not None:
+        return _fetch_each(source, settings, ingest, limit, should_stop, progress)
+    from models.mail.ingest import process_many, process_waiting
+    from models.mail.store import keep_raw_many
 
+    summary = FetchSummary(source.name)
+    try:
+        if not intake_only:
+            with storage_errors():
+                while True:  # what an earlier fetch stored and did not process, with this source's queue
+                    finished = process_waiting(settings, source=source.name, queue=source.queue, limit=_WAITING)
+                    summary.finished += len(finished)
+                    if len(finished) < _WAITING:
+                        break
+        with source:
+            for batch in _batches(source):
+                if should_stop is not None and should_stop():
+                    break
+                if limit is not None:
+                    batch = batch[: max(0, limit - summary.taken)]
+                    if not batch:
+                        break
+                try:
+                    with storage_errors():
+                        kept = keep_raw_many([(item.data, source.name) for item in batch])
+                except SportelloError as exc:  # nothing stored: leave the batch at the source, stop here
+                    summary.errors += 1
+                    summary.error = exc
+                    break
+                stopped = None
+                try:
+                    for item, (message_id, _state, _new) in zip(batch, kept):
+                        item.ack(message_id)
+                    flush = getattr(source, "flush", None)
+                    if flush is not None:
+                        flush()  # moved or flagged now, before the processing
+                except MailSourceError as exc:  # on the desk, not all acknowledged: those are read again next time
+                    stopped = exc
+                summary.taken += len(batch)
+                summary.new += sum(new for _, _, new in kept)
+                summary.duplicates += sum(not new for _, _, new in kept)
+                if progress is not None:
+                    progress(summary)
+                waiting, seen = [], set()  # each stored row once (the same bytes twice are one row)
+                for item, (message_id, state, new) in zip(batch, kept):
+                    if state == InState.STORED and message_id not in seen:
+                        seen.add(message_id)
+                        waiting.append((message_id, item.data, new))
+                if waiting and not intake_only:
+                    with storage_errors():
+                        process_many(waiting, settings, queue=source.queue, done=_counter(summary, waiting, progress))
+                if stopped is not None:
+                    raise stopped
+    except MailSourceError as exc:
+        summary.errors += 1
+        summary.error = summary.error or exc
+    except SportelloError as exc:  # the desk failing while processing, or while the source records what it acked
+        summary.errors += 1
+        summary.error = summary.error or exc
+    return summary
+
+
+def _fetch_each(source: Source, settings, ingest: Ingest, limit, should_stop, progress) -> FetchSummary:
+    """Each message committed by ``ingest`` and acknowledged, one by one."""
     summary = FetchSummary(source.name)
     try:
         with source:

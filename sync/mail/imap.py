@@ -3,11 +3,12 @@
 A fetch selects the folder, reads its UIDVALIDITY, searches the UIDs not flagged \\Deleted, leaves
 out those the desk already took at this (mailbox, UIDVALIDITY) (``MailUid`` rows, done) and
 fetches the rest with ``BODY.PEEK[]`` (which does not set \\Seen) in batches of at most
-``batch`` messages and ``batch_bytes`` bytes. Once the desk committed a message its ack is
-queued; the queue is worked off before the next batch is fetched and when the source closes:
-the messages are moved to the processed folder (MOVE, or COPY + \\Deleted + UID EXPUNGE where
-the server has no MOVE) or, without one, flagged \\Seen; then their UIDs are recorded as done, so
-that a later fetch skips them unread.
+``batch`` messages and ``batch_bytes`` bytes (``batches()``; ``messages()`` gives the same one by
+one). Once the desk committed a message its ack is queued; the queue is worked off by ``flush()``,
+which the fetcher calls as soon as a batch is committed, and in any case before the next batch is
+fetched and when the source closes: the messages are moved to the processed folder (MOVE, or
+COPY, \\Deleted and UID EXPUNGE where the server has no MOVE) or, without one, flagged \\Seen; then
+their UIDs are recorded as done, so that a later fetch skips them unread.
 
 A crash anywhere leaves at worst messages on the server that are already on the desk: the next
 fetch reads them again and the desk recognises the same bytes. A new UIDVALIDITY means the old
@@ -272,18 +273,27 @@ class ImapSource:
         if batch:
             yield batch
 
-    def messages(self) -> Iterator[Incoming]:
-        """Every message not yet taken, with its ack; acks are worked off between batches."""
+    def batches(self) -> Iterator[list[Incoming]]:
+        """Every message not yet taken, with its ack, a fetched batch at a time; the acks of a batch
+        are worked off (``flush``) before the next one is fetched, if the caller has not done it."""
         client = self._require()
         for batch in self._batches(self.waiting_uids()):
             self.flush()
             with self._errors("cannot fetch messages"):
                 answer = client.fetch(batch, ["BODY.PEEK[]"])
+            found = []
             for uid in batch:
                 data = answer.get(uid, {}).get(b"BODY[]")
                 if data is None:  # expunged meanwhile
                     continue
-                yield Incoming(key=f"{self.uidvalidity}:{uid}", data=bytes(data), ack=self._acker(uid))
+                found.append(Incoming(key=f"{self.uidvalidity}:{uid}", data=bytes(data), ack=self._acker(uid)))
+            if found:
+                yield found
+
+    def messages(self) -> Iterator[Incoming]:
+        """Every message not yet taken, with its ack; acks are worked off between batches."""
+        for batch in self.batches():
+            yield from batch
 
     def _acker(self, uid: int):
         def ack(message_id: int) -> None:

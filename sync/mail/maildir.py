@@ -10,6 +10,10 @@ never read.
 
 A file renamed meanwhile (a mail program changing its flags, or moving it from ``new/`` to
 ``cur/``) is found again by its unique name; one removed meanwhile is left alone.
+
+``batches()`` gives the waiting files ``batch`` at a time (read, not yet acknowledged), so that the
+fetcher commits each group in one transaction before it moves any; ``messages()`` gives them one
+by one. Each file is acknowledged on its own (a rename), whenever the fetcher says so.
 """
 
 from __future__ import annotations
@@ -44,12 +48,13 @@ class MaildirSource:
 
     def __init__(
         self, path: str | os.PathLike, *, processed_folder: str | None = None, queue: str | None = None,
-        name: str | None = None,
+        name: str | None = None, batch: int = 200,
     ) -> None:  # fmt: skip
         self.path = Path(path).expanduser()
         self.processed_folder = processed_folder or None
         self.queue = queue
         self.name = name or f"maildir:{self.path}"
+        self.batch = max(1, batch)
         self._processed: Path | None = None
         self._where_now: dict[str, Path] = {}  # unique name -> where its file was last seen
 
@@ -115,6 +120,17 @@ class MaildirSource:
             if data is None:
                 continue
             yield Incoming(key=unique, data=data, ack=self._acker(unique))
+
+    def batches(self) -> Iterator[list[Incoming]]:
+        """Every waiting message, oldest first, ``batch`` files at a time."""
+        batch: list[Incoming] = []
+        for item in self.messages():
+            batch.append(item)
+            if len(batch) >= self.batch:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def _listing(self, folder: Path) -> list[str]:
         try:
