@@ -1,22 +1,19 @@
-"""A ticket's timeline as a Line API view: messages, changes as one ``old → new`` line each.
+"""A ticket's timeline as a Line API view: messages, changes as one ``old → new`` line each, delivery records of
+mail as one muted line under what they are about (the blocks and their wrapping: :mod:`tui.widgets.timeline_blocks`).
 
-A message shows its first :data:`BODY_LINES` lines (at most :data:`BODY_CHARS` characters) and then
-what is left, ``… 449,800 more lines — press o or enter to read the whole message``: one customer
-message of 1 MB in 450,000 lines once took the screen 51 s to wrap, on every reload and resize.
-``o`` or enter asks for the message under the cursor whole (:class:`Timeline.ReadMessage`; the app opens it).
-A message that came by mail shows its new part, the quoted history folded to one line, and its attachments.
+A long message shows its first lines and then what is left, ``… 449,800 more lines — press o or enter to read the
+whole message``: one customer message of 1 MB in 450,000 lines once took the screen 51 s to wrap, on every reload
+and resize. ``o`` or enter asks for the message under the cursor whole (:class:`Timeline.ReadMessage`; the app
+opens it). The mail keys are :mod:`tui.widgets.timeline_mail`'s.
 
 Lines are wrapped once per width and kept, so scrolling a thousand-event ticket only slices a
 list; a timeline of more than :data:`INLINE_ROWS` rows is wrapped in a worker thread, the old
-lines staying on screen meanwhile. Stored text is made inert (:mod:`tui.text.labels`) and long words
-fold instead of pushing the layout sideways.
+lines staying on screen meanwhile.
 """
 
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -34,140 +31,26 @@ from textual.worker import get_current_worker
 
 from tui.desk.mail_rows import MailPart
 from tui.desk.rows import EventRow, TicketView
-from tui.text.labels import plain, when
-from tui.text.mail import mail_blocks
+from tui.text.labels import when
+from tui.widgets.timeline_blocks import (
+    BODY_CHARS,
+    BODY_LINES,
+    INLINE_ROWS,
+    WITH_BODY,
+    Block,
+    _event_blocks,
+    cut_body,
+    estimated_rows,
+    timeline_blocks,
+    timeline_text,
+    wrap_blocks,
+)
 from tui.widgets.timeline_mail import TimelineMail
 
-__all__ = ["Timeline", "timeline_text", "cut_body", "BODY_LINES", "BODY_CHARS"]
-
-#: The most of one message the timeline shows: lines, and characters (a body may be one long line).
-BODY_LINES = 200
-BODY_CHARS = 20_000
-#: A timeline of more rows than this (as estimated before wrapping) is wrapped in a worker thread.
-INLINE_ROWS = 1_000
-
-_WITH_BODY = ("created", "reply", "note")
-_BODY_ROLES = ("message", "customer", "internal", "more")
-_SLA_ALERT = re.compile(r"(SLA .{1,40}? \(due [0-9-]{10} [0-9:]{5})( UTC)?\)")
-
-Block = tuple[str, Text, int]  # role, text, and the index of its event in the view (-1: none)
-
-
-def cut_body(body: str, lines: int = BODY_LINES, chars: int = BODY_CHARS) -> tuple[str, str]:
-    """The part of ``body`` the timeline shows, and what is left in words ("" when nothing is).
-
-    At most ``lines`` lines and ``chars`` characters, cut at a line's end where there is one.
-    """
-    end = -1
-    for _ in range(lines):
-        end = body.find("\n", end + 1)
-        if end < 0:
-            break
-    cut = min(len(body) if end < 0 else end, chars)
-    if cut >= len(body):
-        return body, ""
-    if body[cut] != "\n" and body.rfind("\n", 0, cut) > 0:
-        cut = body.rfind("\n", 0, cut)
-    rest = body[cut:]
-    if rest.startswith("\n"):
-        more = rest.count("\n")
-        left = f"{more:,} more line" + ("s" if more != 1 else "")
-    else:  # cut inside one long line
-        left = f"{len(rest):,} more characters"
-    return body[:cut], f"… {left} — press o or enter to read the whole message"
-
-
-def timeline_text(view: TicketView) -> list[tuple[str, Text]]:
-    """The timeline as (role, text) blocks; role picks the style (``message``, ``internal``, ``change``, ``customer``;
-    ``more`` says what of a long message is not shown)."""
-    return [(role, text) for role, text, _ in timeline_blocks(view)]
-
-
-def timeline_blocks(view: TicketView, mail: dict[int, MailPart] | None = None, unfolded: set[int] | None = None,
-                    keys: tuple[str, str] = ("z", "w")) -> list[Block]:  # fmt: skip
-    """:func:`timeline_text` with, for each block, the index of its event in ``view.events``; ``mail``: the message
-    behind each event that came by mail, its quoted part shown for the events in ``unfolded``; ``keys``: those
-    that show it and save the attachments."""
-    blocks: list[Block] = []
-    for index, event in enumerate(view.events):
-        part = mail.get(event.id) if mail else None
-        unfold = unfolded is not None and event.id in unfolded
-        blocks.extend((role, text, index) for role, text in _event_blocks(event, view.zone, part, unfold, keys))
-    return blocks
-
-
-def _event_blocks(event: EventRow, zone: str = "UTC", part: MailPart | None = None, unfolded: bool = False,
-                  keys: tuple[str, str] = ("z", "w")) -> list[tuple[str, Text]]:  # fmt: skip
-    stamp = when(event.at, zone)
-    if event.kind in _WITH_BODY:
-        role = "internal" if event.internal else ("customer" if event.by_customer else "message")
-        head = Text()
-        head.append("◆ INTERNAL NOTE · " if event.internal else "▶ ")
-        head.append(plain(event.who))
-        head.append(f" · {stamp} · ")
-        head.append(plain(event.summary))
-        mailed = part is not None and bool(part.reply)
-        shown, left = cut_body((part.reply if mailed else event.body).rstrip() or "(empty)")
-        blocks = [("gap", Text("")), (f"{role}-head", head), (role, plain(shown))]
-        blocks += [("more", Text(left))] if left else []
-        return blocks + mail_blocks(part, role, unfolded, keys, cut_body) if part is not None else blocks
-    if event.kind == "sla":  # a system alert, internal by nature: one short line, without who and "(internal)"
-        alert = _SLA_ALERT.match(event.summary)  # its reason (the policy's rules) is in the header already
-        summary = alert.group(1) + ")" if alert else event.summary
-        return [("change", Text(f"  · {stamp}  ") + plain(summary))]
-    line = Text("  · ")
-    line.append(stamp)
-    line.append("  ")
-    line.append(plain(event.who))
-    line.append("  ")
-    line.append(plain(event.summary))
-    if event.internal:
-        line.append("  (internal)")
-    return [("change", line)]
-
-
-def estimated_rows(blocks: list[Block], width: int) -> int:
-    """About how many rows ``blocks`` wrap to at ``width`` (no less than the lines they hold)."""
-    room = max(4, width - 2)
-    return sum(text.plain.count("\n") + 1 + len(text.plain) // room for _, text, _ in blocks)
-
-
-def wrap_blocks(
-    blocks: list[Block], width: int, styles: dict[str, Style], console: Console,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> tuple[list[Strip], list[int]] | None:  # fmt: skip
-    """``blocks`` as rows of ``width`` cells, and each row's event index. ``styles``: role -> style,
-    taken from the widget beforehand (this may run in a worker thread). ``None`` when
-    ``cancelled()`` turned true on the way (a newer wrap was asked for): a block is at most
-    :data:`BODY_CHARS` characters, so that is checked often enough."""
-    lines: list[Strip] = []
-    events: list[int] = []
-    indent = Text("    ")  # continuation lines of a heading or a change line
-    for role, text, event in blocks:
-        if cancelled():
-            return None
-        if role == "gap":
-            lines.append(Strip.blank(width))
-            events.append(-1)
-            continue
-        style = styles[role]
-        body = role in _BODY_ROLES
-        gutter = Text("┃ " if role == "internal" else "│ ", style=style)
-        room = max(4, width - (gutter.cell_len if body else indent.cell_len))
-        text = text.copy()
-        text.overflow = "fold"
-        text.no_wrap = False
-        for index, part in enumerate(text.wrap(console, room, overflow="fold")):
-            if body:
-                row = Text.assemble(gutter, part)
-                if role == "more":
-                    row.stylize(style)
-            else:
-                row = Text.assemble(indent, part) if index else part
-                row.stylize(style)
-            lines.append(Strip(list(row.render(console))).crop_extend(0, width, Style()))
-            events.append(event)
-    return lines, events
+# The blocks are made in tui.widgets.timeline_blocks; they are named here too, where they were first made (and
+# ``wrap_blocks`` is called through this module, so that a test may wrap it).
+__all__ = ["Timeline", "timeline_text", "timeline_blocks", "cut_body", "wrap_blocks", "BODY_LINES", "BODY_CHARS",
+           "_event_blocks"]  # fmt: skip
 
 
 class Timeline(TimelineMail, ScrollView, can_focus=True):
@@ -368,7 +251,7 @@ class Timeline(TimelineMail, ScrollView, can_focus=True):
         order = list(range(line, -1, -1)) + list(range(line + 1, len(self._line_events)))
         for index in order:
             event = self._line_events[index]
-            if event >= 0 and events[event].kind in _WITH_BODY:
+            if event >= 0 and events[event].kind in WITH_BODY:
                 return events[event]
         return None
 
