@@ -1,6 +1,7 @@
 """The Desk's side of mail: :class:`MailDesk` — whether ``[mail]`` is configured, the mail state for the
 header, fetching every configured source once, the quarantine and running it again, the message behind
 timeline events with its attachments, saving them, moving or splitting a message, undeliverable addresses.
+Mail going out is :mod:`tui.desk.mail_out`'s, a base of it.
 
 ``models.mail`` beyond its tables (the parser and its libraries) and ``sync.mail`` load with the first
 call that needs them (start-up time); a ticket without mail costs one indexed query.
@@ -9,12 +10,12 @@ call that needs them (start-up time); a ticket without mail costs one indexed qu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.errors import InvalidInput, SportelloError
-from tui.desk.connection import DeskConnection
+from tui.desk.mail_out import MailOutDesk
 from tui.desk.mail_rows import (
     AttachmentRow,
     FetchRow,
@@ -55,8 +56,9 @@ def fetch_row(result) -> FetchRow:
                     all(t for _, t in problems))  # fmt: skip
 
 
-class MailDesk(DeskConnection):
-    """Mail in, as the app shows it. :meth:`configure_mail` (from config.toml's ``[mail]``) comes first."""
+class MailDesk(MailOutDesk):
+    """Mail in (and, from :class:`~tui.desk.mail_out.MailOutDesk`, out), as the app shows it.
+    :meth:`configure_mail` (from config.toml's ``[mail]``) comes first."""
 
     mail_settings: MailSettings | None = None  # None: no [mail], or a [mail] that cannot be used
     mail_error: str | None = None  # why config.toml's [mail] cannot be used
@@ -93,15 +95,16 @@ class MailDesk(DeskConnection):
         state = self._call(mail_state, self.now())
         return MailStateRow(state.quarantined, state.received_today, state.last_received_at)
 
-    def fetch_mail(self) -> FetchRow:
+    def fetch_mail(self, should_stop: Callable[[], bool] | None = None) -> FetchRow:
         """Fetch every configured source once (each message acknowledged at its source only after it is on the
-        desk); never raises for a source or the secret: the row says what failed."""
+        desk); never raises for a source or the secret: the row says what failed. ``should_stop`` is asked
+        between messages (the app is quitting)."""
         from sync.mail.fetch import fetch_configured
 
         settings = self._settings()
         self._connected()
         try:
-            return fetch_row(fetch_configured(settings))
+            return fetch_row(fetch_configured(settings, should_stop=should_stop))
         except SportelloError as err:  # no source could start: a secret not set, say
             return FetchRow(0, 0, 0, 0, 0, 0, (err.message,), getattr(err, "temporary", False))
 
