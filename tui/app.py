@@ -1,5 +1,6 @@
 """The Sportello app: the home screen, global keys and the keymap, the command palette, live updates, drafts,
-quitting and terminal hygiene. Opening screens is :mod:`tui.navigation`'s job, sync's :mod:`tui.app_sync`'s, mail's :mod:`tui.app_mail`'s."""
+quitting and terminal hygiene. Opening screens is :mod:`tui.navigation`'s job, sync's :mod:`tui.app_sync`'s, mail's
+:mod:`tui.app_mail`'s (in) and :mod:`tui.app_mail_out`'s (out)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from models.errors import InvalidInput, SportelloError
 from tui.app_mail import MailFetcher
+from tui.app_mail_out import SEND_GRACE_SECONDS, MailSender
 from tui.app_sync import NO_REMOTE, SyncRunner
 from tui.desk.desk import Desk, DraftRow
 from tui.drafts import DraftBook
@@ -53,7 +55,7 @@ SYNC_STATUS_SECONDS = 5.0
 DRAFT_SAVE_SECONDS = 0.5
 
 
-class SportelloApp(Navigation, MailFetcher, SyncRunner, App[None]):
+class SportelloApp(Navigation, MailFetcher, MailSender, SyncRunner, App[None]):
     """A terminal helpdesk: triage the queue, follow each ticket's timeline, change it safely."""
 
     CSS_PATH = "sportello.tcss"
@@ -74,9 +76,18 @@ class SportelloApp(Navigation, MailFetcher, SyncRunner, App[None]):
             tooltip="Mail that could not be processed: read it, run it again",
             id="app.mail_quarantine",
         ),  # fmt: skip
+        Binding(
+            "O",
+            "mail_outbox",
+            "Mail outbox",
+            show=False,
+            tooltip="Mail going out: what waits, what failed and why; resend, send now",
+            id="app.mail_outbox",
+        ),  # fmt: skip
     ]
     #: The app's own keys the palette offers on every screen (binding id -> title).
-    PALETTE = {"app.help": "Help", "app.fetch_mail": "Fetch mail now", "app.mail_quarantine": "Mail quarantine"}
+    PALETTE = {"app.help": "Help", "app.fetch_mail": "Fetch mail now", "app.mail_quarantine": "Mail quarantine",
+               "app.mail_outbox": "Mail outbox"}  # fmt: skip
 
     @dataclass
     class LatestChange(Message, bubble=False):
@@ -101,6 +112,7 @@ class SportelloApp(Navigation, MailFetcher, SyncRunner, App[None]):
         super().__init__()
         self._init_sync(remotes or {}, remote_error)
         self._init_mail()
+        self._init_mail_out()
         self.desk = desk
         self.now = now or desk.now
         self.blink = blink
@@ -135,7 +147,13 @@ class SportelloApp(Navigation, MailFetcher, SyncRunner, App[None]):
         self._show_sync()
         self.read_sync_status()
         self._start_mail()
+        self._start_mail_out()
         self._check_size()
+
+    def on_unmount(self) -> None:
+        # However the app ends: the mail jobs stop at their next message, and their threads never hold the exit.
+        self.stop_fetching()
+        self.stop_sending()
 
     # --- live updates --------------------------------------------------------------------
 
@@ -251,6 +269,8 @@ class SportelloApp(Navigation, MailFetcher, SyncRunner, App[None]):
             self._save_drafts_before_exit()
         except SportelloError:
             return  # said; the app stays open so the text is not lost
+        self.stop_fetching()  # a fetch hanging on its server is left behind: its thread never holds the exit
+        self.stop_sending(SEND_GRACE_SECONDS)  # a message being handed over has a moment to be recorded
         self.exit()
 
     # --- help, the palette and the keymap ----------------------------------------------------

@@ -1,13 +1,13 @@
-"""The app's side of mail: fetching in a worker every minute while ``[mail]`` is configured (never two fetches at
-once, never on the UI thread), what every header says about it, and fetching now (``ctrl+g``). A background
-fetch that keeps failing says so once, then the header shows ✗ until one works again.
+"""The app's side of mail: fetching in a background job every minute while ``[mail]`` is configured (never two
+fetches at once, never on the UI thread, never holding up a quit: :mod:`tui.background`), what every header says
+about it, and fetching now (``ctrl+g``). A background fetch that keeps failing says so once, then the header
+shows ✗ until one works again. Sending is :mod:`tui.app_mail_out`'s.
 
 Without ``[mail]`` nothing here runs and nothing shows: no timer, no header part, no key in help or the palette.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +17,13 @@ from textual.message import Message
 from textual.signal import Signal
 
 from models.errors import SportelloError
+from tui.background import BackgroundJob
+from tui.errors import error_line
 from tui.text.safe import one_line
 
 if TYPE_CHECKING:
     from tui.desk.desk import Desk
+    from tui.desk.mail_out_rows import OutboxStateRow
     from tui.desk.mail_rows import FetchRow, MailStateRow
 
 __all__ = ["MailFetcher", "MAIL_FETCH_SECONDS", "FIRST_FETCH_SECONDS", "NO_MAIL", "fetch_words"]
@@ -33,7 +36,7 @@ FIRST_FETCH_SECONDS = 2.0
 NO_MAIL = 'Mail is not configured: add a [mail] table with from = "…" to config.toml (see the README), then restart.'
 
 #: The app's actions that exist only while mail is configured (the palette and help leave them out otherwise).
-MAIL_ACTIONS = ("fetch_mail", "mail_quarantine")
+MAIL_ACTIONS = ("fetch_mail", "mail_quarantine", "mail_outbox")
 
 
 class MailFetcher:
@@ -60,14 +63,19 @@ class MailFetcher:
     poll: float | None
     keymap: Mapping[str, str]
     mail_fetched: Signal[None]
+    # the sending half's (tui.app_mail_out.MailSender), shown in the same part of the header
+    outbox_row: OutboxStateRow | None
+    mail_sending: bool
+    send_problem: str | None
 
     def _init_mail(self) -> None:
         self.mail_text = ""  # what every DeskHeader shows about mail ("" without [mail])
+        self.mail_shorter: tuple[str, ...] = ()  # shorter ways to say it, for a narrow header
         self.mail_fetching = False  # a fetch runs now (never two at once)
         self.mail_state_row: MailStateRow | None = None
         self.mail_fetched_at: datetime | None = None  # when the last fetch ended (the app's clock)
         self.mail_problem: str | None = None  # what stopped the last fetch
-        self._mail_lock = threading.Lock()
+        self._fetch_job = BackgroundJob("mail-fetch")
         self.mail_fetched = Signal(self, "mail-fetched")
 
     @property
@@ -105,13 +113,22 @@ class MailFetcher:
         self._show_mail()
 
     def _show_mail(self) -> None:
-        from tui.widgets.header import DeskHeader, mail_line
+        from tui.widgets.header import DeskHeader, mail_variants
 
-        self.mail_text = mail_line(self.mail_state_row, self.mail_fetched_at, problem=self.mail_problem,
-                                   config_error=self.desk.mail_error, fetching=self.mail_fetching)  # fmt: skip
+        said = mail_variants(self.mail_state_row, self.mail_fetched_at, problem=self.mail_problem,
+                             config_error=self.desk.mail_error, fetching=self.mail_fetching, outbox=self.outbox_row,
+                             sending=self.mail_sending, send_problem=self.send_problem)  # fmt: skip
+        self.mail_text, self.mail_shorter = said[0], said[1:]
         for screen in self.screen_stack:
             for header in screen.query(DeskHeader):
-                header.set_mail(self.mail_text)
+                header.set_mail(self.mail_text, self.mail_shorter)
+
+    def post_from_job(self, message: Message) -> None:
+        """Post ``message`` from a background job's thread; nothing when the app has gone meanwhile."""
+        try:
+            self.post_message(message)
+        except RuntimeError:  # the event loop closed: the app quit while the job ran
+            pass
 
     # --- fetching -----------------------------------------------------------------------------
 
@@ -136,25 +153,30 @@ class MailFetcher:
             if not background:
                 self.notify("Mail is being fetched already.", markup=False)
             return
-        self.mail_fetching = True
-        self._show_mail()
-        self.run_worker(lambda: self._fetch_mail(background), thread=True, group="mail-fetch", exit_on_error=False,
-                        name="mail-fetch")  # fmt: skip
+        if self._fetch_job.start(lambda: self._fetch_mail(background)):
+            self.mail_fetching = True
+            self._show_mail()
 
     def _fetch_mail(self, background: bool) -> None:
+        """(In the fetch job's thread.) One fetch of every source, stopping between messages when the app quits."""
         result = state = error = None
         try:
-            with self._mail_lock:
-                try:
-                    result = self.desk.fetch_mail()
-                except SportelloError as err:
-                    error = err.message
-                try:
-                    state = self.desk.mail_state()
-                except SportelloError as err:
-                    error = error or err.message
+            try:
+                result = self.desk.fetch_mail(should_stop=self._fetch_job.stopping)
+            except SportelloError as err:
+                error = err.message
+            try:
+                state = self.desk.mail_state()
+            except SportelloError as err:
+                error = error or err.message
+        except Exception as exc:  # a bug: said like a worker's error, never a trace on the screen
+            error = error_line(exc)
         finally:
-            self.post_message(self.Fetched(result, state, error, background))
+            self.post_from_job(self.Fetched(result, state, error, background))
+
+    def stop_fetching(self) -> None:
+        """The app quits: a fetch going stops at its next message; its thread never holds the exit up."""
+        self._fetch_job.stop()
 
     def on_mail_fetcher_fetched(self, message: Fetched) -> None:
         result, error = message.result, message.error

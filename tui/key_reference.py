@@ -20,6 +20,7 @@ from tui.screens.faq_editor import FAQEditor
 from tui.screens.faq_health import FAQHealthScreen
 from tui.screens.faq_history import FAQHistoryScreen
 from tui.screens.kpi import KPIScreen
+from tui.screens.mail_outbox import MailOutboxScreen
 from tui.screens.mail_quarantine import MailQuarantineScreen
 from tui.screens.message import MessageViewer
 from tui.screens.organizations import OrganizationsScreen
@@ -35,8 +36,8 @@ from tui.widgets.timeline import Timeline
 __all__ = ["key_groups", "groups_for", "bound_classes", "keys_markdown", "MAIL_KEYS"]
 
 #: The keys that exist only while mail is configured: help leaves them out otherwise.
-MAIL_KEYS = frozenset({"app.fetch_mail", "app.mail_quarantine", "timeline.quoted", "timeline.save_attachments",
-                       "timeline.move_mail", "timeline.split_mail"})  # fmt: skip
+MAIL_KEYS = frozenset({"app.fetch_mail", "app.mail_quarantine", "app.mail_outbox", "timeline.quoted",
+                       "timeline.save_attachments", "timeline.move_mail", "timeline.split_mail"})  # fmt: skip
 
 
 def key_groups(app: type, keymap: Mapping[str, str] | None = None, *, mail: bool = False) -> list[KeyGroup]:
@@ -61,7 +62,8 @@ def key_groups(app: type, keymap: Mapping[str, str] | None = None, *, mail: bool
         KeyGroup("Organizations", rows(OrganizationsScreen), (OrganizationsScreen,)),
         KeyGroup("KPI dashboard", rows(KPIScreen), (KPIScreen,)),
         KeyGroup("Sync", rows(SyncScreen), (SyncScreen,)),
-    ] + ([KeyGroup("Mail quarantine", rows(MailQuarantineScreen), (MailQuarantineScreen,))] if mail else [])
+    ] + ([KeyGroup("Mail quarantine", rows(MailQuarantineScreen), (MailQuarantineScreen,)),
+          KeyGroup("Mail outbox", rows(MailOutboxScreen), (MailOutboxScreen,))] if mail else [])  # fmt: skip
 
 
 def groups_for(screen: Screen | None, groups: list[KeyGroup]) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -95,6 +95,12 @@ class Navigation:
 
         self.push_screen(MailQuarantineScreen(self.desk, now=self.now))
 
+    def open_mail_outbox(self) -> None:
+        """The mail going out that waits or needs a look."""
+        from tui.screens.mail_outbox import MailOutboxScreen
+
+        self.push_screen(MailOutboxScreen(self.desk, now=self.now))
+
     def show_help(self) -> None:
         """Every key, the current screen's first, as the keymap has them (not over the help itself); the mail
         keys only when mail is configured."""

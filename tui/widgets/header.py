@@ -8,18 +8,21 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.desk.desk import Desk
+from tui.desk.mail_out_rows import OutboxStateRow
 from tui.desk.mail_rows import MailStateRow
 from tui.desk.rows import SyncStatus
 from tui.text.labels import age
 from tui.text.safe import cells, one_line
 
-__all__ = ["DeskHeader", "sync_line", "progress_word", "mail_line"]
+__all__ = ["DeskHeader", "sync_line", "progress_word", "mail_line", "mail_variants"]
 
 #: The most the sync status takes of the header (cells); the desk's location gives way first.
 SYNC_WIDTH = 40
 #: The most the mail status takes (cells), and the least it is given beside sync.
-MAIL_WIDTH = 48
+MAIL_WIDTH = 56
 MAIL_MIN = 14
+#: The least the sync status keeps beside a mail status that wants more room.
+SYNC_MIN = 14
 
 
 def sync_line(status: SyncStatus | None, configured: tuple[str, ...], now: datetime, *, error: str | None = None,
@@ -62,24 +65,71 @@ def progress_word(stage: str, done: int, total: int | None) -> str:
 
 
 def mail_line(state: MailStateRow | None, fetched_at: datetime | None, *, problem: str | None = None,
-              config_error: str | None = None, fetching: bool = False) -> str:  # fmt: skip
-    """``mail 10:42 · 2 in quarantine``, ``mail fetching…``, ``mail ✗ cannot reach imap:…`` — in words and glyphs.
+              config_error: str | None = None, fetching: bool = False, outbox: OutboxStateRow | None = None,
+              sending: bool = False, send_problem: str | None = None) -> str:  # fmt: skip
+    """``mail 10:42 · 2 in quarantine · 2 to send · 1 failed``, ``mail fetching…``, ``mail ✗ cannot reach imap:…``
+    — in words and glyphs: the longest of :func:`mail_variants`."""
+    return mail_variants(state, fetched_at, problem=problem, config_error=config_error, fetching=fetching,
+                         outbox=outbox, sending=sending, send_problem=send_problem)[0]  # fmt: skip
 
-    ``fetched_at`` is when the last fetch ended (UTC, as every time in the app); ``problem`` what stopped it.
+
+def mail_variants(state: MailStateRow | None, fetched_at: datetime | None, *, problem: str | None = None,
+                  config_error: str | None = None, fetching: bool = False, outbox: OutboxStateRow | None = None,
+                  sending: bool = False, send_problem: str | None = None) -> tuple[str, ...]:  # fmt: skip
+    """What the header says about mail, longest first; the header shows the first that fits. The shorter ones
+    leave out the time of the last fetch and why it failed, then the quarantine: what waits to go out and what
+    failed to stay in view longest.
+
+    ``fetched_at`` is when the last fetch ended (UTC, as every time in the app); ``problem`` what stopped it;
+    ``outbox`` what waits to go out (None: this app does not send); ``send_problem`` what stopped the last send.
+    Failed, may-have-been-sent (unknown) and held mail is counted together as needing a look.
     """
     if config_error:
-        return "mail ✗ [mail] config invalid"
+        return ("mail ✗ [mail] config invalid",)
     if problem:
-        line = "mail ✗ " + _short(problem)
+        head = "mail ✗ " + _short(problem)
     elif fetching:
-        line = "mail fetching…"
+        head = "mail fetching…"
     elif fetched_at is not None:
-        line = f"mail {fetched_at:%H:%M}"
+        head = f"mail {fetched_at:%H:%M}"
     else:
-        line = "mail"
-    if state is not None and state.quarantined:
-        line += f" · {state.quarantined} in quarantine"
-    return line
+        head = "mail"
+    short_head = "mail ✗" if problem else ("mail fetching…" if fetching else "mail")
+    quarantine = [f"{state.quarantined} in quarantine"] if state is not None and state.quarantined else []
+    out_long, out_short = _outbox_words(outbox, sending, send_problem)
+    variants = [
+        " · ".join([head, *quarantine, *out_long]),
+        " · ".join([short_head, *quarantine, *out_long]),
+        " · ".join([short_head, *quarantine, *out_short]),
+        " · ".join([short_head, *out_short]),
+    ]
+    return tuple(dict.fromkeys(variants))
+
+
+def _outbox_words(
+    outbox: OutboxStateRow | None, sending: bool, send_problem: str | None
+) -> tuple[list[str], list[str]]:
+    """(long, short) words for what waits to go out and what needs a look: ``2 to send ✗ connection refused ·
+    smtp:…`` / ``2 to send ✗``, ``1 failed`` or ``3 need a look``."""
+    if outbox is None:
+        return [], []
+    waiting = outbox.to_send
+    if sending:
+        send = [f"sending {waiting}…" if waiting else "sending…"]
+        short = send
+    elif send_problem:
+        send = [f"{waiting} to send ✗ {_short(send_problem)}" if waiting else f"send ✗ {_short(send_problem)}"]
+        short = [f"{waiting} to send ✗" if waiting else "send ✗"]
+    else:
+        send = short = [f"{waiting} to send"] if waiting else []
+    look = outbox.need_a_look
+    if look == outbox.failed and look:
+        said = [f"{look} failed"]
+    elif look:
+        said = [f"{look} need{'s' if look == 1 else ''} a look"]
+    else:
+        said = []
+    return send + said, short + said
 
 
 def _short(problem: str) -> str:
@@ -90,6 +140,10 @@ def _short(problem: str) -> str:
     if len(parts) < 2:
         return problem
     return f"{parts[-1].split(' (')[0] or parts[-1]} · {parts[0].split(' (')[0]}"
+
+
+def _needs_a_look(mail: str) -> bool:
+    return any(word in mail for word in (" failed", " need a look", " needs a look"))
 
 
 class DeskHeader(Static):
@@ -105,10 +159,12 @@ class DeskHeader(Static):
         self.title_text = title
         self.sync_text = ""
         self.mail_text = ""
+        self.mail_shorter: tuple[str, ...] = ()  # shorter ways to say mail_text, longest first
 
     def on_mount(self) -> None:
         self.sync_text = getattr(self.app, "sync_text", "")
         self.mail_text = getattr(self.app, "mail_text", "")
+        self.mail_shorter = tuple(getattr(self.app, "mail_shorter", ()))
         self.show()
 
     def on_resize(self) -> None:
@@ -119,10 +175,16 @@ class DeskHeader(Static):
             self.sync_text = text
             self.show()
 
-    def set_mail(self, text: str) -> None:
-        if text != self.mail_text:
-            self.mail_text = text
+    def set_mail(self, text: str, shorter: tuple[str, ...] = ()) -> None:
+        """Show ``text`` about mail, or the first of ``shorter`` that fits."""
+        if text != self.mail_text or shorter != self.mail_shorter:
+            self.mail_text, self.mail_shorter = text, tuple(shorter)
             self.show()
+
+    def _mail_fitting(self, room: int) -> str:
+        said = [self.mail_text, *self.mail_shorter] if self.mail_text else []
+        fits = next((variant for variant in said if cells(variant) <= room), None)
+        return fits if fits is not None else one_line(said[-1], room) if said else ""
 
     def show(self) -> None:
         width = max(10, self.size.width or 80)
@@ -131,7 +193,9 @@ class DeskHeader(Static):
         if self.title_text:
             text.append(f"· {one_line(self.title_text, 40)} ")
         free = max(0, width - text.cell_len - 12)  # the location keeps 10 cells
-        mail = one_line(self.mail_text, min(MAIL_WIDTH, max(MAIL_MIN, free // 2) if self.sync_text else free))
+        # Mail takes what it needs (up to MAIL_WIDTH), leaving sync at least SYNC_MIN cells.
+        room = max(MAIL_MIN, free - 2 - min(cells(self.sync_text), SYNC_MIN)) if self.sync_text else free
+        mail = self._mail_fitting(min(MAIL_WIDTH, room))
         sync = one_line(self.sync_text, min(SYNC_WIDTH, max(0, free - (cells(mail) + 2 if mail else 0))))
         parts = [part for part in (mail, sync) if part]
         right = cells("  ".join(parts))
@@ -142,5 +206,5 @@ class DeskHeader(Static):
             text.append(" " * max(1, width - text.cell_len - right - 1))
             for index, part in enumerate(parts):
                 text.append("  " if index else "")
-                text.append(part, style="bold" if "✗" in part else "")
+                text.append(part, style="bold" if "✗" in part or part is mail and _needs_a_look(part) else "")
         self.update(text)
