@@ -1,13 +1,16 @@
-"""Writing a public reply or an internal note: a Markdown editor docked under the timeline."""
+"""Writing a public reply or an internal note: a Markdown editor docked under the timeline. With mail configured,
+lines above the editor say what goes out (a reply: to whom, with which subject; a note: that no mail is sent)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Label, TextArea
+from textual.widgets import Label, Static, TextArea
 
 __all__ = ["Composer", "REPLY", "NOTE"]
 
@@ -52,9 +55,13 @@ class Composer(Vertical):
         super().__init__(id=id)
         self.kind = REPLY
         self.blink = blink
+        self._mail: Callable[[int], Text] | None = None  # the mail lines for a width; None: none shown
 
     def compose(self) -> ComposeResult:
         yield Label("", id="composer-title")
+        mail = Static("", id="composer-mail")
+        mail.display = False  # without mail configured the composer is as it always was
+        yield mail
         area = TextArea(soft_wrap=True, id="composer-text")
         if "markdown" in area.available_languages:  # highlighting when tree-sitter's grammar is installed
             area.language = "markdown"
@@ -81,6 +88,23 @@ class Composer(Vertical):
         # Focus now, not after the next refresh: keys typed right after r/n must land in the draft,
         # not trigger the screen's letter keys (e would open $EDITOR).
         self.screen.set_focus(self.area)
+
+    def show_mail(self, lines: Callable[[int], Text] | None) -> None:
+        """Show what goes out by mail above the editor (``lines`` makes the text for a width), or nothing (None)."""
+        self._mail = lines
+        self._show_mail()
+
+    def _show_mail(self) -> None:
+        mail = self.query_one("#composer-mail", Static)
+        mail.display = self._mail is not None
+        if self._mail is not None:
+            text = self._mail(max(20, (self.size.width or 80) - 2))
+            mail.styles.height = text.plain.count("\n") + 1
+            mail.update(text)
+
+    def on_resize(self) -> None:
+        if self._mail is not None:
+            self._show_mail()
 
     def set_text(self, text: str) -> None:
         self.area.load_text(text)

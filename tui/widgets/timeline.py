@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from tui.desk.mail_out_rows import DeliveryRow
 from tui.desk.mail_rows import MailPart
 from tui.desk.rows import EventRow, TicketView
 from tui.text.labels import when
@@ -98,6 +99,7 @@ class Timeline(TimelineMail, ScrollView, can_focus=True):
         "timeline--internal",
         "timeline--change",
         "timeline--more",
+        "timeline--delivery",
     }
 
     cursor = reactive(0, repaint=False)  # a line of the wrapped timeline; watch_cursor repaints
@@ -137,18 +139,21 @@ class Timeline(TimelineMail, ScrollView, can_focus=True):
         self.mail: dict[int, MailPart] = {}  # event id -> the message behind it, for the events that came by mail
         self.unfolded: set[int] = set()  # events whose quoted history shows
         self._keys = ("z", "w")
+        self.deliveries: dict[int, DeliveryRow] = {}  # event id -> the delivery record it is
 
     def show(
-        self, view: TicketView, mail: dict[int, MailPart] | None = None, keys: tuple[str, str] = ("z", "w")
-    ) -> None:
+        self, view: TicketView, mail: dict[int, MailPart] | None = None, keys: tuple[str, str] = ("z", "w"),
+        deliveries: dict[int, DeliveryRow] | None = None,
+    ) -> None:  # fmt: skip
         """Show ``view``'s events (``mail``: the message behind each that came by mail; ``keys``: those that
-        unfold its quoted history and save its attachments); a reader at the bottom stays there, others stay put."""
+        unfold its quoted history and save its attachments; ``deliveries``: the delivery records among them); a
+        reader at the bottom stays there, others stay put."""
         self._to_end = self.is_vertical_scroll_end or not self.blocks
-        self.view, self.mail, self._keys = view, mail or {}, keys
+        self.view, self.mail, self._keys, self.deliveries = view, mail or {}, keys, deliveries or {}
         self._show_blocks()
 
     def _show_blocks(self) -> None:
-        self._blocks = timeline_blocks(self.view, self.mail, self.unfolded, self._keys)
+        self._blocks = timeline_blocks(self.view, self.mail, self.unfolded, self._keys, self.deliveries)
         self.blocks = [(role, text) for role, text, _ in self._blocks]
         self._generation += 1
         self._width = self._wanted = 0

@@ -18,10 +18,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from tui.desk.mail_out_rows import DeliveryRow
 from tui.desk.mail_rows import MailPart
 from tui.desk.rows import EventRow, TicketView
 from tui.text.labels import plain, when
 from tui.text.mail import mail_blocks
+from tui.text.mail_out import delivery_line
 
 __all__ = ["timeline_text", "timeline_blocks", "cut_body", "estimated_rows", "wrap_blocks", "Block", "BODY_LINES",
            "BODY_CHARS", "INLINE_ROWS", "WITH_BODY"]  # fmt: skip
@@ -34,6 +36,8 @@ INLINE_ROWS = 1_000
 
 WITH_BODY = ("created", "reply", "note")
 _BODY_ROLES = ("message", "customer", "internal", "more")
+#: What stands before a delivery record under the event it is about.
+DELIVERY_MARK = "    ↳ mail "
 _SLA_ALERT = re.compile(r"(SLA .{1,40}? \(due [0-9-]{10} [0-9:]{5})( UTC)?\)")
 
 Block = tuple[str, Text, int]  # role, text, and the index of its event in the view (-1: none)
@@ -70,15 +74,32 @@ def timeline_text(view: TicketView) -> list[tuple[str, Text]]:
 
 
 def timeline_blocks(view: TicketView, mail: dict[int, MailPart] | None = None, unfolded: set[int] | None = None,
-                    keys: tuple[str, str] = ("z", "w")) -> list[Block]:  # fmt: skip
+                    keys: tuple[str, str] = ("z", "w"),
+                    deliveries: dict[int, DeliveryRow] | None = None) -> list[Block]:  # fmt: skip
     """:func:`timeline_text` with, for each block, the index of its event in ``view.events``; ``mail``: the message
     behind each event that came by mail, its quoted part shown for the events in ``unfolded``; ``keys``: those
-    that show it and save the attachments."""
+    that show it and save the attachments; ``deliveries``: the delivery records among the events (event id ->
+    row), each shown as one line under the event its message is about (in its own place when that is not shown)."""
+    under: dict[int, list[tuple[int, DeliveryRow]]] = {}
+    if deliveries:
+        shown = {event.id for event in view.events}
+        for index, event in enumerate(view.events):
+            row = deliveries.get(event.id)
+            if row is not None and row.about in shown and row.about != event.id:
+                under.setdefault(row.about, []).append((index, row))
+    moved = {row.event_id for rows in under.values() for _, row in rows}
     blocks: list[Block] = []
     for index, event in enumerate(view.events):
+        if event.id in moved:
+            continue
+        delivery = deliveries.get(event.id) if deliveries else None
+        if delivery is not None:
+            blocks.append(("delivery", delivery_line(delivery, view.zone), index))
+            continue
         part = mail.get(event.id) if mail else None
         unfold = unfolded is not None and event.id in unfolded
         blocks.extend((role, text, index) for role, text in _event_blocks(event, view.zone, part, unfold, keys))
+        blocks.extend(("delivery", delivery_line(row, view.zone), at) for at, row in under.get(event.id, ()))
     return blocks
 
 
@@ -137,6 +158,13 @@ def wrap_blocks(
             events.append(-1)
             continue
         style = styles[role]
+        if role == "delivery":  # one line, whatever its length: the outbox screen (O) says it all
+            row = Text.assemble(DELIVERY_MARK, text)
+            row.truncate(max(4, width - 1), overflow="ellipsis")
+            row.stylize(style)
+            lines.append(Strip(list(row.render(console))).crop_extend(0, width, Style()))
+            events.append(event)
+            continue
         body = role in _BODY_ROLES
         gutter = Text("┃ " if role == "internal" else "│ ", style=style)
         room = max(4, width - (gutter.cell_len if body else indent.cell_len))

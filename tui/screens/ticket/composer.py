@@ -1,5 +1,6 @@
 """The ticket screen's composer: a reply or note started, kept as a draft, sent (asking first on a ticket ended
-meanwhile), handed to $EDITOR, closed or discarded."""
+meanwhile; with mail configured, a reply after the last look at its mail: :mod:`tui.screens.ticket.mail_out`),
+handed to $EDITOR, closed or discarded."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class TicketComposing:
         if not self.composer.display or self.composer.kind != kind:
             self._compose_version = self.view.version if self.view else None
         self.composer.start(kind, draft)
+        self.show_mail_lines()
         self.refresh_bindings()
 
     def _forget_draft(self, kind: str) -> None:
@@ -86,6 +88,9 @@ class TicketComposing:
                     self.composer.area.focus()
                     return
                 version = self._compose_version = current  # sent on the state the agent was just told of
+        if kind == REPLY and not await self.confirm_mail(body):
+            self.composer.area.focus()
+            return
         self._send(kind, body, version)
 
     @work(thread=True, group="ticket-send", exclusive=True, exit_on_error=False)
@@ -95,8 +100,8 @@ class TicketComposing:
         except Conflict as err:
             self._conflict(err.message)
             return
-        self.notify("Reply sent to the customer." if kind == REPLY else "Internal note added.", markup=False)
-        self.post_message(self.Sent(body))
+        self.notify(self.mailed_words() if kind == REPLY else "Internal note added.", markup=False)
+        self.post_message(self.Sent(body, kind))
 
     def _show_sent(self, body: str) -> None:
         if self.composer.draft == body:  # nothing typed meanwhile

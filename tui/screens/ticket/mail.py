@@ -14,6 +14,7 @@ from textual import work
 from textual.message import Message
 
 from models.errors import SportelloError
+from tui.desk.mail_out_rows import DeliveryRow
 from tui.desk.mail_rows import MailPart, SavedFile, TicketMail
 from tui.dialogs.text_prompt import TextPrompt
 from tui.keys import bindings_of, keys_text
@@ -49,6 +50,12 @@ class TicketMailing:
         """(In the load worker) what the ticket shows of mail: the message behind each of its messages."""
         ids = [e.id for e in view.events if e.kind in ("created", "reply", "note")]
         return self.desk.ticket_mail(self.number, ids)
+
+    def _read_deliveries(self, view) -> dict[int, DeliveryRow]:
+        """(In the load worker) the delivery records among the ticket's internal mail events, each with the event
+        its message is about (none on a ticket that never had mail: no query)."""
+        ids = [e.id for e in view.events if e.kind == "mail" and e.internal]
+        return self.desk.deliveries(self.number, ids)
 
     def _mail_keys(self) -> tuple[str, str]:
         """The keys that unfold the quoted history and save attachments, as the keymap has them."""

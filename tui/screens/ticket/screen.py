@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.desk.desk import Desk, TicketView
+from tui.desk.mail_out_rows import DeliveryRow
 from tui.desk.mail_rows import TicketMail
 from tui.errors import ReportWorkerErrors
 from tui.news import FollowsDesk
@@ -22,6 +23,7 @@ from tui.screens.ticket.changes import TicketChanges
 from tui.screens.ticket.composer import TicketComposing
 from tui.screens.ticket.faq import TicketFAQ
 from tui.screens.ticket.mail import TicketMailing
+from tui.screens.ticket.mail_out import TicketMailOut
 from tui.text.safe import one_line
 from tui.text.ticket_header import ticket_header
 from tui.widgets.composer import NOTE, REPLY, Composer
@@ -33,7 +35,15 @@ __all__ = ["TicketScreen"]
 
 
 class TicketScreen(
-    TicketComposing, TicketFAQ, TicketChanges, TicketMailing, FollowsDesk, PaletteCommands, ReportWorkerErrors, Screen
+    TicketComposing,
+    TicketFAQ,
+    TicketChanges,
+    TicketMailing,
+    TicketMailOut,
+    FollowsDesk,
+    PaletteCommands,
+    ReportWorkerErrors,
+    Screen,
 ):
     """A ticket's full story, and everything that can be done to it."""
 
@@ -100,6 +110,7 @@ class TicketScreen(
     class Loaded(Message, bubble=False):
         view: TicketView
         mail: TicketMail | None = None
+        deliveries: dict[int, DeliveryRow] | None = None  # event id -> the delivery record it is
 
     @dataclass
     class Moved(Message, bubble=False):
@@ -111,6 +122,7 @@ class TicketScreen(
     @dataclass
     class Sent(Message, bubble=False):
         body: str
+        kind: str = REPLY
 
     class Reload(Message, bubble=False):
         """A change was made, or refused: show the ticket as it is now."""
@@ -144,6 +156,7 @@ class TicketScreen(
             if drafts.get((self.number, kind)):
                 # The draft comes back with the focus in it, so that typing goes on and ctrl+s sends.
                 self.composer.start(kind, drafts[(self.number, kind)])
+                self.show_mail_lines()
                 self.notify(f"Your unsent {kind} is back.", markup=False)
                 break
         else:
@@ -162,7 +175,7 @@ class TicketScreen(
     @work(thread=True, group="ticket-load", exclusive=True, exit_on_error=False)
     def load(self) -> None:
         view = self.desk.ticket(self.number, customer_view=self.customer_view)
-        self.post_message(self.Loaded(view, self._read_mail(view)))
+        self.post_message(self.Loaded(view, self._read_mail(view), self._read_deliveries(view)))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
@@ -173,7 +186,9 @@ class TicketScreen(
         if self._compose_version is None and self.composer.display:
             self._compose_version = view.version  # a draft brought back: from the version first seen
         self._show_header()
-        self.timeline.show(view, self.mail.parts if self.mail else None, self._mail_keys())
+        self.timeline.show(view, self.mail.parts if self.mail else None, self._mail_keys(), message.deliveries)
+        if self.composer.display and self.composer.kind == REPLY and self.desk.mail_configured:
+            self.show_mail_lines()  # the participants or an address may have changed
         self.refresh_bindings()
 
     def _show_header(self) -> None:
@@ -255,6 +270,8 @@ class TicketScreen(
     @on(Sent)
     def _sent(self, message: Sent) -> None:
         self._show_sent(message.body)
+        if message.kind == REPLY:
+            self.app.send_mail_soon()
 
     @on(Composer.Edit)
     def composer_edit(self) -> None:
