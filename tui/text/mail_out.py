@@ -33,11 +33,11 @@ STATE_WORDS = {
 }
 #: A delivery record's outcome on the timeline: what the server said comes before to whom, when it failed.
 _DELIVERY = {
-    "sent": "✓ sent to {who}{answer}",
-    "retrying": "⟳ not sent yet, will retry{answer} · to {who}",
-    "failed": "✗ could not be sent{answer} · to {who}",
-    "unknown": "? may have been sent; not sent again unless resent from the outbox · to {who}",
-    "held": "⊘ not sent: {held}",
+    "sent": "✓ mailed to {who}{answer}",
+    "retrying": "⟳ mail not sent yet, will retry{answer} · to {who}",
+    "failed": "✗ mail could not be sent{answer} · to {who}",
+    "unknown": "? mail may have been sent; not sent again unless resent from the outbox · to {who}",
+    "held": "⊘ mail not sent: {held}",
 }
 #: What the composer says while an internal note is written and mail is configured.
 NOTE_LINE = "Internal: no mail is sent. Only agents see a note."
@@ -83,8 +83,9 @@ def outbox_summary(state: OutboxStateRow | None, rows: list[OutboxRow], relay: s
 
 
 def delivery_line(row: DeliveryRow, zone: str = "UTC") -> Text:
-    """``✓ sent to alice@example.com · 250 2.0.0 Ok: queued · 2026-11-02 10:43``, ``✗ could not be sent: 550 5.1.1
-    … · to alice@example.com · …`` — a delivery record in one line (the timeline puts it under its event)."""
+    """``✓ mailed to alice@example.com · 250 2.0.0 Ok: queued · 2026-11-02 10:43``, ``✗ mail could not be sent:
+    550 5.1.1 … · to alice@example.com · …`` — a delivery record in one line (the timeline puts it under its
+    event)."""
     who = ", ".join(row.recipients.split()) or "the customer"
     answer = (" · " if row.state == "sent" else ": ") + row.answer if row.answer else ""
     said = _DELIVERY.get(row.state, "{state}{answer}").format(who=who, state=row.state, answer=answer, held=row.answer)

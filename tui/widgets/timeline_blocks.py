@@ -37,7 +37,7 @@ INLINE_ROWS = 1_000
 WITH_BODY = ("created", "reply", "note")
 _BODY_ROLES = ("message", "customer", "internal", "more")
 #: What stands before a delivery record under the event it is about.
-DELIVERY_MARK = "    ↳ mail "
+DELIVERY_MARK = "  ↳ "
 _SLA_ALERT = re.compile(r"(SLA .{1,40}? \(due [0-9-]{10} [0-9:]{5})( UTC)?\)")
 
 Block = tuple[str, Text, int]  # role, text, and the index of its event in the view (-1: none)

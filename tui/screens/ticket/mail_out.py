@@ -36,6 +36,14 @@ class TicketMailOut:
 
     _mail_preview: ReplyPreview | None = None
 
+    def follow_mail_out(self) -> None:
+        """(From ``on_mount``.) After each send the ticket is checked, so its delivery records show at once."""
+        self.app.mail_sent.subscribe(self, self._mail_went, immediate=True)
+
+    def _mail_went(self, _news: None) -> None:
+        if self.app.screen is self:
+            self._reload_if_changed()
+
     def show_mail_lines(self) -> None:
         """The composer opened, changed kind, or the ticket reloaded: say what goes out by mail."""
         composer = self.composer

@@ -150,6 +150,7 @@ class TicketScreen(
         self.seen_change = self.app.latest_change
         self.follow_desk()
         self.app.quitting.subscribe(self, self._quitting, immediate=True)
+        self.follow_mail_out()
         self.load()
         drafts = self.app.drafts  # this agent's, kept in the desk: they outlive the app
         for kind in (REPLY, NOTE):
