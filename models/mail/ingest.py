@@ -197,6 +197,7 @@ _FLOOD = Prepared(lambda sender, since: MailMessage.select(pw.fn.COUNT(MailMessa
     (MailMessage.sender == sender) & (MailMessage.received_at >= since) & (MailMessage.direction == "in")
     & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC])), str, datetime)  # fmt: skip
 _CUSTOMER = Prepared(lambda email: Customer.select().where(Customer.email == email).limit(1), str)
+_TICKET = Prepared(lambda number: Ticket.select().where(Ticket.number == number), int)
 #: Organizations whose domains contain the text (LIKE); which one claims the domain exactly is decided after.
 _CLAIMS = Prepared(lambda pattern: Organization.select().where(
     (Organization.mail_domains != "") & (Organization.mail_domains ** pattern)).order_by(Organization.id), str)  # fmt: skip
@@ -214,6 +215,14 @@ def _model(model: type[pw.Model], fields, values: tuple) -> pw.Model:
     row = model(**{f.name: v for f, v in zip(fields, values)})
     row._dirty.clear()
     return row
+
+
+def _ticket(number: int) -> Ticket:
+    """``Ticket.get_by_id``, prepared."""
+    found = _TICKET.first(number)
+    if found is None:
+        raise Ticket.DoesNotExist(f"no ticket #{number}")
+    return _model(Ticket, Ticket._meta.sorted_fields, found)
 
 
 def _claim(message_id: int, data: bytes) -> MailMessage | None:
@@ -390,7 +399,7 @@ def _process(message_id: int, data: bytes, parsed: Parsed, settings: MailSetting
         thread = find_thread(parsed, customer)
         number = thread.ticket
         why = thread.why
-        target = Ticket.get_by_id(number) if number is not None else None
+        target = _ticket(number) if number is not None else None
         if target is not None and target.status == Status.CLOSED:
             why = f"a follow-up to #{number}, which is closed ({why})"
             number = target = None

@@ -21,10 +21,10 @@ from models.mail.tables import InState, MailMessage
 from models.store.db import database, write_transaction
 from models.store.tables import utcnow
 
-__all__ = ["keep_raw", "keep_raw_many", "sha256_of", "raw_of", "Prepared"]
+__all__ = ["keep_raw", "keep_raw_many", "sha256_of", "raw_of", "Prepared", "PreparedInsert"]
 
-#: Rows per INSERT of a batch: few statements, far below SQLite's limit on parameters.
-_INSERT_ROWS = 50
+#: Rows per INSERT of a batch: few statements, far below SQLite's and PostgreSQL's limits on parameters.
+INSERT_ROWS = 100
 
 
 class Prepared:
@@ -59,13 +59,17 @@ class Prepared:
         if found is not None:
             return found
         markers = [self._marker(k, n) for n, k in enumerate(self._kinds)]
+        where = {(type(m), m): n for n, m in enumerate(markers)}
         query = self._build(*markers)
         sql, params = query.sql()
         slots: list = []  # per parameter: the index of the value it takes, or ("constant", value)
         for param in params:
             seen = getattr(param, "adapted", param)  # psycopg2's Binary holds the bytes in .adapted
             seen = bytes(seen) if isinstance(seen, memoryview) else seen
-            index = next((n for n, m in enumerate(markers) if type(seen) is type(m) and seen == m), None)
+            try:
+                index = where.get((type(seen), seen))
+            except TypeError:  # not hashable: not a marker
+                index = None
             slots.append(index if index is not None else ("constant", param))
         if sorted({s for s in slots if isinstance(s, int)}) != list(range(len(markers))):
             raise RuntimeError(f"a marker of {sql[:80]!r} did not reach its parameters")
@@ -102,6 +106,57 @@ class Prepared:
     def first(self, *values) -> tuple | None:
         found = self.rows(*values)
         return found[0] if found else None
+
+
+class PreparedInsert:
+    """A multi-row INSERT of ``model`` on a hot path, built once per backend and number of rows.
+
+    ``columns`` names the varying columns and their kinds (as for :class:`Prepared`); ``constants``
+    are the same in every row; the model's defaults fill the rest, as ``insert_many`` does.
+    ``returning`` columns come back (in no promised order); ``ignore``: rows that would break a
+    unique key are left out (``ON CONFLICT DO NOTHING``)."""
+
+    def __init__(self, model: type[pw.Model], columns: dict[str, type], *, constants: dict | None = None,
+                 returning: Sequence[pw.Field] = (), ignore: bool = False) -> None:  # fmt: skip
+        self.model, self.columns, self.constants = model, columns, dict(constants or {})
+        self.returning, self.ignore = tuple(returning), ignore
+        self._by_count: dict[int, Prepared] = {}
+
+    def _prepared(self, count: int) -> Prepared:
+        found = self._by_count.get(count)
+        if found is None:
+            names, width = list(self.columns), len(self.columns)
+
+            def build(*markers):
+                rows = [{**self.constants, **dict(zip(names, markers[n * width : (n + 1) * width]))}
+                        for n in range(count)]  # fmt: skip
+                query = self.model.insert_many(rows)
+                if self.ignore:
+                    query = query.on_conflict_ignore()
+                return query.returning(*self.returning).tuples() if self.returning else query
+
+            found = self._by_count[count] = Prepared(build, *(list(self.columns.values()) * count))
+        return found
+
+    def run(self, rows: Sequence[tuple]) -> list[tuple]:
+        """Insert ``rows`` (each the ``columns``' values, in order), ``INSERT_ROWS`` per statement;
+        the ``returning`` columns of what was inserted."""
+        out: list[tuple] = []
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start : start + INSERT_ROWS]
+            values = [value for row in chunk for value in row]
+            prepared = self._prepared(len(chunk))
+            if self.returning:
+                out += prepared.rows(*values)
+            else:
+                prepared.execute(*values)
+        return out
+
+
+_KEEP = PreparedInsert(
+    MailMessage, {"sha256": str, "raw": bytes, "size": int, "source": str, "received_at": datetime},
+    constants={"direction": "in", "state": InState.STORED}, returning=(MailMessage.sha256, MailMessage.id),
+)  # fmt: skip
 
 
 def sha256_of(data: bytes) -> str:
@@ -150,17 +205,12 @@ def _keep_batch(items: Sequence[tuple[bytes, str]]) -> list[tuple[int, str, bool
                 {sha: (row_id, state) for sha, row_id, state in query.where(MailMessage.sha256.in_(chunk)).tuples()}
             )
         now = utcnow()
-        fresh: dict[str, dict] = {}  # the first of each digest not on the desk, in order
+        fresh: dict[str, tuple] = {}  # the first of each digest not on the desk, in order
         for (data, source), digest in zip(items, digests):
             if digest not in known and digest not in fresh:
-                fresh[digest] = {"sha256": digest, "raw": data, "size": len(data), "direction": "in",
-                                 "state": InState.STORED, "source": source[:300], "received_at": now}  # fmt: skip
+                fresh[digest] = (digest, data, len(data), source[:300], now)
         rows = list(fresh.values())
-        new_ids: dict[str, int] = {}
-        for start in range(0, len(rows), _INSERT_ROWS):
-            insert = MailMessage.insert_many(rows[start : start + _INSERT_ROWS])
-            cursor = insert.returning(MailMessage.sha256, MailMessage.id).tuples().execute()
-            new_ids.update({sha: row_id for sha, row_id in cursor})
+        new_ids = dict(_KEEP.run(rows))
         if len(new_ids) != len(rows):
             raise pw.IntegrityError("a stored message did not say its id")  # tried once more by the caller
         result = []
