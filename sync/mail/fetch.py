@@ -22,19 +22,29 @@ desk already, is processed, and is recognised when it is read again. Either way 
 what was taken and carries the error, whose ``exit_code`` is 75 when trying again later may work;
 nothing is lost, and what was taken is never taken twice.
 
+One fetch at a time per desk: two at once (two agents' apps, the app and ``mail run``) would read
+and move the same messages together, and a server moving one message for two sessions at the same
+moment may file it twice. A fetch waits for the one running (``LOCK_WAIT`` seconds at most, then it
+stops with a temporary error) on a lock that dies with its process: a PostgreSQL advisory lock of
+the desk's schema, or ``flock`` on a file beside the SQLite desk (``desk.db-mailfetch``).
+
 A caller may pass its own ``ingest`` (``ingest_bytes``'s signature): then each message is
 committed by it and acknowledged on its own, one by one, as the source tests do.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from models.errors import SportelloError
+from models.errors import SportelloError, StorageError
 from models.mail.tables import InState
-from models.store.db import storage_errors
+from models.store.db import database, is_postgres, storage_errors
 from sync.mail.errors import EX_TEMPFAIL, MailSourceError
 from sync.mail.source import Incoming, Source
 
@@ -54,6 +64,9 @@ Ingest = Callable[..., Any]
 #: Messages per batch from a source that does not cut its own (an mbox file).
 BATCH = 200
 _WAITING = 1000
+#: Seconds a fetch waits for another fetch of the same desk to finish.
+LOCK_WAIT = 120.0
+_PG_LOCK_CLASS = 0x5E0127  # with the schema's hash: the advisory lock of one desk's fetches
 
 
 @dataclass
@@ -153,6 +166,49 @@ def _batches(source: Source) -> Iterator[list[Incoming]]:
         yield batch
 
 
+@contextlib.contextmanager
+def desk_fetch_lock(wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the desk's fetch lock for the block, waiting ``wait`` seconds at most for another fetch;
+    a ``MailSourceError`` (temporary) when it does not come free."""
+    deadline = time.monotonic() + wait
+    if is_postgres():
+        key = "SELECT pg_{}advisory_{}(%s, hashtext(current_schema()))"
+        with storage_errors():
+            while not database.execute_sql(key.format("try_", "lock"), (_PG_LOCK_CLASS,)).fetchone()[0]:
+                _wait_or_give_up(deadline)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                database.execute_sql(key.format("", "unlock"), (_PG_LOCK_CLASS,))
+        return
+    path = getattr(database.obj, "database", "") or ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    try:
+        fd = os.open(f"{path}-mailfetch", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise MailSourceError(f"cannot open the desk's fetch lock {path}-mailfetch: {exc.strerror}",
+                              temporary=not isinstance(exc, PermissionError)) from None  # fmt: skip
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                _wait_or_give_up(deadline)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with it
+
+
+def _wait_or_give_up(deadline: float) -> None:
+    if time.monotonic() >= deadline:
+        raise MailSourceError("another fetch of this desk is still running; try again later", temporary=True)
+    time.sleep(0.1)
+
+
 def fetch(
     source: Source,
     settings,
@@ -166,8 +222,18 @@ def fetch(
     """Take every waiting message of ``source`` onto the desk (at most ``limit``); never raises for
     the source or the desk failing: the summary carries the error. ``intake_only``: store and
     acknowledge, leave the processing to the next fetch."""
-    if ingest is not None:
-        return _fetch_each(source, settings, ingest, limit, should_stop, progress)
+    try:
+        with desk_fetch_lock():
+            if ingest is not None:
+                return _fetch_each(source, settings, ingest, limit, should_stop, progress)
+            return _fetch_batches(source, settings, limit, should_stop, progress, intake_only)
+    except (MailSourceError, StorageError) as exc:  # the lock not had
+        summary = FetchSummary(source.name, errors=1)
+        summary.error = exc
+        return summary
+
+
+def _fetch_batches(source: Source, settings, limit, should_stop, progress, intake_only: bool) -> FetchSummary:
     from models.mail.ingest import process_many, process_waiting
     from models.mail.store import keep_raw_many
 

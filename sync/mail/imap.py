@@ -10,6 +10,13 @@ fetched and when the source closes: the messages are moved to the processed fold
 COPY, \\Deleted and UID EXPUNGE where the server has no MOVE) or, without one, flagged \\Seen; then
 their UIDs are recorded as done, so that a later fetch skips them unread.
 
+The moving (or flagging) is done on a second connection to the same folder, in a thread of its own,
+while this one fetches the next batch (``parallel_acks``; Dovecot and most servers serve two
+connections of one login at once): the acknowledgement of a batch, which costs the server about
+as much as fetching it, then takes no time of its own. Its UIDs are recorded when it has
+finished — at the next flush, or when the source closes, which waits for it. A server that refuses
+the second connection gets its acknowledgements on the first, one batch after the other.
+
 A crash anywhere leaves at worst messages on the server that are already on the desk: the next
 fetch reads them again and the desk recognises the same bytes. A new UIDVALIDITY means the old
 UIDs name nothing any more: everything is read again, with the same result.
@@ -23,12 +30,14 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import unquote, urlparse
 
 import imapclient
 from imapclient import exceptions as imap_errors
 
 from models.errors import SportelloError
+from models.mail.store import PreparedInsert
 from models.mail.tables import MailUid
 from models.store.db import storage_errors, write_transaction
 from sync.mail.errors import MailSourceError
@@ -44,6 +53,12 @@ _DELETED = b"\\Deleted"
 #: Response codes (RFC 5530) that mean "later": the server is busy or briefly unable.
 _TEMPORARY_CODES = (b"[UNAVAILABLE]", b"[INUSE]", b"[SERVERBUG]", b"[LIMIT]")
 _WRONG_PORT_REASONS = {"WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "HTTP_REQUEST", "RECORD_LAYER_FAILURE"}
+#: A command refused because another session expunged some of its messages meanwhile (RFC 5530).
+_EXPUNGED = "[EXPUNGEISSUED]"
+_EXPUNGED_RETRIES = 3
+#: The UIDs taken, recorded as done; one already recorded stays as it is.
+_RECORD = PreparedInsert(MailUid, {"source": str, "uidvalidity": int, "uid": int, "message": int},
+                         constants={"done": True}, ignore=True)  # fmt: skip
 
 
 def _is_loopback(host: str) -> bool:
@@ -74,6 +89,7 @@ class ImapSource:
         timeout: float = DEFAULT_TIMEOUT,
         batch: int = 100,
         batch_bytes: int = 20 * 1024 * 1024,
+        parallel_acks: bool = True,
     ) -> None:
         if security not in ("plain", "tls", "starttls"):
             raise ValueError(f"security must be plain, tls or starttls, not {security!r}")
@@ -94,6 +110,10 @@ class ImapSource:
         self.uidvalidity: int | None = None
         self._client: imapclient.IMAPClient | None = None
         self._pending: list[tuple[int, int]] = []  # (uid, message id) committed on the desk, not yet acked
+        self.parallel_acks = parallel_acks
+        self._ack_client: imapclient.IMAPClient | None = None  # the second connection, once there is something to ack
+        self._pool: ThreadPoolExecutor | None = None
+        self._moving: tuple[list[tuple[int, int]], Future] | None = None  # being acknowledged there now
 
     @classmethod
     def from_url(cls, url: str, *, user: str, password: str, **options) -> ImapSource:
@@ -131,10 +151,13 @@ class ImapSource:
         try:
             if self._client is not None and exc_type is None:
                 self.flush()
+                self.settle()
             elif self._client is not None:
                 # Stopped by an error: what the desk committed is still acked when the connection allows.
                 with contextlib.suppress(SportelloError):
                     self.flush()
+                with contextlib.suppress(SportelloError):
+                    self.settle()
         finally:
             self.close()
 
@@ -158,11 +181,20 @@ class ImapSource:
                 "imap+starttls:// (imap:// is only for a server on this machine)",
                 temporary=False,
             )
+        self._client, self.uidvalidity = self._connect(readonly=not prepare)
+        try:
+            if self.processed_folder and prepare:
+                self._ensure_processed_folder()
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self, *, readonly: bool) -> tuple[imapclient.IMAPClient, int]:
+        """A connection, secured, logged in, with the folder selected; and its UIDVALIDITY."""
         context = self._context() if self.security != "plain" else None
         with self._errors("cannot connect"):
             client = imapclient.IMAPClient(self.host, port=self.port, ssl=self.security == "tls",
                                            ssl_context=context, timeout=self.timeout)  # fmt: skip
-        self._client = client
         try:
             if self.security == "starttls":
                 with self._errors("STARTTLS failed"):
@@ -172,15 +204,13 @@ class ImapSource:
             with self._errors("login failed"):
                 client.login(self.user, self._password)
             with self._errors(f"cannot open the folder {self.folder!r}"):
-                status = client.select_folder(self.folder, readonly=not prepare)
+                status = client.select_folder(self.folder, readonly=readonly)
             if b"UIDVALIDITY" not in status:
                 raise MailSourceError(f"{self._where()}: the server gave no UIDVALIDITY for {self.folder!r}, "
                                       "so its messages cannot be told apart safely", temporary=False)  # fmt: skip
-            self.uidvalidity = int(status[b"UIDVALIDITY"])
-            if self.processed_folder and prepare:
-                self._ensure_processed_folder()
+            return client, int(status[b"UIDVALIDITY"])
         except BaseException:
-            self.close()
+            _logout(client)
             raise
 
     def check(self) -> tuple[int, str]:
@@ -206,17 +236,19 @@ class ImapSource:
         return count, f"{security}, user {self.user}, {after}"
 
     def close(self) -> None:
-        """Log out (quietly: the connection may be gone already). Unflushed acks are dropped: those
-        messages are read again next time, and the desk already has them."""
+        """Log out (quietly: the connections may be gone already). Unflushed acks are dropped, and an
+        acknowledgement still running is waited for but not recorded: those messages are read again
+        next time, and the desk already has them."""
         client, self._client = self._client, None
+        acker, self._ack_client = self._ack_client, None
+        pool, self._pool = self._pool, None
         self._pending.clear()
-        if client is None:
-            return
-        try:
-            client.logout()
-        except Exception:
-            with contextlib.suppress(Exception):
-                client.shutdown()
+        self._moving = None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for connection in (acker, client):
+            if connection is not None:
+                _logout(connection)
 
     def _ensure_processed_folder(self) -> None:
         if self.processed_folder == self.folder:
@@ -251,15 +283,26 @@ class ImapSource:
         taken = self.taken_uids()
         return sorted(uid for uid in uids if uid not in taken)
 
-    def _batches(self, uids: list[int]) -> Iterator[list[int]]:
-        """``uids`` cut into batches by count and by size (one large message is a batch of its own)."""
+    def _sizes(self, uids: list[int]) -> dict[int, int]:
+        """The size of each of ``uids`` — or, for one the server says is not LARGER than a batch's share
+        of ``batch_bytes``, that share, which it does not exceed (reading every size costs as much as
+        a good part of the fetch). A message expunged meanwhile may be missing."""
         client = self._require()
-        sizes: dict[int, int] = {}
-        for start in range(0, len(uids), 1000):
-            chunk = uids[start : start + 1000]
+        share = max(1, self.batch_bytes // self.batch)
+        with self._errors("cannot read the message sizes"):
+            large = set(client.search(["NOT", "DELETED", "LARGER", share]))
+        sizes = {uid: share for uid in uids if uid not in large}
+        wanted = [uid for uid in uids if uid in large]
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
             with self._errors("cannot read the message sizes"):
                 answer = client.fetch(chunk, ["RFC822.SIZE"])
             sizes.update({uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in answer.items()})
+        return sizes
+
+    def _batches(self, uids: list[int]) -> Iterator[list[int]]:
+        """``uids`` cut into batches by count and by size (one large message is a batch of its own)."""
+        sizes = self._sizes(uids)
         batch: list[int] = []
         size = 0
         for uid in uids:
@@ -278,9 +321,9 @@ class ImapSource:
         are worked off (``flush``) before the next one is fetched, if the caller has not done it."""
         client = self._require()
         for batch in self._batches(self.waiting_uids()):
-            self.flush()
-            with self._errors("cannot fetch messages"):
-                answer = client.fetch(batch, ["BODY.PEEK[]"])
+            if self._pending:  # not yet handed over by the caller: now (a running one goes on meanwhile)
+                self.flush()
+            answer = self._fetch(client, batch)
             found = []
             for uid in batch:
                 data = answer.get(uid, {}).get(b"BODY[]")
@@ -295,6 +338,20 @@ class ImapSource:
         for batch in self.batches():
             yield from batch
 
+    def _fetch(self, client: imapclient.IMAPClient, uids: list[int]) -> dict:
+        """``BODY.PEEK[]`` of ``uids``; those another session expunged meanwhile are left out."""
+        for attempt in range(_EXPUNGED_RETRIES + 1):
+            try:
+                with self._errors("cannot fetch messages"):
+                    return client.fetch(uids, ["BODY.PEEK[]"])
+            except MailSourceError as exc:
+                if _EXPUNGED not in str(exc) or attempt == _EXPUNGED_RETRIES:
+                    raise
+            uids = self._still_there(client, uids)
+            if not uids:
+                return {}
+        return {}
+
     def _acker(self, uid: int):
         def ack(message_id: int) -> None:
             self._pending.append((uid, message_id))
@@ -304,12 +361,71 @@ class ImapSource:
     # --- acknowledging ----------------------------------------------------------------------
 
     def flush(self) -> int:
-        """Move (or flag) the messages acked since the last flush, then record their UIDs as done."""
+        """Move (or flag) the messages acked since the last flush, then record their UIDs as done: on
+        the second connection while the caller goes on (the previous flush's work is waited for and
+        recorded first), or here and now. Returns how many were handed over."""
+        self.settle()
         if not self._pending:
             return 0
-        client = self._require()
+        self._require()
         pending, self._pending = self._pending, []
-        uids = [uid for uid, _ in pending]
+        acker = self._second_connection()
+        if acker is None:
+            self._record_done(self._acknowledge(self._require(), pending))
+        else:
+            self._moving = (pending, self._pool.submit(self._acknowledge, acker, pending))
+        return len(pending)
+
+    def settle(self) -> int:
+        """Wait for the acknowledgement running on the second connection and record its UIDs as done
+        (its error, if it failed: those messages stay where they are, to be read again)."""
+        moving, self._moving = self._moving, None
+        if moving is None:
+            return 0
+        _, running = moving
+        done = running.result()
+        self._record_done(done)
+        return len(done)
+
+    def _second_connection(self) -> imapclient.IMAPClient | None:
+        """The connection the acknowledgements run on, opened the first time (None: on this one)."""
+        if not self.parallel_acks:
+            return None
+        if self._ack_client is None:
+            try:
+                acker, validity = self._connect(readonly=False)
+            except MailSourceError:  # refused (too many connections, say): acknowledge on the first
+                self.parallel_acks = False
+                return None
+            if validity != self.uidvalidity:  # the folder was made again meanwhile: its UIDs mean other mail
+                _logout(acker)
+                raise MailSourceError(f"{self._where()}: {self.folder!r} changed its UIDVALIDITY during the "
+                                      "fetch; fetch again", temporary=True)  # fmt: skip
+            self._ack_client, self._pool = acker, ThreadPoolExecutor(1, thread_name_prefix="imap-ack")
+        return self._ack_client
+
+    def _acknowledge(self, client: imapclient.IMAPClient, pending: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Move (or flag) ``pending`` on ``client``; returns those acknowledged, to be recorded as done.
+
+        When another session expunged some of them meanwhile (another fetch of the same folder moved
+        them first), the server refuses the command as a whole: none is recorded, those still there
+        are read again by the next fetch (the desk has them), and this fetch goes on. Moving them
+        again at once could move a message the other session is moving, and file it twice."""
+        try:
+            self._move_or_flag(client, sorted(uid for uid, _ in pending))
+        except MailSourceError as exc:
+            if _EXPUNGED not in str(exc):
+                raise
+            return []
+        return pending
+
+    def _still_there(self, client: imapclient.IMAPClient, uids: list[int]) -> list[int]:
+        """Which of ``uids`` are still in the folder, once the server told this session what others expunged."""
+        with self._errors("cannot list the messages"):
+            client.noop()
+            return sorted(client.search(["UID", ",".join(map(str, uids)), "NOT", "DELETED"]))
+
+    def _move_or_flag(self, client: imapclient.IMAPClient, uids: list[int]) -> None:
         if self.processed_folder:
             with self._errors(f"cannot move messages to {self.processed_folder!r}"):
                 if client.has_capability("MOVE"):
@@ -324,15 +440,13 @@ class ImapSource:
         else:
             with self._errors("cannot flag messages as seen"):
                 client.add_flags(uids, [_SEEN], silent=True)
-        self._record_done(pending)
-        return len(pending)
 
     def _record_done(self, pending: list[tuple[int, int]]) -> None:
-        rows = [{"source": self.uid_key, "uidvalidity": self.uidvalidity, "uid": uid, "message": message_id,
-                 "done": True} for uid, message_id in pending]  # fmt: skip
+        if not pending:
+            return
+        rows = [(self.uid_key, self.uidvalidity, uid, message_id) for uid, message_id in pending]
         with storage_errors(), write_transaction():
-            for start in range(0, len(rows), 200):
-                MailUid.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
+            _RECORD.run(rows)
 
     # --- errors -----------------------------------------------------------------------------
 
@@ -382,6 +496,15 @@ class ImapSource:
         except OSError as exc:  # reset, broken pipe, unreachable network, ...
             why = exc.strerror or type(exc).__name__
             raise MailSourceError(f"{self._where()}: {doing}: {why}", temporary=True) from None
+
+
+def _logout(client: imapclient.IMAPClient) -> None:
+    """Log out quietly (the connection may be gone already)."""
+    try:
+        client.logout()
+    except Exception:
+        with contextlib.suppress(Exception):
+            client.shutdown()
 
 
 def _response(exc: BaseException) -> str:
