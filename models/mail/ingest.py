@@ -79,7 +79,7 @@ def ingest_bytes(
 
 def process_waiting(
     settings: MailSettings, *, actor: Agent | None = None, limit: int = 1000, source: str | None = None,
-    queue: str | None = None,
+    queue: str | None = None, should_stop: Callable[[], bool] | None = None,
 ) -> list[Outcome]:  # fmt: skip
     """Finish messages stored but not processed (a crash between the two steps), oldest first; only
     those first read from ``source`` when it is given (a fetch passes its source and its queue)."""
@@ -90,6 +90,8 @@ def process_waiting(
     ids = [message_id for (message_id,) in query.order_by(MailMessage.id).limit(limit).tuples()]
     outcomes: list[Outcome] = []
     for start in range(0, len(ids), PER_TRANSACTION):
+        if should_stop is not None and should_stop():
+            break
         chunk = ids[start : start + PER_TRANSACTION]
         raw = dict(MailMessage.select(MailMessage.id, MailMessage.raw).where(MailMessage.id.in_(chunk)).tuples())
         outcomes += process_many([(i, bytes(raw[i]), False) for i in chunk if i in raw], settings, queue=queue,
@@ -108,17 +110,20 @@ def process(
 def process_many(
     items: Iterable[tuple[int, bytes, bool]], settings: MailSettings, *, queue: str | None = None,
     actor: Agent | None = None, per_transaction: int = PER_TRANSACTION,
-    done: Callable[[list[Outcome]], None] | None = None,
+    done: Callable[[list[Outcome]], None] | None = None, should_stop: Callable[[], bool] | None = None,
 ) -> list[Outcome]:  # fmt: skip
     """Process stored messages, given as (``MailMessage`` id, raw bytes, new), ``per_transaction`` at a time.
 
     Each group is parsed first, then processed in one transaction, each message in a savepoint of its
     own: one that fails rolls back alone and ends in quarantine, as with :func:`process`. A storage
     failure is raised and rolls the group back: its messages stay ``stored`` for
-    :func:`process_waiting`. ``done`` is called with each group's outcomes once it is committed."""
+    :func:`process_waiting`. ``done`` is called with each group's outcomes once it is committed;
+    ``should_stop`` is asked before each group (what is left stays ``stored``)."""
     items = list(items)
     outcomes: list[Outcome] = []
     for start in range(0, len(items), max(1, per_transaction)):
+        if should_stop is not None and should_stop():
+            break
         group = [(message_id, data, new, _read(data, settings))
                  for message_id, data, new in items[start : start + max(1, per_transaction)]]  # fmt: skip
         with write_transaction(), reuse_policies():

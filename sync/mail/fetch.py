@@ -242,9 +242,10 @@ def _fetch_batches(source: Source, settings, limit, should_stop, progress, intak
         if not intake_only:
             with storage_errors():
                 while True:  # what an earlier fetch stored and did not process, with this source's queue
-                    finished = process_waiting(settings, source=source.name, queue=source.queue, limit=_WAITING)
+                    finished = process_waiting(settings, source=source.name, queue=source.queue, limit=_WAITING,
+                                               should_stop=should_stop)  # fmt: skip
                     summary.finished += len(finished)
-                    if len(finished) < _WAITING:
+                    if len(finished) < _WAITING or (should_stop is not None and should_stop()):
                         break
         with source:
             for batch in _batches(source):
@@ -282,7 +283,8 @@ def _fetch_batches(source: Source, settings, limit, should_stop, progress, intak
                         waiting.append((message_id, item.data, new))
                 if waiting and not intake_only:
                     with storage_errors():
-                        process_many(waiting, settings, queue=source.queue, done=_counter(summary, waiting, progress))
+                        process_many(waiting, settings, queue=source.queue, done=_counter(summary, waiting, progress),
+                                     should_stop=should_stop)  # fmt: skip
                 if stopped is not None:
                     raise stopped
     except MailSourceError as exc:
