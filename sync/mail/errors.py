@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from models.errors import SportelloError
 
-__all__ = ["MailSourceError", "EX_TEMPFAIL"]
+__all__ = ["MailSourceError", "DeliveryError", "EX_TEMPFAIL"]
 
 EX_TEMPFAIL = 75
 
@@ -21,4 +21,14 @@ class MailSourceError(SportelloError):
     def __init__(self, message: str, *, temporary: bool) -> None:
         super().__init__(message)
         self.temporary = temporary
+        self.exit_code = EX_TEMPFAIL if temporary else 1
+
+
+class DeliveryError(SportelloError):
+    """The relay did not take a message: ``temporary`` (4xx, unreachable: try later) or not (5xx)."""
+
+    def __init__(self, message: str, *, temporary: bool, relay_down: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.relay_down = relay_down  # not this message's fault: the rest of the run would fail the same way
         self.exit_code = EX_TEMPFAIL if temporary else 1
