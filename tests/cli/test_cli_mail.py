@@ -110,3 +110,30 @@ def test_mail_config_errors_name_the_key(desk, tmp_path):
     bad.write_text('[mail]\nfrom = "not an address"\n')
     os.chmod(bad, 0o600)
     assert "from" in one_error_line(desk("--config", str(bad), "mail", "quarantine", "retry", "--all"), 2)
+
+
+def test_send_outbox_and_run_from_the_shell(desk, tmp_path):
+    from support.smtp_sink import running_sink
+
+    with running_sink() as sink:
+        path = tmp_path / "relay.toml"
+        path.write_text(MAIL_CONFIG + f'smtp_url = "{sink.url()}"\n')
+        os.chmod(path, 0o600)
+        cfg = str(path)
+        desk("--config", cfg, "mail", "outbox")  # the outbox starts here: nothing before is mailed
+        desk("--config", cfg, "mail", "ingest", input=message())
+        desk("ticket", "reply", "1", "--body", "Unplug it.")
+        listed = desk("--config", cfg, "mail", "outbox", "--json")
+        assert json.loads(listed.stdout)["counts"] == {}  # composed only when sending
+        sent = desk("--config", cfg, "mail", "send", "--json")
+        assert sent.exit_code == 0 and json.loads(sent.stdout)["sent"] == 2 and len(sink.received) == 2
+        again = desk("--config", cfg, "mail", "run", "--once")
+        assert again.exit_code == 0 and len(sink.received) == 2
+        shown = desk("--config", cfg, "mail", "outbox", "--all", "--json")
+        assert [m["state"] for m in json.loads(shown.stdout)["mail"]] == ["sent", "sent"]
+    down = desk("--config", cfg, "mail", "send")  # the relay has gone
+    desk("ticket", "reply", "1", "--body", "Again.")
+    down = desk("--config", cfg, "mail", "send")
+    assert "cannot reach the relay" in one_error_line(down, 75)
+    waiting = desk("--config", cfg, "mail", "outbox")
+    assert waiting.stdout.startswith("1 waiting")

@@ -252,6 +252,7 @@ def mail_outbox(state, everything, resend_id, limit, as_json) -> None:
     from models.mail.tables import OutState
 
     with state.desk():
+        outbox.outbox_start()  # from the first look on, what happens on the desk is owed by mail
         if resend_id is not None:
             row = outbox.resend(resend_id, actor=_sender(state))
             echo_line(f"mail #{row.id} will be sent again (to {one_line(row.recipients, 80)})")
