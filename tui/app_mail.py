@@ -153,12 +153,13 @@ class MailFetcher:
             if not background:
                 self.notify("Mail is being fetched already.", markup=False)
             return
-        if self._fetch_job.start(lambda: self._fetch_mail(background)):
+        if self._fetch_job.start(lambda: self._fetch_mail(background), self.post_from_job):
             self.mail_fetching = True
             self._show_mail()
 
-    def _fetch_mail(self, background: bool) -> None:
-        """(In the fetch job's thread.) One fetch of every source, stopping between messages when the app quits."""
+    def _fetch_mail(self, background: bool) -> Fetched:
+        """(In the fetch job's thread.) One fetch of every source, stopping between messages when the app quits;
+        what became of it, for the app."""
         result = state = error = None
         try:
             try:
@@ -171,8 +172,7 @@ class MailFetcher:
                 error = error or err.message
         except Exception as exc:  # a bug: said like a worker's error, never a trace on the screen
             error = error_line(exc)
-        finally:
-            self.post_from_job(self.Fetched(result, state, error, background))
+        return self.Fetched(result, state, error, background)
 
     def stop_fetching(self) -> None:
         """The app quits: a fetch going stops at its next message; its thread never holds the exit up."""

@@ -132,12 +132,13 @@ class MailSender:
             if not background:
                 self.notify("Mail is being sent already; the rest goes next.", markup=False)  # type: ignore[attr-defined]
             return
-        if self._send_job.start(lambda: self._send_mail(background)):
+        if self._send_job.start(lambda: self._send_mail(background), self.post_from_job):
             self.mail_sending = True
             self._show_mail()
 
-    def _send_mail(self, background: bool) -> None:
-        """(In the send job's thread.) One round of sending, stopping between messages when the app quits."""
+    def _send_mail(self, background: bool) -> MailSent:
+        """(In the send job's thread.) One round of sending, stopping between messages when the app quits; what
+        became of it, for the app."""
         result = outbox = error = None
         try:
             try:
@@ -150,15 +151,18 @@ class MailSender:
                 error = error or err.message
         except Exception as exc:  # a bug: said like a worker's error, never a trace on the screen
             error = error_line(exc)
-        finally:
-            self.post_from_job(self.MailSent(result, outbox, error, background))
+        return self.MailSent(result, outbox, error, background)
 
     def on_mail_sender_mail_sent(self, message: MailSent) -> None:
         result = message.result
         problem = message.error or (result.error if result is not None else None)
         was_failing = self.send_problem is not None
         self.mail_sending = False
-        self.send_problem = one_line(problem, 200) if problem else None
+        if problem:
+            self.send_problem = one_line(problem, 200)
+        elif result is not None and (result.sent or not result.waiting):
+            self.send_problem = None  # the relay took mail, or nothing waits for it: no longer a problem
+        # else nothing was due (a retry waits for its time): the relay was not tried, what was said still holds
         if message.outbox is not None:
             self.outbox_row = message.outbox
         self._show_mail()
@@ -166,8 +170,8 @@ class MailSender:
         if problem:
             if not (message.background and was_failing):  # a background send that keeps failing says so once
                 self.notify(one_line(f"Mail not sent: {problem}", 400), severity="error", markup=False, timeout=10)  # type: ignore[attr-defined]
-        elif result is not None and (not message.background or result.failed or result.unknown or result.held):
-            bad = bool(result.failed or result.unknown or result.held)
+        elif result is not None and (not message.background or result.failed or result.unknown):
+            bad = bool(result.failed or result.unknown)
             self.notify(one_line(send_words(result), 300), severity="warning" if bad else "information",  # type: ignore[attr-defined]
                         markup=False)  # fmt: skip
         if self._send_again and not self._send_job.stopping():
@@ -182,9 +186,10 @@ class MailSender:
 
 def send_words(result: SendRow) -> str:
     """``Mail: 2 sent, 1 will be retried, 1 failed.`` — how one send went, for a notice."""
+    # Held mail is not this send's news (the header counts it): failed and maybe-sent are.
     words = [f"{count} {what}" for count, what in ((result.sent, "sent"), (result.retrying, "will be retried"),
-                                                   (result.failed, "failed"), (result.unknown, "may have been sent"),
-                                                   (result.held, "held")) if count]  # fmt: skip
+                                                   (result.failed, "failed"), (result.unknown, "may have been sent"))
+             if count]  # fmt: skip
     if not words:
         return "Mail: nothing to send." if not result.waiting else f"Mail: {result.waiting} waiting for a retry."
     return "Mail: " + ", ".join(words) + "."

@@ -14,6 +14,10 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.message import Message
 
 __all__ = ["BackgroundJob"]
 
@@ -27,7 +31,8 @@ class BackgroundJob:
         self._idle = threading.Event()
         self._idle.set()
         self._stop = threading.Event()
-        self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Callable[[], Message], Callable[[Message], None]] | None]
+        self._queue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     @property
@@ -39,29 +44,34 @@ class BackgroundJob:
         """Whether the app asked the job to stop (give this to the work as ``should_stop``)."""
         return self._stop.is_set()
 
-    def start(self, work: Callable[[], None]) -> bool:
-        """Run ``work`` in the job's thread; False (and nothing done) while a run is going or once stopped.
-        ``work`` must catch its own errors and post what became of it."""
+    def start(self, work: Callable[[], Message], post: Callable[[Message], None]) -> bool:
+        """Run ``work`` in the job's thread, then ``post`` what it returns (the job is idle again by then, so a
+        run asked for on hearing of it may start); False (and nothing done) while a run is going or once
+        stopped. ``work`` must catch its own errors and return what became of it."""
         if self.running or self._stop.is_set():
             return False
         self._idle.clear()
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name=f"sportello-{self.name}", daemon=True)
             self._thread.start()
-        self._queue.put(work)
+        self._queue.put((work, post))
         return True
 
     def _loop(self) -> None:
         while True:
-            work = self._queue.get()
-            if work is None:
+            item = self._queue.get()
+            if item is None:
                 return
+            work, post = item
+            news = None
             try:
-                work()
+                news = work()
             except BaseException:  # noqa: BLE001 - the work says its own errors; this thread must go on
                 pass
             finally:
                 self._idle.set()
+            if news is not None:
+                post(news)
 
     def stop(self, grace: float = 0.0) -> bool:
         """Ask the job to stop and its thread to end once idle; wait up to ``grace`` seconds for a run to end
