@@ -22,7 +22,9 @@ from models.store.config import Config
 from models.store.tables import Ticket
 from models.tickets import changes as tickets
 from models.tickets.create import create_ticket
+from support.smtp_sink import running_sink
 from support.tui import make_app, notifications, queue_ready, run, screen_text, ticket_ready, until
+from sync.mail.smtp import Transport
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.screens.help import HelpScreen
@@ -420,37 +422,35 @@ def test_quitting_during_a_fetch_that_hangs_is_instant(tui_desk, tmp_path, monke
 # --- sending -------------------------------------------------------------------------------------
 
 
-class Sink:
-    """An SMTP server on loopback (aiosmtpd) that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-                sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-                return "250 2.0.0 Ok: queued as SINK"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
-        self.controller.start()
-        self.port = self.controller.port
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-
 @pytest.fixture
 def sink():
-    server = Sink()
-    yield server
-    server.stop()
+    with running_sink() as server:
+        yield server
+
+
+class FakeTransport(Transport):
+    """A relay in the test: keeps what it is given and answers 250; ``hold`` makes it hang until set."""
+
+    where = "fake:relay"
+
+    def __init__(self, hold: threading.Event | None = None) -> None:
+        self.sent: list[tuple[str, list[str], bytes]] = []
+        self.hold = hold
+        self.sending = threading.Event()
+        self.closed = False
+
+    def send(self, sender: str, recipients: list[str], raw: bytes) -> str:
+        self.sending.set()
+        if self.hold is not None:
+            self.hold.wait(30)
+        self.sent.append((sender, recipients, raw))
+        return f"250 2.0.0 Ok: queued as FAKE{len(self.sent)}"
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def test_a_reply_goes_out_in_the_background_and_shows_under_itself(tui_desk, tmp_path, sink):
-    pytest.importorskip("sync.mail.send")  # the mail-send helper's (issue 18)
     tui_desk.configure_mail(Config(mail=mail_table(tmp_path, smtp_url=f"smtp://127.0.0.1:{sink.port}")))
     ticket = open_ticket_with_customer()
     hostile_people(ticket)
@@ -466,7 +466,7 @@ def test_a_reply_goes_out_in_the_background_and_shows_under_itself(tui_desk, tmp
             await pilot.press(*"The printer is fixed.", "ctrl+s")
             await until(pilot, lambda: isinstance(app.screen, MailPreviewDialog), "the last look")
             await pilot.press("y")
-            await until(pilot, lambda: sink.messages, "the mail at the SMTP server")
+            await until(pilot, lambda: sink.received, "the mail at the SMTP server")
             await until(pilot, lambda: app.outbox_row is not None and not app.mail_sending and app.outbox_row.to_send == 0,
                         "the header's count back to nothing")  # fmt: skip
             assert "to send" not in header_line(app) and "✗" not in header_line(app)
@@ -480,14 +480,13 @@ def test_a_reply_goes_out_in_the_background_and_shows_under_itself(tui_desk, tmp
             assert screen.timeline.deliveries
 
     run(scenario())
-    assert len(sink.messages) == 1
-    sender, recipients, raw = sink.messages[0]
+    assert len(sink.received) == 1
+    sender, recipients, raw = sink.received[0]
     assert sender and sorted(recipients) == sorted([ticket.customer.email, f"bob.{ticket.number}@cc.example"])
     assert f"[#{ticket.number}]".encode() in raw and b"The printer is fixed." in raw
 
 
 def test_quitting_during_a_send_that_hangs_is_instant(tui_desk, tmp_path):
-    pytest.importorskip("sync.mail.send")  # the mail-send helper's (issue 18)
     server = SilentServer()
     tui_desk.configure_mail(Config(mail=mail_table(tmp_path, smtp_url=f"smtp://127.0.0.1:{server.port}")))
     number = open_ticket_with_customer().number
@@ -514,3 +513,64 @@ def test_quitting_during_a_send_that_hangs_is_instant(tui_desk, tmp_path):
         job = apps[0]._send_job if apps else None
         assert job is None or job.wait(30)
     assert took["quit"] < 1.0, took
+
+
+def test_the_background_send_uses_the_transport_and_says_what_failed_once(relay_desk):
+    ticket = open_ticket_with_customer()
+    outbox_with(relay_desk, ticket.number, queued=2)
+    fake = FakeTransport()
+    relay_desk.mail_transport = fake
+
+    async def scenario():
+        async with make_app(relay_desk).run_test(size=(80, 24)) as pilot:
+            await queue_ready(pilot)
+            app = pilot.app
+            await until(pilot, lambda: "2 to send" in header_line(app), "the count")
+            app.send_mail_now(background=True)
+            await until(pilot, lambda: len(fake.sent) == 2 and not app.mail_sending, "the background send")
+            await until(pilot, lambda: "to send" not in header_line(app), "the count back to nothing")
+            assert fake.closed and notifications(app) == ""  # a background send that went well says nothing
+            assert header_line(app).rstrip().endswith("mail") and len(header_line(app)) <= 80
+            # The relay away (the desk's own one, nothing listening): said once, the header shows ✗ meanwhile.
+            relay_desk.mail_transport = None
+            tickets.add_reply(relay_desk.me, ticket.number, "one more")
+            for _ in range(2):  # the second finds nothing due (the retry waits a minute): the ✗ stays
+                app.send_mail_now(background=True)
+                assert app.mail_sending
+                await until(pilot, lambda: not app.mail_sending, "the send")
+                assert app.send_problem and "cannot reach the relay" in app.send_problem
+            assert notifications(app).count("Mail not sent:") == 1
+            assert "1 to send ✗" in header_line(app) and len(header_line(app)) <= 80
+
+    run(scenario())
+    assert {tuple(r) for _, r, _ in fake.sent} == {(ticket.customer.email,)}
+    assert MailMessage.select().where(MailMessage.state == OutState.SENT).count() == 2
+
+
+def test_quitting_during_a_send_the_transport_holds_is_instant(relay_desk):
+    number = open_ticket_with_customer().number
+    outbox_with(relay_desk, number, queued=2)
+    hold = threading.Event()
+    fake = FakeTransport(hold)
+    relay_desk.mail_transport = fake
+    apps, took = [], {}
+
+    async def scenario():
+        async with make_app(relay_desk).run_test(size=(80, 24)) as pilot:
+            apps.append(pilot.app)
+            await queue_ready(pilot)
+            pilot.app.send_mail_now(background=True)
+            await until(pilot, lambda: fake.sending.is_set(), "a send held by the relay")
+            took["start"] = time.monotonic()
+            await pilot.press("ctrl+q")
+
+    try:
+        run(scenario())
+        took["quit"] = time.monotonic() - took["start"]
+    finally:
+        hold.set()  # the relay answers now: the message in flight is recorded, the next one is not sent
+        assert not apps or apps[0]._send_job.wait(20)
+    assert took["quit"] < 1.0, took
+    assert len(fake.sent) == 1  # the job stopped between messages
+    states = sorted(s for (s,) in MailMessage.select(MailMessage.state).where(MailMessage.direction == "out").tuples())
+    assert states == [OutState.QUEUED, OutState.SENT]
