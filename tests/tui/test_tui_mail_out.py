@@ -574,3 +574,35 @@ def test_quitting_during_a_send_the_transport_holds_is_instant(relay_desk):
     assert len(fake.sent) == 1  # the job stopped between messages
     states = sorted(s for (s,) in MailMessage.select(MailMessage.state).where(MailMessage.direction == "out").tuples())
     assert states == [OutState.QUEUED, OutState.SENT]
+
+
+def test_a_ticket_made_by_mail_shows_the_customers_words_not_the_acknowledgement(relay_desk):
+    from email.message import EmailMessage
+
+    from models.mail.ingest import ingest_bytes
+
+    outbox.outbox_start()
+    msg = EmailMessage()
+    msg["From"] = "Alice Rossi <alice@customer.example>"
+    msg["To"] = DESK
+    msg["Subject"] = "Printer on fire"
+    msg["Message-ID"] = "<first@customer.example>"
+    msg.set_content("The printer is on fire again.\n")
+    number = ingest_bytes(bytes(msg), source="test", settings=relay_desk.mail_settings).ticket
+    fake = FakeTransport()
+    relay_desk.mail_transport = fake
+
+    async def scenario():
+        async with make_app(relay_desk).run_test(size=(100, 30)) as pilot:
+            await queue_ready(pilot)
+            app = pilot.app
+            app.send_mail_now()
+            await until(pilot, lambda: fake.sent and not app.mail_sending, "the acknowledgement sent")
+            app.open_ticket(number)
+            await ticket_ready(pilot)
+            await until(pilot, lambda: "↳ ✓ mailed to alice@customer.example" in screen_text(app), "its delivery")
+            text = screen_text(app)
+            assert "The printer is on fire again." in text and "We have received your request" not in text
+
+    run(scenario())
+    assert b"We have received your request" in fake.sent[0][2]

@@ -147,13 +147,19 @@ class MailDesk(MailOutDesk):
     def _mail_on_events(self, ids: list[int]) -> dict[int, MailPart]:
         from models.mail.tables import MailMessage
 
-        if not MailMessage.select(MailMessage.id).where(MailMessage.event.in_(ids)).limit(1).exists():
+        # Only mail that came in is "the message behind" an event: the acknowledgement or the reply the desk
+        # mailed about it is the outbox's (models.mail.views.mail_on_events does not tell them apart: a part
+        # that turns out to be outgoing is left out, and the event shows its own text).
+        incoming = {mail: event for mail, event in MailMessage.select(MailMessage.id, MailMessage.event)
+                    .where(MailMessage.event.in_(ids) & (MailMessage.direction == "in")).tuples()}  # fmt: skip
+        if not incoming:
             return {}  # the common case, without loading the parser
         from models.mail.views import mail_on_events
 
         return {event: MailPart(m.mail_id, m.event_id, m.sender, m.reply, m.quoted, m.why,
                                 tuple(_attachment(a) for a in m.attachments))
-                for event, m in mail_on_events(ids).items()}  # fmt: skip
+                for event, m in mail_on_events(sorted(set(incoming.values()))).items()
+                if m.mail_id in incoming}  # fmt: skip
 
     def ticket_mail(self, number: int, event_ids: Iterable[int]) -> TicketMail:
         """What ticket ``number`` shows of mail: the messages behind ``event_ids`` and the undeliverable
