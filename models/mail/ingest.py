@@ -189,18 +189,27 @@ def _quarantine(message_id: int, why: str, new: bool, parsed: Parsed | None = No
 _ROW_FIELDS = tuple(f for f in MailMessage._meta.sorted_fields if f.name != "raw")
 
 
-def _lock_query(message_id):
-    query = MailMessage.select(*_ROW_FIELDS).where(MailMessage.id == message_id)
-    return query.for_update() if is_postgres() else query
+def _claim_query(message_id, sender, since, twin_id, email):
+    """The message read again and locked, and in the same round trip what processing asks next: how
+    many messages its sender sent within the hour, whether one with its Message-ID was taken before,
+    and the customer with its sender's address."""
+    recent, twins = MailMessage.alias("recent"), MailMessage.alias("twins")
+    flood = recent.select(pw.fn.COUNT(recent.id)).where(
+        (recent.sender == sender) & (recent.received_at >= since) & (recent.direction == "in")
+        & recent.state.in_([InState.TICKET, InState.AUTOMATIC]))  # fmt: skip
+    # Only the Message-ID here, so that SQLite searches by it (``_duplicate_of`` asks the rest).
+    twin = twins.select(twins.id).where((twins.message_id == twin_id) & (twins.id != message_id))
+    query = (MailMessage.select(*_ROW_FIELDS, flood.alias("flood"), pw.fn.EXISTS(twin).alias("twins"),
+                                *Customer._meta.sorted_fields)
+             .join(Customer, pw.JOIN.LEFT_OUTER, on=(Customer.email == email))
+             .where(MailMessage.id == message_id))  # fmt: skip
+    return query.for_update(of=MailMessage) if is_postgres() else query
 
 
-_LOCK = Prepared(_lock_query, int)
+_CLAIM = Prepared(_claim_query, int, str, datetime, str, str)
 _TWINS = Prepared(lambda message_id, me: MailMessage.select(MailMessage.id, MailMessage.ticket, MailMessage.raw).where(
     (MailMessage.message_id == message_id) & (MailMessage.id != me) & (MailMessage.direction == "in")
     & MailMessage.state.in_(_DONE_STATES)).order_by(MailMessage.id).limit(20), str, int)  # fmt: skip
-_FLOOD = Prepared(lambda sender, since: MailMessage.select(pw.fn.COUNT(MailMessage.id)).where(
-    (MailMessage.sender == sender) & (MailMessage.received_at >= since) & (MailMessage.direction == "in")
-    & MailMessage.state.in_([InState.TICKET, InState.AUTOMATIC])), str, datetime)  # fmt: skip
 _CUSTOMER = Prepared(lambda email: Customer.select().where(Customer.email == email).limit(1), str)
 _TICKET = Prepared(lambda number: Ticket.select().where(Ticket.number == number), int)
 #: Organizations whose domains contain the text (LIKE); which one claims the domain exactly is decided after.
@@ -230,16 +239,33 @@ def _ticket(number: int) -> Ticket:
     return _model(Ticket, Ticket._meta.sorted_fields, found)
 
 
-def _claim(message_id: int, data: bytes) -> MailMessage | None:
-    """The message read again inside the transaction (locked on PostgreSQL: another run may be at it),
-    with the raw bytes in hand."""
-    found = _LOCK.first(message_id)
+@dataclass
+class _Claimed:
+    row: MailMessage  # read again inside the transaction, with the raw bytes in hand
+    recent: int  # messages from its sender taken within the hour (the flood count)
+    twins: bool  # another message with its Message-ID is on the desk: see whether it is the same
+    customer: Customer | None  # the customer with the sender's address, if there is one
+
+
+def _claim(message_id: int, data: bytes, parsed: Parsed) -> _Claimed | None:
+    """The message read again inside the transaction (locked on PostgreSQL: another run may be at
+    it), with what processing it asks of the store next, in one round trip."""
+    sender = parsed.sender.email if parsed.sender else ""
+    try:
+        email = validate.email(parsed.sender.email) if parsed.sender else ""
+    except InvalidInput:  # no customer to look up: ``_customer`` says why, if it comes to that
+        email = ""
+    found = _CLAIM.first(message_id, sender, utcnow() - timedelta(hours=1),
+                         (parsed.message_id or "")[:998], email)  # fmt: skip
     if found is None:
         return None
-    row = _model(MailMessage, _ROW_FIELDS, found)
+    width = len(_ROW_FIELDS)
+    row = _model(MailMessage, _ROW_FIELDS, found[:width])
     row.raw = data
     row._dirty.clear()
-    return row
+    recent, twins, customer = found[width], found[width + 1], found[width + 2 :]
+    known = _model(Customer, Customer._meta.sorted_fields, customer) if customer[0] is not None else None
+    return _Claimed(row, int(recent or 0), bool(twins) and bool(parsed.message_id), known)
 
 
 def _fingerprint(parsed: Parsed) -> str:
@@ -250,7 +276,8 @@ def _fingerprint(parsed: Parsed) -> str:
 
 
 def _duplicate_of(row: MailMessage, parsed: Parsed) -> tuple[int, int | None] | None:
-    """(mail id, ticket) of the same message (Message-ID and content) taken before, if any."""
+    """(mail id, ticket) of the same message (Message-ID and content) taken before, if any (asked
+    only when the claim found one with its Message-ID)."""
     if not parsed.message_id:
         return None
     others = _TWINS.rows(parsed.message_id[:998], row.id)
@@ -266,9 +293,7 @@ def _duplicate_of(row: MailMessage, parsed: Parsed) -> tuple[int, int | None] | 
     return None
 
 
-def _flooding(sender: str, settings: MailSettings) -> bool:
-    since = utcnow() - timedelta(hours=1)
-    (recent,) = _FLOOD.first(sender, since)
+def _flooding(recent: int, settings: MailSettings) -> bool:
     return recent >= settings.loop_limit
 
 
@@ -307,7 +332,10 @@ def organization_for_domain(address: str) -> Organization | None:
     return found[0] if len(found) == 1 else None
 
 
-def _customer(address: Address) -> Customer:
+def _customer(address: Address, known: Customer | None = None) -> Customer:
+    """The customer with this address (``known``: already looked up), added on first contact."""
+    if known is not None:
+        return known
     email = validate.email(address.email)
     existing = _CUSTOMER.first(email)
     if existing is not None:
@@ -379,11 +407,12 @@ def _done(row: MailMessage, parsed: Parsed, state: str, ticket: int | None, even
 
 def _process(message_id: int, data: bytes, parsed: Parsed, settings: MailSettings, queue, actor, new) -> Outcome:
     with write_transaction():
-        row = _claim(message_id, data)
-        if row is None or row.state not in (InState.STORED, InState.QUARANTINED):
-            current = row or MailMessage.get_by_id(message_id)
+        claimed = _claim(message_id, data, parsed)
+        if claimed is None or claimed.row.state not in (InState.STORED, InState.QUARANTINED):
+            current = claimed.row if claimed is not None else MailMessage.get_by_id(message_id)
             return Outcome(current, False, current.state, current.ticket_id, "taken by another run")
-        twin = _duplicate_of(row, parsed)
+        row = claimed.row
+        twin = _duplicate_of(row, parsed) if claimed.twins else None
         if twin is not None:
             twin_id, twin_ticket = twin
             why = f"the same message (Message-ID and content) as mail #{twin_id}, already on the desk"
@@ -393,14 +422,14 @@ def _process(message_id: int, data: bytes, parsed: Parsed, settings: MailSetting
         sender = parsed.sender.email if parsed.sender else ""
         if automatic is not None and automatic.kind in ("auto-reply", "list") and settings.takes_automatic_from(sender):
             automatic = None  # an alert or form the desk was told to take as a request
-        if automatic is None and sender and _flooding(sender, settings):
+        if automatic is None and sender and _flooding(claimed.recent, settings):
             automatic = Automatic("flood", f"more than {settings.loop_limit} messages from {sender} within an hour "
                                            "(loop_limit): held, not answered")  # fmt: skip
         if automatic is not None:
             return _automatic(row, parsed, automatic, actor, new)
         if parsed.sender is None:
             raise InvalidInput("the message names no sender address (From)")
-        customer = _customer(parsed.sender)
+        customer = _customer(parsed.sender, claimed.customer)
         thread = find_thread(parsed, customer)
         number = thread.ticket
         why = thread.why
