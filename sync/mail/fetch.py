@@ -4,8 +4,9 @@
 files, an mbox cut in pieces):
 
 1. *Intake*: the batch's raw bytes are committed together (``models.mail.store.keep_raw_many``,
-   one transaction; state ``stored``), and only then acknowledged at the source — IMAP moves or
-   flags them and records their UIDs as taken, Maildir moves each file. From that commit on the
+   one transaction; state ``stored``), and only then acknowledged at the source — Maildir moves
+   each file; IMAP moves or flags them on a second connection while the next batch is fetched, and
+   records their UIDs as taken once that is done (``sync.mail.imap``). From that commit on the
    messages are the desk's, whatever happens next.
 2. *Processing*: the batch's messages are parsed, threaded and written on their tickets
    (``models.mail.ingest.process_many``: a few dozen per transaction, each in a savepoint, so that
