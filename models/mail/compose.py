@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.policy
 from dataclasses import dataclass
 from datetime import UTC
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -54,6 +55,11 @@ class Composed:
     subject: str
     message_id: str  # without <>
     automatic: bool
+
+
+def _address(customer: Customer) -> Address:
+    local, _, domain = customer.email.rpartition("@")
+    return Address(" ".join(safe_text(customer.name, multiline=False).split()), local, domain)
 
 
 def _subject(ticket: Ticket, reply: bool) -> str:
@@ -138,10 +144,12 @@ def compose(
     msg = EmailMessage(policy=POLICY)
     msg["From"] = formataddr((settings.display_name or "", sender))
     msg["Reply-To"] = formataddr((settings.display_name or "", signing.reply_address(ticket.number, sender)))
+    # headerregistry.Address quotes a name as it must be ("Rossi, Niccolò" stays one address); a
+    # formatted string would leave the comma bare once the name is encoded.
     if to:
-        msg["To"] = ", ".join(formataddr((safe_text(c.name, multiline=False), c.email)) for c in to)
+        msg["To"] = [_address(c) for c in to]
     if cc:
-        msg["Cc"] = ", ".join(formataddr((safe_text(c.name, multiline=False), c.email)) for c in cc)
+        msg["Cc"] = [_address(c) for c in cc]
     subject = _subject(ticket, reply=in_reply_to is not None or purpose != "created")
     msg["Subject"] = subject
     msg["Date"] = format_datetime(event.at.replace(tzinfo=UTC))

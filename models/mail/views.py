@@ -50,7 +50,7 @@ def mail_on_events(event_ids: Iterable[int]) -> dict[int, MailOnEvent]:
     if not ids:
         return {}
     rows = list(MailMessage.select(MailMessage.id, MailMessage.event, MailMessage.sender, MailMessage.reason,
-                                   MailMessage.raw).where(MailMessage.event.in_(ids)))  # fmt: skip
+                                   MailMessage.raw).where(MailMessage.event.in_(ids) & (MailMessage.direction == "in")))  # fmt: skip
     files: dict[int, list[Attachment]] = {}
     for a in (
         MailAttachment.select()

@@ -214,3 +214,12 @@ def test_a_survey_answered_by_reply_is_recorded_and_does_not_reopen(admin, start
     msg.set_content("Actually it is broken again.\n")
     ingest_bytes(bytes(msg), source="t", settings=started)
     assert tickets.get_ticket(number).status == "open"
+
+
+def test_a_name_with_a_comma_and_accents_stays_one_address(admin, started):
+    ticket = tickets.create_ticket(admin, subject="Fattura", body="x", customer="niccolo@cliente.example",
+                                   customer_name="Rossi, Niccolò")  # fmt: skip
+    outbox.compose_waiting(started)
+    [row] = [r for r in out_rows() if r.ticket_id == ticket.number]
+    assert [a.addr_spec for a in parsed(row)["To"].addresses] == ["niccolo@cliente.example"]
+    assert parsed(row)["To"].addresses[0].display_name == "Rossi, Niccolò"
