@@ -22,7 +22,10 @@ from models.store.tables import Agent
 from sync.mail.errors import EX_TEMPFAIL, DeliveryError
 from sync.mail.smtp import Transport, open_relay
 
-__all__ = ["SendSummary", "send_waiting"]
+__all__ = ["SendSummary", "send_waiting", "BATCH"]
+
+#: Messages composed and sent per round of a run.
+BATCH = 200
 
 
 @dataclass
@@ -75,25 +78,41 @@ def send_waiting(
     try:
         with storage_errors():
             summary.unknown = outbox.settle_interrupted(actor, now)
-            summary.made = outbox.compose_waiting(settings, now=now)
-            summary.held = outbox.outbox_counts().get(OutState.HELD, 0)
-            rows = outbox.due(now, limit=limit or 100_000)
-        if rows and transport is None:
-            if settings.relay is None:
-                raise InvalidInput("[mail] has no smtp_url: set the relay mail goes out through (see the README)")
-            transport = open_relay(settings.relay)
+        tried: set[int] = set()  # a message is handed over at most once a run, whatever its retry time says
         try:
-            for row in rows:
-                if should_stop is not None and should_stop():
-                    break
-                _send_one(row, settings, transport, actor, summary)
+            while limit is None or len(tried) < limit:
+                # Composed and sent a batch at a time: the first message goes out before the 2,000th is made.
+                with storage_errors():
+                    summary.made += outbox.compose_waiting(settings, limit=BATCH, now=now)
+                    rows = [r for r in outbox.due(now, limit=BATCH + len(tried)) if r.id not in tried]
+                    if not rows and not outbox.owed(1):
+                        break
+                if limit is not None:
+                    rows = rows[: limit - len(tried)]
+                if rows and transport is None:
+                    if settings.relay is None:
+                        raise InvalidInput(
+                            "[mail] has no smtp_url: set the relay mail goes out through (see the README)"
+                        )
+                    transport = open_relay(settings.relay)
+                for row in rows:
+                    if should_stop is not None and should_stop():
+                        return _finish(summary)
+                    tried.add(row.id)
+                    _send_one(row, settings, transport, actor, summary)
         finally:
             if transport is not None:
                 transport.close()
     except SportelloError as err:
         summary.error = err
+    return _finish(summary)
+
+
+def _finish(summary: SendSummary) -> SendSummary:
+    """The standing counts after the run: what is held and what still waits."""
     try:
         counts = outbox.outbox_counts()
+        summary.held = counts.get(OutState.HELD, 0)
         summary.waiting = sum(counts.get(s, 0) for s in OutState.WAITING)
     except Exception:  # noqa: BLE001 - the desk itself is what failed; the summary already says so
         pass
