@@ -43,6 +43,7 @@ __all__ = [
     "record_sent",
     "record_temporary",
     "record_failed",
+    "record_unknown",
     "settle_interrupted",
     "resend",
     "OutRow",
@@ -199,6 +200,12 @@ def record_temporary(row: MailMessage, answer: str, actor: Agent | None = None, 
 
 def record_failed(row: MailMessage, answer: str, actor: Agent | None = None) -> None:
     _outcome(row, OutState.FAILED, answer, actor)
+
+
+def record_unknown(row: MailMessage, answer: str, actor: Agent | None = None) -> None:
+    """The connection was lost after the whole message was handed over: the relay may have taken it.
+    Not sent again by itself (``resend`` does, when an agent decides)."""
+    _outcome(row, OutState.UNKNOWN, answer, actor)
 
 
 def settle_interrupted(

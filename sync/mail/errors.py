@@ -27,8 +27,9 @@ class MailSourceError(SportelloError):
 class DeliveryError(SportelloError):
     """The relay did not take a message: ``temporary`` (4xx, unreachable: try later) or not (5xx)."""
 
-    def __init__(self, message: str, *, temporary: bool, relay_down: bool = False) -> None:
+    def __init__(self, message: str, *, temporary: bool, relay_down: bool = False, maybe_sent: bool = False) -> None:
         super().__init__(message)
         self.temporary = temporary
         self.relay_down = relay_down  # not this message's fault: the rest of the run would fail the same way
+        self.maybe_sent = maybe_sent  # lost before the relay's answer to the whole message: it may have taken it
         self.exit_code = EX_TEMPFAIL if temporary else 1

@@ -36,7 +36,7 @@ class SendSummary:
     retrying: int = 0
     failed: int = 0
     held: int = 0
-    unknown: int = 0  # settled this run: cut off while being handed over earlier
+    unknown: int = 0  # may have been sent: cut off while being handed over (this run, or settled from an earlier)
     waiting: int = 0  # still to send after the run
     error: SportelloError | None = field(default=None, repr=False)
 
@@ -128,7 +128,10 @@ def _send_one(row, settings: MailSettings, transport: Transport, actor: Agent | 
         answer = transport.send(settings.address, row.recipients.split(), bytes(row.raw))
     except DeliveryError as err:
         with storage_errors():
-            if err.temporary:
+            if err.maybe_sent:
+                outbox.record_unknown(row, err.message, actor)
+                summary.unknown += 1
+            elif err.temporary:
                 state = outbox.record_temporary(row, err.message, actor)
                 summary.retrying += state == OutState.RETRYING
                 summary.failed += state == OutState.FAILED

@@ -5,10 +5,13 @@ or the local ``sendmail`` program.
 Ok: queued as …") or raises :class:`DeliveryError`, temporary (4xx, a connection lost, a timeout,
 sendmail's exit 75) or permanent (5xx, another exit), always with what the server said and never
 the password. One connection serves a whole run and is opened again when the server drops it.
+A connection lost after the whole message was written, before the server's answer, is
+``maybe_sent``: the relay may have taken it, so it is not tried again by itself (RFC 1047).
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import subprocess
@@ -22,6 +25,7 @@ from sync.mail.imap import _is_loopback
 __all__ = ["Transport", "SmtpTransport", "SendmailTransport", "open_relay", "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 30.0
+_DOT = re.compile(rb"(?m)^\.")  # a line starting with a dot is sent with two (RFC 5321 4.5.2)
 
 
 def _said(code: int | None, message: bytes | str | None) -> str:
@@ -96,8 +100,11 @@ class SmtpTransport(Transport):
                     raise DeliveryError(
                         f"the relay {self.where} closed the connection", temporary=True, relay_down=True
                     ) from None
-            except DeliveryError:
-                self._reset()
+            except DeliveryError as err:
+                if err.maybe_sent:
+                    self._smtp = None  # the connection is gone
+                else:
+                    self._reset()
                 raise
             except smtplib.SMTPResponseException as exc:
                 self._reset()
@@ -125,7 +132,19 @@ class SmtpTransport(Transport):
             said = "; ".join(f"{who}: {_said(c, m)}" for who, (c, m) in refused.items())
             raise DeliveryError(f"the relay refused every recipient: {said}",
                                 temporary=all(400 <= c < 500 for c, _ in refused.values()))  # fmt: skip
-        code, message = smtp.data(raw)
+        code, message = smtp.docmd("DATA")
+        if code != 354:
+            raise DeliveryError(f"the relay answered DATA with {_said(code, message)}", temporary=code < 500)
+        # As smtplib's data(), but a connection lost once the whole message is written is told apart:
+        # the relay may have taken it, and sending it again could deliver it twice.
+        body = _DOT.sub(b"..", raw)
+        smtp.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        try:
+            code, message = smtp.getreply()
+        except smtplib.SMTPServerDisconnected as exc:
+            raise DeliveryError(f"the connection to the relay was lost after the message was handed over "
+                                f"({_said(None, str(exc))}); it may have arrived", temporary=True,
+                                maybe_sent=True) from None  # fmt: skip
         if code != 250:
             raise DeliveryError(f"the relay answered {_said(code, message)}", temporary=code < 500)
         answer = _said(code, message)
@@ -162,7 +181,8 @@ class SendmailTransport(Transport):
         except PermissionError:
             raise DeliveryError(f"{self.where}: not allowed to run it", temporary=False) from None
         except subprocess.TimeoutExpired:
-            raise DeliveryError(f"{self.where} did not finish within {self.timeout:.0f} s", temporary=True) from None
+            raise DeliveryError(f"{self.where} did not finish within {self.timeout:.0f} s; it may have taken the "
+                                "message", temporary=True, maybe_sent=True) from None  # fmt: skip
         said = _said(None, (done.stderr or done.stdout or b"").decode("utf-8", "replace"))
         if done.returncode == 0:
             return f"accepted by {self.where}" + (f": {said}" if said else "")
