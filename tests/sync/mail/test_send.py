@@ -3,8 +3,7 @@ once, threaded, every outcome on the timeline, nothing lost when the relay fails
 
 from __future__ import annotations
 
-import os
-import stat
+import re
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -12,7 +11,7 @@ from email.message import EmailMessage
 import pytest
 
 from models.enums import EventKind
-from models.mail import outbox
+from models.mail import outbox, signing
 from models.mail.ingest import ingest_bytes
 from models.mail.settings import mail_settings
 from models.mail.tables import MailMessage, OutState
@@ -20,7 +19,7 @@ from models.store.config import Config
 from models.store.tables import utcnow
 from models.tickets import changes as tickets
 from models.tickets.timeline import events_of
-from support.smtp_sink import running_sink
+from support.smtp_sink import fake_sendmail, running_sink
 from sync.mail.send import send_waiting
 
 DESK = "support@acme.example"
@@ -61,18 +60,93 @@ def test_a_reply_reaches_the_customer_once_in_the_same_thread(admin, db):
         summary = send_waiting(settings)
         assert summary.error is None and summary.sent == 2 and summary.waiting == 0
         assert send_waiting(settings).sent == 0  # never twice
-        assert len(sink.received) == 2
+        assert len(sink.received) == 2 and len(set(sink.peers)) == 1  # one connection for the run
         for mail_from, rcpt, raw in sink.received:
-            assert mail_from == DESK and rcpt == ["alice@customer.example"]
+            assert mail_from == DESK and rcpt == ["alice@customer.example"]  # bounces come back to the desk
             assert b"INTERNAL" not in raw
+        # The note is not in the outbox at all: only the acknowledgement and the reply are.
+        assert sorted(r.purpose for r in MailMessage.select().where(MailMessage.direction == "out")) == [
+            "created", "reply"]  # fmt: skip
         ack, reply = (message_from_bytes(raw, policy=policy.default) for _, _, raw in sink.received)
         assert ack["Auto-Submitted"] == "auto-generated" and reply["Auto-Submitted"] is None
+        assert reply["X-Auto-Response-Suppress"] is None
         assert reply["In-Reply-To"] == "<first@customer.example>"
         assert reply["References"].split()[0] == "<first@customer.example>"
         assert reply["Subject"] == f"Re: [#{number}] Printer on fire"
-        assert reply["X-Sportello-Loop"]
+        assert ack["Subject"] == f"Re: [#{number}] Printer on fire"  # it answers the customer's mail
+        assert reply["Reply-To"].addresses[0].addr_spec == signing.reply_address(number, DESK)
+        assert signing.ticket_of_address(reply["Reply-To"].addresses[0].addr_spec) == number
+        for msg in (ack, reply):
+            assert msg["X-Sportello-Loop"] == signing.loop_id()
+            assert signing.ticket_of_message_id(msg["Message-ID"].strip("<>"))[0] == number
         assert delivery_states(number) == ["sent", "sent"]
         assert "queued as SINK" in MailMessage.get(MailMessage.purpose == "reply").answer
+
+
+def test_a_long_message_id_is_written_on_one_line_and_never_encoded(admin, db):
+    domain = "helpdesk-" + "a" * 55 + ".customer-care-" + "b" * 50 + ".example"
+    desk = f"support@{domain}"
+    theirs = "<" + "x" * 120 + "@mail." + "c" * 50 + ".example>"
+    with running_sink() as sink:
+        settings = mail_settings(Config(mail={"from": f"Acme Support <{desk}>", "smtp_url": sink.url()}))
+        outbox.outbox_start()
+        number = ingest_bytes(customer_mail(message_id=theirs), source="t", settings=settings).ticket
+        tickets.add_reply(admin, number, "Please unplug it.")
+        assert send_waiting(settings).sent == 2
+        rows = {r.purpose: r for r in MailMessage.select().where(MailMessage.direction == "out")}
+        raw = sink.received[1][2]
+        head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+        assert all(len(line) <= 998 for line in head.split("\r\n"))
+        assert f"\r\nMessage-ID: <{rows['reply'].message_id}>\r\n" in head
+        assert len(rows["reply"].message_id) > 78  # a line longer than email's usual fold
+        assert f"\r\nIn-Reply-To: {theirs}\r\n" in head
+        assert re.search(rf"\r\nReferences: {re.escape(theirs)} <{re.escape(rows['created'].message_id)}>\r\n", head)
+        assert "=?" not in head
+        reply = message_from_bytes(raw, policy=policy.default)
+        assert reply["Message-ID"] == f"<{rows['reply'].message_id}>"
+
+
+def test_a_refused_copy_recipient_does_not_stop_the_reply_and_is_named(admin, db):
+    with running_sink() as sink:
+        settings = settings_for(smtp_url=sink.url())
+        outbox.outbox_start()
+        msg = message_from_bytes(customer_mail(), policy=policy.default)
+        msg["Cc"] = "Carla <carla@customer.example>"
+        number = ingest_bytes(bytes(msg), source="t", settings=settings).ticket
+        tickets.add_reply(admin, number, "Please unplug it.")
+        sink.refuse["carla@customer.example"] = "550 5.1.1 <carla@customer.example>: no such user"
+        assert send_waiting(settings).sent == 2
+        reply = MailMessage.get(MailMessage.purpose == "reply")
+        assert reply.recipients.split() == ["alice@customer.example", "carla@customer.example"]
+        assert sink.received[1][1] == ["alice@customer.example"]
+        assert "refused: carla@customer.example: 550 5.1.1" in reply.answer
+        assert "refused: carla@customer.example" in events_of(number)[-1].body
+
+
+def test_a_connection_the_server_closed_between_messages_is_opened_again(admin, db):
+    with running_sink() as sink:
+        settings = settings_for(smtp_url=sink.url())
+        number = a_conversation(admin, settings)
+        tickets.add_reply(admin, number, "And keep it unplugged.")
+        sink.answers = ["250 then close"]
+        summary = send_waiting(settings)
+        assert (summary.sent, summary.retrying, summary.error) == (3, 0, None)
+        assert len(sink.received) == 3 and len(set(sink.peers)) == 2
+
+
+def test_a_connection_lost_before_the_servers_answer_is_unknown_and_never_sent_again_by_itself(admin, db):
+    with running_sink() as sink:
+        settings = settings_for(smtp_url=sink.url())
+        number = a_conversation(admin, settings)
+        sink.answers = ["drop"]  # the acknowledgement: written whole, then the connection is gone
+        summary = send_waiting(settings)
+        assert (summary.sent, summary.unknown, summary.retrying, summary.error) == (1, 1, 0, None)
+        ack = MailMessage.get(MailMessage.purpose == "created")
+        assert ack.state == OutState.UNKNOWN and "may have arrived" in ack.answer
+        assert sorted(delivery_states(number)) == ["sent", "unknown"]
+        assert send_waiting(settings, now=utcnow() + timedelta(hours=1)).sent == 0
+        outbox.resend(ack.id, admin)  # an agent decided
+        assert send_waiting(settings).sent == 1 and len(sink.received) == 2
 
 
 def test_a_temporary_refusal_is_retried_and_a_permanent_one_fails_with_the_servers_words(admin, db):
@@ -125,22 +199,27 @@ def test_plain_smtp_with_a_password_is_refused_off_this_machine(admin, db, monke
 
 def test_the_sendmail_path(admin, db, tmp_path):
     spool = tmp_path / "spool"
-    spool.mkdir()
-    program = tmp_path / "sendmail"
-    program.write_text(f'#!/bin/sh\ncat > "{spool}/$$.eml"\necho "$@" > "{spool}/$$.args"\nexit "${{FAKE_EXIT:-0}}"\n')
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
-    settings = settings_for(smtp_url=f"sendmail:{program}")
+    settings = settings_for(smtp_url=f"sendmail:{fake_sendmail(spool)}")
     number = a_conversation(admin, settings)
-    assert send_waiting(settings).sent == 2
-    assert len(list(spool.glob("*.eml"))) == 2
-    args = next(spool.glob("*.args")).read_text().split()
-    assert args[:4] == ["-oi", "-f", DESK, "--"] and args[4:] == ["alice@customer.example"]
-    os.environ["FAKE_EXIT"] = "75"
-    try:
-        tickets.add_reply(admin, number, "again")
-        assert send_waiting(settings).retrying == 1
-    finally:
-        del os.environ["FAKE_EXIT"]
+    summary = send_waiting(settings)
+    assert summary.sent == 2 and summary.relay == f"sendmail:{spool / 'sendmail'}"
+    assert sorted(p.name for p in spool.glob("*.eml")) == ["0.eml", "1.eml"]
+    assert (spool / "0.args").read_text().splitlines() == ["-oi", "-f", DESK, "--", "alice@customer.example"]
+    reply = message_from_bytes((spool / "1.eml").read_bytes(), policy=policy.default)
+    assert reply["Subject"] == f"Re: [#{number}] Printer on fire" and b"INTERNAL" not in (spool / "1.eml").read_bytes()
+
+    (spool / "exit").write_text("75")  # EX_TEMPFAIL: try again later
+    (spool / "stderr").write_text("queue directory full \x1b[31mred\x1b[0m")
+    tickets.add_reply(admin, number, "again")
+    assert send_waiting(settings).retrying == 1
+    retrying = MailMessage.get(MailMessage.state == OutState.RETRYING)
+    assert "exited 75: queue directory full" in retrying.answer and "\x1b" not in retrying.answer
+
+    (spool / "exit").write_text("67")  # EX_NOUSER: for good
+    (spool / "stderr").write_text("alice... User unknown")
+    later = send_waiting(settings, now=utcnow() + timedelta(minutes=2))
+    assert later.failed == 1 and "exited 67: alice... User unknown" in MailMessage.get_by_id(retrying.id).answer
+    assert delivery_states(number)[-2:] == ["retrying", "failed"]
 
 
 @pytest.mark.parametrize("purpose", ["created"])
