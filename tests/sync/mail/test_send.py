@@ -3,10 +3,18 @@ once, threaded, every outcome on the timeline, nothing lost when the relay fails
 
 from __future__ import annotations
 
+import os
+import random
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -23,16 +31,17 @@ from support.smtp_sink import fake_sendmail, running_sink
 from sync.mail.send import send_waiting
 
 DESK = "support@acme.example"
+REPO = Path(__file__).resolve().parents[3]
 
 
 def settings_for(**mail):
     return mail_settings(Config(mail={"from": f"Acme Support <{DESK}>", **mail}))
 
 
-def customer_mail(subject="Printer on fire", message_id="<first@customer.example>") -> bytes:
+def customer_mail(subject="Printer on fire", message_id="<first@customer.example>", sender="alice") -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = (
-        "Alice <alice@customer.example>",
+        f"{sender.title()} <{sender}@customer.example>",
         DESK,
         subject,
         message_id,
@@ -233,3 +242,78 @@ def test_an_undeliverable_customer_is_held_not_sent(admin, db, purpose):
         ingest_bytes(customer_mail(), source="t", settings=settings)
         summary = send_waiting(settings)
         assert summary.sent == 0 and summary.held == 1 and sink.received == []
+
+
+#: The child of the kill test: one run of the sender against the desk and the sink; "settle" runs it
+#: eleven minutes on, so that the claims the kills left are settled as 'may have been sent'.
+CHILD = """
+import json, sys
+from datetime import timedelta
+from models import open_database
+from models.mail.settings import mail_settings
+from models.store.config import Config
+from models.store.tables import utcnow
+from sync.mail.send import send_waiting
+
+url, smtp, desk, mode = sys.argv[1:5]
+open_database(url)
+settings = mail_settings(Config(mail={"from": desk, "smtp_url": smtp}))
+summary = send_waiting(settings, now=utcnow() + timedelta(minutes=11) if mode == "settle" else None)
+print(json.dumps(summary.as_dict()), flush=True)
+sys.exit(summary.exit_code)
+"""
+
+
+def test_kill_9_at_random_moments_of_a_send_loses_nothing_and_sends_nothing_twice(admin, db, db_url, tmp_path):
+    rng = random.Random(1818)
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    with running_sink() as sink:
+        sink.delay = 0.02  # the server holds each message a moment before answering: kills land there too
+        settings = settings_for(smtp_url=sink.url())
+        outbox.outbox_start()
+        numbers = [ingest_bytes(customer_mail(f"Case {i}", f"<kill{i}@customer.example>", f"customer{i}"), source="t",
+                                settings=settings).ticket for i in range(30)]  # fmt: skip
+        for number in numbers:
+            tickets.add_reply(admin, number, f"A first answer on {number}.")
+        owed = 60  # 30 acknowledgements, 30 replies
+        cmd = [sys.executable, "-c", CHILD, db_url, sink.url(), DESK]
+        killed = mid_send = 0
+        for round_ in range(20):
+            for number in rng.sample(numbers, 8):  # replies keep being written between the kills
+                tickets.add_reply(admin, number, f"More on {number}, round {round_}.")
+            owed += 8
+            before = len(sink.received)
+            child = subprocess.Popen([*cmd, "run"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)  # fmt: skip
+            if round_ % 2 == 0:
+                time.sleep(rng.uniform(0.1, 1.0))  # at any moment: starting, settling, composing, sending
+            else:
+                # Once the sink holds the n-th message of this run, give or take milliseconds: between
+                # the server's answer and the record, inside the next claim or the next transaction.
+                target, deadline = before + rng.randint(1, 8), time.monotonic() + 30
+                while len(sink.received) < target and child.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.0005)
+                time.sleep(rng.uniform(0, 0.015))
+                mid_send += child.poll() is None
+            if child.poll() is None:
+                os.kill(child.pid, signal.SIGKILL)
+                killed += 1
+            child.wait(timeout=30)
+        assert killed >= 12 and mid_send >= 8, (killed, mid_send)  # most runs were cut short, not finished
+
+        final = subprocess.run([*cmd, "settle"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert final.returncode == 0, final.stdout + final.stderr
+        again = subprocess.run([*cmd, "settle"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert '"sent": 0' in again.stdout and '"unknown": 0' in again.stdout, again.stdout + again.stderr
+
+    delivered = Counter(re.search(rb"\r\nMessage-ID: <([^>]+)>\r\n", raw)[1].decode() for _, _, raw in sink.received)
+    rows = list(MailMessage.select().where(MailMessage.direction == "out"))
+    assert len(rows) == owed and outbox.owed(1) == []  # every owed message was made, once
+    assert set(delivered) <= {r.message_id for r in rows} and max(delivered.values()) == 1  # none twice
+    unknown = [r for r in rows if r.state == OutState.UNKNOWN]
+    assert all(r.state == OutState.SENT for r in rows if r not in unknown)  # nothing left waiting or lost
+    assert all(delivered[r.message_id] == 1 for r in rows if r.state == OutState.SENT)
+    assert len(unknown) <= killed  # at most one message a kill was cut off in flight
+    for row in unknown:  # and each says so on its ticket
+        said = [e for e in events_of(row.ticket_id) if e.field == "delivery" and e.old_value == str(row.id)]
+        assert [e.new_value for e in said] == ["unknown"]
