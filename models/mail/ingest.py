@@ -144,6 +144,8 @@ def _read(data: bytes, settings: MailSettings) -> Parsed | str:
         return parse(data)
     except Unparseable as exc:
         return str(exc)
+    except Exception as exc:  # a bug in the parser must not stop the others: this one waits in quarantine
+        return f"could not be read ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def _process_one(message_id: int, data: bytes, read: Parsed | str, settings: MailSettings, queue, actor,
