@@ -33,6 +33,7 @@ from models.errors import Conflict, InvalidInput, NotFound, StorageError
 from models.mail import signing
 from models.mail.automatic import Automatic, classify
 from models.mail.content import Address, Parsed, Unparseable, parse
+from models.mail.outbox import outbox_start
 from models.mail.requests import customer_request
 from models.mail.settings import MailSettings
 from models.mail.store import Prepared, keep_raw
@@ -103,6 +104,7 @@ def process(
     row: MailMessage, settings: MailSettings, *, queue: str | None = None, actor: Agent | None = None, new: bool = False
 ) -> Outcome:
     """Process a stored message. Anything but a storage failure ends in a state, quarantine included."""
+    outbox_start()
     data = bytes(row.raw)
     return _process_one(row.id, data, _read(data, settings), settings, queue, actor, new)
 
@@ -120,6 +122,7 @@ def process_many(
     :func:`process_waiting`. ``done`` is called with each group's outcomes once it is committed;
     ``should_stop`` is asked before each group (what is left stays ``stored``)."""
     items = list(items)
+    outbox_start()
     outcomes: list[Outcome] = []
     for start in range(0, len(items), max(1, per_transaction)):
         if should_stop is not None and should_stop():

@@ -60,8 +60,9 @@ SENDING_TIMEOUT = timedelta(minutes=10)
 
 
 def outbox_start() -> int:
-    """The id after which events may be mailed; set on first use to the desk's newest event, so that
-    turning mail on never mails a customer about the past."""
+    """The id after which events may be mailed; set on first use (the first mail taken in, the first
+    look at the outbox or the first send) to the desk's newest event, so that turning mail on never
+    mails a customer about the past, and the first customer who writes in is acknowledged."""
     mark = MailMark.select(MailMark.value).where(MailMark.name == "outbox_from").scalar()
     if mark is not None:
         return int(mark)

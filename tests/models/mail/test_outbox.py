@@ -223,3 +223,11 @@ def test_a_name_with_a_comma_and_accents_stays_one_address(admin, started):
     [row] = [r for r in out_rows() if r.ticket_id == ticket.number]
     assert [a.addr_spec for a in parsed(row)["To"].addresses] == ["niccolo@cliente.example"]
     assert parsed(row)["To"].addresses[0].display_name == "Rossi, Niccolò"
+
+
+def test_the_first_customer_who_writes_in_is_acknowledged(admin, settings):
+    tickets.create_ticket(admin, subject="before mail", body="x", customer="old@customer.example")
+    ingest_bytes(customer_mail(), source="t", settings=settings)  # mail's first use: the outbox starts here
+    assert outbox.compose_waiting(settings) == 1
+    [row] = out_rows()
+    assert row.purpose == "created" and row.recipients == "alice@customer.example"

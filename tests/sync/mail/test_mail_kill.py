@@ -59,7 +59,7 @@ def test_kill_9_at_random_moments_of_a_fetch_loses_and_doubles_nothing(tmp_path)
                                      text=True)  # fmt: skip
             if round_ % 2 == 0:
                 # At any moment: starting, connecting, logging in, fetching, ingesting, moving.
-                time.sleep(rng.uniform(0.1, 1.2))
+                time.sleep(rng.uniform(0.1, 0.6))
             else:
                 # Once the n-th message is on the desk, give or take a few milliseconds: inside the
                 # ingest of the next one, or its ack, or the move of a batch.
