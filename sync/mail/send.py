@@ -10,7 +10,7 @@ claimed goes back to retrying) with exit code 75, and nothing is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from models.errors import InvalidInput, SportelloError
@@ -58,7 +58,8 @@ class SendSummary:
         return f"{self.relay or 'outbox'}: " + ", ".join(parts)
 
     def as_dict(self) -> dict:
-        data = {k: v for k, v in asdict(self).items() if k != "error"}
+        # Not asdict(): it deep-copies the error too, and a DeliveryError cannot be copied that way.
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "error"}
         data["error"] = self.error.message if self.error else None
         return data
 
@@ -95,6 +96,8 @@ def send_waiting(
                             "[mail] has no smtp_url: set the relay mail goes out through (see the README)"
                         )
                     transport = open_relay(settings.relay)
+                if rows:
+                    transport.open()  # a relay away or refusing the login says so before a message is taken
                 for row in rows:
                     if should_stop is not None and should_stop():
                         return _finish(summary)
@@ -131,7 +134,7 @@ def _send_one(row, settings: MailSettings, transport: Transport, actor: Agent | 
             if err.maybe_sent:
                 outbox.record_unknown(row, err.message, actor)
                 summary.unknown += 1
-            elif err.temporary:
+            elif err.temporary or err.relay_down:  # the relay's trouble is not the message's: it waits
                 state = outbox.record_temporary(row, err.message, actor)
                 summary.retrying += state == OutState.RETRYING
                 summary.failed += state == OutState.FAILED

@@ -39,6 +39,10 @@ class Transport:
     def send(self, sender: str, recipients: list[str], raw: bytes) -> str:  # pragma: no cover - an interface
         raise NotImplementedError
 
+    def open(self) -> None:
+        """Reach the relay now (connect, TLS, login), so that a relay that is away or refuses the login
+        says so before any message is taken; raises :class:`DeliveryError` with ``relay_down``."""
+
     def close(self) -> None:
         pass
 
@@ -73,20 +77,24 @@ class SmtpTransport(Transport):
                 smtp.login(relay.user, self._password or "")
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"the relay {self.where} refused the login of {relay.user}: "
-                                f"{_said(exc.smtp_code, exc.smtp_error)}", temporary=False) from None  # fmt: skip
+                                f"{_said(exc.smtp_code, exc.smtp_error)}", temporary=False, relay_down=True) from None  # fmt: skip
         except ssl.SSLCertVerificationError as exc:
             raise DeliveryError(f"the relay {self.where} has a certificate this machine does not trust "
-                                f"({exc.verify_message}); set cafile in [mail]", temporary=False) from None  # fmt: skip
+                                f"({exc.verify_message}); set cafile in [mail]", temporary=False, relay_down=True) from None  # fmt: skip
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(f"the relay {self.where} offers no STARTTLS; use smtps:// or another relay",
-                                temporary=False) from None  # fmt: skip
+                                temporary=False, relay_down=True) from None  # fmt: skip
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError(f"the relay {self.where} answered {_said(exc.smtp_code, exc.smtp_error)}",
-                                temporary=exc.smtp_code < 500) from None  # fmt: skip
+                                temporary=exc.smtp_code < 500, relay_down=True) from None  # fmt: skip
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"cannot reach the relay {self.where}: {_said(None, str(exc) or type(exc).__name__)}",
                                 temporary=True, relay_down=True) from None  # fmt: skip
         return smtp
+
+    def open(self) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
 
     def send(self, sender: str, recipients: list[str], raw: bytes) -> str:
         for attempt in (1, 2):  # a connection the server dropped since the last message is opened again once
