@@ -115,7 +115,7 @@ class SmtpSink:
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.user \
             and auth_data.password.decode() == self.password  # fmt: skip
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=True (the default) would leave a failure unanswered
 
     def start(self) -> SmtpSink:
         options: dict = {}

@@ -197,6 +197,24 @@ def test_starttls_and_a_login_with_a_private_ca(admin, db, monkeypatch):
         assert all(rcpt == ["alice@customer.example"] for _, rcpt, _ in sink.received)
 
 
+def test_a_refused_login_or_an_untrusted_certificate_stops_the_run_before_any_message_is_taken(admin, db, monkeypatch):
+    with running_sink(tls=True) as sink:
+        monkeypatch.setenv("TEST_SMTP_PASSWORD", "not-the-password-42")
+        wrong = settings_for(smtp_url=sink.url(), smtp_user=sink.user, smtp_password_env="TEST_SMTP_PASSWORD",
+                             cafile=str(sink.cafile))  # fmt: skip
+        number = a_conversation(admin, wrong)
+        summary = send_waiting(wrong)
+        assert summary.exit_code == 1 and "refused the login of relay-user" in summary.error.message
+        assert "not-the-password-42" not in summary.error.message + summary.line() + str(summary.as_dict())
+        assert (summary.sent, summary.failed, summary.retrying, summary.waiting) == (0, 0, 0, 2)
+        untrusted = settings_for(smtp_url=sink.url(), smtp_user=sink.user, smtp_password_env="TEST_SMTP_PASSWORD")
+        summary = send_waiting(untrusted)
+        assert summary.exit_code == 1 and "set cafile" in summary.error.message and summary.waiting == 2
+        assert delivery_states(number) == [] and sink.received == []  # no message was taken, none failed
+        monkeypatch.setenv("TEST_SMTP_PASSWORD", sink.password)
+        assert send_waiting(wrong).sent == 2
+
+
 def test_plain_smtp_with_a_password_is_refused_off_this_machine(admin, db, monkeypatch):
     monkeypatch.setenv("P", "secret-value-1")
     settings = settings_for(smtp_url="smtp://mail.example.org:25", smtp_user="u", smtp_password_env="P")
