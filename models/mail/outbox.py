@@ -190,12 +190,16 @@ def record_sent(row: MailMessage, answer: str, actor: Agent | None = None) -> No
 def record_temporary(row: MailMessage, answer: str, actor: Agent | None = None, now: datetime | None = None) -> str:
     """A temporary failure: try again later, or fail for good past the last wait. Returns the new state."""
     now = now or utcnow()
-    tries = MailMessage.select(MailMessage.attempts).where(MailMessage.id == row.id).scalar() or 1
+    tries, before = (
+        MailMessage.select(MailMessage.attempts, MailMessage.answer).where(MailMessage.id == row.id).tuples().get()
+    )
+    tries = tries or 1
     if tries > len(RETRY_DELAYS):
         _outcome(row, OutState.FAILED, f"gave up after {tries} attempts: {answer}", actor)
         return OutState.FAILED
-    # The timeline hears of the first retry and of the outcome, not of every attempt.
-    _outcome(row, OutState.RETRYING, answer, actor, next_at=now + RETRY_DELAYS[tries - 1], say=tries == 1)
+    # The timeline hears of every failure the server words differently, not of each same refusal again.
+    _outcome(row, OutState.RETRYING, answer, actor, next_at=now + RETRY_DELAYS[tries - 1],
+             say=tries == 1 or answer != before)  # fmt: skip
     return OutState.RETRYING
 
 
