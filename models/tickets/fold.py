@@ -93,7 +93,11 @@ def split_tags(value: str | None) -> tuple[str, ...]:
 def apply(state: TicketState, event: EventLike) -> TicketState:
     """The state after ``event``. Pure: replaying the same events always gives the same state."""
     kind = event.kind
-    if kind in (EventKind.SLA, EventKind.SYNC_CONFLICT, EventKind.MAIL):  # on the timeline, but nobody updated the ticket
+    if kind in (
+        EventKind.SLA,
+        EventKind.SYNC_CONFLICT,
+        EventKind.MAIL,
+    ):  # on the timeline, but nobody updated the ticket
         return replace(state, version=event.version)
     changes: dict = {"updated_at": event.at, "version": event.version}
     if kind == EventKind.CREATED:

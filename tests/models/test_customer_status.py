@@ -5,10 +5,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from models.reports.customer_view import customer_status
+from models.reports.status_page import render_status
 from models.sla import rules as sla
 from models.tickets import changes as tickets
 from support.cli import HOSTILE, RAW_CONTROLS
-from models.reports.status_page import render_status
 
 EVIL = HOSTILE + " <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) **bold**"
 

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from models.reports.customer_view import customer_status, page_timezone
+from models.reports.status_page import local_time, render_status
 from models.sla import rules as sla
 from models.tickets import changes as tickets
 from tui.desk.reading import _next_step
-from models.reports.status_page import local_time, render_status
 
 MON = datetime(2026, 11, 2, 8, 0)  # a Monday, 09:00 in Rome
 TIME = re.compile(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d \(([^)]*)\)")
